@@ -1,0 +1,167 @@
+"""Stage 3, compile: one level's criteria into durable-rules rules, plus the plan to read them.
+
+For every criterion that selects records there is one *main* rule whose matches are the records
+that count, and one *probe* rule per condition (each `where` term, the window, the as-of bound,
+each condition on a linked record). The verdict reads the main rules; the explanation of a miss
+reads the probes ("DD-7: status is draft, needs approved"). Both come from the same engine run,
+and `evaluate` checks that they agree record by record. Identical rules are compiled once."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import core
+from .model import (
+    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, EvidenceType, Field, LevelRules, Link,
+    RecordMatch, Rulebook, SumCriterion, Term, Window, parse_date,
+)
+
+CONTEXT, CANDIDATE = "ctx", "cand"
+AS_OF, START, END, RECORD_ID = "_as_of", "_start", "_end", "_id"
+ONGOING = 3652059  # date.max.toordinal(): an unfinished span has not ended
+
+
+def record_kind(evidence: str) -> str:
+    return "rec:" + evidence
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One thing a record or the candidate must satisfy, with the probe rule that tests it."""
+
+    kind: str  # term | window | as_of
+    rule: str
+    term: Term | None = None
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    evidence: str
+    rule: str  # main rule: each match is (context, record[, linked record])
+    conditions: tuple[Condition, ...]
+    link: Link | None = None
+    linked_conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class CandidatePlan:
+    rule: str
+    conditions: tuple[Condition, ...]
+
+
+@dataclass
+class CompiledLevel:
+    rules: LevelRules
+    windows: tuple[Window, ...]
+    records: dict[str, RecordPlan]  # criterion id -> plan
+    candidates: dict[str, CandidatePlan]
+    engine: core.Engine
+
+
+def compiled(rulebook: Rulebook, level_id: str) -> CompiledLevel:
+    """The compiled rules of one level, built once per rulebook object."""
+    cache = rulebook.compiled_cache
+    if level_id not in cache:
+        cache[level_id] = _Compiler(rulebook).level(rulebook.rules[level_id])
+    return cache[level_id]
+
+
+@dataclass
+class _Compiler:
+    rulebook: Rulebook
+    rules: dict[str, core.Rule] = field(default_factory=dict)  # canonical key -> rule
+    windows: set[Window] = field(default_factory=set)
+
+    def level(self, level: LevelRules) -> CompiledLevel:
+        records, candidates = {}, {}
+        for criterion in level.criteria():
+            if isinstance(criterion, (CountCriterion, SumCriterion)):
+                implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
+                if isinstance(criterion, SumCriterion):
+                    implied.append(criterion.field)
+                records[criterion.id] = self._record_plan(criterion.id, criterion.match, implied)
+            elif isinstance(criterion, CandidateCriterion):
+                candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)
+        rules = list(self.rules.values())
+        return CompiledLevel(level, tuple(sorted(self.windows, key=lambda w: w.key)), records, candidates, core.Engine(rules))
+
+    def _rule(self, name: str, patterns: tuple[core.Pattern, ...]) -> str:
+        key = json.dumps([[p.alias, p.kind, [[t.field, t.op, _plain(t.value)] for t in p.tests]] for p in patterns], sort_keys=True)
+        if key not in self.rules:
+            self.rules[key] = core.Rule(name, patterns)
+        return self.rules[key].name
+
+    # ------------------------------------------------------------------------------- records
+
+    def _record_plan(self, criterion_id: str, match: RecordMatch, implied_fields: list[str]) -> RecordPlan:
+        evidence = self.rulebook.evidence[match.evidence]
+        terms = list(match.terms)
+        for name in implied_fields + ([match.link.by] if match.link else []):
+            if not any(t.field == name and t.op == "present" for t in terms):
+                terms.append(Term(name, "present", None))
+        own = self._record_conditions(evidence, terms, match.window)
+        tests = tuple(t for _, t in own)
+        patterns = [_context(), core.Pattern("m", record_kind(evidence.id), tests)]
+        linked: list[tuple[Condition, core.Test]] = []
+        if match.link:
+            target = self.rulebook.evidence[match.link.evidence]
+            linked = self._record_conditions(target, list(match.link.terms), None)
+            join = core.Test(RECORD_ID, "eq", core.Ref("m", match.link.by))
+            patterns.append(core.Pattern("l", record_kind(target.id), tuple(t for _, t in linked) + (join,)))
+        rule = self._rule(f"{criterion_id}:match", tuple(patterns))
+        return RecordPlan(evidence.id, rule, tuple(c for c, _ in own), match.link, tuple(c for c, _ in linked))
+
+    def _record_conditions(self, evidence: EvidenceType, terms: list[Term], window: Window | None) -> list[tuple[Condition, core.Test]]:
+        kind = record_kind(evidence.id)
+        result = []
+        for term in terms:
+            test = _test(term, evidence.fields[term.field])
+            probe = self._rule(f"{evidence.id}:{term.field}:{term.op}", (core.Pattern("m", kind, (test,)),))
+            result.append((Condition("term", probe, term=term), test))
+        if window:
+            self.windows.add(window)
+            test = core.Test(END, "gte", core.Ref("c", window.key))
+            probe = self._rule(f"{evidence.id}:within:{window.key}", (_context(), core.Pattern("m", kind, (test,))))
+            result.append((Condition("window", probe, window=window), test))
+        test = core.Test(START, "lte", core.Ref("c", AS_OF))
+        probe = self._rule(f"{evidence.id}:as-of", (_context(), core.Pattern("m", kind, (test,))))
+        result.append((Condition("as_of", probe), test))
+        return result
+
+    # ----------------------------------------------------------------------------- candidate
+
+    def _candidate_plan(self, criterion_id: str, terms: tuple[Term, ...]) -> CandidatePlan:
+        conditions, tests = [], []
+        for term in terms:
+            test = _test(term, CANDIDATE_FIELDS[term.field])
+            probe = self._rule(f"candidate:{term.field}:{term.op}", (core.Pattern("m", CANDIDATE, (test,)),))
+            conditions.append(Condition("term", probe, term=term))
+            tests.append(test)
+        rule = self._rule(f"{criterion_id}:match", (core.Pattern("m", CANDIDATE, tuple(tests)),))
+        return CandidatePlan(rule, tuple(conditions))
+
+
+def _context() -> core.Pattern:
+    return core.Pattern("c", CONTEXT, ())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, core.Ref):
+        return {"ref": [value.alias, value.field]}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _test(term: Term, declared: Field) -> core.Test:
+    """A rulebook condition as an engine test: dates become day numbers, text tests globs."""
+    value = term.value
+    if declared.type == "date" and value is not None:
+        value = parse_date(value).toordinal()
+    if term.op == "contains":
+        return core.Test(term.field, "has_item" if declared.type == "list" else "contains_text", value)
+    if term.op == "matches":
+        return core.Test(term.field, "glob", value)
+    return core.Test(term.field, term.op, value)

@@ -1,0 +1,266 @@
+"""The fence around durable-rules: the only module that imports it.
+
+durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see DEVELOPERS.md and
+`tests/test_core.py`). This module drives its C API directly, not its Python `Host`, and
+offers a small vocabulary - facts, patterns of tests, rules - that cannot reach the edges:
+
+- No `Host`: its timer threads can run actions on another thread, and it raises on an
+  unmatched fact before running the matched facts' actions. Here every session is asserted in
+  one batch, all its actions are drained, and the session is deleted, always (1024-session cap).
+- Session state is never re-asserted (no `update_state`), and every pattern starts with a
+  test on the fact's kind, so no rule can match the engine's own state fact: tests on `sid`/`id`
+  and `$nex` cannot loop.
+- User field names are namespaced (`f_<name>`); the engine's reserved names cannot be reached.
+- Every fact carries its unique key, so no two facts have identical content.
+- Cross-fact comparisons ("beta" tests) are laid out so the engine evaluates them all: an
+  always-true comparison ends them (the engine reads past its list when the last comparison of
+  an `$and` is false, found with valgrind) and `$or`/`$and` groups come after them (an empty
+  group's end marker ends the list early). See `_encode_pattern`.
+- Rules are split into rulesets of at most `RULES_PER_RULESET`: more than 64 branches matching
+  one fact overflow the engine's stack (error 303), and ~250 rules joining on one fact fail to
+  build (error 108). Facts go only to the rulesets whose rules can use them.
+- A `MemoryError` from the engine (its session table full) poisons the process: every later
+  call raises `EngineFault`."""
+from __future__ import annotations
+
+import itertools
+import json
+import weakref
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import durable_rules_engine as _engine
+
+from .errors import EngineFault
+
+RULES_PER_RULESET = 48
+MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
+MAX_FACT_FIELDS = 250  # the engine's limit is 255 properties; sid, k, fk and g are ours
+_KIND, _KEY, _GUARD = "k", "fk", "g"
+
+_sessions = itertools.count(1)
+_ruleset_names = itertools.count(1)
+_poisoned: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The value of `field` on the fact matched by the earlier pattern `alias`."""
+
+    alias: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Test:
+    """`field op value`. A test on an absent field fails, except `absent` (and `not_in ()`
+    which needs the field present). Ops: eq ne lt lte gt gte in not_in present absent never,
+    has_item (a list holds the value), contains_text (literal substring), and glob (a full
+    match where `*` is any text and everything else is literal)."""
+
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    alias: str
+    kind: str
+    tests: tuple[Test, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    kind: str
+    fields: dict[str, Any]
+
+
+Matches = dict[str, list[tuple[str, ...]]]  # rule name -> one tuple of fact keys per match
+
+
+class Engine:
+    """A compiled set of rules; `run(facts)` gives every match of every rule, in one session."""
+
+    def __init__(self, rules: Sequence[Rule]):
+        _check_alive()
+        self.rules = list(rules)
+        names = [rule.name for rule in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError("rule names must be unique")
+        self._chunks: list[_Chunk] = []
+        ordered = sorted(self.rules, key=lambda r: (sorted({p.kind for p in r.patterns}), r.name))
+        for start in range(0, len(ordered), RULES_PER_RULESET):
+            self._chunks.append(_Chunk(ordered[start:start + RULES_PER_RULESET]))
+        self._finalizer = weakref.finalize(self, _delete_rulesets, [c.handle for c in self._chunks])
+
+    def run(self, facts: Iterable[Fact]) -> Matches:
+        _check_alive()
+        encoded: dict[str, list[dict]] = {}
+        for fact in facts:
+            encoded.setdefault(fact.kind, []).append(_encode_fact(fact))
+        matches: Matches = {rule.name: [] for rule in self.rules}
+        for chunk in self._chunks:
+            batch = [f for kind in chunk.kinds for f in encoded.get(kind, ())]
+            if batch:
+                chunk.run(batch, matches)
+        return matches
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+class _Chunk:
+    """One durable-rules ruleset holding at most RULES_PER_RULESET rules."""
+
+    def __init__(self, rules: list[Rule]):
+        self.names = {f"r{i}": rule for i, rule in enumerate(rules)}
+        self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
+        definition = {short: _encode_rule(rule) for short, rule in self.names.items()}
+        try:
+            self.handle = _engine.create_ruleset(f"ladder{next(_ruleset_names)}", json.dumps(definition, ensure_ascii=False))
+        except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
+            raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
+
+    def run(self, batch: list[dict], matches: Matches) -> None:
+        global _poisoned
+        sid = f"s{next(_sessions)}"
+        for fact in batch:
+            fact["sid"] = sid
+        try:
+            try:
+                code, state = _engine.assert_facts(self.handle, json.dumps(batch, ensure_ascii=False))
+                if code == 2:
+                    raise EngineFault("durable-rules saw two facts with identical content")
+                result = _engine.start_action_for_state(self.handle, state)
+                while result:
+                    for short, frame in json.loads(result[1]).items():
+                        rule = self.names[short]
+                        matches[rule.name].append(tuple(frame[p.alias][_KEY] for p in rule.patterns))
+                    following = _engine.complete_and_start_action(self.handle, state)
+                    result = (None, following) if following else None
+            finally:
+                _engine.delete_state(self.handle, sid)
+        except MemoryError:
+            _poisoned = "durable-rules ran out of session slots"
+            raise EngineFault(_poisoned) from None
+        except EngineFault:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise EngineFault(f"durable-rules failed while matching: {e}") from None
+
+
+def _check_alive() -> None:
+    if _poisoned:
+        raise EngineFault(f"the rules engine is unusable in this process: {_poisoned}")
+
+
+def _delete_rulesets(handles: list[int]) -> None:
+    for handle in handles:
+        try:
+            _engine.delete_ruleset(handle)
+        except Exception:  # noqa: BLE001 - best effort at shutdown
+            pass
+
+
+# ---------------------------------------------------------------------------------- encoding
+
+def _name(field: str) -> str:
+    return "f_" + field
+
+
+def _encode_fact(fact: Fact) -> dict:
+    if len(fact.fields) > MAX_FACT_FIELDS:
+        raise ValueError(f"fact {fact.key} has {len(fact.fields)} fields; at most {MAX_FACT_FIELDS}")
+    encoded = {_name(k): v for k, v in fact.fields.items() if v is not None}
+    encoded[_KIND] = fact.kind
+    encoded[_KEY] = fact.key
+    encoded[_GUARD] = 1
+    return encoded
+
+
+def _encode_rule(rule: Rule) -> dict:
+    count = sum(len(p.tests) + 3 for p in rule.patterns)
+    if count > MAX_TESTS_PER_RULE:
+        raise ValueError(f"rule {rule.name} has {count} expressions; durable-rules allows 32")
+    return {"all": [{p.alias: _encode_pattern(p)} for p in rule.patterns]}
+
+
+def _encode_pattern(pattern: Pattern) -> dict:
+    """`$and` of: the kind, plain tests, cross-fact tests, the guard, then `$or`/`$and` groups.
+
+    The order matters to durable-rules. It evaluates cross-fact tests from a list in which
+    every `$or`/`$and` group leaves a marker, and an empty group's end marker ends the whole
+    list early: cross-fact tests after a group are silently skipped (a record outside its
+    window counted). Groups go last. The guard comes right after the cross-fact tests: the
+    engine reads past a list whose last test is false."""
+    encoded = [_encode_test(t) for t in pattern.tests]
+    plain = [e for t, e in zip(pattern.tests, encoded) if not isinstance(t.value, Ref) and not _is_group(e)]
+    groups = [e for t, e in zip(pattern.tests, encoded) if not isinstance(t.value, Ref) and _is_group(e)]
+    beta = [e for t, e in zip(pattern.tests, encoded) if isinstance(t.value, Ref)]
+    if beta:
+        anchor = next(t.value.alias for t in pattern.tests if isinstance(t.value, Ref))
+        beta.append({_GUARD: {anchor: _GUARD}})
+    return {"$and": [{_KIND: pattern.kind}, *plain, *beta, *groups]}
+
+
+def _is_group(encoded: dict) -> bool:
+    return "$or" in encoded or "$and" in encoded
+
+
+_COMPARE = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_GLOB_ESCAPE = set(".()+?[{|*")
+
+
+def _value(value: Any) -> Any:
+    return {value.alias: _name(value.field)} if isinstance(value, Ref) else value
+
+
+def _encode_test(test: Test) -> dict:
+    field, op, value = _name(test.field), test.op, test.value
+    if op == "eq":
+        return {field: _value(value)}
+    if op in _COMPARE:
+        return {_COMPARE[op]: {field: _value(value)}}
+    if op == "in":
+        if len(value) == 1:
+            return {field: value[0]}
+        return {"$or": [{field: v} for v in value]} if value else _NEVER
+    if op == "not_in":
+        if len(value) == 1:
+            return {"$neq": {field: value[0]}}
+        return {"$and": [{"$neq": {field: v}} for v in value]} if value else {"$ex": {field: 1}}
+    if op == "has_item":
+        return {"$iany": {field: {"$i": value}}}
+    if op == "glob":
+        return {"$mt": {field: glob_to_regex(value)}}
+    if op == "contains_text":
+        return {"$mt": {field: ".*" + _literal(value) + ".*"}}
+    if op == "present":
+        return {"$ex": {field: 1}}
+    if op == "absent":
+        return {"$nex": {field: 1}}  # safe: the pattern's kind test keeps the state fact out
+    if op == "never":
+        return _NEVER
+    raise ValueError(f"unknown test operator {op!r}")
+
+
+_NEVER = {_KIND: "\u0000never"}
+
+
+def glob_to_regex(pattern: str) -> str:
+    """`*` is any text; everything else is literal."""
+    return ".*".join(_literal(part) for part in pattern.split("*"))
+
+
+def _literal(text: str) -> str:
+    """Regex for exactly `text`: specials become one-character classes, the only escape
+    durable-rules' regex engine handles (it has no backslash escapes)."""
+    return "".join(f"[{c}]" if c in _GLOB_ESCAPE else c for c in text)

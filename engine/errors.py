@@ -1,0 +1,60 @@
+"""Diagnostics: the one shape every problem with user input takes, from loading to evaluation.
+
+The core never formats for a terminal; the CLI prints `Diagnostic.format()` lines. Codes are
+stable so that people (and later, lint configuration) can refer to them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place: `file:line:col: level: message [code]` (1-based line/col)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    code: str
+    level: str = "error"
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.level}: {self.message} [{self.code}]"
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass
+class LadderError(Exception):
+    """Bad input: carries every diagnostic found, sorted by place, so a user fixes all at once."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.diagnostics = sorted(set(self.diagnostics))
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+    @classmethod
+    def one(cls, file: str, line: int, col: int, message: str, code: str) -> "LadderError":
+        return cls([Diagnostic(file, line, col, message, code)])
+
+
+class EngineFault(RuntimeError):
+    """The durable-rules core is in a state we cannot trust (e.g. its session table overflowed).
+
+    Not a user error: the process must stop using the engine; callers treat it as fatal."""
+
+
+def raise_if_errors(diagnostics: Iterable[Diagnostic]) -> None:
+    errors = [d for d in diagnostics if d.level == "error"]
+    if errors:
+        raise LadderError(errors)

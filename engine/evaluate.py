@@ -1,0 +1,226 @@
+"""Stage 4, evaluate: a packet's facts through the compiled rules, then the level's verdict.
+
+The engine decides which records (and the candidate) satisfy what; this stage only adds up
+what the engine cannot (counts, distinct values, sums, points, any/all/k-of/none-of) and applies
+the level's verdict rule. The verdict on verified evidence alone reuses the same matches: our
+rules have no negated patterns, so a match among verified records alone is exactly a match
+whose records are all verified."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from . import core
+from .compile import (
+    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, RECORD_ID, START, CandidatePlan, CompiledLevel,
+    Condition, RecordPlan, compiled, record_kind,
+)
+from .errors import EngineFault
+from .model import (
+    CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, LevelRules, Packet, Record,
+    Rulebook, SumCriterion, months_between,
+)
+
+READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
+CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A record of the right type (or the candidate) that did not count, and why."""
+
+    record: str
+    failed: tuple[Condition, ...]
+    linked: str | None = None  # the linked record, when it is the linked record that failed
+    linked_failed: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Criterion
+    met: bool
+    observed: float  # records, distinct values, a sum, children met, or 1/0 for the candidate
+    needed: float
+    counted: tuple[str, ...] = ()  # record ids, in packet order
+    misses: tuple[Miss, ...] = ()
+    distinct_values: tuple = ()
+    children: tuple["CriterionResult", ...] = ()
+    points: int = 0
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class PointsResult:
+    group: str | None  # None: the level's total
+    observed: int
+    needed: int
+
+    @property
+    def met(self) -> bool:
+        return self.observed >= self.needed
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The level's verdict on one set of records."""
+
+    verdict: str
+    competencies: tuple[tuple[str, tuple[CriterionResult, ...]], ...]  # (competency id, results)
+    points: tuple[PointsResult, ...]
+    unmet: tuple[str, ...]  # ids of unmet required criteria (and "points", "points:<group>")
+    blockers: tuple[str, ...]  # ids of unmet blockers
+
+    def results(self):
+        for _, results in self.competencies:
+            for result in results:
+                yield from result.walk()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    packet: Packet
+    rules: LevelRules
+    all_evidence: Assessment
+    verified_only: Assessment
+
+
+def evaluate(rulebook: Rulebook, packet: Packet) -> Evaluation:
+    level = compiled(rulebook, packet.target.id)
+    matches = level.engine.run(facts(rulebook, level, packet))
+    everything = _Assessor(level, packet, matches, lambda record: True).assess()
+    if all(r.confidence == "verified" for r in packet.records):
+        verified = everything
+    else:
+        verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
+    return Evaluation(packet, level.rules, everything, verified)
+
+
+def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
+    """The packet as engine facts: the context (as-of and window bounds), the candidate, records."""
+    context = {AS_OF: packet.as_of.toordinal()}
+    for window in level.windows:
+        context[window.key] = window.cutoff(packet.as_of).toordinal()
+    result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
+    for record in packet.records:
+        fields = {name: (value.toordinal() if hasattr(value, "toordinal") else value) for name, value in record.fields.items()}
+        fields[RECORD_ID] = record.id
+        fields[START] = record.start.toordinal()
+        fields[END] = record.end.toordinal() if record.end else ONGOING
+        result.append(core.Fact(record.id, record_kind(record.type), fields))
+    return result
+
+
+def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
+    """What `candidate:` criteria can test (see model.CANDIDATE_FIELDS); None means absent."""
+    candidate = packet.candidate
+    equivalent = rulebook.equivalent(rulebook.levels[candidate.level], packet.target.track)
+    return {
+        "months_at_level": months_between(candidate.level_since, packet.as_of),
+        "steps_to_target": packet.target.rank - equivalent.rank if equivalent else None,
+        "nominated": candidate.nominated, "track": candidate.track, "level": candidate.level, "team": candidate.team,
+    }
+
+
+class _Assessor:
+    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool]):
+        self.level, self.packet, self.matches = level, packet, matches
+        self.records = [r for r in packet.records if include(r)]
+        self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+        self._sets: dict[str, set[str]] = {}
+
+    def satisfied(self, rule: str) -> set[str]:
+        """Keys of the facts (the last pattern's fact) in every match of a one-fact probe rule."""
+        if rule not in self._sets:
+            self._sets[rule] = {m[-1] for m in self.matches[rule] if all(k in self.included for k in m)}
+        return self._sets[rule]
+
+    def assess(self) -> Assessment:
+        rules = self.level.rules
+        competencies = tuple((c.id, tuple(self.criterion(k) for k in c.criteria)) for c in rules.competencies)
+        top = [(c, r) for c in rules.competencies for r in dict(competencies)[c.id]]
+        points = self._points(top)
+        unmet = [r.criterion.id for _, r in top if r.criterion.required and not r.met]
+        unmet += [f"points:{p.group}" if p.group else "points" for p in points if not p.met]
+        blockers = tuple(r.criterion.id for _, r in top if r.criterion.blocker and not r.met)
+        return Assessment(_verdict(rules, unmet, blockers, points), competencies, points, tuple(unmet), blockers)
+
+    def _points(self, top) -> tuple[PointsResult, ...]:
+        rule = self.level.rules.points
+        if rule is None:
+            return ()
+        totals: dict[str | None, int] = {None: 0}
+        for competency, result in top:
+            totals[None] += result.points
+            if competency.group:
+                totals[competency.group] = totals.get(competency.group, 0) + result.points
+        found = []
+        if rule.at_least:
+            found.append(PointsResult(None, totals[None], rule.at_least))
+        found += [PointsResult(group, totals.get(group, 0), needed) for group, needed in rule.groups.items()]
+        return tuple(found)
+
+    def criterion(self, criterion: Criterion) -> CriterionResult:
+        if isinstance(criterion, CompositeCriterion):
+            children = tuple(self.criterion(c) for c in criterion.children)
+            met_count = sum(c.met for c in children)
+            met = met_count == 0 if criterion.kind == "none_of" else met_count >= criterion.needed
+            return CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
+        if isinstance(criterion, CandidateCriterion):
+            plan = self.level.candidates[criterion.id]
+            met = CANDIDATE_KEY in self.satisfied(plan.rule)
+            misses = () if met else (Miss("candidate", self._failed(plan, CANDIDATE_KEY)),)
+            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0)
+        plan = self.level.records[criterion.id]
+        counted_ids = {m[1] for m in self.matches[plan.rule] if all(k in self.included for k in m)}
+        counted = [r for r in self.records if r.id in counted_ids]
+        misses = tuple(self._miss(plan, r) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
+        for record in counted:
+            self._check_counted(plan, record)
+        distinct_values: tuple = ()
+        if isinstance(criterion, SumCriterion):
+            observed = sum(r.fields[criterion.field] for r in counted)
+        elif criterion.distinct:
+            distinct_values = tuple(sorted({str(r.fields[criterion.distinct]) for r in counted}))
+            observed = len(distinct_values)
+        else:
+            observed = len(counted)
+        met = observed >= criterion.at_least
+        points = criterion.points if met else 0
+        if criterion.points_each:
+            points = criterion.points_each * int(observed)
+            if criterion.max_points is not None:
+                points = min(points, criterion.max_points)
+        return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values, points=points)
+
+    def _failed(self, plan: RecordPlan | CandidatePlan, key: str) -> tuple[Condition, ...]:
+        return tuple(c for c in plan.conditions if key not in self.satisfied(c.rule))
+
+    def _miss(self, plan: RecordPlan, record: Record) -> Miss:
+        failed = self._failed(plan, record.id)
+        if failed:
+            return Miss(record.id, failed)
+        if plan.link:
+            linked = record.fields[plan.link.by]
+            linked_failed = tuple(c for c in plan.linked_conditions if linked not in self.satisfied(c.rule))
+            if linked_failed or linked not in self.included:
+                return Miss(record.id, (), linked, linked_failed)
+        raise EngineFault(f"{self.packet.source}: {record.id} meets every condition of {plan.rule} but the engine did not count it")
+
+    def _check_counted(self, plan: RecordPlan, record: Record) -> None:
+        if self._failed(plan, record.id):
+            raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
+
+
+def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...], points: tuple[PointsResult, ...]) -> str:
+    unmet = list(unmet)
+    if not unmet:
+        return READY
+    nearly = rules.nearly
+    short_ok = nearly.max_points_short is None or all(p.needed - p.observed <= nearly.max_points_short for p in points)
+    if not blockers and len(unmet) <= nearly.max_unmet and short_ok:
+        return NEARLY
+    return NOT_READY

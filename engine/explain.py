@@ -1,0 +1,313 @@
+"""Stage 5, explain: an evaluation as a plain, JSON-ready verdict a person can act on.
+
+Every sentence is built from the rulebook's own words (descriptions, evidence names, field
+names) and the engine's matches; nothing here decides anything. The document's shape is
+`schemas/verdict.schema.json`."""
+from __future__ import annotations
+
+from typing import Any
+
+from .compile import Condition
+from .evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation, Miss, candidate_fields
+from .model import (
+    CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, Packet, Rulebook,
+    SumCriterion, Term, Window, months_between,
+)
+
+VERDICT_WORDS = {READY: "Ready", NEARLY: "Nearly ready", NOT_READY: "Not ready"}
+_OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
+_NEEDS = {"eq": "{v}", "ne": "anything but {v}", "lt": "less than {v}", "lte": "at most {v}", "gt": "more than {v}",
+          "gte": "at least {v}", "in": "one of {v}", "not_in": "none of {v}", "matches": "to match {v}"}
+
+
+def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
+    packet, rules = evaluation.packet, evaluation.rules
+    full = evaluation.all_evidence
+    words = _Words(rulebook, packet)
+    candidate = packet.candidate
+    current = rulebook.levels[candidate.level]
+    required_total = sum(1 for c in rules.competencies for k in c.criteria if k.required) + len(full.points)
+    names = {c.id: c.name for c in rules.competencies}
+    document: dict[str, Any] = {
+        "packet": packet.source,
+        "candidate": {
+            "id": candidate.id, "name": candidate.name, "track": candidate.track, "level": candidate.level,
+            "level_name": current.name, "months_at_level": months_between(candidate.level_since, packet.as_of),
+            "manager": candidate.manager, "team": candidate.team, "nominated": candidate.nominated,
+        },
+        "target": {"level": packet.target.id, "name": packet.target.name, "track": packet.target.track, "band": packet.target.band},
+        "as_of": packet.as_of.isoformat(),
+        "rulebook": {"name": rulebook.name, "digest": rulebook.digest[:16]},
+        "verdict": full.verdict,
+        "headline": f"{VERDICT_WORDS[full.verdict]} for {packet.target.name}: "
+                    f"{required_total - len(full.unmet)} of {required_total} required criteria met",
+        "competencies": [
+            {"id": cid, "name": names[cid], "criteria": [words.criterion(r) for r in results]}
+            for cid, results in full.competencies
+        ],
+        "points": [_points_json(p) for p in full.points],
+        "missing": words.missing(full, names),
+        "evidence_confidence": _confidence(evaluation, words),
+    }
+    if full.verdict == NEARLY:
+        document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker)"
+    return document
+
+
+def _points_json(points) -> dict:
+    return {"group": points.group, "observed": points.observed, "needed": points.needed, "met": points.met}
+
+
+def _confidence(evaluation: Evaluation, words: "_Words") -> dict[str, Any]:
+    full, verified = evaluation.all_evidence, evaluation.verified_only
+    records = {r.id: r for r in evaluation.packet.records}
+    unverified = sorted((r for r in records.values() if r.confidence != "verified"), key=lambda r: r.index)
+    flipped = _flipped(full, verified)
+    depends: dict[str, list[str]] = {}
+    for result in flipped:
+        for inner in result.walk():
+            for record_id in inner.counted:
+                if records[record_id].confidence != "verified":
+                    depends.setdefault(record_id, [])
+                    if result.criterion.id not in depends[record_id]:
+                        depends[record_id].append(result.criterion.id)
+    differs = full.verdict != verified.verdict
+    result = {
+        "unverified_records": len(unverified),
+        "verified_only_verdict": verified.verdict,
+        "differs": differs,
+        "depends_on": [
+            {"id": r.id, "title": r.title, "confidence": r.confidence, "criteria": depends[r.id]}
+            for r in unverified if r.id in depends
+        ],
+    }
+    if differs:
+        names = ", ".join(f"{r['id']} ({r['confidence']})" for r in result["depends_on"])
+        result["note"] = (f"On verified evidence alone the verdict would be {VERDICT_WORDS[verified.verdict].lower()}, "
+                          f"not {VERDICT_WORDS[full.verdict].lower()}. Check these records: {names}.")
+    return result
+
+
+def _flipped(full: Assessment, verified: Assessment) -> list[CriterionResult]:
+    """Top-level criteria met on all evidence but not on verified evidence alone."""
+    after = {r.criterion.id: r for _, results in verified.competencies for r in results}
+    return [r for _, results in full.competencies for r in results if r.met and not after[r.criterion.id].met]
+
+
+class _Words:
+    """Sentences about criteria and records, from the rulebook's own vocabulary."""
+
+    def __init__(self, rulebook: Rulebook, packet: Packet):
+        self.rulebook, self.packet = rulebook, packet
+        self.records = {r.id: r for r in packet.records}
+
+    # ---------------------------------------------------------------------------- criteria
+
+    def criterion(self, result: CriterionResult) -> dict[str, Any]:
+        criterion = result.criterion
+        item: dict[str, Any] = {
+            "id": criterion.id,
+            "kind": criterion.kind,
+            "description": criterion.description or _capital(self.requirement(criterion)),
+            "requirement": self.requirement(criterion),
+            "required": criterion.required,
+            "blocker": criterion.blocker,
+            "inherited_from": criterion.inherited_from,
+            "met": result.met,
+            "observed": _number(result.observed),
+            "needed": _number(result.needed),
+            "statement": self.statement(result),
+            "counted": [self._record_ref(rid) for rid in result.counted],
+            "not_counted": [self._miss(criterion, miss) for miss in result.misses],
+        }
+        if isinstance(criterion, CountCriterion) and criterion.distinct:
+            item["distinct_values"] = list(result.distinct_values)
+        if criterion.points or criterion.points_each:
+            item["points"] = result.points
+        if result.children:
+            item["children"] = [self.criterion(child) for child in result.children]
+        return item
+
+    def requirement(self, criterion: Criterion) -> str:
+        if isinstance(criterion, CountCriterion):
+            evidence = self.rulebook.evidence[criterion.match.evidence]
+            noun = evidence.name if criterion.at_least == 1 else evidence.plural
+            if criterion.distinct:
+                head = f"at least {criterion.at_least} different {_words(criterion.distinct)} values among {evidence.plural}"
+            else:
+                head = f"at least {criterion.at_least} {noun}"
+            return head + self._match_clause(criterion.match)
+        if isinstance(criterion, SumCriterion):
+            evidence = self.rulebook.evidence[criterion.match.evidence]
+            return f"{_words(criterion.field)} adding up to at least {_number(criterion.at_least)} over {evidence.plural}" + self._match_clause(criterion.match)
+        if isinstance(criterion, CandidateCriterion):
+            return "the candidate's " + _join([term_phrase(t) for t in criterion.terms], "and")
+        head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
+        return f"{head}: " + "; ".join(c.description or self.requirement(c) for c in criterion.children)
+
+    def _match_clause(self, match) -> str:
+        parts = []
+        if match.terms:
+            parts.append(" where " + _join([term_phrase(t) for t in match.terms], "and"))
+        if match.link:
+            target = self.rulebook.evidence[match.link.evidence]
+            linked = f" whose {_words(match.link.by)} is a {target.name}"
+            if match.link.terms:
+                linked += " where " + _join([term_phrase(t) for t in match.link.terms], "and")
+            parts.append(("," if parts else "") + linked)
+        if match.window:
+            parts.append(f", in the last {match.window}" if parts else f" in the last {match.window}")
+        return "".join(parts)
+
+    def statement(self, result: CriterionResult) -> str:
+        criterion = result.criterion
+        if isinstance(criterion, CountCriterion):
+            evidence = self.rulebook.evidence[criterion.match.evidence]
+            if criterion.distinct:
+                noun = f"different {_words(criterion.distinct)} values"
+            else:
+                noun = evidence.name if criterion.at_least == 1 else evidence.plural
+            text = f"{_number(result.observed)} of {criterion.at_least} {noun}"
+            return text + (f" in the last {criterion.match.window}" if criterion.match.window else "")
+        if isinstance(criterion, SumCriterion):
+            evidence = self.rulebook.evidence[criterion.match.evidence]
+            text = f"{_number(result.observed)} of {_number(criterion.at_least)} {_words(criterion.field)} across {evidence.plural}"
+            return text + (f" in the last {criterion.match.window}" if criterion.match.window else "")
+        if isinstance(criterion, CandidateCriterion):
+            return "met" if result.met else "; ".join(self._miss(criterion, m)["reasons"][0] for m in result.misses)
+        met = int(result.observed)
+        if criterion.kind == "none_of":
+            return "none present" if result.met else f"{met} present, needs none"
+        return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
+
+    def missing(self, assessment: Assessment, competency_names: dict[str, str]) -> list[str]:
+        lines = []
+        for competency_id, results in assessment.competencies:
+            for result in results:
+                criterion = result.criterion
+                if result.met or not criterion.required:
+                    continue
+                what = criterion.description or _capital(self.requirement(criterion))
+                prefix = f"{competency_names[competency_id]}: "
+                if criterion.blocker:
+                    prefix = "Blocker - " + prefix
+                lines.append(f"{prefix}{what} ({self.gap(result)})")
+        for points in assessment.points:
+            if not points.met:
+                scope = f" in {points.group}" if points.group else ""
+                lines.append(f"Points{scope}: {points.observed} of {points.needed} ({points.needed - points.observed} more)")
+        return lines
+
+    def gap(self, result: CriterionResult) -> str:
+        criterion = result.criterion
+        if isinstance(criterion, CountCriterion):
+            more = int(criterion.at_least - result.observed)
+            return f"{more} more; {self.statement(result)}"
+        if isinstance(criterion, SumCriterion):
+            return f"{_number(criterion.at_least - result.observed)} more; {self.statement(result)}"
+        if isinstance(criterion, CompositeCriterion) and criterion.kind == "none_of":
+            present = [r.criterion.description or r.criterion.id for r in result.children if r.met]
+            return "present: " + "; ".join(present)
+        return self.statement(result)
+
+    # ----------------------------------------------------------------------------- records
+
+    def _record_ref(self, record_id: str) -> dict[str, str]:
+        record = self.records[record_id]
+        return {"id": record.id, "title": record.title, "confidence": record.confidence}
+
+    def _miss(self, criterion: Criterion, miss: Miss) -> dict[str, Any]:
+        if miss.record == "candidate":
+            return {"id": "candidate", "title": self.packet.candidate.name,
+                    "reasons": [self._candidate_reason(c.term) for c in miss.failed]}
+        record = self.records[miss.record]
+        reasons = [self.reason(record, condition) for condition in miss.failed]
+        if miss.linked:
+            linked = self.records.get(miss.linked)
+            by = _words(criterion.match.link.by)
+            if miss.linked_failed:
+                why = "; ".join(self.reason(linked, c) for c in miss.linked_failed)
+                reasons.append(f"its {by} {linked.id} ({linked.title}) does not qualify: {why}")
+            else:
+                reasons.append(f"its {by} {miss.linked} is not verified")
+        return {"id": record.id, "title": record.title, "confidence": record.confidence, "reasons": reasons}
+
+    def reason(self, record, condition: Condition) -> str:
+        as_of = self.packet.as_of
+        if condition.kind == "window":
+            window: Window = condition.window
+            when = f"ended {record.end}" if record.end and record.end != record.start else f"dated {record.start}"
+            return f"{when}, before the {window.adjective} window (from {window.cutoff(as_of)})"
+        if condition.kind == "as_of":
+            when = f"starts {record.start}" if record.end != record.start else f"dated {record.start}"
+            return f"{when}, after the as-of date {as_of}"
+        term: Term = condition.term
+        return failure(term, record.fields.get(term.field))
+
+    def _candidate_reason(self, term: Term) -> str:
+        return failure(term, candidate_fields(self.rulebook, self.packet).get(term.field))
+
+
+# --------------------------------------------------------------------------------- phrasing
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def _join(parts: list[str], word: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return _join([_value(v) for v in value], "or")
+    if isinstance(value, float):
+        return str(_number(value))
+    return str(value)
+
+
+def term_phrase(term: Term) -> str:
+    """A condition as a clause: 'role is lead', 'scope is cross-team, org or company'."""
+    name, op, value = _words(term.field), term.op, term.value
+    if op in _OPS:
+        return f"{name} {_OPS[op]} {_value(value)}"
+    if op == "in":
+        return f"{name} is {_value(value)}"
+    if op == "not_in":
+        return f"{name} is not {_value(value)}"
+    if op == "contains":
+        return f"{name} contains {value!r}"
+    if op == "matches":
+        return f"{name} matches {value!r}"
+    return f"{name} is given" if op == "present" else f"{name} is not given"
+
+
+def failure(term: Term, actual: Any) -> str:
+    """Why a value fails a condition: 'status is draft, needs approved'."""
+    name, op = _words(term.field), term.op
+    if op == "present":
+        return f"{name} is missing"
+    if op == "absent":
+        return f"{name} is {_value(actual)}, needs to be absent"
+    if op == "contains":
+        needs = f"to contain {term.value!r}"
+    elif op in ("in", "not_in"):
+        needs = _NEEDS[op].format(v=", ".join(_value(v) for v in term.value) or "nothing")
+    else:
+        needs = _NEEDS[op].format(v=_value(term.value) if op != "matches" else repr(term.value))
+    if actual is None:
+        return f"{name} is missing, needs {needs}"
+    shown = f"[{', '.join(map(str, actual))}]" if isinstance(actual, list) else _value(actual)
+    return f"{name} is {shown}, needs {needs}"

@@ -1,0 +1,325 @@
+"""The validated shapes every later stage works on: the rulebook, its criteria, and packets.
+
+Everything here is immutable and already checked, so compile/evaluate/explain never re-check
+input; each object keeps the place it was written (`Pos`) for messages and lint."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Union
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    file: str
+    line: int
+    col: int
+
+
+# --------------------------------------------------------------------------- ladder and evidence
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
+    band: str
+    track: str
+    rank: int  # 0 for the most junior level of its track
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # string | enum | integer | number | boolean | date | list | ref
+    required: bool = False
+    values: tuple[str, ...] = ()
+    evidence: str | None = None  # the record type a ref field points at
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceType:
+    id: str
+    name: str
+    plural: str
+    description: str
+    dates: str  # point | span
+    fields: dict[str, Field]
+    pos: Pos
+
+
+# Candidate facts that `candidate:` criteria can test; derived per packet in evaluate.
+CANDIDATE_FIELDS: dict[str, Field] = {
+    "months_at_level": Field("months_at_level", "integer", description="whole months since reaching the current level"),
+    "steps_to_target": Field(
+        "steps_to_target", "integer",
+        description="levels between the current level (or its equivalent on the target's track) and the target",
+    ),
+    "nominated": Field("nominated", "boolean", description="the manager nominates the candidate"),
+    "track": Field("track", "string", description="the candidate's current track"),
+    "level": Field("level", "string", description="the candidate's current level"),
+    "team": Field("team", "string", description="the candidate's team"),
+}
+
+
+# ------------------------------------------------------------------------------------- criteria
+
+@dataclass(frozen=True)
+class Term:
+    """One condition on one field: `field op value`. Dates stay ISO strings until compile."""
+
+    field: str
+    op: str  # eq ne lt lte gt gte in not_in contains matches present absent
+    value: Any
+    pos: Pos | None = None  # None: implied by the criterion (e.g. `distinct: team` needs a team)
+
+
+@dataclass(frozen=True)
+class Window:
+    amount: int
+    unit: str  # days | weeks | months | years
+
+    @property
+    def key(self) -> str:
+        return f"w_{self.amount}_{self.unit}"
+
+    def __str__(self) -> str:
+        unit = self.unit if self.amount != 1 else self.unit[:-1]
+        return f"{self.amount} {unit}"
+
+    @property
+    def adjective(self) -> str:
+        """'24-month', as in 'the 24-month window'."""
+        return f"{self.amount}-{self.unit[:-1]}"
+
+    def cutoff(self, as_of: date) -> date:
+        """First day inside the window that ends on `as_of` (inclusive on both ends)."""
+        if self.unit in ("days", "weeks"):
+            return date.fromordinal(as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1))
+        months = self.amount * (12 if self.unit == "years" else 1)
+        year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
+        return date(year, month + 1, day)
+
+
+@dataclass(frozen=True)
+class Link:
+    by: str  # ref field on the matched record
+    evidence: str  # type of the linked record
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    """Which records of one type count: conditions, an optional window, an optional link."""
+
+    evidence: str
+    terms: tuple[Term, ...]
+    window: Window | None = None
+    link: Link | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CriterionBase:
+    id: str
+    description: str
+    required: bool = True
+    blocker: bool = False
+    points: int = 0
+    points_each: int = 0
+    max_points: int | None = None
+    inherited_from: str | None = None
+    pos: Pos
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountCriterion(CriterionBase):
+    match: RecordMatch
+    at_least: int
+    distinct: str | None = None
+    kind: str = "count"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SumCriterion(CriterionBase):
+    match: RecordMatch
+    field: str
+    at_least: float
+    kind: str = "sum"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CandidateCriterion(CriterionBase):
+    terms: tuple[Term, ...]
+    kind: str = "candidate"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompositeCriterion(CriterionBase):
+    kind: str  # all_of | any_of | none_of | k_of
+    children: tuple["Criterion", ...]
+    k: int = 0  # for k_of
+
+    @property
+    def needed(self) -> int:
+        return {"all_of": len(self.children), "any_of": 1, "none_of": 0}.get(self.kind, self.k)
+
+
+Criterion = Union[CountCriterion, SumCriterion, CandidateCriterion, CompositeCriterion]
+
+
+def walk(criteria: tuple[Criterion, ...]):
+    """Every criterion, parents before children."""
+    for criterion in criteria:
+        yield criterion
+        if isinstance(criterion, CompositeCriterion):
+            yield from walk(criterion.children)
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    name: str
+    description: str
+    group: str | None
+    criteria: tuple[Criterion, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Nearly:
+    max_unmet: int = 1
+    max_points_short: int | None = None
+
+
+@dataclass(frozen=True)
+class PointsRule:
+    at_least: int | None
+    groups: dict[str, int]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    level: Level
+    summary: str
+    builds_on: str | None
+    nearly: Nearly
+    points: PointsRule | None
+    competencies: tuple[Competency, ...]
+    pos: Pos
+
+    def criteria(self):
+        for competency in self.competencies:
+            yield from walk(competency.criteria)
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    name: str
+    description: str
+    source: str
+    digest: str  # content hash of every rule file: names compiled rulesets and caches
+    tracks: dict[str, Track]
+    levels: dict[str, Level]
+    equivalence: tuple[dict[str, str], ...]
+    evidence: dict[str, EvidenceType]
+    rules: dict[str, LevelRules]
+    nearly: Nearly
+    compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def next_level(self, level: Level) -> Level | None:
+        levels = self.tracks[level.track].levels
+        return levels[level.rank + 1] if level.rank + 1 < len(levels) else None
+
+    def equivalent(self, level: Level, track: str) -> Level | None:
+        """The level on `track` that stands level with `level` (itself on its own track)."""
+        if level.track == track:
+            return level
+        for row in self.equivalence:
+            if row.get(level.track) == level.id and track in row:
+                return self.levels[row[track]]
+        return None
+
+
+# -------------------------------------------------------------------------------------- packets
+
+CONFIDENCE = ("verified", "self-reported", "disputed")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    type: str
+    title: str
+    start: date  # the record's date, or the start of a span
+    end: date | None  # None: ongoing span
+    confidence: str
+    fields: dict[str, Any]  # declared fields only; dates as `date`
+    index: int  # position in the packet's evidence list
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    track: str
+    level: str
+    level_since: date
+    manager: str | None = None
+    team: str | None = None
+    nominated: bool | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Packet:
+    source: str
+    candidate: Candidate
+    target: Level
+    as_of: date
+    records: tuple[Record, ...]
+
+    def record(self, record_id: str) -> Record:
+        return self._by_id()[record_id]
+
+    def _by_id(self) -> dict[str, Record]:
+        cache = self.__dict__.get("_index")
+        if cache is None:
+            cache = {r.id: r for r in self.records}
+            object.__setattr__(self, "_index", cache)
+        return cache
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_date(text: str) -> date | None:
+    """A real calendar date written YYYY-MM-DD, else None (2026-02-30 is None)."""
+    if not isinstance(text, str) or not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from start to end (negative if end is earlier)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months

@@ -1,0 +1,187 @@
+"""Packets: validate a loaded packet against the schema and the rulebook, and build the model.
+
+Record fields are checked against a JSON Schema generated from the rulebook's own evidence
+declarations, so an organisation's new evidence type is validated like the built-in ones."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import validate
+from .errors import Diagnostic, LadderError, raise_if_errors
+from .load import Document, load_file
+from .model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
+from .rulebook import display_path
+
+COMMON_RECORD_KEYS = ("id", "type", "title", "confidence", "notes")
+
+
+def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None, target: str | None = None) -> Packet:
+    """Read and check one packet file; raise LadderError listing every problem found."""
+    doc = load_file(path, display_path(Path(path)))
+    return build_packet(doc, rulebook, as_of, target)
+
+
+def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, target: str | None = None) -> Packet:
+    problems = validate.check(doc, "packet")
+    raise_if_errors(problems)
+    data = doc.data
+    candidate = _candidate(doc, data["candidate"], rulebook, problems)
+    packet_as_of = as_of or _date(doc, ("as_of",), data.get("as_of"), problems)
+    if packet_as_of is None and "as_of" not in data:
+        problems.append(doc.diag((), "no as_of date: add `as_of: YYYY-MM-DD` to the packet or pass --as-of", "packet.no-as-of"))
+    target_level = _target(doc, data, candidate, rulebook, target, problems)
+    records = _records(doc, data["evidence"], rulebook, problems)
+    if candidate and packet_as_of and candidate.level_since > packet_as_of:
+        problems.append(doc.diag(("candidate", "level_since"), f"level_since {candidate.level_since} is after the as-of date {packet_as_of}", "packet.bad-date"))
+    raise_if_errors(problems)
+    return Packet(doc.source, candidate, target_level, packet_as_of, tuple(records))
+
+
+def _date(doc: Document, path: tuple, text: str | None, problems: list[Diagnostic]) -> date | None:
+    if text is None:
+        return None
+    parsed = parse_date(text)
+    if parsed is None:
+        problems.append(doc.diag(path, f"{text!r} is not a calendar date", "packet.bad-date"))
+    return parsed
+
+
+def _candidate(doc: Document, raw: dict, rulebook: Rulebook, problems: list[Diagnostic]) -> Candidate | None:
+    ok = True
+    if raw["track"] not in rulebook.tracks:
+        problems.append(doc.diag(("candidate", "track"), f"unknown track {raw['track']!r}; this rulebook has {', '.join(rulebook.tracks)}{validate.did_you_mean(raw['track'], rulebook.tracks)}", "packet.unknown-track"))
+        ok = False
+    level = rulebook.levels.get(raw["level"])
+    if level is None:
+        problems.append(doc.diag(("candidate", "level"), f"unknown level {raw['level']!r}{validate.did_you_mean(raw['level'], rulebook.levels)}", "packet.unknown-level"))
+        ok = False
+    elif ok and level.track != raw["track"]:
+        problems.append(doc.diag(("candidate", "level"), f"{raw['level']!r} is a level of the {level.track} track, not {raw['track']}", "packet.unknown-level"))
+        ok = False
+    since = _date(doc, ("candidate", "level_since"), raw["level_since"], problems)
+    if not ok or since is None:
+        return None
+    return Candidate(
+        id=raw["id"], name=raw["name"], track=raw["track"], level=raw["level"], level_since=since,
+        manager=raw.get("manager"), team=raw.get("team"), nominated=raw.get("nominated"),
+        attributes=dict(raw.get("attributes", {})),
+    )
+
+
+def _target(doc: Document, data: dict, candidate: Candidate | None, rulebook: Rulebook, override: str | None,
+            problems: list[Diagnostic]) -> Level | None:
+    wanted = override or data.get("target")
+    where = ("target",) if "target" in data and not override else ()
+    if wanted:
+        level = rulebook.levels.get(wanted)
+        if level is None:
+            problems.append(doc.diag(where, f"unknown target level {wanted!r}{validate.did_you_mean(wanted, rulebook.levels)}", "packet.unknown-level"))
+            return None
+    elif candidate is None:
+        return None
+    else:
+        level = rulebook.next_level(rulebook.levels[candidate.level])
+        if level is None:
+            problems.append(doc.diag(("candidate", "level"), f"{candidate.level} is the top of the {candidate.track} track: give a target level", "packet.no-target"))
+            return None
+    if level.id not in rulebook.rules:
+        problems.append(doc.diag(where, f"the rulebook has no promotion rules for {level.id}", "packet.no-rules"))
+        return None
+    return level
+
+
+def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problems: list[Diagnostic]) -> list[Record]:
+    records, seen = [], {}
+    for index, raw in enumerate(raw_records):
+        path = ("evidence", index)
+        if raw["id"] in seen:
+            problems.append(doc.diag(path + ("id",), f"record id {raw['id']!r} is already used by evidence item {seen[raw['id']] + 1}: ids must be unique", "packet.duplicate-id"))
+            continue
+        seen[raw["id"]] = index
+        evidence = rulebook.evidence.get(raw["type"])
+        if evidence is None:
+            problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
+            continue
+        found = validate.check_with(doc, _record_validator(rulebook, evidence), raw, path)
+        problems.extend(found)
+        record = _record(doc, raw, index, evidence, problems)
+        if record and not found:
+            records.append(record)
+    by_id = {r.id: r for r in records}
+    for record in records:
+        for name, declared in rulebook.evidence[record.type].fields.items():
+            target = record.fields.get(name)
+            if declared.type != "ref" or target is None:
+                continue
+            linked = by_id.get(target)
+            path = ("evidence", record.index, name)
+            if target == record.id:
+                problems.append(doc.diag(path, f"{record.id} links to itself", "packet.bad-link"))
+            elif target not in seen:
+                problems.append(doc.diag(path, f"{name} refers to {target!r}, which is not a record in this packet{validate.did_you_mean(target, seen)}", "packet.bad-link"))
+            elif linked and linked.type != declared.evidence:
+                problems.append(doc.diag(path, f"{name} must name a {declared.evidence} record; {target} is a {linked.type}", "packet.bad-link"))
+    return records
+
+
+def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, problems: list[Diagnostic]) -> Record | None:
+    path = ("evidence", index)
+    fields: dict[str, Any] = {}
+    for name, declared in evidence.fields.items():
+        if name in raw:
+            value = raw[name]
+            if declared.type == "date":
+                value = _date(doc, path + (name,), value, problems)
+            fields[name] = value
+    if evidence.dates == "point":
+        start = end = _date(doc, path + ("date",), raw.get("date"), problems)
+    else:
+        start = _date(doc, path + ("start",), raw.get("start"), problems)
+        end = _date(doc, path + ("end",), raw.get("end"), problems)
+        if start and end and end < start:
+            problems.append(doc.diag(path + ("end",), f"ends {end}, before it starts {start}", "packet.bad-date"))
+            return None
+    if start is None:
+        return None
+    return Record(raw["id"], raw["type"], raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index)
+
+
+def _record_validator(rulebook: Rulebook, evidence: EvidenceType):
+    cache = rulebook.compiled_cache.setdefault("record-validators", {})
+    if evidence.id not in cache:
+        cache[evidence.id] = validate.validator_for(record_schema(evidence))
+    return cache[evidence.id]
+
+
+def record_schema(evidence: EvidenceType) -> dict:
+    """JSON Schema for one evidence type's records, generated from its declaration."""
+    base = validate.BASE_URI + "packet.schema.json#/$defs/"
+    properties: dict[str, Any] = {
+        "id": {"$ref": base + "record_id"}, "type": {"const": evidence.id}, "title": {"type": "string", "minLength": 1, "maxLength": 500},
+        "confidence": {"enum": ["verified", "self-reported", "disputed"]}, "notes": {"type": "string", "maxLength": 10000},
+    }
+    dates = ["date"] if evidence.dates == "point" else ["start", "end"]
+    for name in dates:
+        properties[name] = {"$ref": base + "date"}
+    required = ["id", "type", "title", dates[0]]
+    for name, declared in evidence.fields.items():
+        spec: dict[str, Any] = {
+            "string": {"type": "string", "maxLength": 2000},
+            "enum": {"enum": list(declared.values)},
+            "integer": {"type": "integer"},
+            "number": {"type": "number"},
+            "boolean": {"type": "boolean"},
+            "date": {"$ref": base + "date"},
+            "list": {"type": "array", "maxItems": 200, "items": {"type": "string", "maxLength": 500}},
+            "ref": {"$ref": base + "record_id"},
+        }[declared.type]
+        if declared.minimum is not None:
+            spec["minimum"] = declared.minimum
+        if declared.maximum is not None:
+            spec["maximum"] = declared.maximum
+        properties[name] = spec
+        if declared.required:
+            required.append(name)
+    return {"type": "object", "required": required, "properties": properties, "additionalProperties": False}

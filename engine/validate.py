@@ -1,0 +1,141 @@
+"""Stage 2, validate: check loaded documents against the JSON Schemas in `schemas/`.
+
+jsonschema's errors are rewritten for people and mapped back to the line and column where the
+offending value (or unknown key) was written. Cross-references (does this level exist? is this
+a field of that evidence type?) are checked by `rulebook` and `packet`, which build the model."""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import referencing
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import Diagnostic
+from .load import Document
+
+BASE_URI = "https://ladder.example/schemas/"
+
+
+def data_dir(name: str) -> Path:
+    """`rules` or `schemas`: inside the installed package, else at the top of the checkout."""
+    bundled = Path(__file__).parent / "_bundled" / name
+    return bundled if bundled.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
+@functools.cache
+def _registry() -> referencing.Registry:
+    resources = []
+    for path in sorted(data_dir("schemas").glob("*.schema.json")):
+        resources.append((BASE_URI + path.name, referencing.Resource.from_contents(json.loads(path.read_text()))))
+    return referencing.Registry().with_resources(resources)
+
+
+def schema(name: str) -> dict:
+    return _registry().contents(BASE_URI + f"{name}.schema.json")
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(name), registry=_registry())
+
+
+def validator_for(schema_contents: dict) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema_contents, registry=_registry())
+
+
+def check(doc: Document, name: str) -> list[Diagnostic]:
+    """Diagnostics for `doc` against `schemas/<name>.schema.json`, in file order."""
+    return check_with(doc, _validator(name), doc.data)
+
+
+def check_with(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[Diagnostic]:
+    """Validate `data` (found at path `at` inside `doc`) and map each error to its place."""
+    found = []
+    for error in validator.iter_errors(data):
+        path, message, on_key = explain(error)
+        found.append(doc.diag(at + path, message, "schema." + str(error.validator), key=on_key))
+    return sorted(set(found))
+
+
+def explain(error: ValidationError) -> tuple[tuple, str, bool]:
+    """(path, message, whether to point at the key) for one jsonschema error."""
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    if kind in ("anyOf", "oneOf") and _all_required_alternatives(error):
+        options = [s["required"][0] for s in error.validator_value]
+        present = [o for o in options if isinstance(value, dict) and o in value]
+        if present:
+            return path, f"has {' and '.join(present)}: give exactly one of {', '.join(options)}", False
+        return path, f"needs one of {', '.join(options)}", False
+    if kind in ("anyOf", "oneOf") and error.context:
+        best = best_match(error.context)
+        rest = len({tuple(e.absolute_path) + (e.validator,) for e in error.context}) - 1
+        inner_path, message, on_key = explain(best)
+        if rest > 0 and not message.startswith(("unknown key", "expected")):
+            message += f" (or {rest} other way{'s' if rest > 1 else ''} to fix it)"
+        return inner_path, message, on_key
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(k for k in value if k not in error.schema.get("properties", {}))
+        key = extra[0] if extra else "?"
+        return path + (key,), f"unknown key {key!r}{did_you_mean(key, allowed)}", True
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return path, f"missing required key {missing!r}", False
+    if kind == "enum":
+        return path, f"{value!r} is not one of {', '.join(map(str, error.validator_value))}{did_you_mean(str(value), error.validator_value)}", False
+    if kind == "const":
+        return path, f"must be {json.dumps(error.validator_value)}", False
+    if kind == "type":
+        return path, _type_message(value, error.validator_value), False
+    if kind == "pattern":
+        return path, _pattern_message(value, error.schema), False
+    if kind == "not" and isinstance(value, str):
+        return path, f"{value!r} is reserved here: choose another name", True
+    if kind == "propertyNames":
+        return path, f"{error.message}", True
+    if kind in ("maxProperties", "maxItems", "maxLength"):
+        return path, f"too many entries or characters: the limit is {error.validator_value}", False
+    return path, error.message, False
+
+
+def _all_required_alternatives(error: ValidationError) -> bool:
+    return all(set(s) == {"required"} and len(s["required"]) == 1 for s in error.validator_value)
+
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "object": "a mapping (key: value)", "array": "a list", "null": "nothing"}
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def _type_message(value: Any, expected: str | list[str]) -> str:
+    names = [_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)]
+    message = f"expected {' or '.join(names)}, got {json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__}"
+    if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and "boolean" in str(expected):
+        message += " (write true or false: yes/no/on/off are text here)"
+    return message
+
+
+def _pattern_message(value: Any, schema_part: dict) -> str:
+    pattern = schema_part.get("pattern", "")
+    if "[0-9]{4}-" in pattern:
+        return f"{value!r} is not an ISO date: write YYYY-MM-DD, e.g. 2026-11-01"
+    if "(day|days" in pattern:
+        return f"{value!r} is not a window: write a number and a unit, e.g. '24 months' or '90 days'"
+    if pattern.startswith("^[a-z][a-z0-9]*(-"):
+        return f"{value!r} is not an id: use lowercase words joined by hyphens, e.g. staff-engineer"
+    if pattern.startswith("^[a-z][a-z0-9_]*$"):
+        return f"{value!r} is not a field name: use lowercase snake_case, e.g. duration_months"
+    return f"{value!r} does not match {pattern}"
+
+
+def did_you_mean(word: str, options: Iterable[Any]) -> str:
+    """' (did you mean 'x'?)' for the closest option, or ''."""
+    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
