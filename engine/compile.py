@@ -90,7 +90,13 @@ class _Compiler:
     def _rule(self, name: str, patterns: tuple[core.Pattern, ...]) -> str:
         key = json.dumps([[p.alias, p.kind, [[t.field, t.op, _plain(t.value)] for t in p.tests]] for p in patterns], sort_keys=True)
         if key not in self.rules:
-            self.rules[key] = core.Rule(name, patterns)
+            taken = {rule.name for rule in self.rules.values()}
+            unique = name
+            for n in range(2, len(taken) + 3):
+                if unique not in taken:
+                    break
+                unique = f"{name}#{n}"
+            self.rules[key] = core.Rule(unique, patterns)
         return self.rules[key].name
 
     # ------------------------------------------------------------------------------- records

@@ -103,6 +103,8 @@ class Engine:
 
     def run(self, facts: Iterable[Fact]) -> Matches:
         _check_alive()
+        if not self._finalizer.alive:
+            raise ValueError("this engine is closed")
         encoded: dict[str, list[dict]] = {}
         for fact in facts:
             encoded.setdefault(fact.kind, []).append(_encode_fact(fact))

@@ -89,9 +89,9 @@ def _confidence(evaluation: Evaluation, words: "_Words") -> dict[str, Any]:
 
 
 def _flipped(full: Assessment, verified: Assessment) -> list[CriterionResult]:
-    """Top-level criteria met on all evidence but not on verified evidence alone."""
+    """Top-level criteria whose outcome changes when only verified records are kept."""
     after = {r.criterion.id: r for _, results in verified.competencies for r in results}
-    return [r for _, results in full.competencies for r in results if r.met and not after[r.criterion.id].met]
+    return [r for _, results in full.competencies for r in results if r.met != after[r.criterion.id].met]
 
 
 class _Words:

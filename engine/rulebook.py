@@ -5,6 +5,7 @@ collected and reported together, each at the place it was written."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from .model import (
 )
 
 LADDER_FILE, EVIDENCE_FILE, LEVELS_DIR = "ladder.yaml", "evidence.yaml", "levels"
+SCHEMAS = ("ladder", "evidence", "level")  # for the files of `rule_files`, in order
 
 OPERATORS_BY_TYPE = {
     "string": ("eq", "ne", "in", "not_in", "contains", "matches", "present", "absent"),
@@ -60,21 +62,32 @@ def load_rulebook(directory: str | Path) -> Rulebook:
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
     docs, problems = [], []
-    for path in files:
+    for index, path in enumerate(files):
         try:
-            doc = load_file(path, display_path(path))
+            docs.append((load_file(path, display_path(path)), SCHEMAS[min(index, 2)]))
         except LadderError as e:
             problems.extend(e.diagnostics)
-            continue
-        schema = {LADDER_FILE: "ladder", EVIDENCE_FILE: "evidence"}.get(path.name if path.parent == directory else "", "level")
-        problems.extend(validate.check(doc, schema))
-        docs.append(doc)
-    raise_if_errors(problems)
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    builder = _Builder(shown, digest.hexdigest())
-    return builder.build(docs[0], docs[1], docs[2:])
+    return _build(docs, problems, shown, digest.hexdigest())
+
+
+def rulebook_from_data(ladder: dict, evidence: dict, levels: list[dict], source: str = "<memory>") -> Rulebook:
+    """Build a rulebook from already-parsed data (tests and generators); same checks as files."""
+    docs = [(Document(f"{source}/{LADDER_FILE}", ladder, {}), "ladder"), (Document(f"{source}/{EVIDENCE_FILE}", evidence, {}), "evidence")]
+    docs += [(Document(f"{source}/{LEVELS_DIR}/{i}.yaml", level, {}), "level") for i, level in enumerate(levels)]
+    digest = hashlib.sha256(json.dumps([ladder, evidence, levels], sort_keys=True).encode()).hexdigest()
+    return _build(docs, [], source, digest)
+
+
+def _build(docs: list[tuple[Document, str]], problems: list[Diagnostic], source: str, digest: str) -> Rulebook:
+    """Schema-check every document (all of them, so every error is reported), then build."""
+    for doc, schema in docs:
+        problems.extend(validate.check(doc, schema))
+    raise_if_errors(problems)
+    ladder, evidence, *levels = (doc for doc, _ in docs)
+    return _Builder(source, digest).build(ladder, evidence, levels)
 
 
 @dataclass

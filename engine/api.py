@@ -1,0 +1,104 @@
+"""The library API: what the CLI (and tests, and other programs) call.
+
+Nothing here prints or exits; bad input comes back as diagnostics, never as a traceback."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import Diagnostic, LadderError
+from .evaluate import evaluate
+from .explain import explain
+from .model import Rulebook
+from .packet import load_packet
+from .report import Invalid, Result
+from .rulebook import LADDER_FILE, display_path, load_rulebook
+from .validate import data_dir
+
+PACKET_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def default_rules_dir() -> Path:
+    """The built-in dual-ladder rulebook."""
+    return data_dir("rules")
+
+
+def rulebook(directory: str | Path | None = None) -> Rulebook:
+    return load_rulebook(directory or default_rules_dir())
+
+
+def expand_packets(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories as their packet files (sorted), not descending."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PACKET_SUFFIXES and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None) -> Result:
+    """The verdict document for one packet, or `Invalid` with every problem in it."""
+    try:
+        packet = load_packet(path, book, as_of, target)
+    except LadderError as e:
+        return Invalid(display_path(Path(path)), tuple(e.diagnostics))
+    return explain(book, evaluate(book, packet))
+
+
+def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
+                     target: str | None = None) -> Iterator[Result]:
+    for path in expand_packets(paths):
+        yield evaluate_packet(book, path, as_of, target)
+
+
+@dataclass
+class ValidationReport:
+    rulebooks: list[str] = field(default_factory=list)
+    packets: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.level == "error" for d in self.diagnostics)
+
+
+def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None) -> ValidationReport:
+    """Check rulebook directories and packets; packets are checked against `rules`, else the
+    one rulebook directory among `paths`, else the built-in rulebook."""
+    paths = [Path(p) for p in paths]
+    books = [p for p in paths if p.is_dir() and (p / LADDER_FILE).is_file()]
+    report = ValidationReport()
+    loaded: dict[Path, Rulebook] = {}
+    for directory in books:
+        report.rulebooks.append(display_path(directory))
+        try:
+            loaded[directory] = load_rulebook(directory)
+        except LadderError as e:
+            report.diagnostics.extend(e.diagnostics)
+    packet_paths = expand_packets(p for p in paths if p not in books)
+    if not packet_paths:
+        return report
+    if rules is not None:
+        target_dir = Path(rules)
+    elif len(books) > 1:
+        raise ValueError("several rulebooks given: say which one packets are checked against with --rules")
+    else:
+        target_dir = books[0] if books else default_rules_dir()
+    try:
+        book = loaded.get(target_dir) or load_rulebook(target_dir)
+    except LadderError as e:
+        if target_dir not in loaded:
+            report.diagnostics.extend(e.diagnostics)
+        return report
+    for path in packet_paths:
+        report.packets.append(display_path(path))
+        try:
+            load_packet(path, book)
+        except LadderError as e:
+            report.diagnostics.extend(e.diagnostics)
+    report.diagnostics.sort()
+    return report

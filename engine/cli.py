@@ -1,0 +1,135 @@
+"""`ladder`: the command line, a thin layer over `engine.api`.
+
+Exit status: 0 done and every input valid; 1 some input invalid (its errors on stderr, each
+`file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import api
+from .errors import Diagnostic, EngineFault, LadderError
+from .model import parse_date
+from .report import RENDERERS, Invalid, write_atomic
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-11-01")
+    return parsed
+
+
+def _use_colour(choice: str, out: Path | None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or out is not None or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+
+
+def _load_rulebook(rules: Path | None):
+    try:
+        return api.rulebook(rules)
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        click.echo(f"ladder: the rulebook has {len(e.diagnostics)} problem(s); fix them first", err=True)
+        sys.exit(1)
+
+
+rules_option = click.option(
+    "--rules", "rules", type=click.Path(path_type=Path, file_okay=False),
+    help="Rulebook directory (ladder.yaml, evidence.yaml, levels/). Default: the built-in dual ladder.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="ladder", prog_name="ladder")
+def main() -> None:
+    """Promotion readiness for dual career ladders, with explanations.
+
+    Rules live in a rulebook directory (YAML, checked against JSON Schemas); packets carry a
+    candidate and their evidence records. Start with:
+
+    \b
+      ladder evaluate fixtures/packets/           # every packet in a directory
+      ladder evaluate PACKET --format markdown    # for a wiki page or a pull request
+      ladder validate rules/ fixtures/packets/    # every error, as file:line:col
+    """
+
+
+@main.command()
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="Judge the evidence as of this date (overrides the packet's as_of).")
+@click.option("--target", metavar="LEVEL", help="Level to evaluate for (default: the packet's target, else the next level).")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set.")
+def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None,
+             fmt: str, out: Path | None, colour: str) -> None:
+    """Evaluate promotion packets and explain each verdict.
+
+    For the target level: ready, nearly or not ready; every criterion met or not, the records
+    that count, and for each miss the records that came close and the condition they failed.
+    PACKETS are YAML or JSON files, or directories of them.
+
+    Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
+    """
+    book = _load_rulebook(rules)
+    try:
+        results = list(api.evaluate_packets(book, packets, as_of, target))
+    except EngineFault as e:
+        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
+        sys.exit(3)
+    text = RENDERERS[fmt](results, _use_colour(colour, out))
+    if out:
+        write_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
+    invalid = [r for r in results if isinstance(r, Invalid)]
+    for result in invalid:
+        _print_diagnostics(list(result.diagnostics))
+    if invalid:
+        click.echo(f"ladder: {len(invalid)} of {len(results)} packet(s) invalid, not evaluated", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
+    """Check rulebooks and packets; print every error as file:line:col.
+
+    PATHS are rulebook directories (holding ladder.yaml), packet files, or directories of
+    packets. Packets are checked against --rules, else the one rulebook among PATHS, else the
+    built-in rulebook. Exit status is 1 if anything is invalid.
+    """
+    try:
+        report = api.validate_paths(paths, rules)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    for diagnostic in report.diagnostics:
+        click.echo(diagnostic.format())
+    errors = sum(d.level == "error" for d in report.diagnostics)
+    checked = f"{len(report.rulebooks)} rulebook(s), {len(report.packets)} packet(s)"
+    click.echo(f"{checked}: {errors} error(s)" if errors else f"{checked}: all valid", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+if __name__ == "__main__":
+    main()

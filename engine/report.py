@@ -1,0 +1,199 @@
+"""Stage 6, report: verdict documents as text (for a person), Markdown, or JSON.
+
+Renderers take the documents `explain` builds (and the packets that could not be evaluated)
+and return a string; the CLI decides where it goes and whether colour is on."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import Diagnostic
+
+FORMAT_ID = "ladder.verdicts/1"
+VERDICT_LABEL = {"ready": "READY", "nearly": "NEARLY READY", "not_ready": "NOT READY"}
+_COLOURS = {"green": 32, "yellow": 33, "red": 31, "bold": 1, "dim": 2}
+VERDICT_COLOUR = {"ready": "green", "nearly": "yellow", "not_ready": "red"}
+SHOWN_MISSES = 5  # records that did not count, per criterion, in text and Markdown
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A packet that could not be evaluated, with every problem found in it."""
+
+    source: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+Result = dict | Invalid
+
+
+def render(results: list[Result], fmt: str, colour: bool = False) -> str:
+    return RENDERERS[fmt](results, colour)
+
+
+# --------------------------------------------------------------------------------------- JSON
+
+def results_json(results: list[Result]) -> dict[str, Any]:
+    items = []
+    for result in results:
+        if isinstance(result, Invalid):
+            items.append({"packet": result.source, "errors": [d.to_json() for d in result.diagnostics]})
+        else:
+            items.append(result)
+    return {"format": FORMAT_ID, "results": items}
+
+
+def _json(results: list[Result], colour: bool) -> str:
+    return json.dumps(results_json(results), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------------------- text
+
+def _paint(text: str, colour: str, on: bool) -> str:
+    return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m" if on else text
+
+
+def _text(results: list[Result], colour: bool) -> str:
+    blocks = []
+    for result in results:
+        if isinstance(result, Invalid):
+            lines = [_paint(f"{result.source}: not evaluated, the packet is invalid", "red", colour)]
+            lines += [f"  {d.format()}" for d in result.diagnostics]
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append(_text_verdict(result, colour))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _text_verdict(doc: dict, colour: bool) -> str:
+    c, t = doc["candidate"], doc["target"]
+    verdict = doc["verdict"]
+    lines = [
+        _paint(f"{c['name']} ({c['id']}) · {c['level_name']} -> {t['name']} · as of {doc['as_of']}", "bold", colour),
+        _paint(VERDICT_LABEL[verdict], VERDICT_COLOUR[verdict], colour) + " - " + doc["headline"].split(": ", 1)[1],
+        f"  {doc['packet']}",
+    ]
+    for competency in doc["competencies"]:
+        lines.append("")
+        lines.append(_paint(competency["name"], "bold", colour))
+        for criterion in competency["criteria"]:
+            lines.extend(_text_criterion(criterion, "  ", colour))
+    for points in doc["points"]:
+        mark = _mark(points["met"], colour)
+        scope = f" in {points['group']}" if points["group"] else ""
+        lines.append(f"{mark} points{scope}: {points['observed']} of {points['needed']}")
+    if doc["missing"]:
+        lines += ["", _paint("Still missing", "bold", colour)] + [f"  - {m}" for m in doc["missing"]]
+    confidence = doc["evidence_confidence"]
+    if confidence.get("note"):
+        lines += ["", _paint("Evidence confidence", "bold", colour), f"  {confidence['note']}"]
+    return "\n".join(lines)
+
+
+def _mark(met: bool, colour: bool) -> str:
+    return _paint("✓", "green", colour) if met else _paint("✗", "red", colour)
+
+
+def _text_criterion(item: dict, indent: str, colour: bool) -> list[str]:
+    flags = [word for word, on in (("blocker", item["blocker"]), ("optional", not item["required"])) if on]
+    if item["inherited_from"]:
+        flags.append(f"from {item['inherited_from']}")
+    suffix = _paint(f" ({', '.join(flags)})", "dim", colour) if flags else ""
+    lines = [f"{indent}{_mark(item['met'], colour)} {item['id']}: {item['description']}{suffix}"]
+    detail = indent + "    "
+    statement = item["statement"] + (f" · {item['points']} points" if "points" in item else "")
+    lines.append(detail + statement)
+    if item["counted"]:
+        lines.append(detail + "counts: " + "; ".join(f"{r['id']} {r['title']}" for r in item["counted"]))
+    if not item["met"] and item["kind"] != "candidate":
+        for miss in _closest(item["not_counted"])[:SHOWN_MISSES]:
+            lines.append(detail + f"did not count: {miss['id']} {miss['title']}: {'; '.join(miss['reasons'])}")
+        hidden = len(item["not_counted"]) - SHOWN_MISSES
+        if hidden > 0:
+            lines.append(detail + f"... and {hidden} more that did not count (see --format json)")
+    for child in item.get("children", []):
+        lines.extend(_text_criterion(child, indent + "    ", colour))
+    return lines
+
+
+def _closest(misses: list[dict]) -> list[dict]:
+    """Records that came closest first: fewest failed conditions, then packet order."""
+    return sorted(misses, key=lambda m: len(m["reasons"]))
+
+
+# ----------------------------------------------------------------------------------- Markdown
+
+def _markdown(results: list[Result], colour: bool) -> str:
+    blocks = []
+    for result in results:
+        if isinstance(result, Invalid):
+            lines = [f"## {result.source}: invalid packet, not evaluated", ""]
+            lines += [f"- `{d.format()}`" for d in result.diagnostics]
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append(_markdown_verdict(result))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_verdict(doc: dict) -> str:
+    c, t = doc["candidate"], doc["target"]
+    lines = [
+        f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}",
+        "",
+        f"**{VERDICT_LABEL[doc['verdict']]}**: {doc['headline'].split(': ', 1)[1]}. As of {doc['as_of']}; packet `{doc['packet']}`.",
+    ]
+    for competency in doc["competencies"]:
+        lines += ["", f"### {competency['name']}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        for criterion in competency["criteria"]:
+            lines.extend(_markdown_rows(criterion, 0))
+    if doc["points"]:
+        lines += ["", "| Points | Observed | Needed |", "|---|---|---|"]
+        lines += [f"| {p['group'] or 'total'} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+    if doc["missing"]:
+        lines += ["", "### Still missing", ""] + [f"- {_cell(m)}" for m in doc["missing"]]
+    note = doc["evidence_confidence"].get("note")
+    if note:
+        lines += ["", f"> **Evidence confidence:** {_cell(note)}"]
+    return "\n".join(lines)
+
+
+def _markdown_rows(item: dict, depth: int) -> list[str]:
+    mark = "✓" if item["met"] else "✗"
+    name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}"
+    counted = "<br>".join(f"{_cell(r['id'])} {_cell(r['title'])}" for r in item["counted"])
+    missed = ""
+    if not item["met"]:
+        misses = _closest(item["not_counted"])
+        missed = "<br>".join(f"{_cell(m['id'])}: {_cell('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
+        if len(misses) > SHOWN_MISSES:
+            missed += f"<br>… and {len(misses) - SHOWN_MISSES} more"
+    rows = [f"| {mark} | {name} | {_cell(item['statement'])} | {counted} | {missed} |"]
+    for child in item.get("children", []):
+        rows.extend(_markdown_rows(child, depth + 1))
+    return rows
+
+
+RENDERERS: dict[str, Callable[[list[Result], bool], str]] = {"text": _text, "json": _json, "markdown": _markdown}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

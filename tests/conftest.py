@@ -1,0 +1,37 @@
+"""Shared fixtures: the built-in rulebook, and helpers to write packets and rulebooks."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import api
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def book():
+    """The default dual-ladder rulebook, loaded once."""
+    return api.rulebook()
+
+
+@pytest.fixture
+def write_packet(tmp_path):
+    """Write a packet dict as YAML and return its path."""
+    def write(packet: dict, name: str = "packet.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(packet, sort_keys=False, allow_unicode=True))
+        return path
+    return write
+
+
+@pytest.fixture
+def rules_copy(tmp_path) -> Path:
+    """A writable copy of the default rulebook, for tests that change one file."""
+    target = tmp_path / "rules"
+    shutil.copytree(api.default_rules_dir(), target)
+    return target

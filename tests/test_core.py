@@ -1,0 +1,198 @@
+"""The durable-rules fence (`engine.core`) against every known fault of durable-rules 2.0.28.
+
+Tests that could hang or crash the interpreter if the fence failed run in a child process with
+a time limit, so a regression shows up as a failed test, not a dead test run."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from engine import core
+from engine.errors import EngineFault
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def record(key: str, **fields) -> core.Fact:
+    return core.Fact(key, "rec", fields)
+
+
+def rule(name: str, *tests: core.Test, kind: str = "rec") -> core.Rule:
+    return core.Rule(name, (core.Pattern("m", kind, tests),))
+
+
+def keys(matches, name):
+    return sorted(m[-1] for m in matches[name])
+
+
+def test_more_than_1024_sessions_in_one_process():
+    engine = core.Engine([rule("lead", core.Test("role", "eq", "lead"))])
+    for i in range(2500):
+        matches = engine.run([record(f"r{i}", role="lead"), record(f"x{i}", role="none")])
+        assert keys(matches, "lead") == [f"r{i}"]
+
+
+def test_a_fact_no_rule_matches_does_not_lose_the_other_matches():
+    engine = core.Engine([rule("lead", core.Test("role", "eq", "lead"))])
+    facts = [record("a", role="lead"), core.Fact("odd", "other-kind", {"x": 1}), record("b", role="lead"), record("c", role="x")]
+    assert keys(engine.run(facts), "lead") == ["a", "b"]
+
+
+def test_records_with_identical_content_each_count():
+    engine = core.Engine([rule("lead", core.Test("role", "eq", "lead"))])
+    assert keys(engine.run([record("a", role="lead"), record("b", role="lead")]), "lead") == ["a", "b"]
+
+
+@pytest.mark.parametrize("field", ["sid", "id", "k", "fk", "g", "$s"])
+def test_user_fields_named_like_engine_internals_neither_loop_nor_leak(field):
+    result = run_child(f"""
+        from engine import core
+        engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test({field!r}, "eq", 1),)),)),
+                              core.Rule("p", (core.Pattern("m", "rec", (core.Test({field!r}, "present"),)),))])
+        for i in range(3):
+            m = engine.run([core.Fact("a", "rec", {{{field!r}: 1}}), core.Fact("b", "rec", {{{field!r}: 2}}), core.Fact("c", "rec", {{}})])
+            assert sorted(x[-1] for x in m["r"]) == ["a"], m
+            assert sorted(x[-1] for x in m["p"]) == ["a", "b"], m
+        print("ok")
+    """, timeout=20)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_absent_terminates_and_matches_only_records_without_the_field():
+    result = run_child("""
+        from engine import core
+        engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test("end", "absent"),)),))])
+        m = engine.run([core.Fact("a", "rec", {"end": 3}), core.Fact("b", "rec", {})])
+        print(sorted(x[-1] for x in m["r"]))
+    """, timeout=20)
+    assert result.stdout.strip() == "['b']", result.stderr
+
+
+def _window_rule(*extra: core.Test) -> core.Rule:
+    return core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (core.Test("end", "gte", core.Ref("c", "cutoff")), *extra))))
+
+
+def test_a_group_test_does_not_switch_off_cross_fact_comparisons():
+    # durable-rules stopped evaluating the window after an `in` ($or) group: P-old was counted.
+    engine = core.Engine([_window_rule(core.Test("role", "in", ("lead", "core")), core.Test("scope", "not_in", ("a", "b")))])
+    facts = [core.Fact("ctx", "ctx", {"cutoff": 100}),
+             record("new", role="lead", scope="c", end=150), record("old", role="core", scope="c", end=50),
+             record("wrong-scope", role="lead", scope="a", end=150)]
+    assert keys(engine.run(facts), "w") == ["new"]
+
+
+def test_a_false_last_cross_fact_comparison_does_not_crash_the_interpreter():
+    code = """
+        from engine import core
+        engine = core.Engine([core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (core.Test("end", "gte", core.Ref("c", "cutoff")),))))])
+        for i in range(200):
+            m = engine.run([core.Fact("ctx", "ctx", {"cutoff": 100})] + [core.Fact(f"r{j}", "rec", {"end": j * 7}) for j in range(30)])
+        print(len(m["w"]))
+    """
+    result = run_child(code)
+    assert result.returncode == 0 and result.stdout.strip() == "15", result.stderr
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_cross_fact_comparisons_make_no_invalid_reads_under_valgrind():
+    code = textwrap.dedent("""
+        from engine import core
+        engine = core.Engine([core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
+            core.Test("end", "gte", core.Ref("c", "cutoff")), core.Test("start", "lte", core.Ref("c", "asof")),
+            core.Test("role", "in", ("lead", "core")))))),
+            core.Rule("j", (core.Pattern("m", "rec", (core.Test("role", "eq", "lead"),)),
+                            core.Pattern("l", "doc", (core.Test("project", "eq", core.Ref("m", "id")),))))])
+        facts = [core.Fact("ctx", "ctx", {"cutoff": 100, "asof": 200})]
+        facts += [core.Fact(f"r{j}", "rec", {"id": f"r{j}", "end": j * 20, "start": j * 20, "role": ["lead", "core", "x"][j % 3]}) for j in range(15)]
+        facts += [core.Fact(f"d{j}", "doc", {"project": f"r{j}"}) for j in range(0, 15, 2)]
+        print(len(engine.run(facts)["w"]))
+    """)
+    result = subprocess.run(["valgrind", "--error-exitcode=99", sys.executable, "-c", code], capture_output=True,
+                            text=True, timeout=600, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert "Invalid read" not in result.stderr and "uninitialised" not in result.stderr, result.stderr[-3000:]
+    assert result.stdout.strip() == "4"
+
+
+def test_more_than_64_rules_matching_one_fact_do_not_overflow_the_engine():
+    rules = [rule(f"r{i}", core.Test("n", "gte", i)) for i in range(150)]
+    matches = core.Engine(rules).run([record("a", n=1000)])
+    assert all(keys(matches, f"r{i}") == ["a"] for i in range(150))
+
+
+def test_hundreds_of_joining_rules_compile_and_run():
+    rules = [core.Rule(f"w{i}", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
+        core.Test("n", "eq", i), core.Test("end", "gte", core.Ref("c", "cutoff")))))) for i in range(600)]
+    matches = core.Engine(rules).run([core.Fact("ctx", "ctx", {"cutoff": 5}), record("a", n=7, end=9), record("b", n=7, end=1)])
+    assert keys(matches, "w7") == ["a"] and sum(len(v) for v in matches.values()) == 1
+
+
+def test_a_rule_over_the_expression_limit_is_refused():
+    with pytest.raises(ValueError, match="expressions"):
+        core.Engine([rule("big", *[core.Test(f"f{i}", "eq", i) for i in range(40)])])
+
+
+def test_running_out_of_sessions_poisons_the_process():
+    result = run_child("""
+        import durable_rules_engine
+        from engine import core
+        from engine.errors import EngineFault
+        engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test("x", "eq", 1),)),))])
+        real = durable_rules_engine.delete_state
+        durable_rules_engine.delete_state = lambda handle, sid: None   # leak every session
+        try:
+            for i in range(1100):
+                engine.run([core.Fact("a", "rec", {"x": 1})])
+            print("no fault")
+        except EngineFault as e:
+            print("fault:", e)
+        durable_rules_engine.delete_state = real
+        try:
+            core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test("x", "eq", 1),)),))])
+            print("usable")
+        except EngineFault:
+            print("poisoned")
+    """)
+    assert result.stdout.split("\n")[:2] == ["fault: durable-rules ran out of session slots", "poisoned"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("text, pattern, expected", [
+    ("RFC-12: ledger", "RFC-*", True),
+    ("rfc-12", "RFC-*", False),
+    ("a.b", "a.b", True),
+    ("axb", "a.b", False),
+    ("(draft) plan", "(draft)*", True),
+    ("café crème", "caf* crème", True),
+    ("x+y=z", "x+y=*", True),
+    ("a|b", "a|b", True),
+    ("a", "a|b", False),
+    ("", "*", True),
+])
+def test_glob_patterns_are_literal_except_for_star(text, pattern, expected):
+    engine = core.Engine([rule("g", core.Test("t", "glob", pattern))])
+    assert (keys(engine.run([record("a", t=text)]), "g") == ["a"]) is expected
+
+
+@pytest.mark.parametrize("text, part, expected", [
+    ("uses * as a wildcard", "*", True), ("a.b", ".", True), ("ab", ".", False), ("naïve", "ï", True),
+])
+def test_contains_text_is_a_literal_substring(text, part, expected):
+    engine = core.Engine([rule("c", core.Test("t", "contains_text", part))])
+    assert (keys(engine.run([record("a", t=text)]), "c") == ["a"]) is expected
+
+
+def test_a_closed_engine_refuses_to_run():
+    engine = core.Engine([rule("r", core.Test("x", "eq", 1))])
+    engine.close()
+    engine.close()  # closing twice is harmless
+    with pytest.raises(ValueError, match="closed"):
+        engine.run([record("a", x=1)])
