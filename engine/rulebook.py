@@ -156,7 +156,8 @@ class _Builder:
                     good = False
                 elif level_id not in levels or levels[level_id].track != track_id:
                     known = [lv.id for lv in tracks[track_id].levels]
-                    self.error(doc, path, f"{level_id!r} is not a level of track {track_id!r}{validate.did_you_mean(level_id, known)}", "rules.unknown-level")
+                    hint = validate.did_you_mean(level_id, known) if level_id not in levels else ""
+                    self.error(doc, path, f"{level_id!r} is not a level of track {track_id!r}{hint}", "rules.unknown-level")
                     good = False
                 elif level_id in seen:
                     self.error(doc, path, f"{level_id!r} already appears in equivalence row {seen[level_id] + 1}: a level has one equivalent per track", "rules.duplicate-equivalence")
@@ -217,10 +218,10 @@ class _Builder:
             if builds_on in chain + (level_id,):
                 self.error(doc, ("builds_on",), f"builds_on makes a cycle: {' -> '.join(chain + (level_id, builds_on))}", "rules.builds-on-cycle")
             elif builds_on not in raw:
-                self.error(doc, ("builds_on",), f"level {builds_on!r} has no rules to build on{validate.did_you_mean(builds_on, raw)}", "rules.unknown-level")
+                self.error(doc, ("builds_on",), f"level {builds_on!r} has no rules to build on", "rules.unknown-level")
             else:
                 base = self._resolve(builds_on, raw, done, nearly, chain + (level_id,))
-        competencies = self._competencies(doc, data, base, item.level)
+        competencies = self._competencies(doc, data, base, quiet=bool(builds_on) and base is None)
         groups = {c.group for c in competencies if c.group}
         points = None
         if "points" in data:
@@ -236,7 +237,9 @@ class _Builder:
         done[level_id] = result
         return result
 
-    def _competencies(self, doc: Document, data: dict, base: LevelRules | None, level: Level) -> tuple[Competency, ...]:
+    def _competencies(self, doc: Document, data: dict, base: LevelRules | None, quiet: bool) -> tuple[Competency, ...]:
+        """Merge this level's competencies into the inherited ones; `quiet` when the base is
+        missing (its error is reported already; missing names would only be noise)."""
         merged: dict[str, Competency] = {}
         owner: dict[str, str] = {}  # criterion id (any depth) -> competency id
         if base:
@@ -262,7 +265,7 @@ class _Builder:
                     own_ids[sub.id] = where
                 criteria.append(criterion)
             previous = merged.get(raw["id"])
-            if previous is None and "name" not in raw:
+            if previous is None and "name" not in raw and not quiet:
                 self.error(doc, path, f"competency {raw['id']!r} needs a name", "rules.missing-name")
             if previous is not None:
                 replaced = {c.id: c for c in criteria}
@@ -337,7 +340,7 @@ class _Builder:
             ref = self._field_of(doc, type_id, by, path + ("linked", "by"), ())
             if ref and ref.type != "ref":
                 self.error(doc, path + ("linked", "by"), f"field {by!r} of {type_id} is {ref.type}, not a ref to another record", "rules.type-mismatch")
-            elif ref:
+            elif ref and ref.evidence in self.evidence:  # else evidence.yaml's error says why
                 target = self.evidence[ref.evidence]
                 linked_terms = self._terms(doc, spec["linked"].get("where", {}), path + ("linked", "where"), target.fields, f"a {target.name}")
                 link = Link(by, target.id, linked_terms)
