@@ -96,11 +96,12 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     except EngineFault as e:
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
-    text = RENDERERS[fmt](results, _use_colour(colour, out))
+    painted = _use_colour(colour, out)
+    text = RENDERERS[fmt](results, painted)
     if out:
         write_atomic(out, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=painted)
     invalid = [r for r in results if isinstance(r, Invalid)]
     for result in invalid:
         _print_diagnostics(list(result.diagnostics))

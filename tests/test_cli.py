@@ -1,0 +1,160 @@
+"""The `ladder` command: what a person at a terminal (or a CI job) sees and gets back."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from engine import validate
+from engine.cli import main
+from helpers import packet, project, record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def run():
+    def invoke(*args, env=None):
+        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def good(write_packet):
+    evidence = [project("P-1", "2026-03-01", team="payments"),
+                record("DD-1", "design-doc", "2026-02-01", status="draft", scope="team", project="P-1")]
+    return write_packet(packet(evidence=evidence), "good.yaml")
+
+
+@pytest.fixture
+def bad(write_packet):
+    data = packet(evidence=[record("X-1", "desing-doc", "2026-01-01")])
+    data["candidate"]["nominated"] = "yes"
+    return write_packet(data, "bad.yaml")
+
+
+def test_evaluate_prints_the_verdict_and_why(run, good):
+    result = run("evaluate", good)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Test Candidate (E-1) · Senior Developer -> Staff Engineer · as of 2026-11-01"
+    assert lines[1].startswith("NOT READY - ")
+    assert "      did not count: DD-1 design-doc DD-1: status is draft, needs approved; scope is team, needs one of cross-team, org, company" in lines
+    assert "Still missing" in lines
+
+
+def test_json_output_follows_the_verdict_schema(run, good, bad):
+    result = run("evaluate", good, bad, "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(validate.schema("verdict"), registry=validate._registry()).validate(document)
+    verdict, invalid = document["results"]
+    assert verdict["verdict"] == "not_ready" and "errors" in invalid and "verdict" not in invalid
+
+
+def test_markdown_output_is_a_page_with_a_table_per_competency(run, good):
+    result = run("evaluate", good, "--format", "markdown")
+    assert result.output.startswith("## Test Candidate (E-1): Senior Developer → Staff Engineer\n")
+    assert result.output.count("| | Criterion | Observed | Counts | Did not count |") == 7  # Staff has 7 competencies
+
+
+def test_an_invalid_packet_gets_its_errors_with_places_and_exit_1_never_a_traceback(run, bad, good):
+    result = run("evaluate", good, bad)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{bad}:9:14: error: expected true or false, got \"yes\" (write true or false: yes/no/on/off are text here) [schema.type]",
+    ]
+    assert "Traceback" not in result.output and "1 of 2 packet(s) invalid" in result.stderr
+    assert "Test Candidate (E-1)" in result.stdout  # the valid packet still gets its verdict
+
+
+def test_every_problem_in_a_packet_is_reported(run, write_packet):
+    data = packet(evidence=[record("X-1", "desing-doc", "2026-01-01"), record("X-1", "talk", "2026-02-30", format="talk", audience="team")])
+    result = run("evaluate", write_packet(data))
+    messages = [line.split(": error: ")[1] for line in result.stderr.splitlines() if ": error: " in line]
+    assert messages == [
+        "unknown evidence type 'desing-doc' (did you mean 'design-doc'?); this rulebook has project, mentee, design-doc, "
+        "talk, community, incident, review, hire, team-growth, strategy-doc, feedback [packet.unknown-evidence]",
+        "record id 'X-1' is already used by evidence item 1: ids must be unique [packet.duplicate-id]",
+    ]
+
+
+def test_a_broken_rulebook_stops_before_any_packet(run, good, rules_copy):
+    (rules_copy / "levels" / "developer.yaml").write_text("level: developer\ncompetencies: [{id: x}]\n")
+    result = run("evaluate", good, "--rules", rules_copy)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "developer.yaml:2:16: error: missing required key 'criteria'" in result.stderr
+
+
+def test_out_replaces_the_file_whole_and_leaves_nothing_behind(run, good, tmp_path):
+    out = tmp_path / "verdict.json"
+    out.write_text("old")
+    result = run("evaluate", good, "--format", "json", "--out", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["results"][0]["verdict"] == "not_ready"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["good.yaml", "verdict.json"])
+
+
+def test_as_of_moves_the_windows(run, good):
+    later = run("evaluate", good, "--as-of", "2029-01-01", "--format", "json")
+    item = json.loads(later.stdout)["results"][0]
+    assert item["as_of"] == "2029-01-01"
+    assert "before the 24-month window" in json.dumps(item)
+
+
+def test_a_bad_option_value_is_a_usage_error(run, good):
+    result = run("evaluate", good, "--as-of", "2026-13-01")
+    assert result.exit_code == 2 and "'2026-13-01' is not a date: write YYYY-MM-DD" in result.stderr
+
+
+def test_colour_only_when_asked_or_on_a_terminal(run, good):
+    assert "\x1b[" not in run("evaluate", good).output  # not a terminal
+    assert "\x1b[31m" in run("evaluate", good, "--color", "always").output
+    assert "\x1b[" not in run("evaluate", good, "--color", "auto", env={"NO_COLOR": "1"}).output
+
+
+def test_validate_lists_every_error_as_file_line_col(run, bad, good):
+    result = run("validate", ROOT / "rules", good, bad)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:9:14: error: expected true or false, got \"yes\" (write true or false: yes/no/on/off are text here) [schema.type]"]
+    assert "1 rulebook(s), 2 packet(s): 1 error(s)" in result.stderr
+
+
+def test_validate_says_which_rulebook_when_it_cannot_guess(run, good, rules_copy):
+    result = run("validate", ROOT / "rules", rules_copy, good)
+    assert result.exit_code == 2 and "several rulebooks given" in result.stderr
+
+
+def test_help_teaches_the_commands(run):
+    top = run("--help").output
+    assert "ladder evaluate fixtures/packets/" in top and "validate" in top
+    evaluate_help = run("evaluate", "--help").output
+    for word in ("--format", "markdown", "--as-of", "--target", "--rules", "Exit status is 1"):
+        assert word in evaluate_help
+
+
+def test_the_same_inputs_give_byte_identical_output(run, good):
+    for fmt in ("text", "json", "markdown"):
+        assert run("evaluate", good, "--format", fmt).output == run("evaluate", good, "--format", fmt).output
+
+
+def test_python_dash_m_engine_is_the_same_command(good):
+    result = subprocess.run([sys.executable, "-m", "engine", "evaluate", str(good), "--format", "json"],
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0 and json.loads(result.stdout)["results"][0]["candidate"]["id"] == "E-1"
+
+
+def test_a_directory_of_packets_is_evaluated_in_name_order(run, write_packet):
+    for name in ("b.yaml", "a.json"):
+        path = write_packet(packet(), name)
+    (path.parent / "a.json").write_text(json.dumps(packet()))
+    result = run("evaluate", path.parent, "--format", "json")
+    assert [r["packet"].rsplit("/", 1)[1] for r in json.loads(result.stdout)["results"]] == ["a.json", "b.yaml"]

@@ -1,0 +1,185 @@
+"""Evaluation against the default rulebook: the semantics people rely on, one situation each."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from engine.errors import LadderError
+from engine.evaluate import NEARLY, NOT_READY, READY
+from helpers import criterion, evaluated, packet, project, record
+
+
+def junior(evidence, **extra):
+    """A Junior Developer with 22 months at level, going for Developer (as of 2026-11-01)."""
+    return packet(level="junior-developer", evidence=evidence, **extra) | {"candidate": {
+        "id": "E-7", "name": "Jo Junior", "track": "ic", "level": "junior-developer", "level_since": "2025-01-01",
+        "manager": "Pat", "team": "payments", "nominated": True}}
+
+
+def developer_basics():
+    """Everything a Junior Developer needs for Developer, except shipped projects."""
+    return [
+        record("R-1", "review", "2026-05-01", kind="code", scope="team"),
+        record("R-2", "review", "2026-06-01", kind="code", scope="team"),
+        record("R-3", "review", "2026-07-01", kind="code", scope="team"),
+        record("F-1", "feedback", "2026-05-01", from_role="peer", sentiment="positive"),
+        record("F-2", "feedback", "2026-06-01", from_role="peer", sentiment="strong-positive"),
+    ]
+
+
+def test_a_record_ending_on_the_first_day_of_the_window_counts_and_the_day_before_does_not(book):
+    # 12 months before 2026-11-01 is 2025-11-01.
+    evidence = developer_basics() + [project("P-on", "2025-11-01"), project("P-before", "2025-10-31")]
+    _, doc = evaluated(book, junior(evidence))
+    shipped = criterion(doc, "shipped-work")
+    assert [r["id"] for r in shipped["counted"]] == ["P-on"]
+    assert shipped["not_counted"] == [{
+        "id": "P-before", "title": "Project P-before", "confidence": "verified",
+        "reasons": ["ended 2025-10-31, before the 12-month window (from 2025-11-01)"],
+    }]
+
+
+def test_a_record_dated_on_the_as_of_date_counts_and_the_day_after_does_not(book):
+    evidence = developer_basics()[:3] + [
+        record("F-1", "feedback", "2026-11-01", from_role="peer", sentiment="positive"),
+        record("F-2", "feedback", "2026-11-02", from_role="peer", sentiment="positive"),
+    ]
+    _, doc = evaluated(book, junior(evidence))
+    feedback = criterion(doc, "peer-feedback")
+    assert [r["id"] for r in feedback["counted"]] == ["F-1"]
+    assert feedback["not_counted"][0]["reasons"] == ["dated 2026-11-02, after the as-of date 2026-11-01"]
+
+
+def test_a_ready_verdict_needs_every_required_criterion(book):
+    evaluation, doc = evaluated(book, junior(developer_basics() + [project("P-1", "2026-03-01"), project("P-2", "2026-06-01", role="core")]))
+    assert evaluation.all_evidence.verdict == READY and doc["missing"] == []
+    assert doc["headline"] == "Ready for Developer: 4 of 4 required criteria met"
+
+
+def test_one_unmet_criterion_is_nearly_ready(book):
+    evaluation, doc = evaluated(book, junior(developer_basics() + [project("P-1", "2026-03-01")]))
+    assert (evaluation.all_evidence.verdict, evaluation.all_evidence.unmet) == (NEARLY, ("shipped-work",))
+    assert doc["missing"] == ["Delivery: Shipped at least 2 projects as a core or lead contributor in the last 12 months "
+                              "(1 more; 1 of 2 projects in the last 12 months)"]
+
+
+def test_an_unmet_blocker_is_not_ready_even_when_it_is_the_only_miss(book):
+    data = junior(developer_basics() + [project("P-1", "2026-03-01"), project("P-2", "2026-06-01")])
+    data["candidate"]["level_since"] = "2026-01-01"  # 10 months: time-at-level is a blocker
+    evaluation, doc = evaluated(book, data)
+    assert (evaluation.all_evidence.verdict, evaluation.all_evidence.blockers) == (NOT_READY, ("time-at-level",))
+    assert criterion(doc, "time-at-level")["statement"] == "months at level is 10, needs at least 12"
+    assert doc["missing"][0].startswith("Blocker - Readiness: ")
+
+
+def senior_for_staff(evidence):
+    return packet(level="senior-developer", evidence=evidence, target="staff-engineer")
+
+
+def test_a_design_doc_counts_only_when_its_project_was_led_by_the_candidate(book):
+    evidence = [
+        project("P-led", "2026-01-01", scope="org", team="payments"),
+        project("P-helped", "2026-02-01", role="core", scope="org", team="search"),
+        record("DD-1", "design-doc", "2025-06-01", status="approved", scope="org", project="P-led"),
+        record("DD-2", "design-doc", "2025-07-01", status="approved", scope="org", project="P-helped"),
+        record("DD-3", "design-doc", "2025-08-01", status="draft", scope="org", project="P-led"),
+        record("DD-4", "design-doc", "2025-09-01", status="approved", scope="org"),
+    ]
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    design = criterion(doc, "design-for-led-project")
+    assert [r["id"] for r in design["counted"]] == ["DD-1"]
+    assert {m["id"]: m["reasons"] for m in design["not_counted"]} == {
+        "DD-2": ["its project P-helped (Project P-helped) does not qualify: role is core, needs lead"],
+        "DD-3": ["status is draft, needs approved"],
+        "DD-4": ["project is missing"],
+    }
+
+
+def test_distinct_counts_different_values_not_records(book):
+    evidence = [project("P-1", "2026-01-01", scope="org", team="payments"),
+                project("P-2", "2026-02-01", scope="cross-team", team="payments"),
+                project("P-3", "2026-03-01", scope="org")]
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    led = criterion(doc, "led-project")
+    assert (led["observed"], led["distinct_values"], [r["id"] for r in led["counted"]]) == (1, ["payments"], ["P-1", "P-2"])
+    assert led["not_counted"][0]["reasons"] == ["team is missing"]
+    assert led["statement"] == "1 of 2 different team values in the last 24 months"
+
+
+def test_a_sum_adds_up_a_field_over_the_matching_records(book):
+    evidence = [{"id": f"M-{i}", "type": "mentee", "title": f"Mentee {i}", "start": start, "months": months, "outcome": "progressing"}
+                for i, (start, months) in enumerate([("2025-01-01", 5), ("2025-06-01", 4), ("2022-01-01", 12)])]
+    evidence[2]["end"] = "2023-01-01"
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    time = criterion(doc, "mentoring-time")
+    assert (time["observed"], time["met"], time["statement"]) == (9, False, "9 of 12 months across mentees in the last 24 months")
+
+
+def test_k_of_counts_the_children_met(book):
+    evidence = [record(f"T-{i}", "talk", "2026-01-01", format="talk", audience="org") for i in range(2)]
+    evidence += [{"id": "C-1", "type": "community", "title": "Rust guild", "start": "2025-01-01", "role": "founder"}]
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    influence = criterion(doc, "influence-beyond-team")
+    assert (influence["met"], influence["statement"]) == (True, "2 of 4 met, needs 2")
+    assert [c["met"] for c in influence["children"]] == [True, True, False, False]
+
+
+def test_a_disputed_conduct_concern_blocks_and_the_verified_only_verdict_says_so(book):
+    evidence = [record("F-9", "feedback", "2026-08-01", from_role="peer", sentiment="concern", concern="conduct")]
+    evidence[0]["confidence"] = "disputed"
+    evaluation, doc = evaluated(book, senior_for_staff(evidence))
+    assert "no-conduct-concerns" in evaluation.all_evidence.blockers
+    assert "no-conduct-concerns" not in evaluation.verified_only.unmet
+    assert doc["evidence_confidence"]["depends_on"] == [
+        {"id": "F-9", "title": "feedback F-9", "confidence": "disputed", "criteria": ["no-conduct-concerns"]}]
+
+
+def test_a_verdict_resting_on_self_reported_records_names_them(book):
+    evidence = developer_basics() + [project("P-1", "2026-03-01"), project("P-2", "2026-06-01", confidence="self-reported")]
+    evaluation, doc = evaluated(book, junior(evidence))
+    assert (evaluation.all_evidence.verdict, evaluation.verified_only.verdict) == (READY, NEARLY)
+    confidence = doc["evidence_confidence"]
+    assert confidence["differs"] and confidence["depends_on"] == [
+        {"id": "P-2", "title": "Project P-2", "confidence": "self-reported", "criteria": ["shipped-work"]}]
+    assert confidence["note"] == ("On verified evidence alone the verdict would be nearly ready, not ready. "
+                                  "Check these records: P-2 (self-reported).")
+
+
+def test_points_per_record_are_capped_and_add_up_by_group(book):
+    evidence = [record(f"T-{i}", "talk", "2026-01-01", format="talk", audience="external") for i in range(6)]
+    evidence += [record("S-1", "strategy-doc", "2025-01-01", kind="strategy", scope="company", status="adopted")]
+    data = packet(level="principal-engineer", evidence=evidence)
+    evaluation, doc = evaluated(book, data)
+    assert criterion(doc, "external-talks")["points"] == 4  # 6 talks, 1 point each, capped at 4
+    assert criterion(doc, "company-strategy")["points"] == 3
+    assert [(p.group, p.observed, p.needed) for p in evaluation.all_evidence.points] == [
+        (None, 7, 12), ("technical", 3, 4), ("influence", 4, 4)]
+    assert "points:technical" in evaluation.all_evidence.unmet and "points:influence" not in evaluation.all_evidence.unmet
+
+
+def test_moving_across_tracks_at_the_equivalent_level_costs_no_level(book):
+    data = packet(level="senior-developer", target="tech-lead")  # Senior Developer stands level with Tech Lead
+    _, doc = evaluated(book, data)
+    assert criterion(doc, "time-at-level")["met"] is True
+    data["candidate"]["level"], data["candidate"]["track"] = "developer", "ic"  # no management equivalent
+    _, doc = evaluated(book, data)
+    assert criterion(doc, "time-at-level")["statement"] == "steps to target is missing, needs 0"
+
+
+def test_the_default_target_is_the_next_level_on_the_candidates_track(book):
+    _, doc = evaluated(book, packet(level="staff-engineer"))
+    assert doc["target"]["level"] == "principal-engineer"
+    with pytest.raises(LadderError, match="vp-of-engineering is the top of the management track: give a target level"):
+        evaluated(book, packet(level="vp-of-engineering", track="management"))
+
+
+def test_the_order_of_records_does_not_change_the_verdict(book):
+    evidence = developer_basics() + [project("P-1", "2026-03-01"), project("P-2", "2025-10-31"), project("P-3", "2026-06-01", role="core")]
+    _, expected = evaluated(book, junior(evidence))
+    for seed in range(3):
+        shuffled = evidence[:]
+        random.Random(seed).shuffle(shuffled)
+        _, doc = evaluated(book, junior(shuffled))
+        assert (doc["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in doc["competencies"]]) == \
+               (expected["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in expected["competencies"]])
