@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import api
+from . import api, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
 from .report import RENDERERS, Invalid, write_atomic
@@ -130,6 +130,52 @@ def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
     checked = f"{len(report.rulebooks)} rulebook(s), {len(report.packets)} packet(s)"
     click.echo(f"{checked}: {errors} error(s)" if errors else f"{checked}: all valid", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command("test")
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--coverage", "show_coverage", is_flag=True, help="Report, per criterion of every level, whether the tests see it both met and unmet.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="PCT", help="Fail below this coverage (implies --coverage).")
+@click.option("--junit-xml", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here, for CI systems.")
+def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: float | None, junit_xml: Path | None) -> None:
+    """Run the rule tests of a rulebook (RULES_DIR/tests/*.yaml; default: the built-in one).
+
+    Each case gives a packet and the outcome the rules must give it: the verdict, and
+    optionally the status of named criteria. One line per case; a failure shows expected
+    against actual, with the explanation. Exit status is 1 if any case fails or coverage is
+    below --min-coverage.
+    """
+    rules_dir = rules_dir or api.default_rules_dir()
+    book = _load_rulebook(rules_dir)
+    outcomes, problems = [], []
+    for path in ruletest.case_files(rules_dir):
+        try:
+            cases = ruletest.load_cases(path)
+        except LadderError as e:
+            problems.extend(e.diagnostics)
+            continue
+        for case in cases:
+            outcome = ruletest.run_case(book, case)
+            outcomes.append(outcome)
+            click.echo(ruletest.describe(outcome))
+    _print_diagnostics(problems)
+    failed = sum(not o.passed for o in outcomes)
+    click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))
+    if junit_xml:
+        write_atomic(junit_xml, ruletest.junit_xml(outcomes))
+    below = False
+    if show_coverage or min_coverage is not None:
+        cover = ruletest.coverage(book, outcomes)
+        missing = cover.uncovered()
+        click.echo(f"coverage: {cover.percent:.1f}% of criteria outcomes (each criterion of each level, met and unmet)")
+        for level, criterion_id, word in missing:
+            click.echo(f"  not covered: {level} / {criterion_id} never {word}")
+        below = min_coverage is not None and cover.percent + 1e-9 < min_coverage
+        if below:
+            click.echo(f"ladder: coverage {cover.percent:.1f}% is below --min-coverage {min_coverage:g}%", err=True)
+    if not outcomes and not problems:
+        click.echo(f"ladder: no rule tests in {rules_dir / ruletest.TESTS_DIR}", err=True)
+    sys.exit(1 if failed or problems or below else 0)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ offers a small vocabulary - facts, patterns of tests, rules - that cannot reach 
 - Rules are split into rulesets of at most `RULES_PER_RULESET`: more than 64 branches matching
   one fact overflow the engine's stack (error 303), and ~250 rules joining on one fact fail to
   build (error 108). Facts go only to the rulesets whose rules can use them.
+- Every session runs at least one action (a sentinel rule) before it is deleted: the engine
+  frees a new session's never-initialised action context on delete (found with valgrind).
 - A `MemoryError` from the engine (its session table full) poisons the process: every later
   call raises `EngineFault`."""
 from __future__ import annotations
@@ -37,6 +39,9 @@ RULES_PER_RULESET = 48
 MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
 MAX_FACT_FIELDS = 250  # the engine's limit is 255 properties; sid, k, fk and g are ours
 _KIND, _KEY, _GUARD = "k", "fk", "g"
+# Every session gets this fact and every ruleset a rule that matches it: see _Chunk.
+_SESSION = {_KIND: "\u0000session", _KEY: "\u0000session", _GUARD: 1}
+_SENTINEL = "sentinel"
 
 _sessions = itertools.count(1)
 _ruleset_names = itertools.count(1)
@@ -126,30 +131,43 @@ class _Chunk:
         self.names = {f"r{i}": rule for i, rule in enumerate(rules)}
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
         definition = {short: _encode_rule(rule) for short, rule in self.names.items()}
+        definition[_SENTINEL] = {"all": [{"m": {_KIND: _SESSION[_KIND]}}]}
         try:
             self.handle = _engine.create_ruleset(f"ladder{next(_ruleset_names)}", json.dumps(definition, ensure_ascii=False))
         except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
             raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
 
     def run(self, batch: list[dict], matches: Matches) -> None:
+        """One session: assert the batch, drain every action, delete the session.
+
+        The engine never initialises a new session's action context and frees it on delete:
+        deleting a session in which no action ever ran frees a garbage pointer (found with
+        valgrind; it aborts the process when the pool's memory was used before). The sentinel
+        rule fires in every session, and a session whose sentinel did not fire is not deleted."""
         global _poisoned
         sid = f"s{next(_sessions)}"
+        batch = [*batch, dict(_SESSION)]
         for fact in batch:
             fact["sid"] = sid
+        sentinel_fired = False
         try:
-            try:
-                code, state = _engine.assert_facts(self.handle, json.dumps(batch, ensure_ascii=False))
-                if code == 2:
-                    raise EngineFault("durable-rules saw two facts with identical content")
-                result = _engine.start_action_for_state(self.handle, state)
-                while result:
-                    for short, frame in json.loads(result[1]).items():
-                        rule = self.names[short]
-                        matches[rule.name].append(tuple(frame[p.alias][_KEY] for p in rule.patterns))
-                    following = _engine.complete_and_start_action(self.handle, state)
-                    result = (None, following) if following else None
-            finally:
-                _engine.delete_state(self.handle, sid)
+            code, state = _engine.assert_facts(self.handle, json.dumps(batch, ensure_ascii=False))
+            if code == 2:
+                raise EngineFault("durable-rules saw two facts with identical content")
+            result = _engine.start_action_for_state(self.handle, state)
+            while result:
+                for short, frame in json.loads(result[1]).items():
+                    if short == _SENTINEL:
+                        sentinel_fired = True
+                        continue
+                    rule = self.names[short]
+                    matches[rule.name].append(tuple(frame[p.alias][_KEY] for p in rule.patterns))
+                following = _engine.complete_and_start_action(self.handle, state)
+                result = (None, following) if following else None
+            if not sentinel_fired:
+                _poisoned = "a session ran no action, and deleting it would free a garbage pointer"
+                raise EngineFault(_poisoned)
+            _engine.delete_state(self.handle, sid)
         except MemoryError:
             _poisoned = "durable-rules ran out of session slots"
             raise EngineFault(_poisoned) from None

@@ -51,6 +51,8 @@ def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
     }
     if full.verdict == NEARLY:
         document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker)"
+    elif full.blockers:
+        document["headline"] += f"; unmet blocker{'s' if len(full.blockers) > 1 else ''}: {', '.join(full.blockers)}"
     return document
 
 
@@ -62,15 +64,13 @@ def _confidence(evaluation: Evaluation, words: "_Words") -> dict[str, Any]:
     full, verified = evaluation.all_evidence, evaluation.verified_only
     records = {r.id: r for r in evaluation.packet.records}
     unverified = sorted((r for r in records.values() if r.confidence != "verified"), key=lambda r: r.index)
-    flipped = _flipped(full, verified)
     depends: dict[str, list[str]] = {}
-    for result in flipped:
-        for inner in result.walk():
-            for record_id in inner.counted:
-                if records[record_id].confidence != "verified":
-                    depends.setdefault(record_id, [])
-                    if result.criterion.id not in depends[record_id]:
-                        depends[record_id].append(result.criterion.id)
+    for result in _changed(full, verified):
+        for record_id in words.relied_on(result):
+            if records[record_id].confidence != "verified":
+                depends.setdefault(record_id, [])
+                if result.criterion.id not in depends[record_id]:
+                    depends[record_id].append(result.criterion.id)
     differs = full.verdict != verified.verdict
     result = {
         "unverified_records": len(unverified),
@@ -82,16 +82,19 @@ def _confidence(evaluation: Evaluation, words: "_Words") -> dict[str, Any]:
         ],
     }
     if differs:
-        names = ", ".join(f"{r['id']} ({r['confidence']})" for r in result["depends_on"])
-        result["note"] = (f"On verified evidence alone the verdict would be {VERDICT_WORDS[verified.verdict].lower()}, "
-                          f"not {VERDICT_WORDS[full.verdict].lower()}. Check these records: {names}.")
+        note = (f"On verified evidence alone the verdict would be {VERDICT_WORDS[verified.verdict].lower()} "
+                f"(on all evidence: {VERDICT_WORDS[full.verdict].lower()}).")
+        if result["depends_on"]:
+            note += " Check these records: " + ", ".join(f"{r['id']} ({r['confidence']})" for r in result["depends_on"]) + "."
+        result["note"] = note
     return result
 
 
-def _flipped(full: Assessment, verified: Assessment) -> list[CriterionResult]:
-    """Top-level criteria whose outcome changes when only verified records are kept."""
+def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:
+    """Top-level criteria whose outcome or points change when only verified records are kept."""
     after = {r.criterion.id: r for _, results in verified.competencies for r in results}
-    return [r for _, results in full.competencies for r in results if r.met != after[r.criterion.id].met]
+    return [r for _, results in full.competencies for r in results
+            if (r.met, r.points) != (after[r.criterion.id].met, after[r.criterion.id].points)]
 
 
 class _Words:
@@ -113,6 +116,7 @@ class _Words:
             "required": criterion.required,
             "blocker": criterion.blocker,
             "inherited_from": criterion.inherited_from,
+            "inherited_from_name": self.rulebook.levels[criterion.inherited_from].name if criterion.inherited_from else None,
             "met": result.met,
             "observed": _number(result.observed),
             "needed": _number(result.needed),
@@ -126,6 +130,10 @@ class _Words:
             item["points"] = result.points
         if result.children:
             item["children"] = [self.criterion(child) for child in result.children]
+            if criterion.kind == "none_of":  # a child met is a finding against the candidate
+                for child in item["children"]:
+                    found = ", ".join(r["id"] for r in child["counted"])
+                    child["statement"] = f"found: {found}" if child["met"] else "none found"
         return item
 
     def requirement(self, criterion: Criterion) -> str:
@@ -160,25 +168,42 @@ class _Words:
         return "".join(parts)
 
     def statement(self, result: CriterionResult) -> str:
+        """Observed against needed: '1 of 2 projects in the last 12 months', '3 mentees (needs 2)'."""
         criterion = result.criterion
-        if isinstance(criterion, CountCriterion):
-            evidence = self.rulebook.evidence[criterion.match.evidence]
-            if criterion.distinct:
-                noun = f"different {_words(criterion.distinct)} values"
-            else:
-                noun = evidence.name if criterion.at_least == 1 else evidence.plural
-            text = f"{_number(result.observed)} of {criterion.at_least} {noun}"
-            return text + (f" in the last {criterion.match.window}" if criterion.match.window else "")
-        if isinstance(criterion, SumCriterion):
-            evidence = self.rulebook.evidence[criterion.match.evidence]
-            text = f"{_number(result.observed)} of {_number(criterion.at_least)} {_words(criterion.field)} across {evidence.plural}"
-            return text + (f" in the last {criterion.match.window}" if criterion.match.window else "")
         if isinstance(criterion, CandidateCriterion):
-            return "met" if result.met else "; ".join(self._miss(criterion, m)["reasons"][0] for m in result.misses)
-        met = int(result.observed)
-        if criterion.kind == "none_of":
-            return "none present" if result.met else f"{met} present, needs none"
-        return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
+            facts = self._candidate_facts(criterion)
+            return "; ".join(facts) if result.met else "; ".join(self._miss(criterion, m)["reasons"][0] for m in result.misses)
+        if isinstance(criterion, CompositeCriterion):
+            met = int(result.observed)
+            if criterion.kind == "none_of":
+                return "none found" if result.met else f"{met} found, needs none"
+            return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
+        evidence = self.rulebook.evidence[criterion.match.evidence]
+        observed, needed = _number(result.observed), _number(criterion.at_least)
+        if isinstance(criterion, SumCriterion):
+            noun = _words(criterion.field)
+        elif criterion.distinct:
+            noun = "different " + _plural(_words(criterion.distinct), 2)
+        else:
+            noun = evidence.plural if (observed if result.met else needed) != 1 else evidence.name
+        window = f" in the last {criterion.match.window}" if criterion.match.window else ""
+        across = f" across {evidence.plural}" if isinstance(criterion, SumCriterion) else ""
+        if not result.met:
+            text = f"{observed} of {needed} {noun}{across}{window}"
+        elif criterion.required:
+            text = f"{observed} {noun}{across}{window} (needs {needed})"
+        else:
+            text = f"{observed} {noun}{across}{window}"
+        return text + self._points(result)
+
+    def _points(self, result: CriterionResult) -> str:
+        criterion = result.criterion
+        if criterion.points_each:
+            cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
+            return f" · {_plural('point', result.points, count=True)} ({criterion.points_each} each{cap})"
+        if criterion.points:
+            return f" · {_plural('point', result.points, count=True)}" if result.met else f" · 0 of {criterion.points} points"
+        return ""
 
     def missing(self, assessment: Assessment, competency_names: dict[str, str]) -> list[str]:
         lines = []
@@ -206,9 +231,20 @@ class _Words:
         if isinstance(criterion, SumCriterion):
             return f"{_number(criterion.at_least - result.observed)} more; {self.statement(result)}"
         if isinstance(criterion, CompositeCriterion) and criterion.kind == "none_of":
-            present = [r.criterion.description or r.criterion.id for r in result.children if r.met]
-            return "present: " + "; ".join(present)
+            found = [self.records[rid] for child in result.children if child.met for inner in child.walk() for rid in inner.counted]
+            return "found: " + "; ".join(f"{r.id} ({r.title}, {r.confidence})" for r in found)
         return self.statement(result)
+
+    def relied_on(self, result: CriterionResult) -> list[str]:
+        """Records a result rests on: those counted, and the records they link to."""
+        found = []
+        for inner in result.walk():
+            link = getattr(inner.criterion, "match", None) and inner.criterion.match.link
+            for record_id in inner.counted:
+                found.append(record_id)
+                if link and self.records[record_id].fields.get(link.by):
+                    found.append(self.records[record_id].fields[link.by])
+        return list(dict.fromkeys(found))
 
     # ----------------------------------------------------------------------------- records
 
@@ -245,13 +281,52 @@ class _Words:
         return failure(term, record.fields.get(term.field))
 
     def _candidate_reason(self, term: Term) -> str:
-        return failure(term, candidate_fields(self.rulebook, self.packet).get(term.field))
+        actual = candidate_fields(self.rulebook, self.packet).get(term.field)
+        if term.field == "steps_to_target" and term.op == "eq":
+            wanted = {0: "the equivalent level", 1: "the level directly below"}.get(term.value, f"{term.value} levels below")
+            return f"{self._standing(actual)}; needs to be {wanted}"
+        if term.field == "months_at_level" and term.op in _NEEDS:
+            return f"{actual} months at the current level, needs {_NEEDS[term.op].format(v=_value(term.value))}"
+        return failure(term, actual)
+
+    def _candidate_facts(self, criterion: CandidateCriterion) -> list[str]:
+        """What made a candidate criterion hold, in words."""
+        values = candidate_fields(self.rulebook, self.packet)
+        facts = []
+        for field in dict.fromkeys(t.field for t in criterion.terms):
+            if field == "steps_to_target":
+                facts.append(self._standing(values[field]))
+            elif field == "months_at_level":
+                facts.append(f"{values[field]} months at the current level")
+            else:
+                facts.append(f"{_words(field)} is {_value(values[field])}")
+        return facts
+
+    def _standing(self, steps: int | None) -> str:
+        current = self.rulebook.levels[self.packet.candidate.level]
+        target = self.packet.target
+        if steps is None:
+            return f"{current.name} has no equivalent on the {self.rulebook.tracks[target.track].name.lower()} track"
+        return f"{current.name} is {self._steps(steps)} {target.name}"
+
+    @staticmethod
+    def _steps(steps: int) -> str:
+        if steps == 0:
+            return "the equivalent of"
+        if steps == 1:
+            return "the level directly below"
+        return f"{steps} levels below" if steps > 1 else f"{-steps} level{'s' if steps < -1 else ''} above"
 
 
 # --------------------------------------------------------------------------------- phrasing
 
 def _words(name: str) -> str:
     return name.replace("_", " ")
+
+
+def _plural(noun: str, n: float, count: bool = False) -> str:
+    word = noun if n == 1 else (noun if noun.endswith("s") else noun + "s")
+    return f"{_number(n)} {word}" if count else word
 
 
 def _capital(text: str) -> str:

@@ -24,15 +24,24 @@ def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None,
 
 
 def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, target: str | None = None) -> Packet:
-    problems = validate.check(doc, "packet")
-    raise_if_errors(problems)
-    data = doc.data
-    candidate = _candidate(doc, data["candidate"], rulebook, problems)
-    packet_as_of = as_of or _date(doc, ("as_of",), data.get("as_of"), problems)
-    if packet_as_of is None and "as_of" not in data:
-        problems.append(doc.diag((), "no as_of date: add `as_of: YYYY-MM-DD` to the packet or pass --as-of", "packet.no-as-of"))
-    target_level = _target(doc, data, candidate, rulebook, target, problems)
-    records = _records(doc, data["evidence"], rulebook, problems)
+    """Check everything that can be checked, so one mistake never hides another."""
+    found = validate.located(doc, "packet")
+    problems = [d for _, d in found]
+    broken = [path for path, _ in found]
+
+    def clean(*prefix: Any) -> bool:
+        return not any(path[:len(prefix)] == prefix or path == prefix[:len(path)] for path in broken)
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    candidate = _candidate(doc, data["candidate"], rulebook, problems) if clean("candidate") else None
+    packet_as_of = as_of
+    if packet_as_of is None and clean("as_of"):
+        packet_as_of = _date(doc, ("as_of",), data.get("as_of"), problems)
+        if "as_of" not in data:
+            problems.append(doc.diag((), "no as_of date: add `as_of: YYYY-MM-DD` to the packet or pass --as-of", "packet.no-as-of"))
+    target_level = _target(doc, data, candidate, rulebook, target, problems) if clean("target") else None
+    evidence = data.get("evidence")
+    records = _records(doc, evidence, rulebook, problems) if isinstance(evidence, list) else []
     if candidate and packet_as_of and candidate.level_since > packet_as_of:
         problems.append(doc.diag(("candidate", "level_since"), f"level_since {candidate.level_since} is after the as-of date {packet_as_of}", "packet.bad-date"))
     raise_if_errors(problems)
@@ -55,7 +64,9 @@ def _candidate(doc: Document, raw: dict, rulebook: Rulebook, problems: list[Diag
         ok = False
     level = rulebook.levels.get(raw["level"])
     if level is None:
-        problems.append(doc.diag(("candidate", "level"), f"unknown level {raw['level']!r}{validate.did_you_mean(raw['level'], rulebook.levels)}", "packet.unknown-level"))
+        track = rulebook.tracks.get(raw["track"])
+        options = [lv.id for lv in track.levels] if track else rulebook.levels
+        problems.append(doc.diag(("candidate", "level"), f"unknown level {raw['level']!r}{validate.did_you_mean(raw['level'], options)}", "packet.unknown-level"))
         ok = False
     elif ok and level.track != raw["track"]:
         problems.append(doc.diag(("candidate", "level"), f"{raw['level']!r} is a level of the {level.track} track, not {raw['track']}", "packet.unknown-level"))
@@ -96,6 +107,8 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
     records, seen = [], {}
     for index, raw in enumerate(raw_records):
         path = ("evidence", index)
+        if not (isinstance(raw, dict) and isinstance(raw.get("id"), str) and isinstance(raw.get("type"), str)):
+            continue  # the packet schema has said what is wrong with it
         if raw["id"] in seen:
             problems.append(doc.diag(path + ("id",), f"record id {raw['id']!r} is already used by evidence item {seen[raw['id']] + 1}: ids must be unique", "packet.duplicate-id"))
             continue
@@ -104,10 +117,10 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
         if evidence is None:
             problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
             continue
-        found = validate.check_with(doc, _record_validator(rulebook, evidence), raw, path)
+        found = [d for _, d in validate.check_with(doc, _record_validator(rulebook, evidence), raw, path)]
         problems.extend(found)
-        record = _record(doc, raw, index, evidence, problems)
-        if record and not found:
+        record = _record(doc, raw, index, evidence, problems) if not found else None
+        if record:
             records.append(record)
     by_id = {r.id: r for r in records}
     for record in records:

@@ -83,10 +83,11 @@ def _text_verdict(doc: dict, colour: bool) -> str:
         lines.append(_paint(competency["name"], "bold", colour))
         for criterion in competency["criteria"]:
             lines.extend(_text_criterion(criterion, "  ", colour))
+    if doc["points"]:
+        lines += ["", _paint("Points", "bold", colour)]
     for points in doc["points"]:
-        mark = _mark(points["met"], colour)
-        scope = f" in {points['group']}" if points["group"] else ""
-        lines.append(f"{mark} points{scope}: {points['observed']} of {points['needed']}")
+        scope = f"in {points['group']}" if points["group"] else "in total"
+        lines.append(f"  {_mark(points['met'], colour)} {scope}: {points['observed']} of {points['needed']}")
     if doc["missing"]:
         lines += ["", _paint("Still missing", "bold", colour)] + [f"  - {m}" for m in doc["missing"]]
     confidence = doc["evidence_confidence"]
@@ -99,26 +100,30 @@ def _mark(met: bool, colour: bool) -> str:
     return _paint("✓", "green", colour) if met else _paint("✗", "red", colour)
 
 
-def _text_criterion(item: dict, indent: str, colour: bool) -> list[str]:
+def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = False) -> list[str]:
+    """One criterion and its evidence. Inside `none_of` (inverted) a met child is the problem."""
     flags = [word for word, on in (("blocker", item["blocker"]), ("optional", not item["required"])) if on]
     if item["inherited_from"]:
-        flags.append(f"from {item['inherited_from']}")
-    suffix = _paint(f" ({', '.join(flags)})", "dim", colour) if flags else ""
-    lines = [f"{indent}{_mark(item['met'], colour)} {item['id']}: {item['description']}{suffix}"]
+        flags.append(f"from {item['inherited_from_name']}")
+    suffix = _paint(f" ({', '.join(flags)})", "dim", colour) if flags and not inverted else ""
+    lines = [f"{indent}{_mark(item['met'] != inverted, colour)} {item['id']}: {item['description']}{suffix}"]
     detail = indent + "    "
-    statement = item["statement"] + (f" · {item['points']} points" if "points" in item else "")
-    lines.append(detail + statement)
-    if item["counted"]:
-        lines.append(detail + "counts: " + "; ".join(f"{r['id']} {r['title']}" for r in item["counted"]))
-    if not item["met"] and item["kind"] != "candidate":
+    lines.append(detail + item["statement"])
+    if item["counted"] and not inverted:
+        lines.append(detail + "counts: " + "; ".join(_record(r) for r in item["counted"]))
+    if not item["met"] and not inverted and item["kind"] != "candidate":
         for miss in _closest(item["not_counted"])[:SHOWN_MISSES]:
-            lines.append(detail + f"did not count: {miss['id']} {miss['title']}: {'; '.join(miss['reasons'])}")
+            lines.append(detail + f"did not count: {_record(miss)}: {'; '.join(miss['reasons'])}")
         hidden = len(item["not_counted"]) - SHOWN_MISSES
         if hidden > 0:
             lines.append(detail + f"... and {hidden} more that did not count (see --format json)")
     for child in item.get("children", []):
-        lines.extend(_text_criterion(child, indent + "    ", colour))
+        lines.extend(_text_criterion(child, indent + "    ", colour, inverted=item["kind"] == "none_of"))
     return lines
+
+
+def _record(record: dict) -> str:
+    return f"{record['id']} ({record['title']})"
 
 
 def _closest(misses: list[dict]) -> list[dict]:
@@ -166,19 +171,19 @@ def _markdown_verdict(doc: dict) -> str:
     return "\n".join(lines)
 
 
-def _markdown_rows(item: dict, depth: int) -> list[str]:
-    mark = "✓" if item["met"] else "✗"
+def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
+    mark = "✓" if item["met"] != inverted else "✗"
     name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}"
-    counted = "<br>".join(f"{_cell(r['id'])} {_cell(r['title'])}" for r in item["counted"])
+    counted = "" if inverted else "<br>".join(_cell(_record(r)) for r in item["counted"])
     missed = ""
-    if not item["met"]:
+    if not item["met"] and not inverted:
         misses = _closest(item["not_counted"])
         missed = "<br>".join(f"{_cell(m['id'])}: {_cell('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
         if len(misses) > SHOWN_MISSES:
             missed += f"<br>… and {len(misses) - SHOWN_MISSES} more"
     rows = [f"| {mark} | {name} | {_cell(item['statement'])} | {counted} | {missed} |"]
     for child in item.get("children", []):
-        rows.extend(_markdown_rows(child, depth + 1))
+        rows.extend(_markdown_rows(child, depth + 1, inverted=item["kind"] == "none_of"))
     return rows
 
 

@@ -50,16 +50,22 @@ def validator_for(schema_contents: dict) -> jsonschema.Draft202012Validator:
 
 def check(doc: Document, name: str) -> list[Diagnostic]:
     """Diagnostics for `doc` against `schemas/<name>.schema.json`, in file order."""
+    return [d for _, d in located(doc, name)]
+
+
+def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
+    """(path, diagnostic) pairs, for callers that check further what the schema let through."""
     return check_with(doc, _validator(name), doc.data)
 
 
-def check_with(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[Diagnostic]:
-    """Validate `data` (found at path `at` inside `doc`) and map each error to its place."""
-    found = []
+def check_with(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
+    """Validate `data` (found at path `at` inside `doc`); each error with its path and place."""
+    found = {}
     for error in validator.iter_errors(data):
         path, message, on_key = explain(error)
-        found.append(doc.diag(at + path, message, "schema." + str(error.validator), key=on_key))
-    return sorted(set(found))
+        diagnostic = doc.diag(at + path, message, "schema." + str(error.validator), key=on_key)
+        found[diagnostic] = at + path
+    return sorted(((path, d) for d, path in found.items()), key=lambda item: item[1])
 
 
 def explain(error: ValidationError) -> tuple[tuple, str, bool]:

@@ -45,7 +45,7 @@ def test_evaluate_prints_the_verdict_and_why(run, good):
     lines = result.output.splitlines()
     assert lines[0] == "Test Candidate (E-1) · Senior Developer -> Staff Engineer · as of 2026-11-01"
     assert lines[1].startswith("NOT READY - ")
-    assert "      did not count: DD-1 design-doc DD-1: status is draft, needs approved; scope is team, needs one of cross-team, org, company" in lines
+    assert "      did not count: DD-1 (design-doc DD-1): status is draft, needs approved; scope is team, needs one of cross-team, org, company" in lines
     assert "Still missing" in lines
 
 
@@ -70,6 +70,8 @@ def test_an_invalid_packet_gets_its_errors_with_places_and_exit_1_never_a_traceb
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors == [
         f"{bad}:9:14: error: expected true or false, got \"yes\" (write true or false: yes/no/on/off are text here) [schema.type]",
+        f"{bad}:13:9: error: unknown evidence type 'desing-doc' (did you mean 'design-doc'?); this rulebook has project, "
+        "mentee, design-doc, talk, community, incident, review, hire, team-growth, strategy-doc, feedback [packet.unknown-evidence]",
     ]
     assert "Traceback" not in result.output and "1 of 2 packet(s) invalid" in result.stderr
     assert "Test Candidate (E-1)" in result.stdout  # the valid packet still gets its verdict
@@ -123,9 +125,8 @@ def test_colour_only_when_asked_or_on_a_terminal(run, good):
 def test_validate_lists_every_error_as_file_line_col(run, bad, good):
     result = run("validate", ROOT / "rules", good, bad)
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
-        f"{bad}:9:14: error: expected true or false, got \"yes\" (write true or false: yes/no/on/off are text here) [schema.type]"]
-    assert "1 rulebook(s), 2 packet(s): 1 error(s)" in result.stderr
+    assert [line.split(": error: ")[0] for line in result.stdout.splitlines()] == [f"{bad}:9:14", f"{bad}:13:9"]
+    assert "1 rulebook(s), 2 packet(s): 2 error(s)" in result.stderr
 
 
 def test_validate_says_which_rulebook_when_it_cannot_guess(run, good, rules_copy):

@@ -116,11 +116,27 @@ def test_cross_fact_comparisons_make_no_invalid_reads_under_valgrind():
         facts += [core.Fact(f"r{j}", "rec", {"id": f"r{j}", "end": j * 20, "start": j * 20, "role": ["lead", "core", "x"][j % 3]}) for j in range(15)]
         facts += [core.Fact(f"d{j}", "doc", {"project": f"r{j}"}) for j in range(0, 15, 2)]
         print(len(engine.run(facts)["w"]))
+        idle = core.Engine([core.Rule(f"i{n}", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
+            core.Test("n", "eq", n), core.Test("end", "gte", core.Ref("c", "cutoff")))))) for n in range(40)])
+        idle.run([core.Fact("ctx", "ctx", {"cutoff": 5}), core.Fact("a", "rec", {"n": 99, "end": 9})])
     """)
     result = subprocess.run(["valgrind", "--error-exitcode=99", sys.executable, "-c", code], capture_output=True,
                             text=True, timeout=600, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    assert "Invalid read" not in result.stderr and "uninitialised" not in result.stderr, result.stderr[-3000:]
+    assert "ERROR SUMMARY: 0 errors" in result.stderr, result.stderr[-3000:]
     assert result.stdout.strip() == "4"
+
+
+def test_a_session_in_which_no_rule_fires_is_deleted_safely():
+    result = run_child("""
+        from engine import core
+        for size in (1, 35, 40, 48, 96):
+            engine = core.Engine([core.Rule(f"i{n}", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
+                core.Test("n", "eq", n), core.Test("end", "gte", core.Ref("c", "cutoff")))))) for n in range(size)])
+            for i in range(3):
+                assert sum(map(len, engine.run([core.Fact("ctx", "ctx", {"cutoff": 5}), core.Fact("a", "rec", {"n": 999, "end": 9})]).values())) == 0
+        print("ok")
+    """)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
 
 
 def test_more_than_64_rules_matching_one_fact_do_not_overflow_the_engine():

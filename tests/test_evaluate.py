@@ -69,7 +69,7 @@ def test_an_unmet_blocker_is_not_ready_even_when_it_is_the_only_miss(book):
     data["candidate"]["level_since"] = "2026-01-01"  # 10 months: time-at-level is a blocker
     evaluation, doc = evaluated(book, data)
     assert (evaluation.all_evidence.verdict, evaluation.all_evidence.blockers) == (NOT_READY, ("time-at-level",))
-    assert criterion(doc, "time-at-level")["statement"] == "months at level is 10, needs at least 12"
+    assert criterion(doc, "time-at-level")["statement"] == "10 months at the current level, needs at least 12"
     assert doc["missing"][0].startswith("Blocker - Readiness: ")
 
 
@@ -104,7 +104,7 @@ def test_distinct_counts_different_values_not_records(book):
     led = criterion(doc, "led-project")
     assert (led["observed"], led["distinct_values"], [r["id"] for r in led["counted"]]) == (1, ["payments"], ["P-1", "P-2"])
     assert led["not_counted"][0]["reasons"] == ["team is missing"]
-    assert led["statement"] == "1 of 2 different team values in the last 24 months"
+    assert led["statement"] == "1 of 2 different teams in the last 24 months"
 
 
 def test_a_sum_adds_up_a_field_over_the_matching_records(book):
@@ -142,7 +142,7 @@ def test_a_verdict_resting_on_self_reported_records_names_them(book):
     confidence = doc["evidence_confidence"]
     assert confidence["differs"] and confidence["depends_on"] == [
         {"id": "P-2", "title": "Project P-2", "confidence": "self-reported", "criteria": ["shipped-work"]}]
-    assert confidence["note"] == ("On verified evidence alone the verdict would be nearly ready, not ready. "
+    assert confidence["note"] == ("On verified evidence alone the verdict would be nearly ready (on all evidence: ready). "
                                   "Check these records: P-2 (self-reported).")
 
 
@@ -164,7 +164,8 @@ def test_moving_across_tracks_at_the_equivalent_level_costs_no_level(book):
     assert criterion(doc, "time-at-level")["met"] is True
     data["candidate"]["level"], data["candidate"]["track"] = "developer", "ic"  # no management equivalent
     _, doc = evaluated(book, data)
-    assert criterion(doc, "time-at-level")["statement"] == "steps to target is missing, needs 0"
+    assert criterion(doc, "time-at-level")["statement"] == \
+        "Developer has no equivalent on the management track; needs to be the equivalent level"
 
 
 def test_the_default_target_is_the_next_level_on_the_candidates_track(book):

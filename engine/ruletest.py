@@ -1,0 +1,207 @@
+"""Rule tests: packets kept beside the rules with the outcome the rules must give them.
+
+`rules/tests/*.yaml` (schema: `schemas/rule-test.schema.json`) hold cases; `ladder test`, the
+pytest plugin and CI run them. Coverage asks, for every criterion of every level, whether some
+case saw it met and some case saw it unmet."""
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+from . import validate
+from .errors import Diagnostic, LadderError, raise_if_errors
+from .evaluate import evaluate
+from .explain import explain
+from .load import Document, load_file
+from .model import Rulebook, parse_date
+from .packet import build_packet, load_packet
+from .rulebook import display_path
+
+TESTS_DIR = "tests"
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    name: str
+    line: int
+    packet: Path | Document
+    target: str | None
+    as_of: date | None
+    expect: dict
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    problems: list[str] = field(default_factory=list)  # empty: the case passed
+    level: str | None = None
+    statuses: dict[str, bool] = field(default_factory=dict)  # criterion id -> met, any depth
+    document: dict | None = None
+    errors: tuple[Diagnostic, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def case_files(rules_dir: str | Path) -> list[Path]:
+    folder = Path(rules_dir) / TESTS_DIR
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def load_cases(path: Path) -> list[Case]:
+    """The cases of one test file; LadderError (file:line:col) if the file is malformed."""
+    doc = load_file(path, display_path(path))
+    raise_if_errors(validate.check(doc, "rule-test"))
+    defaults = doc.data.get("defaults", {})
+    cases, problems = [], []
+    for index, raw in enumerate(doc.data["cases"]):
+        at = ("cases", index)
+        if isinstance(raw["packet"], str):
+            packet: Path | Document = path.parent / raw["packet"]
+            if not packet.is_file():
+                problems.append(doc.diag(at + ("packet",), f"no packet file {raw['packet']!r} (paths are relative to this file)", "test.missing-packet"))
+        else:
+            packet = _inline(doc, at + ("packet",), _merge(defaults, raw["packet"]))
+        cases.append(Case(doc.source, raw["name"], doc.at(at)[0], packet, raw.get("target"),
+                          parse_date(raw["as_of"]) if "as_of" in raw else None, raw["expect"]))
+    names = [c.name for c in cases]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            problems.append(doc.diag(("cases", index, "name"), f"case name {name!r} is used twice in this file", "test.duplicate-name"))
+    raise_if_errors(problems)
+    return cases
+
+
+def _merge(defaults: dict, packet: dict) -> dict:
+    merged = copy.deepcopy(defaults)
+    for key, value in packet.items():
+        if key == "candidate" and isinstance(merged.get(key), dict) and isinstance(value, dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _inline(doc: Document, at: tuple, data: dict) -> Document:
+    """The inline packet as its own document, keeping the places it was written in the file."""
+    doc.at(at)  # make sure positions are computed
+    size = len(at)
+    marks = {path[size:]: place for path, place in (doc.marks or {}).items() if path[:size] == at}
+    keys = {path[size:]: place for path, place in doc.key_marks.items() if path[:size] == at}
+    return Document(doc.source, data, marks, keys)
+
+
+def run_case(book: Rulebook, case: Case) -> Outcome:
+    outcome = Outcome(case)
+    try:
+        if isinstance(case.packet, Path):
+            packet = load_packet(case.packet, book, case.as_of, case.target)
+        else:
+            packet = build_packet(case.packet, book, case.as_of, case.target)
+    except LadderError as e:
+        outcome.errors = tuple(e.diagnostics)
+        outcome.problems = ["the packet is invalid:"] + [f"  {d.format()}" for d in e.diagnostics]
+        return outcome
+    evaluation = evaluate(book, packet)
+    outcome.level = packet.target.id
+    outcome.statuses = {r.criterion.id: r.met for r in evaluation.all_evidence.results()}
+    outcome.document = explain(book, evaluation)
+    expect = case.expect
+    if "level" in expect and expect["level"] != outcome.level:
+        outcome.problems.append(f"level: expected {expect['level']}, got {outcome.level}")
+    for key, actual in (("verdict", evaluation.all_evidence.verdict), ("verified_only_verdict", evaluation.verified_only.verdict)):
+        if key in expect and expect[key] != actual:
+            outcome.problems.append(f"{key.replace('_', ' ')}: expected {expect[key]}, got {actual}")
+    items = _items(outcome.document)
+    for criterion_id, wanted in expect.get("criteria", {}).items():
+        if criterion_id not in outcome.statuses:
+            outcome.problems.append(f"{criterion_id}: no such criterion at {outcome.level}{validate.did_you_mean(criterion_id, outcome.statuses)}")
+            continue
+        got = "met" if outcome.statuses[criterion_id] else "unmet"
+        if got != wanted:
+            item = items[criterion_id]
+            outcome.problems.append(f"{criterion_id}: expected {wanted}, got {got} - {item['statement']}")
+            outcome.problems += [f"    counts: {r['id']} {r['title']}" for r in item["counted"]]
+            outcome.problems += [f"    did not count: {m['id']} {m['title']}: {'; '.join(m['reasons'])}" for m in item["not_counted"][:5]]
+    return outcome
+
+
+def _items(document: dict) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+
+    def visit(items: list[dict]) -> None:
+        for item in items:
+            found[item["id"]] = item
+            visit(item.get("children", []))
+    for competency in document["competencies"]:
+        visit(competency["criteria"])
+    return found
+
+
+# ------------------------------------------------------------------------------------ coverage
+
+@dataclass(frozen=True)
+class Coverage:
+    seen: dict[tuple[str, str], frozenset[bool]]  # (level, criterion id) -> outcomes seen
+
+    @property
+    def percent(self) -> float:
+        if not self.seen:
+            return 100.0
+        return 100.0 * sum(len(outcomes) for outcomes in self.seen.values()) / (2 * len(self.seen))
+
+    def uncovered(self) -> list[tuple[str, str, str]]:
+        """(level, criterion id, 'met' or 'unmet') never seen, in rulebook order."""
+        return [(level, cid, word) for (level, cid), outcomes in self.seen.items()
+                for word, flag in (("met", True), ("unmet", False)) if flag not in outcomes]
+
+
+def coverage(book: Rulebook, outcomes: Iterable[Outcome]) -> Coverage:
+    seen: dict[tuple[str, str], set[bool]] = {
+        (level_id, criterion.id): set() for level_id, rules in book.rules.items() for criterion in rules.criteria()
+    }
+    for outcome in outcomes:
+        for criterion_id, met in outcome.statuses.items():
+            seen[(outcome.level, criterion_id)].add(met)
+    return Coverage({key: frozenset(value) for key, value in seen.items()})
+
+
+# ----------------------------------------------------------------------------------- JUnit XML
+
+def junit_xml(outcomes: list[Outcome]) -> str:
+    """JUnit XML, the report format CI systems read: one testcase per rule test case."""
+    failures = sum(not o.passed for o in outcomes)
+    suites = ET.Element("testsuites", name="ladder rule tests", tests=str(len(outcomes)), failures=str(failures))
+    by_file: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_file.setdefault(outcome.case.file, []).append(outcome)
+    for file, items in by_file.items():
+        suite = ET.SubElement(suites, "testsuite", name=file, tests=str(len(items)),
+                              failures=str(sum(not o.passed for o in items)), errors="0", skipped="0")
+        for outcome in items:
+            case = ET.SubElement(suite, "testcase", classname=Path(file).with_suffix("").as_posix().replace("/", "."),
+                                 name=outcome.case.name, file=file, line=str(outcome.case.line))
+            if not outcome.passed:
+                failure = ET.SubElement(case, "failure", message=outcome.problems[0], type="RuleTestFailure")
+                failure.text = "\n".join(outcome.problems)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def describe(outcome: Outcome) -> str:
+    """One line per case, then the diff of a failure."""
+    status = "PASS" if outcome.passed else "FAIL"
+    lines = [f"{status} {outcome.case.id}" + (f" ({outcome.level})" if outcome.level else "")]
+    lines += [f"    {problem}" for problem in outcome.problems]
+    return "\n".join(lines)
+
