@@ -4,6 +4,7 @@ Exit status: 0 done and every input valid; 1 some input invalid (its errors on s
 `file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date
@@ -130,6 +131,82 @@ def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
     checked = f"{len(report.rulebooks)} rulebook(s), {len(report.packets)} packet(s)"
     click.echo(f"{checked}: {errors} error(s)" if errors else f"{checked}: all valid", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="sarif for code-scanning tools (findings on the pull request).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
+    """Check a rulebook (default: the built-in one) beyond validity.
+
+    Finds conditions that can never hold, criteria and levels nobody can reach, duplicate and
+    shadowed criteria, missing descriptions, gaps in level order, and parity between the
+    tracks: equivalent levels must share a band and ask for comparable evidence. Every finding
+    has a stable code. Exit status is 1 on errors (and on warnings with --strict).
+    """
+    from . import lint as linting, sarif
+
+    findings = linting.lint(rules_dir or api.default_rules_dir())
+    if fmt == "sarif":
+        text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
+    elif fmt == "json":
+        text = json.dumps({"format": "ladder.lint/1", "findings": [d.to_json() for d in findings]}, indent=2, sort_keys=True) + "\n"
+    else:
+        text = "".join(d.format() + "\n" for d in findings)
+    if out:
+        write_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
+    counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
+    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)", err=True)
+    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+
+
+@main.command()
+@click.option("--base", required=True, metavar="RULES", help="The rulebook before the change: a directory, or git:REV[:PATH] (PATH defaults to rules).")
+@click.option("--head", required=True, metavar="RULES", help="The rulebook after the change, the same way (e.g. rules/ for the work tree).")
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown fits a pull-request comment.")
+@click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
+              help="Exit 1 when some packet loses readiness (downgrade) or changes at all (any).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None) -> None:
+    """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
+
+    For each packet whose outcome changes: the verdict before and after, and the criteria that
+    flipped with their explanations; then a summary by track and level. git: revisions are
+    read with `git show`; the work tree is never touched.
+
+    \b
+      ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
+    """
+    from . import impact as impacts
+
+    books = []
+    for spec in (base, head):
+        try:
+            books.append(impacts.resolve(spec))
+        except LadderError as e:
+            _print_diagnostics(e.diagnostics)
+            click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
+            sys.exit(1)
+    try:
+        report = impacts.impact(base, head, books[0], books[1], packets)
+    except EngineFault as e:
+        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
+        sys.exit(3)
+    text = impacts.RENDERERS[fmt](report)
+    if out:
+        write_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
+    directions = {change.direction for change in report.changes}
+    failing = (fail_on == "any" and report.changes) or (fail_on == "downgrade" and directions & {"downgrade", "invalid"})
+    sys.exit(1 if failing else 0)
 
 
 @main.command("test")

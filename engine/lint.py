@@ -178,18 +178,25 @@ class _Linter:
                          f"nobody can reach {level.level.id}: at most {best.get(group, 0):g} points {scope}, {needed} needed")
 
     def _duplicates(self, level: LevelRules) -> None:
+        """Each criterion at most once: as a duplicate of an earlier one, else as implied by one.
+        Pairs that are both inherited were reported at the level that wrote them."""
         top = [c for competency in level.competencies for c in competency.criteria]
+        reported: set[str] = set()
         for i, first in enumerate(top):
             for second in top[i + 1:]:
-                later = second if not second.inherited_from else first
+                at = second if not second.inherited_from else first
+                if at.inherited_from or at.id in reported:
+                    continue
                 if _definition(first) == _definition(second):
-                    self.add(later.pos, "lint.duplicate", f"criteria {first.id} and {second.id} ask for exactly the same thing")
+                    self.add(at.pos, "lint.duplicate", f"criteria {first.id} and {second.id} ask for exactly the same thing")
+                    reported.add(at.id)
                     continue
                 weaker = _weaker(first, second)
-                if weaker is not None:
+                if weaker is not None and not weaker.inherited_from and weaker.id not in reported:
                     stronger = second if weaker is first else first
                     self.add(weaker.pos, "lint.shadowed",
                              f"criterion {weaker.id} is implied by {stronger.id}, which asks for at least {stronger.at_least} of the same")
+                    reported.add(weaker.id)
 
     # -------------------------------------------------------------------------------- tracks
 

@@ -110,10 +110,10 @@ def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = Fals
     detail = indent + "    "
     lines.append(detail + item["statement"])
     if item["counted"] and not inverted:
-        lines.append(detail + "counts: " + "; ".join(_record(r) for r in item["counted"]))
+        lines.append(detail + "counts: " + "; ".join(record_label(r) for r in item["counted"]))
     if not item["met"] and not inverted and item["kind"] != "candidate":
         for miss in _closest(item["not_counted"])[:SHOWN_MISSES]:
-            lines.append(detail + f"did not count: {_record(miss)}: {'; '.join(miss['reasons'])}")
+            lines.append(detail + f"did not count: {record_label(miss)}: {'; '.join(miss['reasons'])}")
         hidden = len(item["not_counted"]) - SHOWN_MISSES
         if hidden > 0:
             lines.append(detail + f"... and {hidden} more that did not count (see --format json)")
@@ -122,7 +122,8 @@ def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = Fals
     return lines
 
 
-def _record(record: dict) -> str:
+def record_label(record: dict) -> str:
+    """A record as people see it named: 'P-1 (Payments ledger migration)'."""
     return f"{record['id']} ({record['title']})"
 
 
@@ -174,7 +175,7 @@ def _markdown_verdict(doc: dict) -> str:
 def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
     mark = "✓" if item["met"] != inverted else "✗"
     name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}"
-    counted = "" if inverted else "<br>".join(_cell(_record(r)) for r in item["counted"])
+    counted = "" if inverted else "<br>".join(_cell(record_label(r)) for r in item["counted"])
     missed = ""
     if not item["met"] and not inverted:
         misses = _closest(item["not_counted"])

@@ -52,10 +52,13 @@ def rule_files(directory: Path) -> list[Path]:
     return [directory / LADDER_FILE, directory / EVIDENCE_FILE, *sorted((directory / LEVELS_DIR).glob("*.yaml"))]
 
 
-def load_rulebook(directory: str | Path) -> Rulebook:
-    """Read and check a rulebook directory; raise LadderError listing every problem found."""
+def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Rulebook:
+    """Read and check a rulebook directory; raise LadderError listing every problem found.
+
+    `shown_as` names the directory in messages (e.g. `git:HEAD:rules` for a checkout in a
+    temporary directory)."""
     directory = Path(directory)
-    shown = display_path(directory)
+    shown = shown_as or display_path(directory)
     if not directory.is_dir():
         raise LadderError.one(shown, 1, 1, "is not a rulebook directory (expected ladder.yaml, evidence.yaml, levels/)", "rules.missing")
     if not (directory / LADDER_FILE).is_file():
@@ -64,11 +67,12 @@ def load_rulebook(directory: str | Path) -> Rulebook:
     docs, problems = [], []
     for index, path in enumerate(files):
         try:
-            docs.append((load_file(path, display_path(path)), SCHEMAS[min(index, 2)]))
+            name = f"{shown_as}/{path.relative_to(directory).as_posix()}" if shown_as else display_path(path)
+            docs.append((load_file(path, name), SCHEMAS[min(index, 2)]))
         except LadderError as e:
             problems.extend(e.diagnostics)
     digest = hashlib.sha256()
-    for path in files:
+    for path in filter(Path.is_file, files):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return _build(docs, problems, shown, digest.hexdigest())
 

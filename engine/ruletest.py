@@ -19,6 +19,7 @@ from .explain import explain
 from .load import Document, load_file
 from .model import Rulebook, parse_date
 from .packet import build_packet, load_packet
+from .report import record_label
 from .rulebook import display_path
 
 TESTS_DIR = "tests"
@@ -131,8 +132,8 @@ def run_case(book: Rulebook, case: Case) -> Outcome:
         if got != wanted:
             item = items[criterion_id]
             outcome.problems.append(f"{criterion_id}: expected {wanted}, got {got} - {item['statement']}")
-            outcome.problems += [f"    counts: {r['id']} {r['title']}" for r in item["counted"]]
-            outcome.problems += [f"    did not count: {m['id']} {m['title']}: {'; '.join(m['reasons'])}" for m in item["not_counted"][:5]]
+            outcome.problems += [f"    counts: {record_label(r)}" for r in item["counted"]]
+            outcome.problems += [f"    did not count: {record_label(m)}: {'; '.join(m['reasons'])}" for m in item["not_counted"][:5]]
     return outcome
 
 

@@ -1,0 +1,197 @@
+"""Impact of a rule change: evaluate the same packets under two rulebooks and compare.
+
+A rulebook is a directory, or `git:REV[:PATH]` (PATH defaults to `rules`), read with `git show`
+into a temporary directory so that the work tree is never touched."""
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from . import api
+from .errors import LadderError
+from .model import Rulebook
+from .report import Invalid, Result
+from .rulebook import load_rulebook
+
+VERDICT_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
+GIT_PREFIX = "git:"
+
+
+def resolve(spec: str) -> Rulebook:
+    """The rulebook a `--base`/`--head` value names; LadderError if it cannot be read."""
+    if not spec.startswith(GIT_PREFIX):
+        return load_rulebook(spec)
+    rev, _, path = spec[len(GIT_PREFIX):].partition(":")
+    path = path or "rules"
+    if not rev:
+        raise LadderError.one(spec, 1, 1, "name a revision: git:REV or git:REV:PATH (e.g. git:main, git:HEAD~1:rules)", "impact.bad-spec")
+
+    def git(*args: str) -> bytes:
+        done = subprocess.run(["git", *args], capture_output=True)
+        if done.returncode:
+            message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["git failed"]
+            raise LadderError.one(spec, 1, 1, f"cannot read it from git: {message[0]}", "impact.git")
+        return done.stdout
+
+    prefix = git("rev-parse", "--show-prefix").decode().strip()  # the working directory inside the repository
+    root = (PurePosixPath(prefix) / path).as_posix().rstrip("/")
+    names = [n for n in git("ls-tree", "-r", "--name-only", rev, "--", root + "/").decode().splitlines() if n]
+    if not names:
+        raise LadderError.one(spec, 1, 1, f"revision {rev} has no files under {path}/", "impact.git")
+    with tempfile.TemporaryDirectory(prefix="ladder-rules-") as temporary:
+        for name in names:
+            target = Path(temporary) / PurePosixPath(name).relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(git("show", f"{rev}:{name}"))
+        return load_rulebook(temporary, shown_as=f"{GIT_PREFIX}{rev}:{path}")
+
+
+@dataclass(frozen=True)
+class Flip:
+    criterion: str
+    before: bool | None  # None: the criterion does not exist on that side
+    after: bool | None
+    before_statement: str
+    after_statement: str
+
+
+@dataclass(frozen=True)
+class Change:
+    packet: str
+    candidate: str
+    track: str
+    level: str  # the target level under the head rulebook (else the base one)
+    before: str  # a verdict, or "invalid"
+    after: str
+    flips: tuple[Flip, ...]
+
+    @property
+    def direction(self) -> str:
+        if self.before == self.after:
+            return "same"
+        if "invalid" in (self.before, self.after):
+            return "invalid"
+        return "gain" if VERDICT_RANK[self.after] > VERDICT_RANK[self.before] else "downgrade"
+
+
+@dataclass
+class Impact:
+    base: str
+    head: str
+    packets: int = 0
+    changes: list[Change] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)  # invalid under both rulebooks
+
+    def summary(self) -> dict[tuple[str, str], dict[str, int]]:
+        """(track, level) -> how many gain readiness, lose it, or change criteria only."""
+        table: dict[tuple[str, str], dict[str, int]] = {}
+        for change in self.changes:
+            row = table.setdefault((change.track, change.level), {"gain": 0, "downgrade": 0, "same": 0, "invalid": 0})
+            row[change.direction] += 1
+        return dict(sorted(table.items()))
+
+
+def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path]) -> Impact:
+    result = Impact(base, head)
+    for path in api.expand_packets(packets):
+        result.packets += 1
+        before, after = api.evaluate_packet(base_book, path), api.evaluate_packet(head_book, path)
+        if isinstance(before, Invalid) and isinstance(after, Invalid):
+            result.invalid.append(after)
+            continue
+        change = _compare(before, after)
+        if change:
+            result.changes.append(change)
+    return result
+
+
+def _compare(before: Result, after: Result) -> Change | None:
+    def statuses(doc: Result) -> dict[str, tuple[bool, str]]:
+        if isinstance(doc, Invalid):
+            return {}
+        found = {}
+
+        def visit(items):
+            for item in items:
+                found[item["id"]] = (item["met"], item["statement"])
+                visit(item.get("children", []))
+        for competency in doc["competencies"]:
+            visit(competency["criteria"])
+        for points in doc["points"]:
+            found[f"points:{points['group']}" if points["group"] else "points"] = (points["met"], f"{points['observed']} of {points['needed']}")
+        return found
+
+    old, new = statuses(before), statuses(after)
+    flips = tuple(
+        Flip(cid, old.get(cid, (None, ""))[0], new.get(cid, (None, ""))[0], old.get(cid, (None, ""))[1], new.get(cid, (None, ""))[1])
+        for cid in sorted(set(old) | set(new))
+        if old.get(cid, (None,))[0] != new.get(cid, (None,))[0]
+    )
+    verdicts = [doc["verdict"] if not isinstance(doc, Invalid) else "invalid" for doc in (before, after)]
+    if verdicts[0] == verdicts[1] and not flips:
+        return None
+    known = after if not isinstance(after, Invalid) else before
+    return Change(known["packet"], f"{known['candidate']['name']} ({known['candidate']['id']})", known["target"]["track"],
+                  known["target"]["level"], verdicts[0], verdicts[1], flips)
+
+
+# ----------------------------------------------------------------------------------- rendering
+
+def _word(status: bool | None) -> str:
+    return {True: "met", False: "unmet", None: "absent"}[status]
+
+
+def render_text(report: Impact) -> str:
+    lines = [f"Impact of {report.head} against {report.base} on {report.packets} packet(s): {len(report.changes)} changed"]
+    for change in report.changes:
+        mark = {"downgrade": "  (loses readiness)", "gain": "  (gains readiness)", "invalid": "  (validity changed)"}.get(change.direction, "")
+        lines.append(f"  {change.packet}: {change.candidate}, {change.level}: {change.before} -> {change.after}{mark}")
+        for flip in change.flips:
+            lines.append(f"      {flip.criterion}: {_word(flip.before)} -> {_word(flip.after)}: {flip.after_statement or flip.before_statement}"
+                         + (f" (was: {flip.before_statement})" if flip.before_statement and flip.after_statement else ""))
+    summary = report.summary()
+    if summary:
+        lines += ["", "By track and level:"]
+        for (track, level), row in summary.items():
+            lines.append(f"  {track} / {level}: {row['gain']} gain readiness, {row['downgrade']} lose it, "
+                         f"{row['same']} change criteria only" + (f", {row['invalid']} change validity" if row["invalid"] else ""))
+    if report.invalid:
+        lines += ["", f"{len(report.invalid)} packet(s) invalid under both rulebooks: " + ", ".join(i.source for i in report.invalid)]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: Impact) -> str:
+    lines = [f"### Rule change impact: {len(report.changes)} of {report.packets} packet(s) change",
+             "", f"`{report.head}` against `{report.base}`.", ""]
+    if report.changes:
+        lines += ["| Packet | Candidate | Level | Before | After | Criteria that flipped |", "|---|---|---|---|---|---|"]
+        for change in report.changes:
+            flips = "<br>".join(f"`{f.criterion}`: {_word(f.before)} → {_word(f.after)} ({f.after_statement or f.before_statement})"
+                                for f in change.flips)
+            arrow = {"downgrade": " ⬇", "gain": " ⬆"}.get(change.direction, "")
+            lines.append(f"| `{change.packet}` | {change.candidate} | {change.level} | {change.before} | {change.after}{arrow} | {flips} |")
+        lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only |", "|---|---|---|---|---|"]
+        lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} |" for (t, lv), r in report.summary().items()]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Impact) -> str:
+    document = {
+        "format": "ladder.impact/1", "base": report.base, "head": report.head, "packets": report.packets,
+        "changes": [{
+            "packet": c.packet, "candidate": c.candidate, "track": c.track, "level": c.level,
+            "before": c.before, "after": c.after, "direction": c.direction,
+            "flipped": [{"criterion": f.criterion, "before": f.before, "after": f.after,
+                         "before_statement": f.before_statement, "after_statement": f.after_statement} for f in c.flips],
+        } for c in report.changes],
+        "summary": [{"track": t, "level": lv, **row} for (t, lv), row in report.summary().items()],
+        "invalid": [i.source for i in report.invalid],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -1,0 +1,46 @@
+"""SARIF 2.1.0: diagnostics in the format code-scanning tools show on a pull request."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import PurePosixPath
+
+from .errors import Diagnostic
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def sarif(diagnostics: list[Diagnostic], rules: dict[str, tuple[str, str]], fallback: tuple[str, str]) -> dict:
+    """A SARIF log with one run; `rules` maps a code to (default level, description)."""
+    codes = sorted({d.code for d in diagnostics} | set(rules))
+    index = {code: i for i, code in enumerate(codes)}
+    try:
+        tool_version = version("ladder")
+    except PackageNotFoundError:
+        tool_version = "0"
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ladder",
+                "version": tool_version,
+                "informationUri": "https://github.com/ladder-rules/ladder",
+                "rules": [{
+                    "id": code,
+                    "shortDescription": {"text": rules.get(code, fallback)[1]},
+                    "defaultConfiguration": {"level": _LEVELS[rules.get(code, fallback)[0]]},
+                } for code in codes],
+            }},
+            "results": [{
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": _LEVELS[d.level],
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": PurePosixPath(d.file).as_posix(), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": d.line, "startColumn": d.col},
+                }}],
+            } for d in diagnostics],
+        }],
+    }

@@ -1,0 +1,101 @@
+"""`ladder impact`: whom a rule change affects, from directories or git revisions."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKETS = ROOT / "fixtures" / "packets"
+VARIANT = yaml.safe_load((ROOT / "fixtures" / "rulebooks" / "stricter-mentorship.yaml").read_text())
+
+
+def apply(patches: list[dict], rules: Path) -> Path:
+    for patch in patches:
+        target = rules / patch["file"]
+        text = target.read_text()
+        assert patch["old"] in text, f"{patch['file']} no longer holds the text the variant changes"
+        target.write_text(text.replace(patch["old"], patch["new"], 1))
+    return rules
+
+
+@pytest.fixture
+def stricter(tmp_path) -> Path:
+    rules = tmp_path / "stricter"
+    shutil.copytree(ROOT / "rules", rules)
+    return apply(VARIANT, rules)
+
+
+def mentees_in_window(packet: Path) -> int:
+    """Independent count: mentee records in the 24 months before as_of (dates as ISO text)."""
+    data = yaml.safe_load(packet.read_text())
+    as_of = str(data["as_of"])
+    start = f"{int(as_of[:4]) - 2}{as_of[4:]}"
+    return sum(1 for r in data["evidence"] if r["type"] == "mentee"
+               and str(r["start"]) <= as_of and str(r.get("end", as_of)) >= start)
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["impact", *map(str, args)])
+
+
+def test_a_stricter_mentorship_rule_changes_exactly_the_staff_packets_with_two_mentees(stricter):
+    staff = [p for p in sorted(PACKETS.glob("*.yaml")) if "staff-engineer" in json.dumps(
+        CliRunner().invoke(main, ["evaluate", str(p), "--format", "json"]).stdout)]
+    expected = sorted(str(p.relative_to(ROOT)) for p in staff if mentees_in_window(p) == 2)
+    assert expected, "the fixtures should include Staff packets with exactly two mentees"
+    result = json.loads(run("--base", ROOT / "rules", "--head", stricter, PACKETS, "--format", "json").stdout)
+    changed = sorted(str(Path(c["packet"]).resolve().relative_to(ROOT)) for c in result["changes"])
+    assert changed == expected
+    assert all([f["criterion"] for f in c["flipped"]] == ["mentees"] for c in result["changes"])
+
+
+def test_the_summary_counts_who_loses_readiness_by_track_and_level(stricter):
+    result = json.loads(run("--base", ROOT / "rules", "--head", stricter, PACKETS, "--format", "json").stdout)
+    downgrades = [c for c in result["changes"] if c["direction"] == "downgrade"]
+    (row,) = result["summary"]
+    assert (row["track"], row["level"], row["downgrade"], row["gain"]) == ("ic", "staff-engineer", len(downgrades), 0)
+    assert row["same"] == len(result["changes"]) - len(downgrades)
+
+
+def test_fail_on_downgrade_and_any(stricter):
+    args = ["--base", ROOT / "rules", "--head", stricter, PACKETS]
+    assert run(*args).exit_code == 0
+    assert run(*args, "--fail-on", "downgrade").exit_code == 1
+    assert run("--base", ROOT / "rules", "--head", ROOT / "rules", PACKETS, "--fail-on", "any").exit_code == 0
+    reverse = run("--base", stricter, "--head", ROOT / "rules", PACKETS, "--fail-on", "downgrade")
+    assert reverse.exit_code == 0 and "gains readiness" in reverse.stdout
+
+
+def test_markdown_fits_a_pull_request_comment(stricter):
+    text = run("--base", ROOT / "rules", "--head", stricter, PACKETS, "--format", "markdown").stdout
+    assert text.startswith("### Rule change impact: ")
+    assert "| Packet | Candidate | Level | Before | After | Criteria that flipped |" in text
+    assert "`mentees`: met → unmet (2 of 3 mentees in the last 24 months)" in text
+
+
+def test_a_git_revision_is_read_without_touching_the_work_tree(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "rules", repo / "rules")
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "rules", "--allow-empty")
+    git("add", "rules")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "rules")
+    apply(VARIANT, repo / "rules")
+    before = sorted((p, p.read_bytes()) for p in (repo / "rules").rglob("*") if p.is_file())
+    monkeypatch.chdir(repo)
+    result = run("--base", "git:HEAD", "--head", "rules", PACKETS, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changes"]
+    assert sorted((p, p.read_bytes()) for p in (repo / "rules").rglob("*") if p.is_file()) == before
+    assert git("status", "--porcelain").stdout.decode().strip() == "M rules/levels/staff-engineer.yaml"
+    missing = run("--base", "git:HEAD:nowhere", "--head", "rules", PACKETS)
+    assert missing.exit_code == 1 and "git:HEAD:nowhere:1:1: error: revision HEAD has no files under nowhere/" in missing.stderr

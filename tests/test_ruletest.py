@@ -1,0 +1,98 @@
+"""Rule tests: `ladder test`, its coverage and JUnit XML, and the pytest plugin."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine import ruletest
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FAILING = {
+    "defaults": {"candidate": {"id": "E-1", "name": "Jo", "track": "ic", "level": "junior-developer",
+                               "level_since": "2025-01-01"}, "as_of": "2026-11-01"},
+    "cases": [
+        {"name": "an empty packet is not ready", "packet": {"evidence": []},
+         "expect": {"verdict": "not_ready", "criteria": {"time-at-level": "met"}}},
+        {"name": "wrongly expected to be ready", "packet": {"evidence": [
+            {"id": "P-1", "type": "project", "title": "Refunds", "start": "2026-01-01", "end": "2026-03-01",
+             "role": "core", "scope": "team", "outcome": "shipped"}]},
+         "expect": {"verdict": "ready", "criteria": {"shipped-work": "met", "no-such-thing": "met"}}},
+    ],
+}
+
+
+@pytest.fixture
+def rules_with_tests(rules_copy):
+    shutil.rmtree(rules_copy / "tests")
+    (rules_copy / "tests").mkdir()
+    (rules_copy / "tests" / "developer.yaml").write_text(yaml.safe_dump(FAILING, sort_keys=False))
+    return rules_copy
+
+
+def test_a_failing_case_shows_expected_against_actual_with_the_explanation(rules_with_tests):
+    result = CliRunner().invoke(main, ["test", str(rules_with_tests)])
+    assert result.exit_code == 1
+    tests_file = rules_with_tests / "tests" / "developer.yaml"
+    assert f"PASS {tests_file}::an empty packet is not ready (developer)" in result.stdout
+    failure = result.stdout.split(f"FAIL {tests_file}::wrongly expected to be ready (developer)\n")[1]
+    assert failure.splitlines()[:4] == [
+        "    verdict: expected ready, got not_ready",
+        "    shipped-work: expected met, got unmet - 1 of 2 projects in the last 12 months",
+        "        counts: P-1 (Refunds)",
+        "    no-such-thing: no such criterion at developer",
+    ]
+    assert result.stdout.rstrip().endswith("1 passed, 1 failed")
+
+
+def test_junit_xml_reports_each_case_for_ci(rules_with_tests, tmp_path):
+    report = tmp_path / "rules.xml"
+    CliRunner().invoke(main, ["test", str(rules_with_tests), "--junit-xml", str(report)])
+    suites = ET.parse(report).getroot()
+    assert (suites.tag, suites.get("tests"), suites.get("failures")) == ("testsuites", "2", "1")
+    cases = suites.findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == ["an empty packet is not ready", "wrongly expected to be ready"]
+    assert cases[1].find("failure").get("message") == "verdict: expected ready, got not_ready"
+
+
+def test_coverage_lists_the_criteria_never_seen_both_ways(rules_with_tests):
+    result = CliRunner().invoke(main, ["test", str(rules_with_tests), "--min-coverage", "50"])
+    assert result.exit_code == 1
+    assert "  not covered: developer / shipped-work never met" in result.stdout
+    assert "  not covered: developer / time-at-level never unmet" in result.stdout
+    assert "below --min-coverage 50%" in result.stderr
+
+
+def test_a_malformed_test_file_is_reported_with_its_place(rules_with_tests):
+    (rules_with_tests / "tests" / "broken.yaml").write_text("cases:\n  - name: x\n    packet: missing.yaml\n    expect: {verdict: maybe}\n")
+    result = CliRunner().invoke(main, ["test", str(rules_with_tests)])
+    assert result.exit_code == 1
+    assert f"{rules_with_tests / 'tests' / 'broken.yaml'}:4:23: error: 'maybe' is not one of ready, nearly, not_ready" in result.stderr
+
+
+def test_the_default_rulebook_is_covered_both_ways_by_its_own_tests():
+    result = CliRunner().invoke(main, ["test", "--coverage", "--min-coverage", "100"])
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "coverage: 100.0%" in result.stdout
+
+
+def test_pytest_collects_and_runs_the_same_cases(rules_with_tests):
+    if not any(ep.value == "engine.pytest_plugin" for ep in entry_points(group="pytest11")):
+        pytest.skip("the package is not installed, so its pytest11 entry point is not registered (pip install .)")
+    result = subprocess.run([sys.executable, "-m", "pytest", str(rules_with_tests), "-q", "-p", "no:cacheprovider", "-rf"],
+                            capture_output=True, text=True, cwd=rules_with_tests.parent, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 1 passed" in result.stdout
+    assert "verdict: expected ready, got not_ready" in result.stdout
+    ids = [c.id for c in ruletest.load_cases(rules_with_tests / "tests" / "developer.yaml")]
+    assert len(ids) == 2
