@@ -11,11 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import click
+import yaml
 
 from . import api, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
-from .report import RENDERERS, Invalid, write_atomic
+from .report import RENDERERS, Invalid, atomic_output, write_atomic
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -207,6 +208,84 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     directions = {change.direction for change in report.changes}
     failing = (fail_on == "any" and report.changes) or (fail_on == "downgrade" and directions & {"downgrade", "invalid"})
     sys.exit(1 if failing else 0)
+
+
+@main.command()
+@click.argument("cohort")
+@click.option("--out", "outs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report here; the format follows the suffix: .html .md .csv .json. Repeat for several. "
+                   "Default: Markdown on stdout.")
+@rules_option
+@click.option("--redact", is_flag=True, help="Replace names, ids, managers and packet paths with stable pseudonyms, for wider sharing.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
+def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None) -> None:
+    """Report on a whole promotion cycle for a calibration committee.
+
+    COHORT is a directory of packets, a quoted glob ('cycle/**/*.yaml'), or a JSON Lines file
+    with one packet per line. The report: verdicts by track and level, parity between the
+    tracks, nominations against verdicts, nearly-ready candidates, managers' agreement, top
+    blockers, fairness by group, verdicts resting on unverified evidence, invalid packets, and
+    a page per candidate. Exit status is 1 if any packet is invalid (it is listed, not dropped).
+    """
+    from . import calibrate as calibration, calibration_report, cohort as cohorts
+
+    for out in outs:
+        if out.suffix.lower() not in calibration_report.WRITERS:
+            raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
+    book = _load_rulebook(rules)
+    try:
+        total = cohorts.count(cohort)
+        stream = cohorts.items(cohort)
+        report = calibration.Calibration(book, cohort, redact=redact)
+        show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
+        with click.progressbar(stream, length=total, label="Evaluating", file=sys.stderr if show else open(os.devnull, "w")) as bar:
+            for item in bar:
+                report.add(cohorts.evaluate_item(book, item))
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
+    except EngineFault as e:
+        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
+        sys.exit(3)
+    for out in outs:
+        with atomic_output(out) as stream:
+            calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        click.echo(f"wrote {out}", err=True)
+    if not outs:
+        calibration_report.write_markdown(report, click.get_text_stream("stdout"))
+    report.close()
+    if report.invalid:
+        click.echo(f"ladder: {len(report.invalid)} invalid packet(s), listed in the report", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--size", type=click.IntRange(1), required=True, help="How many packets.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same cohort.")
+@click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=_as_of)
+@click.option("--records", type=click.IntRange(1, 1000), default=20, show_default=True, help="About this many evidence records per packet.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="A directory (one YAML file per packet) or a .jsonl file.")
+@rules_option
+def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: Path | None) -> None:
+    """Write a realistic synthetic cohort, for trying reports and for benchmarks.
+
+    Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
+    group attributes, and a few packets with deliberate mistakes.
+    """
+    from . import synthetic
+
+    book = _load_rulebook(rules)
+    packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
+    if out.suffix == ".jsonl":
+        with atomic_output(out) as stream:
+            for packet in packets:
+                stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for index, packet in enumerate(packets):
+            write_atomic(out / f"{index + 1:04d}-{packet['candidate']['id']}.yaml",
+                         yaml.safe_dump(packet, sort_keys=False, allow_unicode=True))
+    click.echo(f"wrote {size} packet(s) to {out}", err=True)
 
 
 @main.command("test")

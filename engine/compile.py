@@ -13,7 +13,7 @@ from typing import Any
 
 from . import core
 from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, EvidenceType, Field, LevelRules, Link,
+    CANDIDATE_FIELDS, CandidateCriterion, Competency, CountCriterion, EvidenceType, Field, LevelRules, Link,
     RecordMatch, Rulebook, SumCriterion, Term, Window, parse_date,
 )
 
@@ -60,11 +60,21 @@ class CompiledLevel:
     engine: core.Engine
 
 
+OPPORTUNITIES = "\u0000opportunities"
+
+
 def compiled(rulebook: Rulebook, level_id: str) -> CompiledLevel:
-    """The compiled rules of one level, built once per rulebook object."""
+    """The compiled rules of one level (or of the calibration's OPPORTUNITIES), built once per
+    rulebook object."""
     cache = rulebook.compiled_cache
     if level_id not in cache:
-        cache[level_id] = _Compiler(rulebook).level(rulebook.rules[level_id])
+        if level_id == OPPORTUNITIES:
+            any_level = next(iter(rulebook.rules.values()))
+            opportunities = Competency("opportunities", "Opportunities", "", None, rulebook.calibration.opportunities, any_level.pos)
+            rules = LevelRules(any_level.level, "", None, any_level.nearly, None, (opportunities,), any_level.pos)
+        else:
+            rules = rulebook.rules[level_id]
+        cache[level_id] = _Compiler(rulebook).level(rules)
     return cache[level_id]
 
 

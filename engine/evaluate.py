@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from . import core
 from .compile import (
-    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, RECORD_ID, START, CandidatePlan, CompiledLevel,
+    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITIES, RECORD_ID, START, CandidatePlan, CompiledLevel,
     Condition, RecordPlan, compiled, record_kind,
 )
 from .errors import EngineFault
@@ -97,6 +97,15 @@ def evaluate(rulebook: Rulebook, packet: Packet) -> Evaluation:
     else:
         verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
     return Evaluation(packet, level.rules, everything, verified)
+
+
+def opportunities(rulebook: Rulebook, packet: Packet) -> dict[str, bool]:
+    """Which of the calibration's opportunities (e.g. led a high-scope project) the packet shows."""
+    if not rulebook.calibration.opportunities:
+        return {}
+    level = compiled(rulebook, OPPORTUNITIES)
+    assessor = _Assessor(level, packet, level.engine.run(facts(rulebook, level, packet)), lambda record: True)
+    return {c.id: assessor.criterion(c).met for c in rulebook.calibration.opportunities}
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:

@@ -228,6 +228,19 @@ class LevelRules:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """How calibration reports judge a cohort (rules/calibration.yaml)."""
+
+    parity_max_gap: float = 0.15
+    parity_min_candidates: int = 5
+    manager_max_gap: float = 0.25
+    manager_min_candidates: int = 3
+    min_group: int = 5
+    attributes: tuple[str, ...] | None = None  # None: every attribute found in the packets
+    opportunities: tuple[CountCriterion, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rulebook:
     name: str
     description: str
@@ -239,6 +252,7 @@ class Rulebook:
     evidence: dict[str, EvidenceType]
     rules: dict[str, LevelRules]
     nearly: Nearly
+    calibration: Calibration = Calibration()
     compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def next_level(self, level: Level) -> Level | None:

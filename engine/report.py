@@ -10,7 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, TextIO
 
 from .errors import Diagnostic
 
@@ -191,15 +191,29 @@ def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
 RENDERERS: dict[str, Callable[[list[Result], bool], str]] = {"text": _text, "json": _json, "markdown": _markdown}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[TextIO]:
+    """A stream whose content replaces `path` only once complete: readers see the old file or
+    the new one, never half of one."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, text: str) -> None:
+    with atomic_output(path) as stream:
+        stream.write(text)

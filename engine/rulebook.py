@@ -15,13 +15,13 @@ from . import validate
 from .errors import Diagnostic, LadderError, raise_if_errors
 from .load import Document, load_file
 from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, CompositeCriterion, Competency, CountCriterion, Criterion,
+    CANDIDATE_FIELDS, Calibration, CandidateCriterion, CompositeCriterion, Competency, CountCriterion, Criterion,
     EvidenceType, Field, Level, LevelRules, Link, Nearly, PointsRule, Pos, RecordMatch, Rulebook,
     SumCriterion, Term, Track, Window, parse_date, walk,
 )
 
 LADDER_FILE, EVIDENCE_FILE, LEVELS_DIR = "ladder.yaml", "evidence.yaml", "levels"
-SCHEMAS = ("ladder", "evidence", "level")  # for the files of `rule_files`, in order
+CALIBRATION_FILE = "calibration.yaml"  # optional
 
 OPERATORS_BY_TYPE = {
     "string": ("eq", "ne", "in", "not_in", "contains", "matches", "present", "absent"),
@@ -48,8 +48,13 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def rule_files(directory: Path) -> list[Path]:
-    return [directory / LADDER_FILE, directory / EVIDENCE_FILE, *sorted((directory / LEVELS_DIR).glob("*.yaml"))]
+def rule_files(directory: Path) -> list[tuple[Path, str]]:
+    """The rulebook's files, each with the schema it follows."""
+    files = [(directory / LADDER_FILE, "ladder"), (directory / EVIDENCE_FILE, "evidence")]
+    files += [(path, "level") for path in sorted((directory / LEVELS_DIR).glob("*.yaml"))]
+    if (directory / CALIBRATION_FILE).is_file():
+        files.append((directory / CALIBRATION_FILE, "calibration"))
+    return files
 
 
 def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Rulebook:
@@ -65,14 +70,14 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
     docs, problems = [], []
-    for index, path in enumerate(files):
+    for path, schema in files:
         try:
             name = f"{shown_as}/{path.relative_to(directory).as_posix()}" if shown_as else display_path(path)
-            docs.append((load_file(path, name), SCHEMAS[min(index, 2)]))
+            docs.append((load_file(path, name), schema))
         except LadderError as e:
             problems.extend(e.diagnostics)
     digest = hashlib.sha256()
-    for path in filter(Path.is_file, files):
+    for path in (p for p, _ in files if p.is_file()):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return _build(docs, problems, shown, digest.hexdigest())
 
@@ -90,8 +95,11 @@ def _build(docs: list[tuple[Document, str]], problems: list[Diagnostic], source:
     for doc, schema in docs:
         problems.extend(validate.check(doc, schema))
     raise_if_errors(problems)
-    ladder, evidence, *levels = (doc for doc, _ in docs)
-    return _Builder(source, digest).build(ladder, evidence, levels)
+    by_schema: dict[str, list[Document]] = {}
+    for doc, schema in docs:
+        by_schema.setdefault(schema, []).append(doc)
+    calibration = by_schema.get("calibration", [None])[0]
+    return _Builder(source, digest).build(by_schema["ladder"][0], by_schema["evidence"][0], by_schema.get("level", []), calibration)
 
 
 @dataclass
@@ -114,7 +122,7 @@ class _Builder:
     def pos(doc: Document, path: tuple) -> Pos:
         return Pos(doc.source, *doc.at(path))
 
-    def build(self, ladder: Document, evidence: Document, level_docs: list[Document]) -> Rulebook:
+    def build(self, ladder: Document, evidence: Document, level_docs: list[Document], calibration: Document | None = None) -> Rulebook:
         tracks, levels = self._tracks(ladder)
         equivalence = self._equivalence(ladder, tracks, levels)
         nearly = _nearly(ladder.data.get("nearly"), Nearly())
@@ -123,12 +131,33 @@ class _Builder:
         rules: dict[str, LevelRules] = {}
         for level_id in raw:
             self._resolve(level_id, raw, rules, nearly, ())
+        settings = self._calibration(calibration) if calibration else Calibration()
         raise_if_errors(self.problems)
         data = ladder.data
         return Rulebook(
             name=data["name"], description=data.get("description", ""), source=self.source, digest=self.digest,
             tracks=tracks, levels=levels, equivalence=equivalence, evidence=self.evidence,
-            rules={lid: rules[lid] for lid in levels if lid in rules}, nearly=nearly,
+            rules={lid: rules[lid] for lid in levels if lid in rules}, nearly=nearly, calibration=settings,
+        )
+
+    def _calibration(self, doc: Document) -> Calibration:
+        data = doc.data
+        parity, managers, fairness = (data.get(k, {}) for k in ("parity", "managers", "fairness"))
+        default = Calibration()
+        opportunities = []
+        for index, raw in enumerate(fairness.get("opportunities", [])):
+            criterion = self._criterion(doc, {"id": raw["id"], "description": raw["description"], "count": raw["count"]},
+                                        ("fairness", "opportunities", index))
+            if criterion:
+                opportunities.append(criterion)
+        return Calibration(
+            parity_max_gap=parity.get("max_gap", default.parity_max_gap),
+            parity_min_candidates=parity.get("min_candidates", default.parity_min_candidates),
+            manager_max_gap=managers.get("max_gap", default.manager_max_gap),
+            manager_min_candidates=managers.get("min_candidates", default.manager_min_candidates),
+            min_group=fairness.get("min_group", default.min_group),
+            attributes=tuple(fairness["attributes"]) if "attributes" in fairness else None,
+            opportunities=tuple(opportunities),
         )
 
     # ------------------------------------------------------------------------------ ladder.yaml

@@ -1,0 +1,250 @@
+"""Calibration: a cohort's verdicts gathered into what a promotion committee discusses.
+
+`Calibration.add` takes evaluated packets one at a time (in cohort order) and keeps a compact
+row per candidate; each candidate's full explanation goes to a spool file, not memory, so a
+cohort of any size fits. `report()` computes every figure from the rows."""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .cohort import Evaluated
+from .errors import Diagnostic
+from .evaluate import NEARLY, NOT_READY, READY
+from .model import Rulebook
+from .report import Invalid
+
+FORMAT_ID = "ladder.calibration/1"
+VERDICTS = (READY, NEARLY, NOT_READY)
+TOP_BLOCKERS = 3
+
+
+@dataclass
+class Row:
+    """One evaluated candidate, as much as the report's tables need."""
+
+    page: str
+    packet: str
+    id: str
+    name: str
+    track: str
+    level: str
+    target: str
+    target_name: str
+    manager: str | None
+    nominated: bool | None
+    verdict: str
+    verified_only: str
+    unmet: list[str]
+    missing: list[str]
+    depends_on: list[str]
+    attributes: dict[str, Any] = field(default_factory=dict)
+    opportunities: dict[str, bool] = field(default_factory=dict)
+
+
+class Redactor:
+    """Stable pseudonyms: the same person gets the same one throughout a run."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.counts: Counter = Counter()
+        self._pattern: re.Pattern | None = None
+
+    def pseudonym(self, real: str | None, kind: str) -> str | None:
+        if real is None:
+            return None
+        if real not in self.names:
+            self.counts[kind] += 1
+            self.names[real] = f"{kind} {self.counts[kind]:03d}"
+            self._pattern = None
+        return self.names[real]
+
+    def scrub(self, value: Any) -> Any:
+        """Every known name replaced wherever it appears (titles, notes, sentences)."""
+        if isinstance(value, str):
+            if not self.names:
+                return value
+            if self._pattern is None:  # longest first, so "Ana Li" wins over "Ana"
+                self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True)))
+            return self._pattern.sub(lambda m: self.names[m.group(0)], value)
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.scrub(v) for k, v in value.items()}
+        return value
+
+
+class Calibration:
+    def __init__(self, book: Rulebook, source: str, redact: bool = False):
+        self.book, self.source = book, source
+        self.redactor = Redactor() if redact else None
+        self.rows: list[Row] = []
+        self.invalid: list[tuple[str, tuple[Diagnostic, ...]]] = []
+        self._pages = tempfile.TemporaryFile("w+", encoding="utf-8")
+
+    def add(self, item: Evaluated) -> None:
+        result = item.result
+        if isinstance(result, Invalid):
+            label = self._label(item.label)
+            diagnostics = result.diagnostics
+            if self.redactor:
+                diagnostics = tuple(Diagnostic(label, d.line, d.col, d.message, d.code, d.level) for d in diagnostics)
+            self.invalid.append((label, diagnostics))
+            return
+        candidate = result["candidate"]
+        page = f"c{len(self.rows) + 1:04d}"
+        if self.redactor:
+            self.redactor.pseudonym(candidate["name"], "Candidate")
+            self.redactor.pseudonym(candidate["id"], "ID")
+            self.redactor.pseudonym(candidate["manager"], "Manager")
+            self.redactor.pseudonym(item.label, "packet")
+            result = self.redactor.scrub(result)
+            candidate = result["candidate"]
+        confidence = result["evidence_confidence"]
+        unmet = [c["id"] for comp in result["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
+        unmet += [f"points:{p['group']}" if p["group"] else "points" for p in result["points"] if not p["met"]]
+        self.rows.append(Row(
+            page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=candidate["track"],
+            level=candidate["level_name"], target=result["target"]["level"], target_name=result["target"]["name"],
+            manager=candidate["manager"], nominated=candidate["nominated"], verdict=result["verdict"],
+            verified_only=confidence["verified_only_verdict"], unmet=unmet, missing=result["missing"],
+            depends_on=[d["id"] for d in confidence["depends_on"]],
+            attributes=dict(item.attributes), opportunities=dict(item.opportunities),
+        ))
+        self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
+
+    def _label(self, label: str) -> str:
+        return self.redactor.pseudonym(label, "packet") if self.redactor else label
+
+    def pages(self) -> Iterator[dict]:
+        """Every candidate's full explanation, in cohort order, read back from the spool."""
+        self._pages.flush()
+        self._pages.seek(0)
+        for line in self._pages:
+            yield json.loads(line)
+
+    def close(self) -> None:
+        self._pages.close()
+
+    # -------------------------------------------------------------------------------- figures
+
+    def report(self) -> dict[str, Any]:
+        rows = self.rows
+        return {
+            "format": FORMAT_ID,
+            "cohort": self.source,
+            "rulebook": {"name": self.book.name, "digest": self.book.digest[:16]},
+            "redacted": self.redactor is not None,
+            "totals": {"packets": len(rows) + len(self.invalid), "evaluated": len(rows), "invalid": len(self.invalid),
+                       **{v: sum(r.verdict == v for r in rows) for v in VERDICTS}},
+            "summary": self._summary(),
+            "parity": self._parity(),
+            "nominations": {
+                "nominated_not_ready": [self._brief(r) for r in rows if r.nominated and r.verdict != READY],
+                "ready_not_nominated": [self._brief(r) for r in rows if r.verdict == READY and r.nominated is False],
+            },
+            "nearly": [{**self._brief(r), "missing": r.missing} for r in rows if r.verdict == NEARLY],
+            "managers": self._managers(),
+            "blockers": self._blockers(),
+            "fairness": self._fairness(),
+            "unverified": [{**self._brief(r), "verified_only_verdict": r.verified_only, "records": r.depends_on}
+                           for r in rows if r.verified_only != r.verdict],
+            "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.invalid],
+        }
+
+    @staticmethod
+    def _brief(row: Row) -> dict[str, Any]:
+        return {"page": row.page, "candidate": row.name, "id": row.id, "track": row.track, "level": row.target,
+                "level_name": row.target_name, "verdict": row.verdict, "manager": row.manager, "nominated": row.nominated}
+
+    def _levels(self) -> list[tuple[str, str]]:
+        """(track, level) of every level with rules, in ladder order."""
+        return [(t.id, level.id) for t in self.book.tracks.values() for level in t.levels if level.id in self.book.rules]
+
+    def _summary(self) -> list[dict[str, Any]]:
+        counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for row in self.rows:
+            counts[(self.book.levels[row.target].track, row.target)][row.verdict] += 1
+        return [{"track": track, "level": level, "level_name": self.book.levels[level].name,
+                 "candidates": sum(counts[(track, level)].values()), **{v: counts[(track, level)][v] for v in VERDICTS}}
+                for track, level in self._levels() if (track, level) in counts]
+
+    def _parity(self) -> list[dict[str, Any]]:
+        settings = self.book.calibration
+        by_level = Counter(r.target for r in self.rows)
+        ready = Counter(r.target for r in self.rows if r.verdict == READY)
+        rows = []
+        for equivalence in self.book.equivalence:
+            levels = [{"track": track, "level": level, "level_name": self.book.levels[level].name,
+                       "candidates": by_level[level], "ready": ready[level],
+                       "rate": round(ready[level] / by_level[level], 4) if by_level[level] else None}
+                      for track, level in equivalence.items()]
+            comparable = [lv for lv in levels if lv["candidates"] >= settings.parity_min_candidates]
+            gap = round(max(lv["rate"] for lv in comparable) - min(lv["rate"] for lv in comparable), 4) if len(comparable) > 1 else None
+            rows.append({"levels": levels, "gap": gap, "flagged": gap is not None and gap > settings.parity_max_gap,
+                         "comparable": len(comparable) > 1})
+        return rows
+
+    def _managers(self) -> list[dict[str, Any]]:
+        settings = self.book.calibration
+        known = [r for r in self.rows if r.nominated is not None and r.manager]
+        cohort_rate = sum(r.nominated == (r.verdict == READY) for r in known) / len(known) if known else None
+        groups: dict[str, list[Row]] = defaultdict(list)
+        for row in known:
+            groups[row.manager].append(row)
+        result = []
+        for manager in sorted(groups):
+            mine = groups[manager]
+            agree = sum(r.nominated == (r.verdict == READY) for r in mine)
+            rate = agree / len(mine)
+            result.append({
+                "manager": manager, "candidates": len(mine), "nominated": sum(r.nominated for r in mine),
+                "ready": sum(r.verdict == READY for r in mine), "agree": agree, "agreement": round(rate, 4),
+                "outlier": len(mine) >= settings.manager_min_candidates and cohort_rate is not None
+                           and rate < cohort_rate - settings.manager_max_gap,
+            })
+        return result
+
+    def _blockers(self) -> list[dict[str, Any]]:
+        result = []
+        descriptions = {lid: {c.id: c.description for c in rules.criteria()} for lid, rules in self.book.rules.items()}
+        for track, level in self._levels():
+            candidates = [r for r in self.rows if r.target == level]
+            stopped = [r for r in candidates if r.verdict != READY]
+            counts = Counter(criterion for r in stopped for criterion in r.unmet)
+            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_BLOCKERS]
+            if top:
+                result.append({"track": track, "level": level, "level_name": self.book.levels[level].name,
+                               "candidates": len(candidates), "not_ready": len(stopped),
+                               "criteria": [{"criterion": cid, "description": descriptions[level].get(cid, "points requirement"),
+                                             "candidates": n, "share": round(n / len(candidates), 4)} for cid, n in top]})
+        return result
+
+    def _fairness(self) -> dict[str, Any]:
+        settings = self.book.calibration
+        names = settings.attributes if settings.attributes is not None else sorted({k for r in self.rows for k in r.attributes})
+        opportunities = [{"id": c.id, "description": c.description} for c in settings.opportunities]
+        attributes = []
+        for name in names:
+            groups: dict[str, list[Row]] = defaultdict(list)
+            for row in self.rows:
+                if name in row.attributes:
+                    groups[str(row.attributes[name])].append(row)
+            shown, suppressed = [], 0
+            for value in sorted(groups):
+                members = groups[value]
+                if len(members) < settings.min_group:
+                    suppressed += 1
+                    continue
+                shown.append({
+                    "group": value, "candidates": len(members),
+                    "ready_rate": round(sum(r.verdict == READY for r in members) / len(members), 4),
+                    "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in members) / len(members), 4)
+                                      for o in opportunities},
+                })
+            attributes.append({"attribute": name, "groups": shown, "suppressed_groups": suppressed})
+        return {"min_group": settings.min_group, "opportunities": opportunities, "attributes": attributes}

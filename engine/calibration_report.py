@@ -1,0 +1,101 @@
+"""The calibration report in four formats: HTML (one self-contained, printable file with SVG
+charts), Markdown, CSV (a row per candidate) and JSON (`schemas/calibration-report.schema.json`).
+
+Each renderer writes to an open text stream, so candidate pages flow from the spool to the
+file without being held in memory."""
+from __future__ import annotations
+
+import csv
+import json
+from typing import Callable, TextIO
+
+import jinja2
+
+from .calibrate import VERDICTS, Calibration
+from .report import VERDICT_LABEL, record_label
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("engine", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
+_ENVIRONMENT.filters["record"] = record_label
+_ENVIRONMENT.globals["VERDICT_LABEL"] = VERDICT_LABEL
+
+
+def write_html(calibration: Calibration, stream: TextIO) -> None:
+    report = calibration.report()
+    template = _ENVIRONMENT.get_template("calibration.html.j2")
+    for chunk in template.generate(report=report, pages=calibration.pages(), charts=_charts(report)):
+        stream.write(chunk)
+
+
+def _charts(report: dict) -> dict:
+    """Geometry for the SVG charts; the template only draws what this computes."""
+    width, label, row = 560, 190, 26
+    bars = []
+    for index, entry in enumerate(report["summary"]):
+        x, segments = label, []
+        for verdict in VERDICTS:
+            w = (width - label - 40) * entry[verdict] / entry["candidates"] if entry["candidates"] else 0
+            segments.append({"verdict": verdict, "x": round(x, 1), "width": round(w, 1), "count": entry[verdict]})
+            x += w
+        bars.append({"y": 30 + index * row, "name": f"{entry['level_name']}", "track": entry["track"],
+                     "candidates": entry["candidates"], "segments": segments})
+    parity = []
+    for index, entry in enumerate(report["parity"]):
+        group = []
+        for offset, level in enumerate(entry["levels"]):
+            rate = level["rate"] or 0
+            group.append({"y": 30 + index * 64 + offset * 24, "width": round((width - label - 60) * rate, 1),
+                          "name": level["level_name"], "track": level["track"], "rate": level["rate"], "candidates": level["candidates"]})
+        parity.append({"levels": group, "flagged": entry["flagged"], "gap": entry["gap"], "y": 30 + index * 64})
+    return {"width": width, "label": label, "verdicts": {"height": 40 + len(bars) * row, "bars": bars},
+            "parity": {"height": 30 + len(parity) * 64, "rows": parity}}
+
+
+def write_markdown(calibration: Calibration, stream: TextIO) -> None:
+    report = calibration.report()
+    template = _ENVIRONMENT.get_template("calibration.md.j2")
+    for chunk in template.generate(report=report, pages=calibration.pages()):
+        stream.write(chunk)
+
+
+CSV_COLUMNS = ["packet", "candidate_id", "candidate", "track", "current_level", "target_level", "manager", "nominated",
+               "verdict", "verified_only_verdict", "unmet", "depends_on_unverified"]
+
+
+def write_csv(calibration: Calibration, stream: TextIO) -> None:
+    attributes = sorted({k for row in calibration.rows for k in row.attributes})
+    opportunities = [c.id for c in calibration.book.calibration.opportunities]
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"])
+    for row in calibration.rows:
+        writer.writerow([row.packet, row.id, row.name, row.track, row.level, row.target, row.manager or "",
+                         "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
+                         ";".join(row.unmet), ";".join(row.depends_on)]
+                        + [row.attributes.get(a, "") for a in attributes]
+                        + [str(row.opportunities.get(o, False)).lower() for o in opportunities] + [""])
+    for label, diagnostics in calibration.invalid:
+        writer.writerow([label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities))
+                        + [" | ".join(d.format() for d in diagnostics)])
+
+
+def write_json(calibration: Calibration, stream: TextIO) -> None:
+    """The report with `candidates` streamed in one page at a time, keys still in sorted order
+    ("candidates" sorts just before "cohort")."""
+    report = calibration.report()
+    head = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False)
+    stream.write(head[:head.index('  "cohort"')] + '  "candidates": [')
+    for index, page in enumerate(calibration.pages()):
+        entry = {"page": page.pop("page"), "explanation": page}
+        stream.write(("," if index else "") + "\n    " + json.dumps(entry, sort_keys=True, ensure_ascii=False))
+    stream.write("\n  ],\n" + head[head.index('  "cohort"'):] + "\n")
+
+
+WRITERS: dict[str, Callable[[Calibration, TextIO], None]] = {
+    ".html": write_html, ".md": write_markdown, ".csv": write_csv, ".json": write_json,
+}
