@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import plan
 from .errors import Diagnostic, LadderError
 from .evaluate import evaluate
 from .explain import explain
@@ -40,19 +41,34 @@ def expand_packets(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None) -> Result:
-    """The verdict document for one packet, or `Invalid` with every problem in it."""
+def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None,
+                    track: str | None = None) -> Result:
+    """The verdict document for one packet, or `Invalid` with every problem in it.
+
+    With `track` (another track than the target's), the packet is evaluated at the level of
+    that track equivalent to its target, and the document says which evidence carried over."""
     try:
         packet = load_packet(path, book, as_of, target)
     except LadderError as e:
         return Invalid(display_path(Path(path)), tuple(e.diagnostics))
-    return explain(book, evaluate(book, packet))
+    home = evaluate(book, packet)
+    if track is None or track == packet.target.track:
+        return explain(book, home)
+    moved = plan.on_track(book, packet, track)
+    if moved is None:
+        message = (f"{packet.target.name} has no equivalent with promotion rules on the {book.tracks[track].name.lower()} "
+                   f"track: see the equivalence table in ladder.yaml")
+        return Invalid(packet.source, (Diagnostic(packet.source, 1, 1, message, "packet.no-equivalent"),))
+    away = evaluate(book, moved)
+    document = explain(book, away)
+    document["cross_track"] = plan.cross_track(book, home, away)
+    return document
 
 
 def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
-                     target: str | None = None) -> Iterator[Result]:
+                     target: str | None = None, track: str | None = None) -> Iterator[Result]:
     for path in expand_packets(paths):
-        yield evaluate_packet(book, path, as_of, target)
+        yield evaluate_packet(book, path, as_of, target, track)
 
 
 @dataclass

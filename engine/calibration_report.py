@@ -9,26 +9,14 @@ import csv
 import json
 from typing import Callable, TextIO
 
-import jinja2
-
 from .calibrate import VERDICTS, Calibration
-from .report import VERDICT_LABEL, record_label
+from .templating import ENVIRONMENT
 
-_ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("engine", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-_ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
-_ENVIRONMENT.filters["record"] = record_label
-_ENVIRONMENT.globals["VERDICT_LABEL"] = VERDICT_LABEL
 
 
 def write_html(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
-    template = _ENVIRONMENT.get_template("calibration.html.j2")
+    template = ENVIRONMENT.get_template("calibration.html.j2")
     for chunk in template.generate(report=report, pages=calibration.pages(), charts=_charts(report)):
         stream.write(chunk)
 
@@ -59,7 +47,7 @@ def _charts(report: dict) -> dict:
 
 def write_markdown(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
-    template = _ENVIRONMENT.get_template("calibration.md.j2")
+    template = ENVIRONMENT.get_template("calibration.md.j2")
     for chunk in template.generate(report=report, pages=calibration.pages()):
         stream.write(chunk)
 

@@ -16,6 +16,7 @@ import yaml
 from . import api, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
+from .validate import did_you_mean
 from .report import RENDERERS, Invalid, atomic_output, write_atomic
 
 
@@ -77,12 +78,14 @@ def main() -> None:
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
               help="Judge the evidence as of this date (overrides the packet's as_of).")
 @click.option("--target", metavar="LEVEL", help="Level to evaluate for (default: the packet's target, else the next level).")
+@click.option("--track", metavar="TRACK", help="What if: evaluate on this track instead, at the level equivalent to the target "
+                                               "(e.g. --track management), and say which evidence carries over.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set.")
-def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None,
+def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
              fmt: str, out: Path | None, colour: str) -> None:
     """Evaluate promotion packets and explain each verdict.
 
@@ -93,8 +96,11 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
     """
     book = _load_rulebook(rules)
+    if track is not None and track not in book.tracks:
+        raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
+                                 f"{did_you_mean(track, book.tracks)}", param_hint="--track")
     try:
-        results = list(api.evaluate_packets(book, packets, as_of, target))
+        results = list(api.evaluate_packets(book, packets, as_of, target, track))
     except EngineFault as e:
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
@@ -110,6 +116,33 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if invalid:
         click.echo(f"ladder: {len(invalid)} of {len(results)} packet(s) invalid, not evaluated", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("packet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@rules_option
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
+    """What a candidate still needs: for the next level on their own track, and for the
+    equivalent level on the other track, smallest gap first, in the rules' own words.
+    """
+    from . import plan as plans
+    from .packet import load_packet
+
+    book = _load_rulebook(rules)
+    try:
+        document = plans.plan(book, load_packet(packet, book, as_of))
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
+    text = {"text": plans.render_text, "markdown": plans.render_markdown,
+            "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
+    if out:
+        write_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()
@@ -286,6 +319,22 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
             write_atomic(out / f"{index + 1:04d}-{packet['candidate']['id']}.yaml",
                          yaml.safe_dump(packet, sort_keys=False, allow_unicode=True))
     click.echo(f"wrote {size} packet(s) to {out}", err=True)
+
+
+@main.command()
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory to write the documents into.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
+    """Publish the career framework, generated from the rules (default: the built-in rulebook).
+
+    An overview with the tracks, bands and equivalence table side by side; a page per track
+    with each level's competencies and criteria in plain language; and the evidence types.
+    """
+    from . import docs as documents
+
+    for path in documents.write(_load_rulebook(rules_dir), out, fmt):
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command("test")

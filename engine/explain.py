@@ -97,12 +97,17 @@ def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:
             if (r.met, r.points) != (after[r.criterion.id].met, after[r.criterion.id].points)]
 
 
+def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
+    """The rule itself in words, e.g. 'at least 2 projects where role is lead, in the last 24 months'."""
+    return _Words(rulebook, None).requirement(criterion)
+
+
 class _Words:
     """Sentences about criteria and records, from the rulebook's own vocabulary."""
 
-    def __init__(self, rulebook: Rulebook, packet: Packet):
+    def __init__(self, rulebook: Rulebook, packet: Packet | None):
         self.rulebook, self.packet = rulebook, packet
-        self.records = {r.id: r for r in packet.records}
+        self.records = {r.id: r for r in packet.records} if packet else {}
 
     # ---------------------------------------------------------------------------- criteria
 
@@ -149,7 +154,7 @@ class _Words:
             evidence = self.rulebook.evidence[criterion.match.evidence]
             return f"{_words(criterion.field)} adding up to at least {_number(criterion.at_least)} over {evidence.plural}" + self._match_clause(criterion.match)
         if isinstance(criterion, CandidateCriterion):
-            return "the candidate's " + _join([term_phrase(t) for t in criterion.terms], "and")
+            return "the candidate " + _join([_candidate_phrase(t) for t in criterion.terms], "and")
         head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
         return f"{head}: " + "; ".join(c.description or self.requirement(c) for c in criterion.children)
 
@@ -367,6 +372,16 @@ def term_phrase(term: Term) -> str:
     if op == "matches":
         return f"{name} matches {value!r}"
     return f"{name} is given" if op == "present" else f"{name} is not given"
+
+
+def _candidate_phrase(term: Term) -> str:
+    """A condition on the candidate, in words: 'is at the level directly below the target'."""
+    if term.field == "steps_to_target" and term.op == "eq":
+        where = {0: "the equivalent of the target level, on another track", 1: "the level directly below the target"}
+        return "is at " + where.get(term.value, f"{term.value} levels below the target")
+    if term.field == "months_at_level" and term.op in ("gte", "gt"):
+        return f"has been at the current level for {'at least' if term.op == 'gte' else 'more than'} {term.value} months"
+    return "has " + term_phrase(term)
 
 
 def failure(term: Term, actual: Any) -> str:

@@ -93,7 +93,19 @@ def _text_verdict(doc: dict, colour: bool) -> str:
     confidence = doc["evidence_confidence"]
     if confidence.get("note"):
         lines += ["", _paint("Evidence confidence", "bold", colour), f"  {confidence['note']}"]
+    if "cross_track" in doc:
+        lines += ["", _paint("Moving tracks", "bold", colour)] + [f"  {line}" for line in cross_track_lines(doc["cross_track"])]
     return "\n".join(lines)
+
+
+def cross_track_lines(moved: dict) -> list[str]:
+    lines = [moved["note"]]
+    if moved["carried_over"]:
+        lines.append("carries over: " + "; ".join(record_label(r) for r in moved["carried_over"]))
+    lines += [f"not valued here: {record_label(r)} ({r['reason']})" for r in moved["not_valued"]]
+    if moved["counts_only_here"]:
+        lines.append("counts here only: " + "; ".join(record_label(r) for r in moved["counts_only_here"]))
+    return lines
 
 
 def _mark(met: bool, colour: bool) -> str:
@@ -169,6 +181,8 @@ def _markdown_verdict(doc: dict) -> str:
     note = doc["evidence_confidence"].get("note")
     if note:
         lines += ["", f"> **Evidence confidence:** {_cell(note)}"]
+    if "cross_track" in doc:
+        lines += ["", "### Moving tracks", ""] + [f"- {_cell(line)}" for line in cross_track_lines(doc["cross_track"])]
     return "\n".join(lines)
 
 

@@ -1,0 +1,18 @@
+"""The Jinja2 environment for the HTML and Markdown documents (autoescaped HTML, strict names)."""
+from __future__ import annotations
+
+import jinja2
+
+from .report import VERDICT_LABEL, record_label
+
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("engine", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
+ENVIRONMENT.filters["record"] = record_label
+ENVIRONMENT.globals["VERDICT_LABEL"] = VERDICT_LABEL
