@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import yaml
 
-from . import api, ruletest
+from . import api, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
 from .validate import did_you_mean
@@ -49,6 +49,14 @@ def _load_rulebook(rules: Path | None):
         _print_diagnostics(e.diagnostics)
         click.echo(f"ladder: the rulebook has {len(e.diagnostics)} problem(s); fix them first", err=True)
         sys.exit(1)
+
+
+def jobs_options(command):
+    """--jobs and --timeout, for commands that evaluate many packets."""
+    command = click.option("--timeout", type=click.FloatRange(min=0.1), default=pool.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+                           help="Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
+    return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
+                        help="Worker processes. The output does not depend on it.")(command)
 
 
 rules_option = click.option(
@@ -208,7 +216,9 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
 @click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
               help="Exit 1 when some packet loses readiness (downgrade) or changes at all (any).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
-def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None) -> None:
+@jobs_options
+def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
+           jobs: int, timeout: float) -> None:
     """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
 
     For each packet whose outcome changes: the verdict before and after, and the criteria that
@@ -229,7 +239,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
             click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
             sys.exit(1)
     try:
-        report = impacts.impact(base, head, books[0], books[1], packets)
+        report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout)
     except EngineFault as e:
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
@@ -251,7 +261,9 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
 @rules_option
 @click.option("--redact", is_flag=True, help="Replace names, ids, managers and packet paths with stable pseudonyms, for wider sharing.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
-def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None) -> None:
+@jobs_options
+def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None,
+              jobs: int, timeout: float) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
     COHORT is a directory of packets, a quoted glob ('cycle/**/*.yaml'), or a JSON Lines file
@@ -268,12 +280,12 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     book = _load_rulebook(rules)
     try:
         total = cohorts.count(cohort)
-        stream = cohorts.items(cohort)
+        stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
         report = calibration.Calibration(book, cohort, redact=redact)
         show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
         with click.progressbar(stream, length=total, label="Evaluating", file=sys.stderr if show else open(os.devnull, "w")) as bar:
-            for item in bar:
-                report.add(cohorts.evaluate_item(book, item))
+            for evaluated in bar:
+                report.add(evaluated)
     except LadderError as e:
         _print_diagnostics(e.diagnostics)
         sys.exit(1)
@@ -342,7 +354,9 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report, per criterion of every level, whether the tests see it both met and unmet.")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="PCT", help="Fail below this coverage (implies --coverage).")
 @click.option("--junit-xml", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here, for CI systems.")
-def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: float | None, junit_xml: Path | None) -> None:
+@jobs_options
+def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: float | None, junit_xml: Path | None,
+                 jobs: int, timeout: float) -> None:
     """Run the rule tests of a rulebook (RULES_DIR/tests/*.yaml; default: the built-in one).
 
     Each case gives a packet and the outcome the rules must give it: the verdict, and
@@ -352,17 +366,17 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     """
     rules_dir = rules_dir or api.default_rules_dir()
     book = _load_rulebook(rules_dir)
-    outcomes, problems = [], []
+    cases, problems = [], []
     for path in ruletest.case_files(rules_dir):
         try:
-            cases = ruletest.load_cases(path)
+            cases.extend(ruletest.load_cases(path))
         except LadderError as e:
             problems.extend(e.diagnostics)
-            continue
-        for case in cases:
-            outcome = ruletest.run_case(book, case)
-            outcomes.append(outcome)
-            click.echo(ruletest.describe(outcome))
+    outcomes = []
+    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case),
+                            lambda case, reason: ruletest.Outcome(case, problems=[reason]), jobs, timeout):
+        outcomes.append(outcome)
+        click.echo(ruletest.describe(outcome))
     _print_diagnostics(problems)
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))

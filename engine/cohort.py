@@ -1,16 +1,17 @@
-"""Cohorts: many packets from a directory, a glob, or a JSON Lines file, evaluated in order."""
+"""Cohorts: many packets from a directory, a glob, or a JSON Lines file, evaluated in order on
+every core (see `pool`), one packet never able to stop the others."""
 from __future__ import annotations
 
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from . import api
-from .errors import LadderError
-from .evaluate import evaluate, opportunities
+from . import api, pool
+from .errors import Diagnostic, LadderError
+from .evaluate import evaluate
 from .explain import explain
-from .load import Document, iter_json_lines, load_file
+from .load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
 from .model import Rulebook
 from .packet import build_packet
 from .report import Invalid
@@ -26,7 +27,7 @@ class Item:
     label: str  # how reports name it: the path, or path:line
     path: Path
     line: int | None = None
-    document: Document | LadderError | None = None
+    text: str | None = None  # the line's JSON, for JSON Lines
 
 
 @dataclass
@@ -45,8 +46,9 @@ def items(spec: str | Path) -> Iterator[Item]:
         for file in api.expand_packets([path]):
             yield Item(display_path(file), file)
     elif path.suffix == ".jsonl" and path.is_file():
-        for number, document in iter_json_lines(path, display_path(path)):
-            yield Item(f"{display_path(path)}:{number}", path, number, document)
+        shown = display_path(path)
+        for number, text in iter_json_lines(path):
+            yield Item(f"{shown}:{number}", path, number, text)
     elif path.is_file():
         yield Item(display_path(path), path)
     elif GLOB_CHARACTERS & set(spec):
@@ -68,14 +70,33 @@ def count(spec: str | Path) -> int:
     return sum(1 for _ in items(spec))
 
 
+def read(item: Item) -> Document:
+    """The item's packet document; LadderError with its place if it cannot be read."""
+    if item.text is None:
+        return load_file(item.path, item.label)
+    source = display_path(item.path)
+    if len(item.text) > MAX_FILE_BYTES:
+        raise LadderError.one(source, item.line, 1, f"line is longer than {MAX_FILE_BYTES} bytes", "load.too-large")
+    return load_json_text(item.text, source, line_offset=item.line - 1)
+
+
 def evaluate_item(book: Rulebook, item: Item) -> Evaluated:
     try:
-        document = item.document if item.document is not None else load_file(item.path, item.label)
-        if isinstance(document, LadderError):
-            raise document
-        packet = build_packet(document, book)
+        packet = build_packet(read(item), book)
     except LadderError as e:
         return Evaluated(item.label, Invalid(item.label, tuple(e.diagnostics)))
-    result = explain(book, evaluate(book, packet))
+    evaluation = evaluate(book, packet)
+    result = explain(book, evaluation)
     result["packet"] = item.label
-    return Evaluated(item.label, result, dict(packet.candidate.attributes), opportunities(book, packet))
+    return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities)
+
+
+def fault(item: Item, reason: str) -> Evaluated:
+    """The result for a packet whose evaluation hung or crashed its worker."""
+    return Evaluated(item.label, Invalid(item.label, (Diagnostic(item.label, item.line or 1, 1, reason, "engine.fault"),)))
+
+
+def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,
+                 work: Callable[[Item], Evaluated] | None = None) -> Iterator[Evaluated]:
+    """Every item evaluated, in order, on `jobs` worker processes."""
+    return pool.run(tasks, work or (lambda item: evaluate_item(book, item)), fault, jobs, timeout)

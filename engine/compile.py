@@ -8,12 +8,12 @@ and `evaluate` checks that they agree record by record. Identical rules are comp
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import core
 from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, Competency, CountCriterion, EvidenceType, Field, LevelRules, Link,
+    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, EvidenceType, Field, LevelRules, Link,
     RecordMatch, Rulebook, SumCriterion, Term, Window, parse_date,
 )
 
@@ -60,21 +60,20 @@ class CompiledLevel:
     engine: core.Engine
 
 
-OPPORTUNITIES = "\u0000opportunities"
+OPPORTUNITY = "opportunity:"  # prefix of calibration opportunities compiled with each level
+
+
+def opportunity_criteria(rulebook: Rulebook) -> tuple[CountCriterion, ...]:
+    """The calibration's opportunities as criteria whose ids cannot clash with a level's."""
+    return tuple(replace(c, id=OPPORTUNITY + c.id) for c in rulebook.calibration.opportunities)
 
 
 def compiled(rulebook: Rulebook, level_id: str) -> CompiledLevel:
-    """The compiled rules of one level (or of the calibration's OPPORTUNITIES), built once per
-    rulebook object."""
+    """The compiled rules of one level, with the calibration's opportunities (one engine session
+    answers both), built once per rulebook object."""
     cache = rulebook.compiled_cache
     if level_id not in cache:
-        if level_id == OPPORTUNITIES:
-            any_level = next(iter(rulebook.rules.values()))
-            opportunities = Competency("opportunities", "Opportunities", "", None, rulebook.calibration.opportunities, any_level.pos)
-            rules = LevelRules(any_level.level, "", None, any_level.nearly, None, (opportunities,), any_level.pos)
-        else:
-            rules = rulebook.rules[level_id]
-        cache[level_id] = _Compiler(rulebook).level(rules)
+        cache[level_id] = _Compiler(rulebook).level(rulebook.rules[level_id], opportunity_criteria(rulebook))
     return cache[level_id]
 
 
@@ -84,9 +83,9 @@ class _Compiler:
     rules: dict[str, core.Rule] = field(default_factory=dict)  # canonical key -> rule
     windows: set[Window] = field(default_factory=set)
 
-    def level(self, level: LevelRules) -> CompiledLevel:
+    def level(self, level: LevelRules, extra: tuple[CountCriterion, ...] = ()) -> CompiledLevel:
         records, candidates = {}, {}
-        for criterion in level.criteria():
+        for criterion in [*level.criteria(), *extra]:
             if isinstance(criterion, (CountCriterion, SumCriterion)):
                 implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
                 if isinstance(criterion, SumCriterion):

@@ -12,8 +12,8 @@ from typing import Callable, Iterable
 
 from . import core
 from .compile import (
-    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITIES, RECORD_ID, START, CandidatePlan, CompiledLevel,
-    Condition, RecordPlan, compiled, record_kind,
+    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITY, RECORD_ID, START, CandidatePlan, CompiledLevel,
+    Condition, RecordPlan, compiled, opportunity_criteria, record_kind,
 )
 from .errors import EngineFault
 from .model import (
@@ -86,26 +86,20 @@ class Evaluation:
     rules: LevelRules
     all_evidence: Assessment
     verified_only: Assessment
+    opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
 
 
 def evaluate(rulebook: Rulebook, packet: Packet) -> Evaluation:
     level = compiled(rulebook, packet.target.id)
     matches = level.engine.run(facts(rulebook, level, packet))
-    everything = _Assessor(level, packet, matches, lambda record: True).assess()
+    assessor = _Assessor(level, packet, matches, lambda record: True)
+    everything = assessor.assess()
     if all(r.confidence == "verified" for r in packet.records):
         verified = everything
     else:
         verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
-    return Evaluation(packet, level.rules, everything, verified)
-
-
-def opportunities(rulebook: Rulebook, packet: Packet) -> dict[str, bool]:
-    """Which of the calibration's opportunities (e.g. led a high-scope project) the packet shows."""
-    if not rulebook.calibration.opportunities:
-        return {}
-    level = compiled(rulebook, OPPORTUNITIES)
-    assessor = _Assessor(level, packet, level.engine.run(facts(rulebook, level, packet)), lambda record: True)
-    return {c.id: assessor.criterion(c).met for c in rulebook.calibration.opportunities}
+    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in opportunity_criteria(rulebook)}
+    return Evaluation(packet, level.rules, everything, verified, shown)
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from . import api
+from . import cohort, pool
 from .errors import LadderError
 from .model import Rulebook
 from .report import Invalid, Result
@@ -95,11 +95,21 @@ class Impact:
         return dict(sorted(table.items()))
 
 
-def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path]) -> Impact:
+def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path],
+           jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT) -> Impact:
+    """Every packet (files, directories, or a .jsonl cohort) evaluated under both rulebooks."""
     result = Impact(base, head)
-    for path in api.expand_packets(packets):
+    tasks = (item for spec in packets for item in cohort.items(spec))
+
+    def both(item: cohort.Item) -> tuple[Result, Result]:
+        return cohort.evaluate_item(base_book, item).result, cohort.evaluate_item(head_book, item).result
+
+    def failed(item: cohort.Item, reason: str) -> tuple[Result, Result]:
+        broken = cohort.fault(item, reason).result
+        return broken, broken
+
+    for before, after in pool.run(tasks, both, failed, jobs, timeout):
         result.packets += 1
-        before, after = api.evaluate_packet(base_book, path), api.evaluate_packet(head_book, path)
         if isinstance(before, Invalid) and isinstance(after, Invalid):
             result.invalid.append(after)
             continue

@@ -338,22 +338,11 @@ def _json_with_marks(text: str, source: str, line_offset: int) -> tuple[dict, di
     return marks, {}, problem
 
 
-def iter_json_lines(path: Path, display: str | None = None) -> Iterator[tuple[int, Document | LadderError]]:
-    """(line number, Document or its error) for each non-blank line of a JSON Lines file."""
-    source = display or str(path)
+
+def iter_json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line of a JSON Lines file; bytes that are not
+    UTF-8 come back as text with replacement characters, which the JSON parser then rejects."""
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_FILE_BYTES:
-                yield number, LadderError.one(source, number, 1, f"line is longer than {MAX_FILE_BYTES} bytes", "load.too-large")
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, LadderError.one(source, number, 1, "is not UTF-8 text: save the file as UTF-8", "load.encoding")
-                continue
-            try:
-                yield number, load_json_text(text, source, line_offset=number - 1)
-            except LadderError as e:
-                yield number, e
+            if raw.strip():
+                yield number, raw.decode("utf-8", errors="replace")

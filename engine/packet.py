@@ -117,7 +117,7 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
         if evidence is None:
             problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
             continue
-        found = [d for _, d in validate.check_with(doc, _record_validator(rulebook, evidence), raw, path)]
+        found = [d for _, d in _record_checker(rulebook, evidence).errors(doc, raw, path)]
         problems.extend(found)
         record = _record(doc, raw, index, evidence, problems) if not found else None
         if record:
@@ -161,10 +161,10 @@ def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, proble
     return Record(raw["id"], raw["type"], raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index)
 
 
-def _record_validator(rulebook: Rulebook, evidence: EvidenceType):
-    cache = rulebook.compiled_cache.setdefault("record-validators", {})
+def _record_checker(rulebook: Rulebook, evidence: EvidenceType) -> validate.Checker:
+    cache = rulebook.compiled_cache.setdefault("record-checkers", {})
     if evidence.id not in cache:
-        cache[evidence.id] = validate.validator_for(record_schema(evidence))
+        cache[evidence.id] = validate.Checker(record_schema(evidence))
     return cache[evidence.id]
 
 

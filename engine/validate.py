@@ -1,8 +1,10 @@
 """Stage 2, validate: check loaded documents against the JSON Schemas in `schemas/`.
 
-jsonschema's errors are rewritten for people and mapped back to the line and column where the
-offending value (or unknown key) was written. Cross-references (does this level exist? is this
-a field of that evidence type?) are checked by `rulebook` and `packet`, which build the model."""
+Two validators per schema: jsonschema-rs (Rust) answers "is it valid?" in microseconds, which is
+all a valid document needs; only an invalid one goes through jsonschema (Python), whose errors
+are rewritten for people and mapped back to the line and column where the offending value (or
+unknown key) was written. Cross-references (does this level exist? is this a field of that
+evidence type?) are checked by `rulebook` and `packet`, which build the model."""
 from __future__ import annotations
 
 import difflib
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
+import jsonschema_rs
 import referencing
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -39,13 +42,27 @@ def schema(name: str) -> dict:
     return _registry().contents(BASE_URI + f"{name}.schema.json")
 
 
+class Checker:
+    """One schema, checked fast; explained slowly, and only when something is wrong."""
+
+    def __init__(self, contents: dict):
+        self.fast = jsonschema_rs.validator_for(contents, retriever=schema_by_uri)
+        self.slow = jsonschema.Draft202012Validator(contents, registry=_registry())
+
+    def errors(self, doc: Document, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
+        """Each error in `data` (found at path `at` inside `doc`) with its path and place."""
+        if self.fast.is_valid(data):
+            return []
+        return explain_errors(doc, self.slow, data, at)
+
+
+def schema_by_uri(uri: str) -> dict:
+    return _registry().contents(uri.split("#", 1)[0])
+
+
 @functools.cache
-def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema(name), registry=_registry())
-
-
-def validator_for(schema_contents: dict) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema_contents, registry=_registry())
+def checker(name: str) -> Checker:
+    return Checker(schema(name))
 
 
 def check(doc: Document, name: str) -> list[Diagnostic]:
@@ -55,11 +72,11 @@ def check(doc: Document, name: str) -> list[Diagnostic]:
 
 def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
     """(path, diagnostic) pairs, for callers that check further what the schema let through."""
-    return check_with(doc, _validator(name), doc.data)
+    return checker(name).errors(doc, doc.data)
 
 
-def check_with(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
-    """Validate `data` (found at path `at` inside `doc`); each error with its path and place."""
+def explain_errors(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
+    """Every jsonschema error in `data`, rewritten for people, with its path and place."""
     found = {}
     for error in validator.iter_errors(data):
         path, message, on_key = explain(error)

@@ -1,0 +1,138 @@
+"""Worker processes for cohort runs: every core busy, results in input order, faults contained.
+
+durable-rules can hang or crash the process it runs in. Each worker is a forked process with
+its own engine; the parent hands it one task at a time and waits with a deadline. A worker
+that overruns the time limit is killed, one that dies is noticed; either way its task is
+reported with the reason (`on_fault`), a fresh worker takes its place, and every other task
+still gets its result. Results come back in input order whatever the number of workers, and
+at most `window` tasks are in flight or waiting to be yielded, so memory stays flat."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_TIMEOUT = 60.0
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R], jobs: int,
+        timeout: float = DEFAULT_TIMEOUT) -> Iterator[R]:
+    """`work(task)` for every task, in input order, on `jobs` forked workers.
+
+    `work` runs in the workers (forked, so it may be any callable, closures included); tasks and
+    results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            yield work(task)
+        return
+    yield from _Pool(work, on_fault, max(1, jobs), timeout).run(iter(tasks))
+
+
+class _Worker:
+    def __init__(self, context, work: Callable):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, work), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, object] | None = None
+        self.deadline = 0.0
+
+    def give(self, index: int, task: object, timeout: float) -> None:
+        self.task = (index, task)
+        self.deadline = time.monotonic() + timeout
+        self.connection.send(task)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _serve(connection: Connection, work: Callable) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    while True:
+        try:
+            task = connection.recv()
+        except EOFError:
+            return
+        connection.send(work(task))
+
+
+class _Pool:
+    def __init__(self, work: Callable, on_fault: Callable, jobs: int, timeout: float):
+        self.context = multiprocessing.get_context("fork")
+        self.work, self.on_fault, self.jobs, self.timeout = work, on_fault, jobs, timeout
+        self.window = 4 * jobs
+
+    def run(self, tasks: Iterator) -> Iterator:
+        workers = [_Worker(self.context, self.work) for _ in range(self.jobs)]
+        done: dict[int, object] = {}
+        pending: deque[tuple[int, object]] = deque()
+        next_index, next_out, exhausted = 0, 0, False
+        try:
+            while True:
+                while not exhausted and len(pending) < self.jobs and next_index - next_out < self.window:
+                    try:
+                        pending.append((next_index, next(tasks)))
+                        next_index += 1
+                    except StopIteration:
+                        exhausted = True
+                for worker in workers:
+                    if worker.task is None and pending:
+                        index, task = pending.popleft()
+                        worker.give(index, task, self.timeout)
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+                busy = [w for w in workers if w.task is not None]
+                if not busy:
+                    if exhausted and not pending:
+                        return
+                    continue
+                now = time.monotonic()
+                ready = wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=max(0.0, min(w.deadline for w in busy) - now))
+                for position, worker in enumerate(workers):
+                    if worker.task is None:
+                        continue
+                    index, task = worker.task
+                    if worker.connection in ready:
+                        try:
+                            done[index] = worker.connection.recv()
+                            worker.task = None
+                            continue
+                        except (EOFError, OSError):
+                            pass  # it died while answering: a crash, below
+                    crashed = worker.process.sentinel in ready or not worker.process.is_alive()
+                    overran = time.monotonic() >= worker.deadline
+                    if crashed or overran:
+                        worker.stop()
+                        code = worker.process.exitcode
+                        reason = (f"the evaluation took longer than {self.timeout:g} s and was stopped" if overran and not crashed
+                                  else f"the evaluation crashed its worker process ({_describe(code)})")
+                        done[index] = self.on_fault(task, reason)
+                        workers[position] = _Worker(self.context, self.work)
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _describe(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit status {code}"

@@ -1,0 +1,106 @@
+"""Cohort runs on worker processes: order and bytes independent of --jobs, and a packet that
+hangs or crashes its worker (durable-rules can do both) stopped, reported, and contained."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import cohort, pool
+from engine.cli import main
+from engine.report import Invalid
+
+ROOT = Path(__file__).resolve().parent.parent
+COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"
+
+
+def durable_rules_hang() -> None:
+    """The known durable-rules loop: a `$nex` rule re-matches the re-asserted session state."""
+    from durable import engine
+    host = engine.Host()
+    host.set_rulesets({"hang": {"a": {"all": [{"m": {"kind": "x"}}], "run": lambda c: None},
+                                "b": {"all": [{"m": {"$nex": {"zz": 1}}}], "run": lambda c: None}}})
+    host.assert_fact("hang", {"sid": "s", "kind": "x"})
+
+
+def durable_rules_crash() -> None:
+    """A durable-rules segfault: it trusts the session offset it is given and reads wild memory
+    when it is out of range (its known crashes on `cap` or odd regexes depend on heap layout)."""
+    import durable_rules_engine
+    handle = durable_rules_engine.create_ruleset("crash", json.dumps({"r": {"all": [{"m": {"k": "x"}}]}}))
+    durable_rules_engine.start_action_for_state(handle, 10_000_000)
+
+
+def test_results_come_back_in_input_order_whatever_the_number_of_workers():
+    def slow_square(n: int) -> int:
+        time.sleep(0.02 * (n % 3))
+        return n * n
+    for jobs in (1, 2, 3):
+        assert list(pool.run(range(30), slow_square, lambda n, why: None, jobs)) == [n * n for n in range(30)]
+
+
+def test_a_hanging_or_crashing_packet_is_reported_and_every_other_verdict_delivered(book):
+    items = list(cohort.items(COHORT))[:12]
+    hang, crash = items[3].label, items[7].label
+
+    def faulty(item):
+        if item.label == hang:
+            durable_rules_hang()
+        if item.label == crash:
+            durable_rules_crash()
+        return cohort.evaluate_item(book, item)
+
+    started = time.monotonic()
+    results = list(cohort.evaluate_all(book, items, jobs=2, timeout=3, work=faulty))
+    assert time.monotonic() - started < 60
+    assert [r.label for r in results] == [item.label for item in items]
+    by_label = {r.label: r.result for r in results}
+    assert by_label[hang].diagnostics[0].message == "the evaluation took longer than 3 s and was stopped"
+    assert by_label[crash].diagnostics[0].message.startswith("the evaluation crashed its worker process (signal ")
+    assert by_label[crash].diagnostics[0].code == "engine.fault"
+    healthy = [cohort.evaluate_item(book, item).result for item in items if item.label not in (hang, crash)]
+    assert [by_label[item.label] for item in items if item.label not in (hang, crash)] == healthy
+
+
+def test_the_hang_and_the_crash_are_real_durable_rules_faults():
+    assert list(pool.run([0], lambda _: durable_rules_hang(), lambda _, why: why, 1, timeout=2)) == \
+        ["the evaluation took longer than 2 s and was stopped"]
+    (reason,) = pool.run([0], lambda _: durable_rules_crash(), lambda _, why: why, 1, timeout=10)
+    assert reason.startswith("the evaluation crashed its worker process (signal SIG")
+
+
+def test_calibrate_output_is_identical_for_one_and_two_jobs(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for jobs in ("1", "2"):
+        CliRunner().invoke(main, ["calibrate", str(COHORT.relative_to(ROOT)), "--jobs", jobs,
+                                  "--out", str(tmp_path / f"j{jobs}.json"), "--out", str(tmp_path / f"j{jobs}.html")])
+    assert (tmp_path / "j1.json").read_bytes() == (tmp_path / "j2.json").read_bytes()
+    assert (tmp_path / "j1.html").read_bytes() == (tmp_path / "j2.html").read_bytes()
+
+
+def test_a_faulty_packet_in_a_cli_run_is_listed_as_invalid_not_fatal(tmp_path, monkeypatch):
+    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("0005-E-10004.yaml")
+                                                                       else _real_evaluate(book, item)))
+    result = CliRunner().invoke(main, ["calibrate", str(COHORT), "--out", str(tmp_path / "r.json"), "--jobs", "2"])
+    report = json.loads((tmp_path / "r.json").read_text())
+    faults = [row for row in report["invalid"] if row["errors"][0]["code"] == "engine.fault"]
+    assert len(faults) == 1 and "SIGABRT" in faults[0]["errors"][0]["message"]
+    assert report["totals"]["packets"] == 60 and result.exit_code == 1
+
+
+_real_evaluate = cohort.evaluate_item
+
+
+def test_default_jobs_is_the_number_of_usable_cores():
+    assert pool.default_jobs() == len(os.sched_getaffinity(0))
+
+
+def test_a_faulted_result_is_an_invalid_packet_with_the_reason():
+    item = cohort.Item("cohort.jsonl:7", Path("cohort.jsonl"), 7, "{}")
+    fault = cohort.fault(item, "the evaluation crashed its worker process (signal SIGSEGV)")
+    assert isinstance(fault.result, Invalid) and fault.result.diagnostics[0].format() == \
+        "cohort.jsonl:7:7:1: error: the evaluation crashed its worker process (signal SIGSEGV) [engine.fault]"
