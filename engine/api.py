@@ -56,12 +56,12 @@ def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
         return explain(book, home)
     moved = plan.on_track(book, packet, track)
     if moved is None:
-        message = (f"{packet.target.name} has no equivalent with promotion rules on the {book.tracks[track].name.lower()} "
-                   f"track: see the equivalence table in ladder.yaml")
-        return Invalid(packet.source, (Diagnostic(packet.source, 1, 1, message, "packet.no-equivalent"),))
+        problem = (f"--track {track}: {packet.target.name} has no equivalent with promotion rules above where the candidate "
+                   f"stands on the {book.tracks[track].name.lower()} track (see the equivalence table in ladder.yaml)")
+        return Invalid(packet.source, (Diagnostic(packet.source, 1, 1, problem, "packet.no-equivalent"),))
     away = evaluate(book, moved)
     document = explain(book, away)
-    document["cross_track"] = plan.cross_track(book, home, away)
+    document["cross_track"] = plan.cross_track(book, home, away, document)
     return document
 
 

@@ -50,7 +50,8 @@ def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
         "evidence_confidence": _confidence(evaluation, words),
     }
     if full.verdict == NEARLY:
-        document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker)"
+        short = f", points at most {rules.nearly.max_points_short} short" if rules.nearly.max_points_short is not None and full.points else ""
+        document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker{short})"
     elif full.blockers:
         document["headline"] += f"; unmet blocker{'s' if len(full.blockers) > 1 else ''}: {', '.join(full.blockers)}"
     return document
@@ -288,8 +289,7 @@ class _Words:
     def _candidate_reason(self, term: Term) -> str:
         actual = candidate_fields(self.rulebook, self.packet).get(term.field)
         if term.field == "steps_to_target" and term.op == "eq":
-            wanted = {0: "the equivalent level", 1: "the level directly below"}.get(term.value, f"{term.value} levels below")
-            return f"{self._standing(actual)}; needs to be {wanted}"
+            return f"{self._standing(actual)}; open to candidates at {_join(self._levels_at(term.value), 'or')}"
         if term.field == "months_at_level" and term.op in _NEEDS:
             return f"{actual} months at the current level, needs {_NEEDS[term.op].format(v=_value(term.value))}"
         return failure(term, actual)
@@ -308,11 +308,23 @@ class _Words:
         return facts
 
     def _standing(self, steps: int | None) -> str:
+        """Where the candidate stands relative to the target, across tracks if need be."""
         current = self.rulebook.levels[self.packet.candidate.level]
         target = self.packet.target
         if steps is None:
             return f"{current.name} has no equivalent on the {self.rulebook.tracks[target.track].name.lower()} track"
+        if current.track != target.track:
+            if steps == 0:
+                return f"{current.name} stands level with {target.name}"
+            equivalent = self.rulebook.equivalent(current, target.track)
+            return f"{current.name} stands level with {equivalent.name}, {self._steps(steps)} {target.name}"
         return f"{current.name} is {self._steps(steps)} {target.name}"
+
+    def _levels_at(self, steps: int) -> list[str]:
+        """Names of the levels (any track) that stand `steps` below the target."""
+        target = self.packet.target
+        return [level.name for level in self.rulebook.levels.values()
+                if (eq := self.rulebook.equivalent(level, target.track)) is not None and target.rank - eq.rank == steps] or ["no level"]
 
     @staticmethod
     def _steps(steps: int) -> str:

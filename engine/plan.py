@@ -21,35 +21,65 @@ def other_track_level(book: Rulebook, level: Level, track: str) -> Level | None:
 
 
 def on_track(book: Rulebook, packet: Packet, track: str) -> Packet | None:
-    """The packet retargeted to the equivalent of its target on `track` (None if there is none)."""
+    """The packet retargeted to the equivalent of its target on `track`; None if there is none,
+    or if it is no step up from where the candidate already stands on that track."""
     level = other_track_level(book, packet.target, track)
-    return replace(packet, target=level) if level else None
+    here = book.equivalent(book.levels[packet.candidate.level], track)
+    if level is None or (here is not None and level.rank <= here.rank):
+        return None
+    return replace(packet, target=level)
 
 
 # ------------------------------------------------------------------------------ cross-track
 
-def cross_track(book: Rulebook, home: Evaluation, away: Evaluation) -> dict[str, Any]:
-    """Which evidence carried over to the other track, and which that track does not value."""
+def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_document: dict) -> dict[str, Any]:
+    """Which evidence carried over to the other track, and which that track does not value.
+
+    A record counts for a level when some criterion of it (at any depth) counts the record,
+    met or not: it is evidence that level values."""
     records = {r.id: r for r in home.packet.records}
     counted_home, counted_away = _counted(home), _counted(away)
-    by_ref = lambda ids: [{"id": i, "title": records[i].title, "type": records[i].type} for i in sorted(ids, key=lambda i: records[i].index)]  # noqa: E731
     used_away = {c.match.evidence for c in away.rules.criteria() if hasattr(c, "match")}
-    not_valued = counted_home - counted_away
+    closest = _closest_misses(away_document)
     home_target, away_target = home.packet.target, away.packet.target
+
+    def listed(ids: set[str]) -> list[dict]:
+        return [{"id": i, "title": records[i].title, "type": records[i].type} for i in sorted(ids, key=lambda i: records[i].index)]
+
+    def why_not(item: dict) -> str:
+        if item["type"] not in used_away:
+            return f"{away_target.name} counts no {book.evidence[item['type']].plural}"
+        description, reasons = closest.get(item["id"], ("", []))
+        return f"closest: {description}: {'; '.join(reasons)}" if reasons else f"no {away_target.name} criterion counts it"
+
+    carried, not_valued, only_here = counted_home & counted_away, counted_home - counted_away, counted_away - counted_home
     away_track = book.tracks[away_target.track].name.lower()
-    note = (f"Evaluated on the {away_track} track at {away_target.name}, the equivalent of {home_target.name}: "
-            f"moving tracks costs no level. {len(counted_home & counted_away)} record(s) that count for {home_target.name} "
-            f"also count here; {len(not_valued)} do not.")
+    note = (f"What if: on the {away_track} track, at {away_target.name}, the level equivalent to {home_target.name} "
+            f"(for which the verdict is {VERDICT_WORDS[home.all_evidence.verdict].lower()}). Of the records that count for "
+            f"{home_target.name}, {len(carried)} count here too and {len(not_valued)} do not; {len(only_here)} count only here.")
     return {
         "from": {"track": home_target.track, "level": home_target.id, "name": home_target.name, "verdict": home.all_evidence.verdict},
         "to": {"track": away_target.track, "level": away_target.id, "name": away_target.name},
-        "carried_over": by_ref(counted_home & counted_away),
-        "not_valued": [dict(item, reason=(f"{away_target.name}'s rules count no {book.evidence[item['type']].plural}"
-                                          if item["type"] not in used_away else f"no {away_target.name} criterion counts it"))
-                       for item in by_ref(not_valued)],
-        "counts_only_here": by_ref(counted_away - counted_home),
+        "carried_over": listed(carried),
+        "not_valued": [dict(item, reason=why_not(item)) for item in listed(not_valued)],
+        "counts_only_here": listed(only_here),
         "note": note,
     }
+
+
+def _closest_misses(document: dict) -> dict[str, tuple[str, list[str]]]:
+    """For each record that did not count anywhere: the criterion it came closest to, and why."""
+    best: dict[str, tuple[str, list[str]]] = {}
+
+    def visit(items: list[dict]) -> None:
+        for item in items:
+            for miss in item["not_counted"]:
+                if miss["id"] not in best or len(miss["reasons"]) < len(best[miss["id"]][1]):
+                    best[miss["id"]] = (item["description"], miss["reasons"])
+            visit(item.get("children", []))
+    for competency in document["competencies"]:
+        visit(competency["criteria"])
+    return best
 
 
 def _counted(evaluation: Evaluation) -> set[str]:

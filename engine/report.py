@@ -73,8 +73,9 @@ def _text(results: list[Result], colour: bool) -> str:
 def _text_verdict(doc: dict, colour: bool) -> str:
     c, t = doc["candidate"], doc["target"]
     verdict = doc["verdict"]
+    what_if = f" · what if: {doc['cross_track']['to']['track']} track" if "cross_track" in doc else ""
     lines = [
-        _paint(f"{c['name']} ({c['id']}) · {c['level_name']} -> {t['name']} · as of {doc['as_of']}", "bold", colour),
+        _paint(f"{c['name']} ({c['id']}) · {c['level_name']} -> {t['name']} · as of {doc['as_of']}{what_if}", "bold", colour),
         _paint(VERDICT_LABEL[verdict], VERDICT_COLOUR[verdict], colour) + " - " + doc["headline"].split(": ", 1)[1],
         f"  {doc['packet']}",
     ]
@@ -102,7 +103,7 @@ def cross_track_lines(moved: dict) -> list[str]:
     lines = [moved["note"]]
     if moved["carried_over"]:
         lines.append("carries over: " + "; ".join(record_label(r) for r in moved["carried_over"]))
-    lines += [f"not valued here: {record_label(r)} ({r['reason']})" for r in moved["not_valued"]]
+    lines += [f"not valued here: {record_label(r)}: {r['reason']}" for r in moved["not_valued"]]
     if moved["counts_only_here"]:
         lines.append("counts here only: " + "; ".join(record_label(r) for r in moved["counts_only_here"]))
     return lines

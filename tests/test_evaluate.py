@@ -165,7 +165,7 @@ def test_moving_across_tracks_at_the_equivalent_level_costs_no_level(book):
     data["candidate"]["level"], data["candidate"]["track"] = "developer", "ic"  # no management equivalent
     _, doc = evaluated(book, data)
     assert criterion(doc, "time-at-level")["statement"] == \
-        "Developer has no equivalent on the management track; needs to be the equivalent level"
+        "Developer has no equivalent on the management track; open to candidates at Senior Developer or Tech Lead"
 
 
 def test_the_default_target_is_the_next_level_on_the_candidates_track(book):
