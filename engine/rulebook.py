@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import validate
+from . import cache, validate
 from .errors import Diagnostic, LadderError, raise_if_errors
 from .load import Document, load_file
 from .model import (
@@ -69,6 +69,12 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
     if not (directory / LADDER_FILE).is_file():
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
+    digest = hashlib.sha256()
+    for path in (p for p, _ in files if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    cached = cache.get(digest.hexdigest(), shown)
+    if cached is not None:
+        return cached
     docs, problems = [], []
     for path, schema in files:
         try:
@@ -76,10 +82,9 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
             docs.append((load_file(path, name), schema))
         except LadderError as e:
             problems.extend(e.diagnostics)
-    digest = hashlib.sha256()
-    for path in (p for p, _ in files if p.is_file()):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return _build(docs, problems, shown, digest.hexdigest())
+    book = _build(docs, problems, shown, digest.hexdigest())
+    cache.put(book, shown)
+    return book
 
 
 def rulebook_from_data(ladder: dict, evidence: dict, levels: list[dict], source: str = "<memory>") -> Rulebook:

@@ -13,10 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-import jsonschema
 import jsonschema_rs
-import referencing
-from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import Diagnostic
 from .load import Document
@@ -31,23 +28,33 @@ def data_dir(name: str) -> Path:
 
 
 @functools.cache
-def _registry() -> referencing.Registry:
-    resources = []
-    for path in sorted(data_dir("schemas").glob("*.schema.json")):
-        resources.append((BASE_URI + path.name, referencing.Resource.from_contents(json.loads(path.read_text()))))
-    return referencing.Registry().with_resources(resources)
+def _schemas() -> dict[str, dict]:
+    return {BASE_URI + path.name: json.loads(path.read_text()) for path in sorted(data_dir("schemas").glob("*.schema.json"))}
+
+
+@functools.cache
+def _registry():
+    """The schemas for jsonschema (imported only when a document has errors to explain)."""
+    import referencing
+    return referencing.Registry().with_resources(
+        (uri, referencing.Resource.from_contents(contents)) for uri, contents in _schemas().items())
 
 
 def schema(name: str) -> dict:
-    return _registry().contents(BASE_URI + f"{name}.schema.json")
+    return _schemas()[BASE_URI + f"{name}.schema.json"]
 
 
 class Checker:
     """One schema, checked fast; explained slowly, and only when something is wrong."""
 
     def __init__(self, contents: dict):
+        self.contents = contents
         self.fast = jsonschema_rs.validator_for(contents, retriever=schema_by_uri)
-        self.slow = jsonschema.Draft202012Validator(contents, registry=_registry())
+
+    @functools.cached_property
+    def slow(self):
+        import jsonschema
+        return jsonschema.Draft202012Validator(self.contents, registry=_registry())
 
     def errors(self, doc: Document, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
         """Each error in `data` (found at path `at` inside `doc`) with its path and place."""
@@ -57,7 +64,7 @@ class Checker:
 
 
 def schema_by_uri(uri: str) -> dict:
-    return _registry().contents(uri.split("#", 1)[0])
+    return _schemas()[uri.split("#", 1)[0]]
 
 
 @functools.cache
@@ -75,7 +82,7 @@ def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
     return checker(name).errors(doc, doc.data)
 
 
-def explain_errors(doc: Document, validator: jsonschema.Draft202012Validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
+def explain_errors(doc: Document, validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
     """Every jsonschema error in `data`, rewritten for people, with its path and place."""
     found = {}
     for error in validator.iter_errors(data):
@@ -85,7 +92,7 @@ def explain_errors(doc: Document, validator: jsonschema.Draft202012Validator, da
     return sorted(((path, d) for d, path in found.items()), key=lambda item: item[1])
 
 
-def explain(error: ValidationError) -> tuple[tuple, str, bool]:
+def explain(error) -> tuple[tuple, str, bool]:
     """(path, message, whether to point at the key) for one jsonschema error."""
     path = tuple(error.absolute_path)
     kind = error.validator
@@ -97,6 +104,7 @@ def explain(error: ValidationError) -> tuple[tuple, str, bool]:
             return path, f"has {' and '.join(present)}: give exactly one of {', '.join(options)}", False
         return path, f"needs one of {', '.join(options)}", False
     if kind in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
         best = best_match(error.context)
         rest = len({tuple(e.absolute_path) + (e.validator,) for e in error.context}) - 1
         inner_path, message, on_key = explain(best)
@@ -128,7 +136,7 @@ def explain(error: ValidationError) -> tuple[tuple, str, bool]:
     return path, error.message, False
 
 
-def _all_required_alternatives(error: ValidationError) -> bool:
+def _all_required_alternatives(error) -> bool:
     return all(set(s) == {"required"} and len(s["required"]) == 1 for s in error.validator_value)
 
 

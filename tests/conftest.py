@@ -35,3 +35,10 @@ def rules_copy(tmp_path) -> Path:
     target = tmp_path / "rules"
     shutil.copytree(api.default_rules_dir(), target)
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_rulebook_cache(tmp_path_factory):
+    """Tests (and the commands they start) cache rulebooks in a directory of their own."""
+    import os
+    os.environ["LADDER_CACHE_DIR"] = str(tmp_path_factory.mktemp("ladder-cache"))
