@@ -79,12 +79,12 @@ class Redactor:
 
 
 class Calibration:
-    def __init__(self, book: Rulebook, source: str, redact: bool = False):
+    def __init__(self, book: Rulebook, source: str, redact: bool = False, keep_pages: bool = True):
         self.book, self.source = book, source
         self.redactor = Redactor() if redact else None
         self.rows: list[Row] = []
         self.invalid: list[tuple[str, tuple[Diagnostic, ...]]] = []
-        self._pages = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._pages = tempfile.TemporaryFile("w+", encoding="utf-8") if keep_pages else None
 
     def add(self, item: Evaluated) -> None:
         result = item.result
@@ -115,20 +115,24 @@ class Calibration:
             depends_on=[d["id"] for d in confidence["depends_on"]],
             attributes=dict(item.attributes), opportunities=dict(item.opportunities),
         ))
-        self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
+        if self._pages is not None:
+            self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
 
     def _label(self, label: str) -> str:
         return self.redactor.pseudonym(label, "packet") if self.redactor else label
 
     def pages(self) -> Iterator[dict]:
         """Every candidate's full explanation, in cohort order, read back from the spool."""
+        if self._pages is None:
+            raise ValueError("this calibration was run without keeping candidate pages")
         self._pages.flush()
         self._pages.seek(0)
         for line in self._pages:
             yield json.loads(line)
 
     def close(self) -> None:
-        self._pages.close()
+        if self._pages is not None:
+            self._pages.close()
 
     # -------------------------------------------------------------------------------- figures
 

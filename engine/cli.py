@@ -281,7 +281,8 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     try:
         total = cohorts.count(cohort)
         stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
-        report = calibration.Calibration(book, cohort, redact=redact)
+        pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
+        report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
         show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
         with click.progressbar(stream, length=total, label="Evaluating", file=sys.stderr if show else open(os.devnull, "w")) as bar:
             for evaluated in bar:

@@ -36,6 +36,7 @@ import durable_rules_engine as _engine
 from .errors import EngineFault
 
 RULES_PER_RULESET = 48
+CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
 MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
 MAX_FACT_FIELDS = 250  # the engine's limit is 255 properties; sid, k, fk and g are ours
 _KIND, _KEY, _GUARD = "k", "fk", "g"
@@ -107,18 +108,30 @@ class Engine:
         self._finalizer = weakref.finalize(self, _delete_rulesets, [c.handle for c in self._chunks])
 
     def run(self, facts: Iterable[Fact]) -> Matches:
+        matches: Matches = {rule.name: [] for rule in self.rules}
+        for chunk, batch in self._batches(facts):
+            chunk.run(batch, matches)
+        return matches
+
+    def drain_only(self, facts: Iterable[Fact]) -> int:
+        """The engine's own cost, for benchmarks: the same sessions as `run`, but every action
+        is a no-op (no message is decoded). Returns how many actions fired."""
+        return sum(chunk.drain_only(batch) for chunk, batch in self._batches(facts))
+
+    def _batches(self, facts: Iterable[Fact]):
+        """Each ruleset with the facts it can use, carrying only the fields its rules test."""
         _check_alive()
         if not self._finalizer.alive:
             raise ValueError("this engine is closed")
-        encoded: dict[str, list[dict]] = {}
+        by_kind: dict[str, list[Fact]] = {}
         for fact in facts:
-            encoded.setdefault(fact.kind, []).append(_encode_fact(fact))
-        matches: Matches = {rule.name: [] for rule in self.rules}
+            if len(fact.fields) > MAX_FACT_FIELDS:
+                raise ValueError(f"fact {fact.key} has {len(fact.fields)} fields; at most {MAX_FACT_FIELDS}")
+            by_kind.setdefault(fact.kind, []).append(fact)
         for chunk in self._chunks:
-            batch = [f for kind in chunk.kinds for f in encoded.get(kind, ())]
+            batch = [chunk.encode(fact) for kind in chunk.kinds for fact in by_kind.get(kind, ())]
             if batch:
-                chunk.run(batch, matches)
-        return matches
+                yield chunk, batch
 
     def close(self) -> None:
         self._finalizer()
@@ -130,12 +143,23 @@ class _Chunk:
     def __init__(self, rules: list[Rule]):
         self.names = {f"r{i}": rule for i, rule in enumerate(rules)}
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
+        tests = [t for rule in rules for p in rule.patterns for t in p.tests]
+        self.fields = sorted({t.field for t in tests} | {t.value.field for t in tests if isinstance(t.value, Ref)})
         definition = {short: _encode_rule(rule) for short, rule in self.names.items()}
         definition[_SENTINEL] = {"all": [{"m": {_KIND: _SESSION[_KIND]}}]}
         try:
             self.handle = _engine.create_ruleset(f"ladder{next(_ruleset_names)}", json.dumps(definition, ensure_ascii=False))
         except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
             raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
+
+    def encode(self, fact: Fact) -> dict:
+        """The fact as this ruleset sees it: the fields its rules test (smaller messages to
+        decode), its kind, its key and the guard, with user fields namespaced."""
+        encoded = {_name(k): v for k in self.fields if (v := fact.fields.get(k)) is not None}
+        encoded[_KIND] = fact.kind
+        encoded[_KEY] = fact.key
+        encoded[_GUARD] = 1
+        return encoded
 
     def run(self, batch: list[dict], matches: Matches) -> None:
         """One session: assert the batch, drain every action, delete the session.
@@ -156,12 +180,14 @@ class _Chunk:
                 raise EngineFault("durable-rules saw two facts with identical content")
             result = _engine.start_action_for_state(self.handle, state)
             while result:
-                for short, frame in json.loads(result[1]).items():
+                for short, frames in json.loads(result[1]).items():
                     if short == _SENTINEL:
                         sentinel_fired = True
                         continue
                     rule = self.names[short]
-                    matches[rule.name].append(tuple(frame[p.alias][_KEY] for p in rule.patterns))
+                    found = matches[rule.name]
+                    for frame in frames if isinstance(frames, list) else [frames]:
+                        found.append(tuple(frame[p.alias][_KEY] for p in rule.patterns))
                 following = _engine.complete_and_start_action(self.handle, state)
                 result = (None, following) if following else None
             if not sentinel_fired:
@@ -175,6 +201,21 @@ class _Chunk:
             raise
         except Exception as e:  # noqa: BLE001
             raise EngineFault(f"durable-rules failed while matching: {e}") from None
+
+
+    def drain_only(self, batch: list[dict]) -> int:
+        sid = f"s{next(_sessions)}"
+        batch = [*batch, dict(_SESSION)]
+        for fact in batch:
+            fact["sid"] = sid
+        _, state = _engine.assert_facts(self.handle, json.dumps(batch, ensure_ascii=False))
+        fired = 0
+        result = _engine.start_action_for_state(self.handle, state)
+        while result:
+            fired += 1
+            result = _engine.complete_and_start_action(self.handle, state)
+        _engine.delete_state(self.handle, sid)
+        return fired
 
 
 def _check_alive() -> None:
@@ -196,21 +237,11 @@ def _name(field: str) -> str:
     return "f_" + field
 
 
-def _encode_fact(fact: Fact) -> dict:
-    if len(fact.fields) > MAX_FACT_FIELDS:
-        raise ValueError(f"fact {fact.key} has {len(fact.fields)} fields; at most {MAX_FACT_FIELDS}")
-    encoded = {_name(k): v for k, v in fact.fields.items() if v is not None}
-    encoded[_KIND] = fact.kind
-    encoded[_KEY] = fact.key
-    encoded[_GUARD] = 1
-    return encoded
-
-
 def _encode_rule(rule: Rule) -> dict:
     count = sum(len(p.tests) + 3 for p in rule.patterns)
     if count > MAX_TESTS_PER_RULE:
         raise ValueError(f"rule {rule.name} has {count} expressions; durable-rules allows 32")
-    return {"all": [{p.alias: _encode_pattern(p)} for p in rule.patterns]}
+    return {"all": [{p.alias: _encode_pattern(p)} for p in rule.patterns], "cap": CAP}
 
 
 def _encode_pattern(pattern: Pattern) -> dict:

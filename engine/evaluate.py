@@ -132,13 +132,19 @@ class _Assessor:
     def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool]):
         self.level, self.packet, self.matches = level, packet, matches
         self.records = [r for r in packet.records if include(r)]
+        self.everything = len(self.records) == len(packet.records)
         self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
         self._sets: dict[str, set[str]] = {}
+
+    def kept(self, rule: str) -> list[tuple[str, ...]]:
+        """The rule's matches among the included records."""
+        found = self.matches[rule]
+        return found if self.everything else [m for m in found if all(k in self.included for k in m)]
 
     def satisfied(self, rule: str) -> set[str]:
         """Keys of the facts (the last pattern's fact) in every match of a one-fact probe rule."""
         if rule not in self._sets:
-            self._sets[rule] = {m[-1] for m in self.matches[rule] if all(k in self.included for k in m)}
+            self._sets[rule] = {m[-1] for m in self.kept(rule)}
         return self._sets[rule]
 
     def assess(self) -> Assessment:
@@ -178,7 +184,7 @@ class _Assessor:
             misses = () if met else (Miss("candidate", self._failed(plan, CANDIDATE_KEY)),)
             return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0)
         plan = self.level.records[criterion.id]
-        counted_ids = {m[1] for m in self.matches[plan.rule] if all(k in self.included for k in m)}
+        counted_ids = {m[1] for m in self.kept(plan.rule)}
         counted = [r for r in self.records if r.id in counted_ids]
         misses = tuple(self._miss(plan, r) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
         for record in counted:

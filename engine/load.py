@@ -235,19 +235,9 @@ def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
     except ValueError:
         _, _, problem = _json_with_marks(text, source, line_offset)
         raise problem from None
-    depth = _depth(data)
-    doc = Document(source, data, _remark=lambda: _json_with_marks(text, source, line_offset)[:2])
-    if depth > MAX_DEPTH:
-        raise LadderError([doc.diag((), f"nested deeper than {MAX_DEPTH} levels", "load.too-deep")])
-    return doc
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 1
+    # Nesting is bounded by the C parser's recursion limit (caught above); the schemas then
+    # refuse anything nested deeper than a packet or rule file can be.
+    return Document(source, data, _remark=lambda: _json_with_marks(text, source, line_offset)[:2])
 
 
 @dataclass

@@ -1,0 +1,177 @@
+"""Benchmark: cohort evaluation at 1k, 10k and 100k packets, and two reference points.
+
+    python benchmarks/bench.py                      # 1k, 10k, 100k packets of ~50 records
+    python benchmarks/bench.py --sizes 1000 --jobs 2
+
+For each size it generates a cohort (seeded, JSON Lines), runs `ladder calibrate` on it in a
+child process (every packet evaluated and fully explained, on --jobs workers) and reports
+packets/s, evidence records/s and the peak memory of the whole process tree. Then, on one core
+and on the same packets (the first --sample of the cohort), in the same run:
+
+1. the raw durable-rules ceiling: the same facts asserted into the same compiled rulesets,
+   every action a no-op (no message decoded, nothing added up or explained);
+2. a naive pure-Python loop over the same criteria: tests/oracle.py, the deliberately simple
+   statement of the semantics the property test checks the engine against;
+
+and the pipeline's own single-core rate, as ratios. Last, the wall clock of a one-packet
+`ladder evaluate`, with the rulebook cache warm and cold. The machine is shared and noisy:
+compare ratios from one run, not absolute numbers across runs."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import yaml  # noqa: E402
+
+from engine import api, synthetic  # noqa: E402
+from engine.compile import compiled  # noqa: E402
+from engine.errors import LadderError  # noqa: E402
+from engine.evaluate import evaluate, facts  # noqa: E402
+from engine.explain import explain  # noqa: E402
+from engine.load import load_json_text  # noqa: E402
+from engine.packet import build_packet  # noqa: E402
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_pipeline(cohort: Path, jobs: int, out: Path) -> tuple[float, int]:
+    """Wall seconds and peak tree memory of `ladder calibrate` on the cohort."""
+    command = [sys.executable, "-m", "engine", "calibrate", str(cohort), "--out", str(out), "--jobs", str(jobs), "--no-progress"]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            peak[0] = max(peak[0], tree_rss(child.pid))
+            time.sleep(0.05)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = child.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"calibrate failed ({child.returncode}): {errors[-2000:]}")
+    return elapsed, peak[0]
+
+
+def single_core(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
+    """Packets/s on one core for the pipeline, the engine ceiling and the naive loop."""
+    import oracle  # tests/oracle.py
+
+    packets, dicts = [], []
+    for number, line in enumerate(lines):
+        try:
+            packets.append(build_packet(load_json_text(line, "bench", number), book))
+            dicts.append(json.loads(line))
+        except LadderError:
+            continue
+    for packet in packets:  # compile every level once, outside the timings
+        compiled(book, packet.target.id)
+
+    started = time.perf_counter()
+    for number, line in enumerate(lines):
+        try:
+            explain(book, evaluate(book, build_packet(load_json_text(line, "bench", number), book)))
+        except LadderError:
+            pass
+    pipeline = time.perf_counter() - started
+
+    prepared = [(compiled(book, p.target.id).engine, facts(book, compiled(book, p.target.id), p)) for p in packets]
+    started = time.perf_counter()
+    for engine, packet_facts in prepared:
+        engine.drain_only(packet_facts)
+    ceiling = time.perf_counter() - started
+
+    ladder_dict, evidence_dict, level_dicts = raw_rules
+    started = time.perf_counter()
+    for data in dicts:
+        oracle.evaluate(ladder_dict, evidence_dict, level_dicts, data)
+    naive = time.perf_counter() - started
+    n = len(packets)
+    return {"packets": n, "pipeline": n / pipeline, "ceiling": n / ceiling, "naive": n / naive}
+
+
+def startup(packet: Path) -> dict[str, float]:
+    def median(env: dict) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "engine", "evaluate", str(packet)], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, check=True)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+    cache = tempfile.mkdtemp(prefix="ladder-bench-cache-")
+    warm_env = {**os.environ, "LADDER_CACHE_DIR": cache}
+    subprocess.run([sys.executable, "-m", "engine", "evaluate", str(packet)], cwd=ROOT, env=warm_env, stdout=subprocess.DEVNULL)
+    return {"warm": median(warm_env), "cold": median({**os.environ, "LADDER_NO_CACHE": "1"})}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--records", type=int, default=50, help="evidence records per packet (about)")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--sample", type=int, default=1000, help="packets for the single-core comparison")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    book = api.rulebook()
+    rules = api.default_rules_dir()
+    raw_rules = (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
+                 [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
+    print(f"# ladder benchmark: {args.records} records a packet, --jobs {args.jobs}, {os.cpu_count()} cores\n")
+    print("| packets | generate s | calibrate s | packets/s | records/s | peak memory MB | 1-core pipeline pkt/s | ceiling pkt/s | pipeline/ceiling | naive pkt/s | pipeline/naive |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="ladder-bench-") as scratch:
+        for size in args.sizes:
+            cohort = Path(scratch) / f"cohort-{size}.jsonl"
+            started = time.perf_counter()
+            records = 0
+            with open(cohort, "w") as stream:
+                for packet in synthetic.generate(book, size, args.seed, records=args.records):
+                    records += len(packet["evidence"])
+                    stream.write(json.dumps(packet) + "\n")
+            generated = time.perf_counter() - started
+            elapsed, peak = run_pipeline(cohort, args.jobs, Path(scratch) / "summary.csv")
+            with open(cohort) as stream:
+                sample = [line for _, line in zip(range(args.sample), stream)]
+            core = single_core(book, sample, raw_rules)
+            print(f"| {size} | {generated:.1f} | {elapsed:.1f} | {size / elapsed:.0f} | {records / elapsed:.0f} | {peak / 2**20:.0f} "
+                  f"| {core['pipeline']:.0f} | {core['ceiling']:.0f} | {core['pipeline'] / core['ceiling']:.2f} "
+                  f"| {core['naive']:.0f} | {core['pipeline'] / core['naive']:.2f} |", flush=True)
+    times = startup(ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml")
+    print(f"\nOne-packet `ladder evaluate`, median of 5: {times['warm']:.2f} s with the rulebook cache warm, "
+          f"{times['cold']:.2f} s without it.")
+
+
+if __name__ == "__main__":
+    main()
