@@ -111,7 +111,8 @@ class Calibration:
             page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=candidate["track"],
             level=candidate["level_name"], target=result["target"]["level"], target_name=result["target"]["name"],
             manager=candidate["manager"], nominated=candidate["nominated"], verdict=result["verdict"],
-            verified_only=confidence["verified_only_verdict"], unmet=unmet, missing=result["missing"],
+            verified_only=confidence["verified_only_verdict"], unmet=unmet,
+            missing=result["missing"] if result["verdict"] == NEARLY else [],  # only the nearly-ready list shows it
             depends_on=[d["id"] for d in confidence["depends_on"]],
             attributes=dict(item.attributes), opportunities=dict(item.opportunities),
         ))

@@ -51,7 +51,10 @@ class _Worker:
     def give(self, index: int, task: object, timeout: float) -> None:
         self.task = (index, task)
         self.deadline = time.monotonic() + timeout
-        self.connection.send(task)
+        try:
+            self.connection.send(task)
+        except OSError:
+            pass  # it died while idle: its sentinel is ready, and the task is reported as a crash
 
     def stop(self) -> None:
         if self.process.is_alive():
