@@ -8,6 +8,7 @@ still gets its result. Results come back in input order whatever the number of w
 at most `window` tasks are in flight or waiting to be yielded, so memory stays flat."""
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -65,6 +66,7 @@ class _Worker:
 
 def _serve(connection: Connection, work: Callable) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    faulthandler.disable()  # a crash is the parent's to report, once, in words; not a C stack dump
     while True:
         try:
             task = connection.recv()
