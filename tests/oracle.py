@@ -1,0 +1,313 @@
+"""The rule semantics of docs/rules.md, restated as a small, deliberately plain evaluator.
+
+It works on the raw rulebook and packet dicts (as read from YAML) and shares no code with the
+engine, so that tests/test_differential.py can require the two to agree. Every function below
+is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that)."""
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+COMPOSITES = ("all_of", "any_of", "none_of", "k_of")
+CANDIDATE_FIELD_TYPES = {
+    "months_at_level": "integer", "steps_to_target": "integer", "nominated": "boolean",
+    "track": "string", "level": "string", "team": "string",
+}
+
+
+@dataclass
+class Outcome:
+    met: bool
+    observed: float  # records counted, distinct values, sum, children met, or 1/0 (candidate)
+    counted: frozenset = frozenset()  # record ids, for count and sum
+    points: int = 0
+
+
+@dataclass
+class Assessment:
+    verdict: str  # ready | nearly | not_ready
+    results: dict[str, Outcome]  # every criterion at any depth, by id
+    points: dict[str | None, tuple[float, int]]  # group (None: the total) -> (observed, needed)
+
+
+@dataclass
+class OracleResult:
+    target: str
+    all_evidence: Assessment
+    verified_only: Assessment
+
+
+@dataclass
+class Record:
+    id: str
+    type: str
+    start: date
+    end: date | None  # None: an ongoing span
+    verified: bool
+    values: dict = field(default_factory=dict)  # the type's declared fields the record has
+
+
+# ------------------------------------------------------------------------------- dates
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def months_before(when: date, months: int) -> date:
+    """`months` calendar months before `when`, a month-end day clamped (03-31 -> 02-28)."""
+    year, month0 = divmod(when.year * 12 + when.month - 1 - months, 12)
+    return date(year, month0 + 1, min(when.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def window_start(as_of: date, within: str) -> date:
+    """First day of the window: as_of minus `within` (weeks are 7 days, years 12 months)."""
+    amount, unit = within.split()
+    amount, unit = int(amount), unit.rstrip("s")
+    if unit == "day":
+        return as_of - timedelta(days=amount)
+    if unit == "week":
+        return as_of - timedelta(days=7 * amount)
+    return months_before(as_of, amount * (12 if unit == "year" else 1))
+
+
+def whole_months(start: date, end: date) -> int:
+    """A month is complete when the day of the month is reached (03-31 to 04-30 is 0)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+# -------------------------------------------------------------------------- conditions
+
+def pattern(text: str) -> str:
+    """`matches`: `*` is any text (possibly empty, newlines included), the rest is literal."""
+    return ".*".join(re.escape(part) for part in text.split("*"))
+
+
+TESTS = {  # operator -> does the record's value pass it
+    "eq": lambda value, wanted: value == wanted,
+    "ne": lambda value, wanted: value != wanted,
+    "lt": lambda value, wanted: value < wanted,
+    "lte": lambda value, wanted: value <= wanted,
+    "gt": lambda value, wanted: value > wanted,
+    "gte": lambda value, wanted: value >= wanted,
+    "in": lambda value, wanted: value in wanted,
+    "not_in": lambda value, wanted: value not in wanted,
+    "contains": lambda value, wanted: wanted in value,  # list: has the item; text: has the substring
+    "matches": lambda value, wanted: re.fullmatch(pattern(wanted), value, re.DOTALL) is not None,
+    "present": lambda value, wanted: True,
+}
+
+
+def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
+    """One operator; a condition on a field the record does not have fails, except `absent`."""
+    if op == "absent":
+        return not has
+    if not has:
+        return False
+    if kind == "date" and op != "present":  # dates compare as dates
+        value, wanted = day(value), day(wanted)
+    return TESTS[op](value, wanted)
+
+
+def where_holds(where: dict, kinds: dict[str, str], values: dict) -> bool:
+    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold."""
+    for name, spec in where.items():
+        operators = spec if isinstance(spec, dict) else {"eq": spec}
+        for op, wanted in operators.items():
+            if not holds(op, kinds[name], name in values, values.get(name), wanted):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------------------- criteria
+
+class Judge:
+    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict):
+        self.types = evidence["types"]
+        self.records = records
+        self.by_id = {r.id: r for r in records}
+        self.as_of = as_of
+        self.facts = candidate_facts
+        self.results: dict[str, Outcome] = {}
+
+    def kinds(self, type_id: str) -> dict[str, str]:
+        return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()}
+
+    def record_matches(self, spec: dict, record: Record) -> bool:
+        if record.type != spec["evidence"] or record.start > self.as_of:
+            return False
+        if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
+            return False
+        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values):
+            return False
+        if "linked" in spec:
+            by = spec["linked"]["by"]
+            if by not in record.values:
+                return False
+            other = self.by_id.get(record.values[by])  # None when not in the packet (or not verified)
+            if other is None or other.start > self.as_of:
+                return False
+            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
+        return True
+
+    def judge(self, criterion: dict) -> bool:
+        outcome = self.outcome(criterion)
+        self.results[criterion["id"]] = outcome
+        return outcome.met
+
+    def outcome(self, c: dict) -> Outcome:
+        if "count" in c:
+            spec = c["count"]
+            found = [r for r in self.records if self.record_matches(spec, r)]
+            if "distinct" in spec:
+                found = [r for r in found if spec["distinct"] in r.values]
+                observed = len({r.values[spec["distinct"]] for r in found})
+            else:
+                observed = len(found)
+            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))
+        if "sum" in c:
+            spec = c["sum"]
+            found = [r for r in self.records if self.record_matches(spec, r) and spec["field"] in r.values]
+            total = sum(r.values[spec["field"]] for r in found)
+            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
+        if "candidate" in c:
+            met = where_holds(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
+            return Outcome(met, 1 if met else 0)
+        kind = next(k for k in COMPOSITES if k in c)
+        children = c["k_of"]["of"] if kind == "k_of" else c[kind]
+        met_count = sum(self.judge(child) for child in children)  # judge every child
+        met = {"all_of": met_count == len(children), "any_of": met_count >= 1, "none_of": met_count == 0,
+               "k_of": met_count >= c.get("k_of", {}).get("k", 0)}[kind]
+        return Outcome(met, met_count)
+
+
+def points_of(c: dict, outcome: Outcome) -> int:
+    """Top-level only: `points` when met; `points_each` per record / distinct value, capped."""
+    if "points" in c:
+        return c["points"] if outcome.met else 0
+    if "points_each" in c:
+        return int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf)))
+    return 0
+
+
+# ------------------------------------------------------------------------------ levels
+
+def resolve(levels: dict[str, dict], level_id: str) -> list[dict]:
+    """The level's competencies with `builds_on` applied (recursively)."""
+    raw = levels[level_id]
+    competencies = []
+    if raw.get("builds_on"):
+        competencies = [dict(c, criteria=list(c["criteria"])) for c in resolve(levels, raw["builds_on"])]
+    for own in raw["competencies"]:
+        inherited = next((c for c in competencies if c["id"] == own["id"]), None)
+        if inherited is None:
+            competencies.append({"id": own["id"], "group": own.get("group"), "criteria": list(own["criteria"])})
+            continue
+        if "group" in own:
+            inherited["group"] = own["group"]
+        for criterion in own["criteria"]:
+            ids = [c["id"] for c in inherited["criteria"]]
+            if criterion["id"] in ids:
+                inherited["criteria"][ids.index(criterion["id"])] = criterion  # replaced in place
+            else:
+                inherited["criteria"].append(criterion)
+    return competencies
+
+
+def nearly_settings(ladder: dict, level: dict) -> dict:
+    settings = {"max_unmet": 1, "max_points_short": None}
+    settings.update(ladder.get("nearly") or {})
+    settings.update(level.get("nearly") or {})
+    return settings
+
+
+def level_position(ladder: dict, level_id: str) -> tuple[str, int]:
+    for track_id, track in ladder["tracks"].items():
+        ids = [lv["id"] for lv in track["levels"]]
+        if level_id in ids:
+            return track_id, ids.index(level_id)
+    raise KeyError(level_id)
+
+
+def candidate_facts(ladder: dict, packet: dict, target: str, as_of: date) -> dict:
+    person = packet["candidate"]
+    facts = {"months_at_level": whole_months(day(person["level_since"]), as_of),
+             "track": person["track"], "level": person["level"]}
+    for name in ("nominated", "team"):
+        if name in person:
+            facts[name] = person[name]
+    target_track, target_rank = level_position(ladder, target)
+    if person["track"] == target_track:
+        current = person["level"]
+    else:
+        current = next((row[target_track] for row in ladder["equivalence"]
+                        if row.get(person["track"]) == person["level"] and target_track in row), None)
+    if current is not None:
+        facts["steps_to_target"] = target_rank - level_position(ladder, current)[1]
+    return facts
+
+
+def read_records(evidence: dict, packet: dict) -> list[Record]:
+    records = []
+    for raw in packet["evidence"]:
+        declared = evidence["types"][raw["type"]]
+        if declared["dates"] == "point":
+            start = end = day(raw["date"])
+        else:
+            start, end = day(raw["start"]), (day(raw["end"]) if "end" in raw else None)
+        values = {name: raw[name] for name in declared["fields"] if name in raw}
+        records.append(Record(raw["id"], raw["type"], start, end, raw.get("confidence") == "verified", values))
+    return records
+
+
+# ----------------------------------------------------------------------------- verdict
+
+def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
+    as_of = day(packet["as_of"])
+    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of))
+    unmet, blocked, total, group_points = 0, False, 0, {}
+    for competency in resolve(levels, target):
+        for criterion in competency["criteria"]:
+            met = judge.judge(criterion)
+            outcome = judge.results[criterion["id"]]
+            outcome.points = points_of(criterion, outcome)
+            total += outcome.points
+            if competency["group"]:
+                group_points[competency["group"]] = group_points.get(competency["group"], 0) + outcome.points
+            if criterion.get("required", True) and not met:
+                unmet += 1
+                blocked = blocked or criterion.get("blocker", False)
+    rules = levels[target].get("points", {})
+    points = {}
+    if "at_least" in rules:
+        points[None] = (total, rules["at_least"])
+    for group, needed in rules.get("groups", {}).items():
+        points[group] = (group_points.get(group, 0), needed)
+    short = [needed - got for got, needed in points.values() if got < needed]
+    unmet += len(short)
+    nearly = nearly_settings(ladder, levels[target])
+    if unmet == 0:
+        verdict = "ready"
+    elif (not blocked and unmet <= nearly["max_unmet"]
+          and (nearly["max_points_short"] is None or all(s <= nearly["max_points_short"] for s in short))):
+        verdict = "nearly"
+    else:
+        verdict = "not_ready"
+    return Assessment(verdict, judge.results, points)
+
+
+def default_target(ladder: dict, packet: dict) -> str:
+    levels = [lv["id"] for lv in ladder["tracks"][packet["candidate"]["track"]]["levels"]]
+    return levels[levels.index(packet["candidate"]["level"]) + 1]
+
+
+def evaluate(ladder: dict, evidence: dict, levels: list[dict], packet: dict) -> OracleResult:
+    by_id = {level["level"]: level for level in levels}
+    target = packet.get("target") or default_target(ladder, packet)
+    records = read_records(evidence, packet)
+    verified = [r for r in records if r.verified]  # as if the others were not in the packet
+    return OracleResult(target, assess(ladder, evidence, by_id, packet, target, records),
+                        assess(ladder, evidence, by_id, packet, target, verified))

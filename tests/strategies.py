@@ -1,0 +1,410 @@
+"""Hypothesis strategies for whole, valid rulebooks and packets, as raw dicts.
+
+`scenarios()` draws (ladder, evidence, levels, packet): 1-2 tracks, evidence types with fields
+of every type, levels whose criteria use every kind, operator and option of docs/rules.md, and
+a packet whose dates sit on the edges that matter and whose values often equal the values the
+conditions ask for. Everything it draws passes the engine's validation. Choices shrink towards
+"feature absent", so a failing example shrinks to a small rulebook."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from hypothesis import strategies as st
+
+from oracle import months_before, window_start
+
+# Text for record values: unicode, spaces, regex and engine-sensitive characters, a newline.
+TEXT_ALPHABET = 'aAbé日本 *.("\\%]\n-?+[{|^$)\t\''
+# Text for `contains`/`matches`: the engine refuses " % \ ] and control characters.
+PATTERN_ALPHABET = "aAbé日本 *.(-?+[{|^$)'"
+STRINGS = ["", "a", "A", "ab", "a b", "é", "日本", "*", "a.b", "(a)", '"q"', "back\\slash", "100%", "x]", "a\nb", "a*b"]
+PATTERNS = ["a", "b", "é", "日本", " ", ".", "(", "a b", "*", "**", "a*", "*b", "*a*", "a*b", "é*本", "(*)", "a.*", "*日本*",
+            "a?b", "a+", "[a", "{1}", "^a*", "*$", "a|b", "$1", "*\'*"]
+ENUM_VALUES = ["lead", "core", "Lead", "x y", "日本", "a*b", "50%"]
+LIST_ITEMS = ["go", "rust", "Go", "a b", "é", "*", '"x"', "a]"]
+TEAMS = ["payments", "Payments", "core infra", "é日本", "a*b", '"q" (x)']
+INTEGERS = [-1, 0, 1, 2, 3, 5, 12]
+NUMBERS = [0, 0.5, 1, 1.5, 2.0, 2.25, -0.75, 10]
+WINDOWS = ["1 day", "3 days", "1 week", "2 weeks", "1 month", "3 months", "12 months", "24 months", "1 year", "2 years"]
+AS_OF = ["2026-11-01", "2026-03-31", "2024-02-29", "2025-12-31", "2026-01-31", "2025-05-31", "2024-03-30"]
+FIELD_TYPES = {  # field name -> type; every evidence type may declare any of these
+    "txt": "string", "kind": "enum", "qty": "integer", "score": "number",
+    "flag": "boolean", "day": "date", "tags": "list", "link": "ref",
+}
+OPERATORS = {  # docs/rules.md, "Conditions"
+    "string": ["eq", "ne", "in", "not_in", "contains", "matches", "present", "absent"],
+    "enum": ["eq", "ne", "in", "not_in", "present", "absent"],
+    "integer": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "absent"],
+    "number": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "absent"],
+    "boolean": ["eq", "ne", "present", "absent"],
+    "date": ["eq", "ne", "lt", "lte", "gt", "gte", "present", "absent"],
+    "list": ["contains", "present", "absent"],
+    "ref": ["eq", "ne", "in", "not_in", "present", "absent"],
+}
+CANDIDATE_FIELDS = {"months_at_level": "integer", "steps_to_target": "integer", "nominated": "boolean",
+                    "track": "string", "level": "string", "team": "string"}
+
+
+@dataclass
+class Context:
+    """What one scenario has drawn so far, shared by the helpers below."""
+
+    draw: object
+    as_of: date
+    evidence: dict = field(default_factory=dict)
+    record_ids: list = field(default_factory=list)
+    level_ids: list = field(default_factory=list)
+    track_ids: list = field(default_factory=list)
+    windows: set = field(default_factory=set)
+    hints: dict = field(default_factory=dict)  # (type or "candidate", field) -> values conditions ask for
+    text_hints: dict = field(default_factory=dict)  # the same, for `contains` and `matches` on text
+    counter: int = 0
+    months_back: int = 0  # level_since is about this many months before as_of
+
+    def pick(self, options):
+        return self.draw(st.sampled_from(list(options)))
+
+    def coin(self, percent: int) -> bool:
+        """True with about `percent`% probability; shrinks to False."""
+        return self.draw(st.integers(0, 99)) >= 100 - percent
+
+    def number(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
+
+    def new_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def hint(self, owner: str, name: str, value, text: bool = False) -> None:
+        (self.text_hints if text else self.hints).setdefault((owner, name), []).append(value)
+
+    def text(self, alphabet=TEXT_ALPHABET, min_size=0, max_size=5) -> str:
+        return self.draw(st.text(alphabet, min_size=min_size, max_size=max_size))
+
+    def dates(self) -> list[str]:
+        """Dates around as_of and around the first day of every window in use."""
+        edges = [self.as_of, self.as_of - timedelta(days=1), self.as_of + timedelta(days=1),
+                 months_before(self.as_of, 1), date(2024, 2, 29), date(2025, 1, 31), date(2023, 12, 31)]
+        for within in sorted(self.windows):
+            start = window_start(self.as_of, within)
+            edges += [start, start - timedelta(days=1)]
+        return sorted({d.isoformat() for d in edges})
+
+
+# ------------------------------------------------------------------------------ values
+
+def value(ctx: Context, kind: str, spec: dict, owner: str, name: str):
+    """A value of a field's type, often one some condition asks for."""
+    hints, text_hints = ctx.hints.get((owner, name), []), ctx.text_hints.get((owner, name), [])
+    if text_hints and ctx.coin(60):
+        return ctx.pick(text_hints)
+    if hints and ctx.coin(65):
+        return ctx.pick(hints)
+    if kind == "string":
+        return ctx.pick(STRINGS) if ctx.coin(50) else ctx.text()
+    if kind == "enum":
+        return ctx.pick(spec["values"])
+    if kind == "integer":
+        return 2.0 if ctx.coin(5) else ctx.pick(INTEGERS)  # JSON Schema: 2.0 is an integer
+    if kind == "number":
+        return ctx.pick(NUMBERS)
+    if kind == "boolean":
+        return ctx.draw(st.booleans())
+    if kind == "date":
+        return ctx.pick(ctx.dates())
+    if kind == "list":
+        return ctx.draw(st.lists(st.sampled_from(LIST_ITEMS) | st.text(TEXT_ALPHABET, max_size=3), max_size=3))
+    if kind == "ref":
+        return ctx.pick(ctx.record_ids + ["nowhere"])
+    raise ValueError(kind)
+
+
+def condition_value(ctx: Context, kind: str, op: str, spec: dict, owner: str, name: str):
+    if op in ("present", "absent"):
+        return True
+    if op in ("in", "not_in"):
+        items = [condition_value(ctx, kind, "eq", spec, owner, name) for _ in range(ctx.number(0, 3))]
+        return list(dict.fromkeys(items))
+    if op == "contains" and kind == "list":
+        item = ctx.pick(LIST_ITEMS[:5])
+        ctx.hint(owner, name, [ctx.pick(LIST_ITEMS), item])
+        return item
+    if op in ("contains", "matches"):
+        if owner == "candidate" and name in ("track", "level") and ctx.coin(60):
+            known = ctx.pick(ctx.track_ids if name == "track" else ctx.level_ids)
+            cut = ctx.number(0, len(known))
+            text = ctx.pick([known, known[:cut] + "*", "*" + known[cut:], known[:cut] + "*" + known[cut + 1:]])
+            text = text if text.strip("*") else known
+        else:
+            text = ctx.pick(PATTERNS) if ctx.coin(60) else ctx.text(PATTERN_ALPHABET, min_size=1, max_size=4)
+        if op == "contains":
+            ctx.hint(owner, name, ctx.text(max_size=2) + text + ctx.text(max_size=2), text=True)
+            ctx.hint(owner, name, text.swapcase(), text=True)
+        else:
+            parts = text.split("*")  # each `*` replaced by some text, and by none
+            filler = (lambda: "\n") if ctx.coin(50) else (lambda: ctx.text(max_size=2))
+            fitting = parts[0] + "".join(filler() + p for p in parts[1:])
+            ctx.hint(owner, name, fitting, text=True)
+            ctx.hint(owner, name, text.replace("*", ""), text=True)
+            ctx.hint(owner, name, ctx.pick(["x", "\n", " "]) + fitting, text=True)  # matches only in part
+        return text
+    if owner == "candidate":
+        wanted = {"months_at_level": lambda: max(0, ctx.months_back + ctx.number(-1, 1)), "steps_to_target": lambda: ctx.number(-2, 3),
+                  "nominated": lambda: ctx.draw(st.booleans()),
+                  "track": lambda: ctx.pick(ctx.track_ids + ["ic "]), "level": lambda: ctx.pick(ctx.level_ids),
+                  "team": lambda: ctx.pick(TEAMS)}[name]()
+    else:
+        wanted = value(ctx, kind, spec, owner, name)
+    if op in ("eq", "ne"):
+        ctx.hint(owner, name, wanted)
+        if isinstance(wanted, str) and kind == "string" and wanted.swapcase() != wanted:
+            ctx.hint(owner, name, wanted.swapcase())  # comparisons are case-sensitive
+    return wanted
+
+
+def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
+    """Conditions on up to `most` fields: `field: value` (eq) or `field: {op: value, ...}`."""
+    result = {}
+    text_first = sorted(fields, key=lambda n: fields[n]["type"] != "string")  # text has the most operators
+    for name in ctx.draw(st.lists(st.sampled_from(text_first + text_first[:1]), min_size=1, max_size=most, unique=True)):
+        spec = fields[name]
+        kind = spec["type"]
+        if "eq" in OPERATORS[kind] and ctx.coin(30):
+            result[name] = condition_value(ctx, kind, "eq", spec, owner, name)
+            continue
+        operators = OPERATORS[kind] + (["contains", "matches"] if kind == "string" else [])
+        ops = ctx.draw(st.lists(st.sampled_from(operators), min_size=1, max_size=2, unique=True))
+        result[name] = {op: condition_value(ctx, kind, op, spec, owner, name) for op in ops}
+    return result
+
+
+# ---------------------------------------------------------------------------- criteria
+
+def record_match(ctx: Context, type_id: str) -> dict:
+    declared = ctx.evidence[type_id]
+    spec = {"evidence": type_id}
+    if declared["fields"] and ctx.coin(70):
+        spec["where"] = where(ctx, declared["fields"], type_id)
+    if ctx.coin(50):
+        spec["within"] = ctx.pick(WINDOWS)
+        ctx.windows.add(spec["within"])
+    if "link" in declared["fields"] and ctx.coin(40):
+        spec["linked"] = {"by": "link"}
+        linked_type = declared["fields"]["link"]["evidence"]
+        if ctx.evidence[linked_type]["fields"] and ctx.coin(70):
+            spec["linked"]["where"] = where(ctx, ctx.evidence[linked_type]["fields"], linked_type, most=2)
+    return spec
+
+
+def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
+    result: dict = {"id": ctx.new_id(prefix)}
+    numeric = [t for t, d in ctx.evidence.items() if any(f["type"] in ("integer", "number") for f in d["fields"].values())]
+    kinds = ["count", "candidate"] + (["sum"] if numeric else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
+    kind = ctx.pick(kinds)
+    if kind == "count":
+        type_id = ctx.pick(sorted(ctx.evidence))
+        spec = record_match(ctx, type_id)
+        distinct = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
+        if distinct and ctx.coin(35):
+            spec["distinct"] = ctx.pick(distinct)
+        if ctx.coin(60):
+            spec["at_least"] = ctx.number(0, 4)
+        result["count"] = spec
+    elif kind == "sum":
+        type_id = ctx.pick(numeric)
+        spec = record_match(ctx, type_id)
+        spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
+        spec["at_least"] = ctx.pick([0, 0.5, 1, 2, 3.5, 5, 10])
+        result["sum"] = spec
+    elif kind == "candidate":
+        result["candidate"] = where(ctx, {n: {"type": t} for n, t in CANDIDATE_FIELDS.items()}, "candidate", most=2) if ctx.coin(90) else {}
+        if ctx.coin(25):  # steps_to_target needs the equivalence table when tracks differ
+            result["candidate"].update(where(ctx, {"steps_to_target": {"type": "integer"}}, "candidate", most=1))
+    else:
+        children = [criterion(ctx, prefix, depth + 1, False) for _ in range(ctx.number(1, 3))]
+        result[kind] = {"k": ctx.number(1, len(children)), "of": children} if kind == "k_of" else children
+    if ctx.coin(15):
+        result["description"] = "Does the thing, é 日本"
+    if ctx.coin(15):
+        result["required"] = False
+    elif ctx.coin(20):
+        result["blocker"] = True
+    if top and kind == "count" and ctx.coin(30):
+        result["points_each"] = ctx.number(1, 3)
+        if ctx.coin(50):  # points per record even when fewer than at_least are counted?
+            result["count"]["at_least"] = ctx.number(2, 4)
+        if ctx.coin(50):
+            result["max_points"] = ctx.number(1, 6)
+    elif top and ctx.coin(45):
+        result["points"] = ctx.number(1, 5)
+    return result
+
+
+# ------------------------------------------------------------------------------ levels
+
+def level_rules(ctx: Context, level_id: str, prefix: str, base: dict | None, resolved_base: list | None) -> dict:
+    """One level's rules; with `base`, it builds on it, extending and replacing some of it."""
+    competencies = []
+    if base is not None:
+        for inherited in resolved_base:
+            if not ctx.coin(50):
+                continue
+            own = {"id": inherited["id"], "criteria": []}
+            if ctx.coin(30):
+                own["name"] = "Renamed"
+            if ctx.coin(50):
+                own["group"] = ctx.pick(["ga", "gb"])
+            for old in inherited["criteria"]:
+                if ctx.coin(40):  # replace it in place
+                    own["criteria"].append(dict(criterion(ctx, prefix, 0, True), id=old["id"]))
+            if ctx.coin(40):
+                own["criteria"].append(criterion(ctx, prefix, 0, True))
+            competencies.append(own)
+    for _ in range(ctx.number(0 if base is not None else 1, 2)):
+        own = {"id": ctx.new_id(prefix + "c"), "name": "Competency é", "criteria": []}
+        if ctx.coin(60):
+            own["group"] = ctx.pick(["ga", "gb"])
+        own["criteria"] = [criterion(ctx, prefix, 0, True) for _ in range(ctx.number(1, 2))]
+        competencies.append(own)
+    rules = {"level": level_id, "competencies": competencies}
+    if base is not None:
+        rules["builds_on"] = base["level"]
+    if ctx.coin(50):  # a level's `nearly` may leave one setting to ladder.yaml's
+        rules["nearly"] = {}
+        if ctx.coin(70):
+            rules["nearly"]["max_unmet"] = ctx.number(0, 2)
+        if ctx.coin(50):
+            rules["nearly"]["max_points_short"] = ctx.number(0, 3)
+    return rules
+
+
+def add_points(ctx: Context, rules: dict, resolved: list) -> None:
+    groups = sorted({c["group"] for c in resolved if c.get("group")})
+    points = {}
+    if ctx.coin(35):
+        points["at_least"] = ctx.number(1, 8)
+    for group in groups:
+        if ctx.coin(50):
+            points.setdefault("groups", {})[group] = ctx.number(1, 5)
+    if points:
+        rules["points"] = points
+
+
+# ----------------------------------------------------------------------------- scenario
+
+@st.composite
+def scenarios(draw):
+    """(ladder, evidence, levels, packet) as raw dicts, valid for the engine."""
+    from oracle import resolve
+
+    ctx = Context(draw, date.fromisoformat(draw(st.sampled_from(AS_OF))))
+    ctx.months_back = ctx.number(0, 30)
+    # ladder.yaml
+    tracks = {}
+    for track_id in ["ic", "mgmt"][: ctx.number(1, 2)]:
+        levels = [{"id": f"{track_id}-{i}", "name": f"{track_id} {i}", "band": f"B{i}"} for i in range(ctx.number(2, 3))]
+        tracks[track_id] = {"name": track_id.upper(), "levels": levels}
+        ctx.track_ids.append(track_id)
+        ctx.level_ids += [lv["id"] for lv in levels]
+    equivalence = []
+    if len(tracks) == 2:
+        ic, mg = ([lv["id"] for lv in tracks[t]["levels"]] for t in ("ic", "mgmt"))
+        pairs = ctx.draw(st.lists(st.tuples(st.sampled_from(ic), st.sampled_from(mg)), min_size=1, max_size=2,
+                                  unique_by=(lambda p: p[0], lambda p: p[1])))
+        equivalence = [{"ic": a, "mgmt": b} for a, b in pairs]
+    ladder = {"name": "Generated ladder", "tracks": tracks, "equivalence": equivalence}
+    if ctx.coin(50):
+        ladder["nearly"] = {k: ctx.number(0, 2) for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
+
+    # evidence.yaml
+    type_ids = ["alpha", "beta", "gamma"][: ctx.number(2, 3)]
+    for i, type_id in enumerate(type_ids):
+        fields = {}
+        for name, kind in FIELD_TYPES.items():
+            if not ctx.coin(80):
+                continue
+            spec = {"type": kind}
+            if kind == "enum":
+                spec["values"] = ctx.draw(st.lists(st.sampled_from(ENUM_VALUES), min_size=1, max_size=3, unique=True))
+            if kind == "ref":
+                spec["evidence"] = ctx.pick(type_ids)
+            elif ctx.coin(30):
+                spec["required"] = True
+            if kind in ("integer", "number") and ctx.coin(20):
+                spec.update(minimum=-10, maximum=1000)
+            fields[name] = spec
+        dates = ["point", "span"][i] if i < 2 else ctx.pick(["point", "span"])
+        ctx.evidence[type_id] = {"name": type_id, "dates": dates, "fields": fields}
+    evidence = {"types": ctx.evidence}
+
+    # records' ids and types come first, so conditions on ref fields can name them
+    prefixes = ["R", "r.", "A:", "Z-", "9_"]
+    kinds_of = ctx.draw(st.lists(st.sampled_from(type_ids), max_size=12))
+    ctx.record_ids = [f"{ctx.pick(prefixes)}{i}" for i in range(len(kinds_of))]
+
+    # levels/*.yaml: a base level, maybe one building on it, maybe a third on that
+    chain = ctx.draw(st.lists(st.sampled_from(ctx.level_ids), min_size=1, max_size=3, unique=True))
+    levels, by_id, resolved = [], {}, None
+    for n, level_id in enumerate(chain):
+        rules = level_rules(ctx, level_id, "abc"[n], levels[-1] if levels else None, resolved)
+        by_id[level_id] = rules
+        resolved = resolve(by_id, level_id)
+        add_points(ctx, rules, resolved)
+        levels.append(rules)
+    levels = [levels[i] for i in ctx.draw(st.permutations(range(len(levels))))]
+
+    # the packet
+    target = ctx.pick(chain)
+    if equivalence and ctx.coin(50):  # a level with an equivalent on the other track
+        track, current = ctx.pick(sorted(ctx.pick(equivalence).items()))
+    else:
+        track = ctx.pick(ctx.track_ids)
+        current = ctx.pick([lv["id"] for lv in tracks[track]["levels"]])
+    own_levels = [lv["id"] for lv in tracks[track]["levels"]]
+    since = months_before(ctx.as_of, ctx.months_back)
+    since += timedelta(days=ctx.pick([0, -1, 1, 27]))
+    if ctx.coin(20):  # a month end
+        since = since.replace(day=calendar.monthrange(since.year, since.month)[1])
+    since = min(since, ctx.as_of)
+    candidate = {"id": "E-1", "name": "Candidate é", "track": track, "level": current, "level_since": since.isoformat()}
+    if ctx.coin(60):
+        candidate["team"] = ctx.pick(TEAMS + [t for t in ctx.text_hints.get(("candidate", "team"), []) if t])
+    if ctx.coin(60):
+        candidate["nominated"] = ctx.draw(st.booleans())
+    if ctx.coin(20):
+        candidate.update(manager="Pat", attributes={"location": "Berlin"})
+    packet = {"candidate": candidate, "as_of": ctx.as_of.isoformat(), "evidence": []}
+    next_level = own_levels[own_levels.index(current) + 1] if current != own_levels[-1] else None
+    if next_level != target or ctx.coin(50):
+        packet["target"] = target
+
+    dates = ctx.dates()
+    for rid, type_id in zip(ctx.record_ids, kinds_of):
+        declared = ctx.evidence[type_id]
+        record = {"id": rid, "type": type_id, "title": ctx.text(min_size=1, max_size=4)}
+        if declared["dates"] == "point":
+            record["date"] = ctx.pick(dates)
+        else:
+            record["start"] = ctx.pick(dates)
+            if ctx.coin(70):
+                record["end"] = max(record["start"], ctx.pick(dates))
+        if ctx.coin(75):
+            record["confidence"] = ctx.pick(["verified", "self-reported", "disputed"])
+        for name, spec in declared["fields"].items():
+            if not spec.get("required") and not ctx.coin(75):
+                continue
+            if spec["type"] == "ref":
+                targets = [r for r, t in zip(ctx.record_ids, kinds_of) if t == spec["evidence"] and r != rid]
+                if targets:
+                    record[name] = ctx.pick(targets)
+                continue
+            got = value(ctx, spec["type"], spec, type_id, name)
+            if spec["type"] == "enum" and got not in spec["values"]:
+                got = spec["values"][0]
+            record[name] = got
+        if ctx.coin(10):
+            record["notes"] = "note"
+        packet["evidence"].append(record)
+    return ladder, evidence, levels, packet
