@@ -317,7 +317,21 @@ class _Builder:
                 criteria=tuple(criteria),
                 pos=self.pos(doc, path),
             )
+        self._unique_ids(doc, merged.values(), own_ids)
         return tuple(merged.values())
+
+    def _unique_ids(self, doc: Document, competencies, own_ids: dict[str, tuple]) -> None:
+        """After merging with the inherited level, every id (nested ones too) must be unique:
+        a replacement only replaces a top-level criterion of the same competency."""
+        seen: dict[str, Criterion] = {}
+        for competency in competencies:
+            for criterion in walk(competency.criteria):
+                first = seen.setdefault(criterion.id, criterion)
+                if first is not criterion and criterion.id in own_ids:
+                    where = f"inherited from {first.inherited_from}" if first.inherited_from else "of this level"
+                    self.error(doc, own_ids[criterion.id], f"criterion id {criterion.id!r} is taken by another criterion {where} "
+                               "(only a top-level criterion of the same competency can be replaced): choose another id",
+                               "rules.duplicate-criterion")
 
     # -------------------------------------------------------------------------------- criteria
 
