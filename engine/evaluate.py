@@ -181,14 +181,16 @@ class _Assessor:
         if isinstance(criterion, CandidateCriterion):
             plan = self.level.candidates[criterion.id]
             met = CANDIDATE_KEY in self.satisfied(plan.rule)
-            misses = () if met else (Miss("candidate", self._failed(plan, CANDIDATE_KEY)),)
+            misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
             return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0)
         plan = self.level.records[criterion.id]
         counted_ids = {m[1] for m in self.kept(plan.rule)}
         counted = [r for r in self.records if r.id in counted_ids]
-        misses = tuple(self._miss(plan, r) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
+        probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
+        misses = tuple(self._miss(plan, r, probes) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
         for record in counted:
-            self._check_counted(plan, record)
+            if _failed(probes, record.id):
+                raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
         distinct_values: tuple = ()
         if isinstance(criterion, SumCriterion):
             observed = sum(r.fields[criterion.field] for r in counted)
@@ -205,11 +207,8 @@ class _Assessor:
                 points = min(points, criterion.max_points)
         return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values, points=points)
 
-    def _failed(self, plan: RecordPlan | CandidatePlan, key: str) -> tuple[Condition, ...]:
-        return tuple(c for c in plan.conditions if key not in self.satisfied(c.rule))
-
-    def _miss(self, plan: RecordPlan, record: Record) -> Miss:
-        failed = self._failed(plan, record.id)
+    def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
+        failed = _failed(probes, record.id)
         if failed:
             return Miss(record.id, failed)
         if plan.link:
@@ -219,9 +218,10 @@ class _Assessor:
                 return Miss(record.id, (), linked, linked_failed)
         raise EngineFault(f"{self.packet.source}: {record.id} meets every condition of {plan.rule} but the engine did not count it")
 
-    def _check_counted(self, plan: RecordPlan, record: Record) -> None:
-        if self._failed(plan, record.id):
-            raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
+
+def _failed(probes: list[tuple[Condition, set[str]]], key: str) -> tuple[Condition, ...]:
+    """The conditions whose probe rule did not match the fact `key`."""
+    return tuple(condition for condition, satisfied in probes if key not in satisfied)
 
 
 def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...], points: tuple[PointsResult, ...]) -> str:

@@ -116,6 +116,12 @@ def test_a_sum_adds_up_a_field_over_the_matching_records(book):
     assert (time["observed"], time["met"], time["statement"]) == (9, False, "9 of 12 months across mentees in the last 24 months")
 
 
+def test_an_integer_beyond_64_bits_is_compared_like_any_other(book):
+    evidence = [{"id": "M-1", "type": "mentee", "title": "Mentee", "start": "2025-01-01", "months": 10**30, "outcome": "progressing"}]
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    assert criterion(doc, "mentoring-time")["met"] is True
+
+
 def test_k_of_counts_the_children_met(book):
     evidence = [record(f"T-{i}", "talk", "2026-01-01", format="talk", audience="org") for i in range(2)]
     evidence += [{"id": "C-1", "type": "community", "title": "Rust guild", "start": "2025-01-01", "role": "founder"}]
