@@ -23,9 +23,10 @@ VERDICTS = (READY, NEARLY, NOT_READY)
 TOP_BLOCKERS = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One evaluated candidate, as much as the report's tables need."""
+    """One evaluated candidate, as much as the report's tables need: a cohort of 100k keeps
+    100k rows, so their strings and small dicts are shared (`Calibration._shared`)."""
 
     page: str
     packet: str
@@ -39,9 +40,9 @@ class Row:
     nominated: bool | None
     verdict: str
     verified_only: str
-    unmet: list[str]
-    missing: list[str]
-    depends_on: list[str]
+    unmet: tuple[str, ...]
+    missing: tuple[str, ...]
+    depends_on: tuple[str, ...]
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
 
@@ -85,6 +86,14 @@ class Calibration:
         self.rows: list[Row] = []
         self.invalid: list[tuple[str, tuple[Diagnostic, ...]]] = []
         self._pages = tempfile.TemporaryFile("w+", encoding="utf-8") if keep_pages else None
+        self._values: dict[Any, Any] = {}
+
+    def _shared(self, value: Any) -> Any:
+        """One copy of each repeated value (level ids, criterion ids, attribute maps)."""
+        if isinstance(value, dict):
+            key = tuple((k, type(v).__name__, v) for k, v in sorted(value.items()))  # True and 1 stay apart
+            return self._values.setdefault(("dict", key), value)
+        return self._values.setdefault(value, value)
 
     def add(self, item: Evaluated) -> None:
         result = item.result
@@ -107,14 +116,15 @@ class Calibration:
         confidence = result["evidence_confidence"]
         unmet = [c["id"] for comp in result["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
         unmet += [f"points:{p['group']}" if p["group"] else "points" for p in result["points"] if not p["met"]]
+        shared = self._shared
         self.rows.append(Row(
-            page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=candidate["track"],
-            level=candidate["level_name"], target=result["target"]["level"], target_name=result["target"]["name"],
-            manager=candidate["manager"], nominated=candidate["nominated"], verdict=result["verdict"],
-            verified_only=confidence["verified_only_verdict"], unmet=unmet,
-            missing=result["missing"] if result["verdict"] == NEARLY else [],  # only the nearly-ready list shows it
-            depends_on=[d["id"] for d in confidence["depends_on"]],
-            attributes=dict(item.attributes), opportunities=dict(item.opportunities),
+            page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=shared(candidate["track"]),
+            level=shared(candidate["level_name"]), target=shared(result["target"]["level"]), target_name=shared(result["target"]["name"]),
+            manager=shared(candidate["manager"]), nominated=candidate["nominated"], verdict=shared(result["verdict"]),
+            verified_only=shared(confidence["verified_only_verdict"]), unmet=shared(tuple(shared(u) for u in unmet)),
+            missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
+            depends_on=tuple(d["id"] for d in confidence["depends_on"]),
+            attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
         ))
         if self._pages is not None:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
@@ -152,11 +162,11 @@ class Calibration:
                 "nominated_not_ready": [self._brief(r) for r in rows if r.nominated and r.verdict != READY],
                 "ready_not_nominated": [self._brief(r) for r in rows if r.verdict == READY and r.nominated is False],
             },
-            "nearly": [{**self._brief(r), "missing": r.missing} for r in rows if r.verdict == NEARLY],
+            "nearly": [{**self._brief(r), "missing": list(r.missing)} for r in rows if r.verdict == NEARLY],
             "managers": self._managers(),
             "blockers": self._blockers(),
             "fairness": self._fairness(),
-            "unverified": [{**self._brief(r), "verified_only_verdict": r.verified_only, "records": r.depends_on}
+            "unverified": [{**self._brief(r), "verified_only_verdict": r.verified_only, "records": list(r.depends_on)}
                            for r in rows if r.verified_only != r.verdict],
             "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.invalid],
         }

@@ -265,3 +265,16 @@ def test_groups_below_the_minimum_size_are_suppressed(above, truth, rules_copy, 
     location = {a["attribute"]: a for a in json.loads(out.read_text())["fairness"]["attributes"]}["location"]
     assert {g["group"] for g in location["groups"]} == {name for name, n in sizes.items() if n >= boundary}
     assert location["suppressed_groups"] == sum(n < boundary for n in sizes.values())
+
+
+def test_rows_share_repeated_values_without_confusing_true_with_one(book):
+    """Rows are kept compact by sharing equal values; equal is not enough for attributes."""
+    from engine.calibrate import Calibration
+    from engine.cohort import Evaluated
+    result = api.evaluate_packet(book, ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml")
+    calibration = Calibration(book, "test", keep_pages=False)
+    for label, value in (("a", True), ("b", 1), ("c", True)):
+        calibration.add(Evaluated(label, {**result, "packet": label}, {"remote": value}))
+    first, second, third = calibration.rows
+    assert [repr(r.attributes["remote"]) for r in calibration.rows] == ["True", "1", "True"]
+    assert first.attributes is third.attributes and first.unmet is third.unmet
