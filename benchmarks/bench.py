@@ -117,7 +117,36 @@ def single_core(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
         oracle.evaluate(ladder_dict, evidence_dict, level_dicts, data)
     naive = time.perf_counter() - started
     n = len(packets)
-    return {"packets": n, "pipeline": n / pipeline, "ceiling": n / ceiling, "naive": n / naive}
+    return {"packets": n, "pipeline": n / pipeline, "ceiling": n / ceiling, "naive": n / naive,
+            "stages": stages(book, lines, ceiling / n)}
+
+
+def stages(book, lines: list[str], ceiling: float) -> dict[str, float]:
+    """Milliseconds a packet in each stage of the pipeline (what bounds the ratio to the ceiling)."""
+    spent = dict.fromkeys(("load and validate", "engine session", "count and judge", "explain"), 0.0)
+    n = 0
+    for number, line in enumerate(lines):
+        started = time.perf_counter()
+        try:
+            packet = build_packet(load_json_text(line, "bench", number), book)
+        except LadderError:
+            continue
+        loaded = time.perf_counter()
+        level = compiled(book, packet.target.id)
+        level.engine.run(facts(book, level, packet))
+        matched = time.perf_counter()
+        evaluation = evaluate(book, packet)  # runs the engine again: its share is subtracted
+        evaluated = time.perf_counter()
+        explain(book, evaluation)
+        explained = time.perf_counter()
+        spent["load and validate"] += loaded - started
+        spent["engine session"] += matched - loaded
+        spent["count and judge"] += (evaluated - matched) - (matched - loaded)
+        spent["explain"] += explained - evaluated
+        n += 1
+    result = {name: 1000 * total / n for name, total in spent.items()}
+    result["(the ceiling: the engine session with no-op actions)"] = 1000 * ceiling
+    return result
 
 
 def startup(packet: Path) -> dict[str, float]:
@@ -168,6 +197,8 @@ def main() -> None:
             print(f"| {size} | {generated:.1f} | {elapsed:.1f} | {size / elapsed:.0f} | {records / elapsed:.0f} | {peak / 2**20:.0f} "
                   f"| {core['pipeline']:.0f} | {core['ceiling']:.0f} | {core['pipeline'] / core['ceiling']:.2f} "
                   f"| {core['naive']:.0f} | {core['pipeline'] / core['naive']:.2f} |", flush=True)
+    print("\nWhere one core's time goes, ms a packet (last size's sample): "
+          + ", ".join(f"{name} {ms:.2f}" for name, ms in core["stages"].items()) + ".")
     times = startup(ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml")
     print(f"\nOne-packet `ladder evaluate`, median of 5: {times['warm']:.2f} s with the rulebook cache warm, "
           f"{times['cold']:.2f} s without it.")
