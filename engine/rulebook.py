@@ -287,6 +287,7 @@ class _Builder:
                 for criterion in walk(criteria):
                     owner[criterion.id] = competency.id
         own_ids: dict[str, tuple] = {}
+        reported: set[str] = set()
         for ci, raw in enumerate(data["competencies"]):
             path = ("competencies", ci)
             criteria = []
@@ -298,8 +299,10 @@ class _Builder:
                     where = path + ("criteria", ki)
                     if sub.id in own_ids:
                         self.error(doc, where, f"criterion id {sub.id!r} is used twice in this level", "rules.duplicate-criterion")
+                        reported.add(sub.id)
                     elif sub.id in owner and owner[sub.id] != raw["id"]:
                         self.error(doc, where, f"criterion id {sub.id!r} is inherited in competency {owner[sub.id]!r}: replace it there or choose another id", "rules.duplicate-criterion")
+                        reported.add(sub.id)
                     own_ids[sub.id] = where
                 criteria.append(criterion)
             previous = merged.get(raw["id"])
@@ -317,21 +320,25 @@ class _Builder:
                 criteria=tuple(criteria),
                 pos=self.pos(doc, path),
             )
-        self._unique_ids(doc, merged.values(), own_ids)
+        self._unique_ids(doc, merged.values(), own_ids, reported)
         return tuple(merged.values())
 
-    def _unique_ids(self, doc: Document, competencies, own_ids: dict[str, tuple]) -> None:
+    def _unique_ids(self, doc: Document, competencies, own_ids: dict[str, tuple], reported: set[str]) -> None:
         """After merging with the inherited level, every id (nested ones too) must be unique:
-        a replacement only replaces a top-level criterion of the same competency."""
+        a replacement only replaces a top-level criterion of the same competency. This finds
+        what the checks above cannot see: a collision with a criterion nested in the same
+        competency of the level below."""
         seen: dict[str, Criterion] = {}
         for competency in competencies:
             for criterion in walk(competency.criteria):
                 first = seen.setdefault(criterion.id, criterion)
-                if first is not criterion and criterion.id in own_ids:
-                    where = f"inherited from {first.inherited_from}" if first.inherited_from else "of this level"
-                    self.error(doc, own_ids[criterion.id], f"criterion id {criterion.id!r} is taken by another criterion {where} "
-                               "(only a top-level criterion of the same competency can be replaced): choose another id",
-                               "rules.duplicate-criterion")
+                if first is criterion or criterion.id not in own_ids or criterion.id in reported:
+                    continue
+                inherited = first if first.inherited_from else criterion
+                self.error(doc, own_ids[criterion.id], f"criterion id {criterion.id!r} is taken by a criterion inherited from "
+                           f"{inherited.inherited_from} (only a top-level criterion of the same competency can be replaced): "
+                           "choose another id", "rules.duplicate-criterion")
+                reported.add(criterion.id)
 
     # -------------------------------------------------------------------------------- criteria
 

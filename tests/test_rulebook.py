@@ -83,6 +83,8 @@ def test_broken_rulebook_is_refused_with_the_error_at_its_place(case, rules_copy
         load_rulebook(rules_copy)
     found = [d.format() for d in caught.value.diagnostics]
     assert expected in found, "\n".join(["expected:", expected, "found:"] + found)
+    places = [(d.file, d.line, d.col, d.code) for d in caught.value.diagnostics]
+    assert len(places) == len(set(places)), "one problem reported twice:\n" + "\n".join(found)
 
 
 def test_every_problem_is_reported_at_once(rules_copy):
