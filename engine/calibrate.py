@@ -90,8 +90,8 @@ class Calibration:
 
     def _shared(self, value: Any) -> Any:
         """One copy of each repeated value (level ids, criterion ids, attribute maps)."""
-        if isinstance(value, dict):
-            key = tuple((k, type(v).__name__, v) for k, v in sorted(value.items()))  # True and 1 stay apart
+        if isinstance(value, dict):  # by type and repr: True and 1, 0.0 and -0.0 stay apart
+            key = tuple((k, type(v).__name__, repr(v)) for k, v in sorted(value.items()))
             return self._values.setdefault(("dict", key), value)
         return self._values.setdefault(value, value)
 

@@ -12,12 +12,12 @@ from typing import Callable, Iterable
 
 from . import core
 from .compile import (
-    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITY, RECORD_ID, START, CandidatePlan, CompiledLevel,
+    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITY, RECORD_ID, START, CompiledLevel,
     Condition, RecordPlan, compiled, opportunity_criteria, record_kind,
 )
 from .errors import EngineFault
 from .model import (
-    CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, LevelRules, Packet, Record,
+    CandidateCriterion, CompositeCriterion, Criterion, LevelRules, Packet, Record,
     Rulebook, SumCriterion, months_between,
 )
 
@@ -213,7 +213,7 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
-            linked_failed = tuple(c for c in plan.linked_conditions if linked not in self.satisfied(c.rule))
+            linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
             if linked_failed or linked not in self.included:
                 return Miss(record.id, (), linked, linked_failed)
         raise EngineFault(f"{self.packet.source}: {record.id} meets every condition of {plan.rule} but the engine did not count it")

@@ -13,8 +13,8 @@ from typing import Iterable
 
 from .errors import Diagnostic, LadderError
 from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, Field,
-    LevelRules, Pos, RecordMatch, Rulebook, SumCriterion, Term, parse_date, walk,
+    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, Criterion, Field,
+    LevelRules, Pos, RecordMatch, Rulebook, SumCriterion, Term, parse_date,
 )
 from .rulebook import load_rulebook
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
-from .errors import Diagnostic, LadderError, raise_if_errors
+from .errors import Diagnostic, raise_if_errors
 from .load import Document, load_file
 from .model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
 from .rulebook import display_path

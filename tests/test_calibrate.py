@@ -267,14 +267,15 @@ def test_groups_below_the_minimum_size_are_suppressed(above, truth, rules_copy, 
     assert location["suppressed_groups"] == sum(n < boundary for n in sizes.values())
 
 
-def test_rows_share_repeated_values_without_confusing_true_with_one(book):
+def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind(book):
     """Rows are kept compact by sharing equal values; equal is not enough for attributes."""
     from engine.calibrate import Calibration
     from engine.cohort import Evaluated
     result = api.evaluate_packet(book, ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml")
     calibration = Calibration(book, "test", keep_pages=False)
-    for label, value in (("a", True), ("b", 1), ("c", True)):
+    values = [True, 1, True, 0.0, -0.0]
+    for label, value in zip("abcde", values):
         calibration.add(Evaluated(label, {**result, "packet": label}, {"remote": value}))
-    first, second, third = calibration.rows
-    assert [repr(r.attributes["remote"]) for r in calibration.rows] == ["True", "1", "True"]
+    first, second, third, *_ = calibration.rows
+    assert [repr(r.attributes["remote"]) for r in calibration.rows] == [repr(v) for v in values]
     assert first.attributes is third.attributes and first.unmet is third.unmet

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from engine import core
-from engine.errors import EngineFault
 
 ROOT = Path(__file__).resolve().parent.parent
 

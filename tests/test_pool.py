@@ -7,7 +7,6 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from engine import cohort, pool
