@@ -3,7 +3,7 @@
 durable-rules can hang or crash the process it runs in. Each worker is a forked process with
 its own engine; the parent hands it one task at a time and waits with a deadline. A worker
 that overruns the time limit is killed, one that dies is noticed; either way its task is
-reported with the reason (`on_fault`), a fresh worker takes its place, and every other task
+reported with the reason (`on_fault`), as is one whose work raised; a fresh worker takes its place, and every other task
 still gets its result. Results come back in input order whatever the number of workers, and
 at most `window` tasks are in flight or waiting to be yielded, so memory stays flat."""
 from __future__ import annotations
@@ -35,7 +35,11 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
     results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process."""
     if "fork" not in multiprocessing.get_all_start_methods():
         for task in tasks:
-            yield work(task)
+            try:
+                result = work(task)
+            except Exception as e:  # noqa: BLE001 - as a worker would report it
+                result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
+            yield result
         return
     yield from _Pool(work, on_fault, max(1, jobs), timeout).run(iter(tasks))
 
@@ -72,7 +76,14 @@ def _serve(connection: Connection, work: Callable) -> None:
             task = connection.recv()
         except EOFError:
             return
-        connection.send(work(task))
+        try:
+            answer = (True, work(task))
+        except Exception as e:  # noqa: BLE001 - reported as this task's fault, in words, not a traceback
+            answer = (False, f"{type(e).__name__}: {e}")
+        try:
+            connection.send(answer)
+        except Exception as e:  # noqa: BLE001 - e.g. a result that does not pickle
+            connection.send((False, f"its result could not be sent back ({type(e).__name__}: {e})"))
 
 
 class _Pool:
@@ -113,20 +124,24 @@ class _Pool:
                     if worker.task is None:
                         continue
                     index, task = worker.task
+                    failure = None
                     if worker.connection in ready:
                         try:
-                            done[index] = worker.connection.recv()
-                            worker.task = None
-                            continue
+                            ok, answer = worker.connection.recv()
+                            if ok:
+                                done[index] = answer
+                                worker.task = None
+                                continue
+                            failure = f"the evaluation failed: {answer}"  # its engine may be unusable now
                         except (EOFError, OSError):
                             pass  # it died while answering: a crash, below
                     crashed = worker.process.sentinel in ready or not worker.process.is_alive()
                     overran = time.monotonic() >= worker.deadline
-                    if crashed or overran:
+                    if failure or crashed or overran:
                         worker.stop()
                         code = worker.process.exitcode
-                        reason = (f"the evaluation took longer than {self.timeout:g} s and was stopped" if overran and not crashed
-                                  else f"the evaluation crashed its worker process ({_describe(code)})")
+                        reason = failure or (f"the evaluation took longer than {self.timeout:g} s and was stopped" if overran and not crashed
+                                             else f"the evaluation crashed its worker process ({_describe(code)})")
                         done[index] = self.on_fault(task, reason)
                         workers[position] = _Worker(self.context, self.work)
         finally:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from engine import cohort, pool
 from engine.cli import main
+from engine.errors import EngineFault
 from engine.report import Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,16 @@ def test_the_hang_and_the_crash_are_real_durable_rules_faults():
         ["the evaluation took longer than 2 s and was stopped"]
     (reason,) = pool.run([0], lambda _: durable_rules_crash(), lambda _, why: why, 1, timeout=10)
     assert reason.startswith("the evaluation crashed its worker process (signal SIG")
+
+
+def test_an_engine_failure_in_a_worker_is_that_task_s_fault_in_words_and_the_rest_go_on(capfd):
+    def work(n: int) -> int:
+        if n == 2:
+            raise EngineFault("durable-rules failed while matching: error 303")
+        return n
+    results = list(pool.run(range(6), work, lambda n, why: why, jobs=2))
+    assert results == [0, 1, "the evaluation failed: EngineFault: durable-rules failed while matching: error 303", 3, 4, 5]
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_calibrate_output_is_identical_for_one_and_two_jobs(tmp_path, monkeypatch):
