@@ -13,6 +13,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,6 +218,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    """JSON numbers beyond a float's range would become infinity: refused (and located by the slow parse)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large")
+    return number
+
+
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
     result: dict = {}
     for key, value in pairs:
@@ -229,7 +238,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
 def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
     """Parse JSON fast; positions come from a second, slower parse only if someone asks."""
     try:
-        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise LadderError.one(source, line_offset + 1, 1, f"nested deeper than {MAX_DEPTH} levels", "load.too-deep") from None
     except ValueError:
@@ -297,6 +306,9 @@ def _json_with_marks(text: str, source: str, line_offset: int) -> tuple[dict, di
             return {k: unwrap(v, path + (k,)) for k, v in value.value}
         if isinstance(value, list):
             return [unwrap(v, path + (i,)) for i, v in enumerate(value)]
+        if isinstance(value, float) and not math.isfinite(value):
+            line, col = position(item.index)
+            raise LadderError.one(source, line, col, "this number is too large to represent: write a smaller one", "load.number")
         return value
 
     scan = located(json.scanner.py_make_scanner(Context))

@@ -77,6 +77,17 @@ def test_absent_terminates_and_matches_only_records_without_the_field():
     assert result.stdout.strip() == "['b']", result.stderr
 
 
+@pytest.mark.parametrize("threshold, values, expected", [
+    (1e-07, {"a": 1e-08, "b": 1e-06, "c": 0.5}, ["b", "c"]),  # the engine refuses `1e-07` as written by json or repr
+    (1e16, {"a": 1e15, "b": 1e17, "c": 10**30}, ["b", "c"]),  # and orjson refuses integers beyond 64 bits
+    (-(10**20), {"a": -(10**21), "b": 0, "c": -1.5e-300}, ["b", "c"]),  # and clamps them itself
+    (2**63, {"a": 2**62, "b": 2**64, "c": 10**19}, ["b", "c"]),
+])
+def test_numbers_of_any_size_reach_the_engine_as_numbers(threshold, values, expected):
+    engine = core.Engine([rule("big", core.Test("v", "gte", threshold))])
+    assert keys(engine.run([record(k, v=v) for k, v in values.items()]), "big") == expected
+
+
 def _window_rule(*extra: core.Test) -> core.Rule:
     return core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (core.Test("end", "gte", core.Ref("c", "cutoff")), *extra))))
 

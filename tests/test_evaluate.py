@@ -122,6 +122,16 @@ def test_an_integer_beyond_64_bits_is_compared_like_any_other(book):
     assert criterion(doc, "mentoring-time")["met"] is True
 
 
+def test_a_tiny_decimal_is_compared_like_any_other(book):
+    """`1e-07` as json or repr writes it is refused by durable-rules' parser (error 204)."""
+    evidence = [{"id": f"G-{pct}", "type": "team-growth", "title": f"Org {pct}", "start": "2026-01-01", "direct_reports": 8,
+                 "retention_pct": pct} for pct in (1e-07, 95.0)]
+    data = packet(level="senior-engineering-manager", track="management", evidence=evidence)
+    _, doc = evaluated(book, data)
+    retention = criterion(doc, "retention")
+    assert ([r["id"] for r in retention["counted"]], [m["id"] for m in retention["not_counted"]]) == (["G-95.0"], ["G-1e-07"])
+
+
 def test_k_of_counts_the_children_met(book):
     evidence = [record(f"T-{i}", "talk", "2026-01-01", format="talk", audience="org") for i in range(2)]
     evidence += [{"id": "C-1", "type": "community", "title": "Rust guild", "start": "2025-01-01", "role": "founder"}]
