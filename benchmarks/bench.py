@@ -94,6 +94,8 @@ def single_core(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
             dicts.append(json.loads(line))
         except LadderError:
             continue
+    if not packets:
+        raise SystemExit("every packet of the sample is invalid: nothing to time")
     for packet in packets:  # compile every level once, outside the timings
         compiled(book, packet.target.id)
 
