@@ -151,7 +151,7 @@ class _Linter:
         possible = set()
         for current in self.book.levels.values():
             equivalent = self.book.equivalent(current, target.track)
-            if equivalent is not None:
+            if equivalent is not None and (current.track != target.track or current.rank < target.rank):
                 possible.add(target.rank - equivalent.rank)
         for term in terms:
             if term.field == "steps_to_target" and term.op == "eq" and term.value not in possible:

@@ -43,7 +43,8 @@ def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, t
     evidence = data.get("evidence")
     records = _records(doc, evidence, rulebook, problems) if isinstance(evidence, list) else []
     if candidate and packet_as_of and candidate.level_since > packet_as_of:
-        problems.append(doc.diag(("candidate", "level_since"), f"level_since {candidate.level_since} is after the as-of date {packet_as_of}", "packet.bad-date"))
+        given = " given by --as-of" if as_of else ""
+        problems.append(doc.diag(("candidate", "level_since"), f"level_since {candidate.level_since} is after the as-of date {packet_as_of}{given}", "packet.bad-date"))
     raise_if_errors(problems)
     return Packet(doc.source, candidate, target_level, packet_as_of, tuple(records))
 
@@ -85,10 +86,17 @@ def _target(doc: Document, data: dict, candidate: Candidate | None, rulebook: Ru
             problems: list[Diagnostic]) -> Level | None:
     wanted = override or data.get("target")
     where = ("target",) if "target" in data and not override else ()
+    given = "--target" if override else "target"
     if wanted:
         level = rulebook.levels.get(wanted)
         if level is None:
-            problems.append(doc.diag(where, f"unknown target level {wanted!r}{validate.did_you_mean(wanted, rulebook.levels)}", "packet.unknown-level"))
+            problems.append(doc.diag(where, f"{given}: unknown level {wanted!r}{validate.did_you_mean(wanted, rulebook.levels) or '; levels: ' + ', '.join(rulebook.levels)}", "packet.unknown-level"))
+            return None
+        current = rulebook.levels[candidate.level] if candidate else None
+        if current and level.track == current.track and level.rank <= current.rank:
+            above = rulebook.next_level(current)
+            hint = f"give a level above it (the next is {above.id})" if above else "it is the top of its track"
+            problems.append(doc.diag(where, f"{given}: {level.id} is not above the candidate's current level {current.id}: {hint}", "packet.target-not-above"))
             return None
     elif candidate is None:
         return None

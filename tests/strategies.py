@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 
 from oracle import months_before, window_start
 
@@ -363,6 +363,14 @@ def scenarios(draw):
         track = ctx.pick(ctx.track_ids)
         current = ctx.pick([lv["id"] for lv in tracks[track]["levels"]])
     own_levels = [lv["id"] for lv in tracks[track]["levels"]]
+    if target in own_levels and own_levels.index(current) >= own_levels.index(target):  # not a promotion: refused
+        below = own_levels[:own_levels.index(target)]
+        if not below:
+            track = ctx.pick([t for t in ctx.track_ids if t != track] or [None])
+            assume(track is not None)
+            below = [lv["id"] for lv in tracks[track]["levels"]]
+        current = ctx.pick(below)
+        own_levels = [lv["id"] for lv in tracks[track]["levels"]]
     since = months_before(ctx.as_of, ctx.months_back)
     since += timedelta(days=ctx.pick([0, -1, 1, 27]))
     if ctx.coin(20):  # a month end

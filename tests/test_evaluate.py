@@ -191,6 +191,15 @@ def test_the_default_target_is_the_next_level_on_the_candidates_track(book):
         evaluated(book, packet(level="vp-of-engineering", track="management"))
 
 
+def test_a_target_not_above_the_current_level_on_the_same_track_is_refused_naming_the_next(book):
+    for target in ("staff-engineer", "senior-developer"):
+        with pytest.raises(LadderError, match=f"target: {target} is not above the candidate's current level staff-engineer: "
+                                              "give a level above it \\(the next is principal-engineer\\)"):
+            evaluated(book, packet(level="staff-engineer", target=target))
+    _, doc = evaluated(book, packet(level="staff-engineer", target="director-of-engineering"))  # across tracks: the rules judge
+    assert doc["target"]["level"] == "director-of-engineering"
+
+
 def test_the_order_of_records_does_not_change_the_verdict(book):
     evidence = developer_basics() + [project("P-1", "2026-03-01"), project("P-2", "2025-10-31"), project("P-3", "2026-06-01", role="core")]
     _, expected = evaluated(book, junior(evidence))
