@@ -117,6 +117,15 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     return result
 
 
+def _distinct(values) -> tuple[str, ...]:
+    """One spelling per different value: free text like `team` is typed by hand, so case and
+    spacing do not make a value different ("Platform-Infra " is platform-infra)."""
+    spellings: dict[str, str] = {}
+    for value in sorted(map(str, values)):
+        spellings.setdefault(" ".join(value.split()).casefold(), value)
+    return tuple(sorted(spellings.values()))
+
+
 def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
     """What `candidate:` criteria can test (see model.CANDIDATE_FIELDS); None means absent."""
     candidate = packet.candidate
@@ -195,7 +204,7 @@ class _Assessor:
         if isinstance(criterion, SumCriterion):
             observed = sum(r.fields[criterion.field] for r in counted)
         elif criterion.distinct:
-            distinct_values = tuple(sorted({str(r.fields[criterion.distinct]) for r in counted}))
+            distinct_values = _distinct(r.fields[criterion.distinct] for r in counted)
             observed = len(distinct_values)
         else:
             observed = len(counted)

@@ -101,6 +101,11 @@ TESTS = {  # operator -> does the record's value pass it
 }
 
 
+def same_text(value):
+    """`distinct` ignores case and runs of spaces in text: "Platform-Infra " is platform-infra."""
+    return " ".join(value.split()).casefold() if isinstance(value, str) else value
+
+
 def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     """One operator; a condition on a field the record does not have fails, except `absent`."""
     if op == "absent":
@@ -164,7 +169,7 @@ class Judge:
             found = [r for r in self.records if self.record_matches(spec, r)]
             if "distinct" in spec:
                 found = [r for r in found if spec["distinct"] in r.values]
-                observed = len({r.values[spec["distinct"]] for r in found})
+                observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
                 observed = len(found)
             return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))

@@ -107,6 +107,16 @@ def test_distinct_counts_different_values_not_records(book):
     assert led["statement"] == "1 of 2 different teams in the last 24 months"
 
 
+def test_distinct_text_values_differing_only_in_case_or_spacing_are_one_value(book):
+    evidence = [project("P-1", "2026-01-01", scope="org", team="platform-infra"),
+                project("P-2", "2026-02-01", scope="cross-team", team="Platform-Infra "),
+                project("P-3", "2026-03-01", scope="org", team="PLATFORM-INFRA")]
+    _, doc = evaluated(book, senior_for_staff(evidence))
+    led = criterion(doc, "led-project")
+    assert (led["met"], led["observed"], led["distinct_values"]) == (False, 1, ["PLATFORM-INFRA"])
+    assert [r["id"] for r in led["counted"]] == ["P-1", "P-2", "P-3"]
+
+
 def test_a_sum_adds_up_a_field_over_the_matching_records(book):
     evidence = [{"id": f"M-{i}", "type": "mentee", "title": f"Mentee {i}", "start": start, "months": months, "outcome": "progressing"}
                 for i, (start, months) in enumerate([("2025-01-01", 5), ("2025-06-01", 4), ("2022-01-01", 12)])]
