@@ -208,13 +208,13 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
 
 
 @main.command()
-@click.option("--base", required=True, metavar="RULES", help="The rulebook before the change: a directory, or git:REV[:PATH] (PATH defaults to rules).")
+@click.option("--base", required=True, metavar="RULES", help="The rulebook before the change: a directory, or git:REV[:PATH], read from git without touching the work tree (PATH from the current directory; default rules).")
 @click.option("--head", required=True, metavar="RULES", help="The rulebook after the change, the same way (e.g. rules/ for the work tree).")
 @click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown fits a pull-request comment.")
 @click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
-              help="Exit 1 when some packet loses readiness (downgrade) or changes at all (any).")
+              help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all (any).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
 @jobs_options
 def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
@@ -248,9 +248,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
         write_atomic(out, text)
     else:
         click.echo(text, nl=False)
-    directions = {change.direction for change in report.changes}
-    failing = (fail_on == "any" and report.changes) or (fail_on == "downgrade" and directions & {"downgrade", "invalid"})
-    sys.exit(1 if failing else 0)
+    sys.exit(1 if report.fails(fail_on) else 0)
 
 
 @main.command()

@@ -5,6 +5,7 @@ into a temporary directory so that the work tree is never touched."""
 from __future__ import annotations
 
 import json
+import posixpath
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -37,9 +38,12 @@ def resolve(spec: str) -> Rulebook:
             raise LadderError.one(spec, 1, 1, f"cannot read it from git: {message[0]}", "impact.git")
         return done.stdout
 
-    prefix = git("rev-parse", "--show-prefix").decode().strip()  # the working directory inside the repository
-    root = (PurePosixPath(prefix) / path).as_posix().rstrip("/")
-    names = [n for n in git("ls-tree", "-r", "--name-only", rev, "--", root + "/").decode().splitlines() if n]
+    # PATH is relative to the working directory, as on the command line; git wants it from the top.
+    root = posixpath.normpath(posixpath.join(git("rev-parse", "--show-prefix").decode().strip(), path))
+    if root == ".." or root.startswith("../"):
+        raise LadderError.one(spec, 1, 1, f"{path} is outside the git repository", "impact.git")
+    top = git("rev-parse", "--show-toplevel").decode().strip()
+    names = [n for n in git("-C", top, "ls-tree", "-r", "--name-only", rev, "--", "." if root == "." else root + "/").decode().splitlines() if n]
     if not names:
         raise LadderError.one(spec, 1, 1, f"revision {rev} has no files under {path}/", "impact.git")
     with tempfile.TemporaryDirectory(prefix="ladder-rules-") as temporary:
@@ -94,6 +98,13 @@ class Impact:
             row[change.direction] += 1
         return dict(sorted(table.items()))
 
+    def fails(self, fail_on: str) -> bool:
+        """`--fail-on`: `downgrade` is a lost verdict level or a packet the head rulebook no longer
+        accepts; a packet that becomes valid loses nothing."""
+        if fail_on == "any":
+            return bool(self.changes)
+        return fail_on == "downgrade" and any(c.direction == "downgrade" or c.after == "invalid" for c in self.changes)
+
 
 def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path],
            jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT) -> Impact:
@@ -136,6 +147,8 @@ def _compare(before: Result, after: Result) -> Change | None:
         return found
 
     old, new = statuses(before), statuses(after)
+    if not (old and new):  # one side invalid: its criteria were never evaluated, nothing flipped
+        old = new = {}
     flips = tuple(
         Flip(cid, old.get(cid, (None, ""))[0], new.get(cid, (None, ""))[0], old.get(cid, (None, ""))[1], new.get(cid, (None, ""))[1])
         for cid in sorted(set(old) | set(new))

@@ -99,3 +99,22 @@ def test_a_git_revision_is_read_without_touching_the_work_tree(tmp_path, monkeyp
     assert git("status", "--porcelain").stdout.decode().strip() == "M rules/levels/staff-engineer.yaml"
     missing = run("--base", "git:HEAD:nowhere", "--head", "rules", PACKETS)
     assert missing.exit_code == 1 and "git:HEAD:nowhere:1:1: error: revision HEAD has no files under nowhere/" in missing.stderr
+    monkeypatch.chdir(repo / "rules")  # PATH is relative to the working directory, as on the command line
+    for spec in ("git:HEAD:.", "git:HEAD:../rules"):
+        inside = run("--base", spec, "--head", ".", PACKETS, "--format", "json")
+        assert inside.exit_code == 0, inside.output
+        assert json.loads(inside.stdout)["changes"] == json.loads(result.stdout)["changes"]
+    outside = run("--base", "git:HEAD:../..", "--head", ".", PACKETS)
+    assert outside.exit_code == 1 and "../.. is outside the git repository" in outside.stderr
+
+
+def test_a_packet_the_head_rulebook_rejects_fails_on_downgrade_and_one_it_accepts_does_not(tmp_path):
+    narrower = apply([{"file": "evidence.yaml", "old": "values: [lead, core, contributor]", "new": "values: [lead, core]"}],
+                     shutil.copytree(ROOT / "rules", tmp_path / "narrower"))
+    accepted = run("--base", narrower, "--head", ROOT / "rules", PACKETS, "--fail-on", "downgrade", "--format", "json")
+    changes = json.loads(accepted.stdout)["changes"]
+    assert accepted.exit_code == 0 and changes
+    assert {(c["before"], c["direction"]) for c in changes} == {("invalid", "invalid")}
+    assert all(c["flipped"] == [] for c in changes)  # nothing was evaluated on the invalid side
+    rejected = run("--base", ROOT / "rules", "--head", narrower, PACKETS, "--fail-on", "downgrade")
+    assert rejected.exit_code == 1
