@@ -119,10 +119,10 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
 
 def _distinct(values) -> tuple[str, ...]:
     """One spelling per different value: free text like `team` is typed by hand, so case and
-    spacing do not make a value different ("Platform-Infra " is platform-infra)."""
-    spellings: dict[str, str] = {}
-    for value in sorted(map(str, values)):
-        spellings.setdefault(" ".join(value.split()).casefold(), value)
+    spacing do not make a value different ("Platform-Infra " is platform-infra); 2 is 2.0."""
+    spellings: dict = {}
+    for value in sorted(values, key=str):
+        spellings.setdefault(" ".join(value.split()).casefold() if isinstance(value, str) else value, str(value))
     return tuple(sorted(spellings.values()))
 
 
