@@ -22,11 +22,17 @@ offers a small vocabulary - facts, patterns of tests, rules - that cannot reach 
 - Every session runs at least one action (a sentinel rule) before it is deleted: the engine
   frees a new session's never-initialised action context on delete (found with valgrind).
 - A `MemoryError` from the engine (its session table full) poisons the process: every later
-  call raises `EngineFault`."""
+  call raises `EngineFault`.
+- Text tests (`contains_text`, `glob`) are answered when a fact is encoded, and the engine
+  matches the answer: its regex compiler runs out of states (error 503) on plain text such as
+  `.*aaaé.*` or `.*cccac.*` (text that repeats its own beginning), and cannot express `"`,
+  `%`, `\\` or `]`."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -63,7 +69,8 @@ class Test:
     """`field op value`. A test on an absent field fails, except `absent` (and `not_in ()`
     which needs the field present). Ops: eq ne lt lte gt gte in not_in present absent never,
     has_item (a list holds the value), contains_text (literal substring), and glob (a full
-    match where `*` is any text and everything else is literal)."""
+    match where `*` is any text and everything else is literal). Text tests on a value that is
+    not text fail."""
 
     field: str
     op: str
@@ -146,8 +153,16 @@ class _Chunk:
         self.aliases = {short: tuple(p.alias for p in rule.patterns) for short, rule in self.names.items()}
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
         tests = [t for rule in rules for p in rule.patterns for t in p.tests]
-        fields = sorted({t.field for t in tests} | {t.value.field for t in tests if isinstance(t.value, Ref)})
+        plain = [t for t in tests if t.op not in _TEXT_TESTS]
+        fields = sorted({t.field for t in plain} | {t.value.field for t in plain if isinstance(t.value, Ref)})
         self.fields = [(field, _name(field)) for field in fields]
+        self.texts: dict[str, list[tuple[str, str, Any]]] = {}  # kind -> (answer's name, field, test)
+        for kind, test in sorted({(p.kind, t) for rule in rules for p in rule.patterns for t in p.tests if t.op in _TEXT_TESTS},
+                                 key=lambda kt: (kt[0], _text_name(kt[1]))):
+            self.texts.setdefault(kind, []).append((_text_name(test), test.field, _text_test(test)))
+        widest = len(self.fields) + max((len(t) for t in self.texts.values()), default=0)
+        if widest > MAX_FACT_FIELDS:
+            raise ValueError(f"these rules test {widest} fields of one kind of fact; at most {MAX_FACT_FIELDS}")
         definition = {short: _encode_rule(rule) for short, rule in self.names.items()}
         definition[_SENTINEL] = {"all": [{"m": {_KIND: _SESSION[_KIND]}}]}
         try:
@@ -160,6 +175,9 @@ class _Chunk:
         decode), its kind, its key and the guard, with user fields namespaced."""
         get = fact.fields.get
         encoded = {name: _number(v) if type(v) in _NUMBERS else v for field, name in self.fields if (v := get(field)) is not None}
+        for name, field, holds in self.texts.get(fact.kind, ()):
+            if type(v := get(field)) is str:
+                encoded[name] = holds(v)
         encoded[_KIND] = fact.kind
         encoded[_KEY] = fact.key
         encoded[_GUARD] = 1
@@ -278,6 +296,23 @@ def _name(field: str) -> str:
     return "f_" + field
 
 
+def _text_name(test: Test) -> str:
+    """The field carrying a text test's answer (`t_`: apart from user fields and the engine's)."""
+    return "t_" + hashlib.blake2s(repr((test.field, test.op, test.value)).encode(), digest_size=8).hexdigest()
+
+
+_TEXT_TESTS = ("contains_text", "glob")
+
+
+def _text_test(test: Test):
+    """The text test as a predicate: a literal substring, or a full match where `*` is any
+    text (newlines too) and everything else is literal."""
+    if test.op == "contains_text":
+        return lambda text: test.value in text
+    match = re.compile(".*".join(map(re.escape, test.value.split("*"))), re.DOTALL).fullmatch
+    return lambda text: match(text) is not None
+
+
 def _encode_rule(rule: Rule) -> dict:
     count = sum(len(p.tests) + 3 for p in rule.patterns)
     if count > MAX_TESTS_PER_RULE:
@@ -308,7 +343,6 @@ def _is_group(encoded: dict) -> bool:
 
 
 _COMPARE = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
-_GLOB_ESCAPE = set(".()+?[{|*")
 
 
 def _value(value: Any) -> Any:
@@ -331,10 +365,8 @@ def _encode_test(test: Test) -> dict:
         return {"$and": [{"$neq": {field: v}} for v in value]} if value else {"$ex": {field: 1}}
     if op == "has_item":
         return {"$iany": {field: {"$i": value}}}
-    if op == "glob":
-        return {"$mt": {field: glob_to_regex(value)}}
-    if op == "contains_text":
-        return {"$mt": {field: ".*" + _literal(value) + ".*"}}
+    if op in _TEXT_TESTS:
+        return {_text_name(test): True}
     if op == "present":
         return {"$ex": {field: 1}}
     if op == "absent":
@@ -345,14 +377,3 @@ def _encode_test(test: Test) -> dict:
 
 
 _NEVER = {_KIND: "\u0000never"}
-
-
-def glob_to_regex(pattern: str) -> str:
-    """`*` is any text; everything else is literal."""
-    return ".*".join(_literal(part) for part in pattern.split("*"))
-
-
-def _literal(text: str) -> str:
-    """Regex for exactly `text`: specials become one-character classes, the only escape
-    durable-rules' regex engine handles (it has no backslash escapes)."""
-    return "".join(f"[{c}]" if c in _GLOB_ESCAPE else c for c in text)

@@ -17,11 +17,10 @@ from oracle import months_before, window_start
 
 # Text for record values: unicode, spaces, regex and engine-sensitive characters, a newline.
 TEXT_ALPHABET = 'aAbé日本 *.("\\%]\n-?+[{|^$)\t\''
-# Text for `contains`/`matches`: the engine refuses " % \ ] and control characters.
-PATTERN_ALPHABET = "aAbé日本 *.(-?+[{|^$)'"
 STRINGS = ["", "a", "A", "ab", "a b", "é", "日本", "*", "a.b", "(a)", '"q"', "back\\slash", "100%", "x]", "a\nb", "a*b"]
 PATTERNS = ["a", "b", "é", "日本", " ", ".", "(", "a b", "*", "**", "a*", "*b", "*a*", "a*b", "é*本", "(*)", "a.*", "*日本*",
-            "a?b", "a+", "[a", "{1}", "^a*", "*$", "a|b", "$1", "*\'*"]
+            "a?b", "a+", "[a", "{1}", "^a*", "*$", "a|b", "$1", "*\'*",
+            "aab", "aaé", "*aaab*", '"q"', "100%", "x]", "back\\slash"]  # repeats broke the engine's regex compiler
 ENUM_VALUES = ["lead", "core", "Lead", "x y", "日本", "a*b", "50%"]
 LIST_ITEMS = ["go", "rust", "Go", "a b", "é", "*", '"x"', "a]"]
 TEAMS = ["payments", "Payments", "core infra", "é日本", "a*b", '"q" (x)']
@@ -138,7 +137,7 @@ def condition_value(ctx: Context, kind: str, op: str, spec: dict, owner: str, na
             text = ctx.pick([known, known[:cut] + "*", "*" + known[cut:], known[:cut] + "*" + known[cut + 1:]])
             text = text if text.strip("*") else known
         else:
-            text = ctx.pick(PATTERNS) if ctx.coin(60) else ctx.text(PATTERN_ALPHABET, min_size=1, max_size=4)
+            text = ctx.pick(PATTERNS) if ctx.coin(60) else ctx.text(TEXT_ALPHABET, min_size=1, max_size=4)
         if op == "contains":
             ctx.hint(owner, name, ctx.text(max_size=2) + text + ctx.text(max_size=2), text=True)
             ctx.hint(owner, name, text.swapcase(), text=True)

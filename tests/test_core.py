@@ -216,6 +216,28 @@ def test_contains_text_is_a_literal_substring(text, part, expected):
     assert (keys(engine.run([record("a", t=text)]), "c") == ["a"]) is expected
 
 
+@pytest.mark.parametrize("part", ["cccac", "aaaé", "本本本é", "ybybbc", '50% "q" \\ ]', "tab\there"])
+def test_text_tests_hold_for_text_the_engines_regex_compiler_cannot_take(part):
+    # durable-rules refused `.*cccac.*` as a regex (error 503, out of states) and cannot write " % \ ]
+    engine = core.Engine([rule("c", core.Test("t", "contains_text", part)), rule("g", core.Test("t", "glob", f"*{part}"))])
+    matches = engine.run([record("yes", t=f"x {part}"), record("no", t=part[:-1]), record("other", t=7), record("none")])
+    assert (keys(matches, "c"), keys(matches, "g")) == (["yes"], ["yes"])
+
+
+def test_the_engines_regex_compiler_runs_out_of_states_on_plain_text():
+    # Why text tests never reach the engine as regexes: it cannot compile this one.
+    result = run_child("""
+        import json, durable_rules_engine as e
+        for n, text in enumerate(["abcde", "cccac"]):
+            try:
+                e.create_ruleset(f"x{n}", json.dumps({"r": {"all": [{"m": {"$mt": {"t": f".*{text}.*"}}}]}}))
+                print(text, "ok")
+            except Exception as error:
+                print(text, error)
+    """)
+    assert result.stdout.splitlines() == ["abcde ok", "cccac Could not create ruleset, error code: 503"], result.stdout + result.stderr
+
+
 def test_a_closed_engine_refuses_to_run():
     engine = core.Engine([rule("r", core.Test("x", "eq", 1))])
     engine.close()
