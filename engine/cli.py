@@ -56,7 +56,7 @@ def jobs_options(command):
     command = click.option("--timeout", type=click.FloatRange(min=0.1), default=pool.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                            help="Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
     return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
-                        help="Worker processes. The output does not depend on it.")(command)
+                        help=f"Worker processes (never more than packets, nor {pool.JOBS_PER_CORE} a core). The output does not depend on it.")(command)
 
 
 rules_option = click.option(
