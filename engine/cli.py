@@ -4,6 +4,7 @@ Exit status: 0 done and every input valid; 1 some input invalid (its errors on s
 `file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -99,7 +100,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 
     For the target level: ready, nearly or not ready; every criterion met or not, the records
     that count, and for each miss the records that came close and the condition they failed.
-    PACKETS are YAML or JSON files, or directories of them.
+    PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
+    files with one packet a line (as `ladder generate` writes); a path holding none is an error.
 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
     """
@@ -109,6 +111,9 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
                                  f"{did_you_mean(track, book.tracks)}", param_hint="--track")
     try:
         results = list(api.evaluate_packets(book, packets, as_of, target, track))
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
     except EngineFault as e:
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
@@ -135,13 +140,18 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, smallest gap first, in the rules' own words.
+    PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
-    from . import plan as plans
-    from .packet import load_packet
+    from . import cohort, plan as plans
+    from .packet import build_packet
 
     book = _load_rulebook(rules)
     try:
-        document = plans.plan(book, load_packet(packet, book, as_of))
+        found = list(itertools.islice(cohort.items(packet), 2))
+        if len(found) > 1:
+            raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
+                                     param_hint="PACKET")
+        document = plans.plan(book, build_packet(cohort.read(found[0]), book, as_of))
     except LadderError as e:
         _print_diagnostics(e.diagnostics)
         sys.exit(1)
@@ -159,8 +169,8 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
 def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
     """Check rulebooks and packets; print every error as file:line:col.
 
-    PATHS are rulebook directories (holding ladder.yaml), packet files, or directories of
-    packets. Packets are checked against --rules, else the one rulebook among PATHS, else the
+    PATHS are rulebook directories (holding ladder.yaml), packet files, directories of packets,
+    or JSON Lines files (one packet a line). Packets are checked against --rules, else the one rulebook among PATHS, else the
     built-in rulebook. Exit status is 1 if anything is invalid.
     """
     try:
@@ -228,8 +238,13 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
     """
-    from . import impact as impacts
+    from . import cohort, impact as impacts
 
+    try:
+        cohort.all_items(packets)  # a path naming no packets stops the run before any work
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
     books = []
     for spec in (base, head):
         try:

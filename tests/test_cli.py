@@ -159,3 +159,63 @@ def test_a_directory_of_packets_is_evaluated_in_name_order(run, write_packet):
     (path.parent / "a.json").write_text(json.dumps(packet()))
     result = run("evaluate", path.parent, "--format", "json")
     assert [r["packet"].rsplit("/", 1)[1] for r in json.loads(result.stdout)["results"]] == ["a.json", "b.yaml"]
+
+
+NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json; subdirectories are not searched) [cohort.empty]"
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["validate"], ["calibrate"], ["impact", "--base", "rules", "--head", "rules"]])
+def test_a_directory_holding_no_packets_is_an_error_not_an_empty_success(run, tmp_path, command, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.yaml").write_text(json.dumps(packet()))  # below it: not searched
+    result = run(*command, tmp_path)
+    assert result.exit_code == 1 and f"{tmp_path}:1:1: error: {NO_PACKETS}" in result.output
+
+
+def test_a_device_is_not_read_as_a_packet(run):
+    result = run("evaluate", "/dev/zero")
+    assert result.exit_code == 1
+    assert "/dev/zero:1:1: error: is not a regular file: give a packet file, a directory of them, or a .jsonl file" in result.stderr
+
+
+def test_a_dangling_symlink_in_a_directory_is_that_packets_error_not_dropped(run, good, tmp_path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = run("evaluate", tmp_path)
+    assert result.exit_code == 1 and "1 of 2 packet(s) invalid" in result.stderr
+    assert f"{tmp_path / 'gone.yaml'}:1:1: error: is a symbolic link to {tmp_path / 'nowhere.yaml'}, which does not exist" in result.stderr
+
+
+@pytest.fixture
+def lines(tmp_path):
+    """A JSON Lines cohort, as `ladder generate` writes: a valid packet, a blank line, an invalid one."""
+    path = tmp_path / "cohort.jsonl"
+    invalid = packet(evidence=[record("X-1", "desing-doc", "2026-01-01")])
+    path.write_text(json.dumps(packet()) + "\n\n" + json.dumps(invalid) + "\n")
+    return path
+
+
+def test_evaluate_and_validate_read_json_lines_each_line_a_packet(run, lines):
+    evaluated = run("evaluate", lines, "--format", "json")
+    assert evaluated.exit_code == 1
+    assert [r["packet"] for r in json.loads(evaluated.stdout)["results"]] == [f"{lines}:1", f"{lines}:3"]
+    assert f"{lines}:3:" in evaluated.stderr and "unknown evidence type 'desing-doc'" in evaluated.stderr
+    validated = run("validate", lines)
+    assert validated.exit_code == 1 and validated.stdout.startswith(f"{lines}:3:")
+    assert "0 rulebook(s), 2 packet(s): 1 error(s)" in validated.stderr
+
+
+def test_plan_reads_a_json_lines_file_of_one_packet_and_refuses_several(run, lines, tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text(lines.read_text().splitlines()[0] + "\n")
+    result = run("plan", one)
+    assert result.exit_code == 0 and result.stdout.startswith("Next steps for Test Candidate (E-1)")
+    several = run("plan", lines)
+    assert several.exit_code == 2 and f"{lines} holds several packets; plan takes one" in several.stderr
+
+
+def test_a_truncated_json_line_is_placed_on_its_own_line_not_the_next(run, tmp_path):
+    path = tmp_path / "cut.jsonl"
+    path.write_text(json.dumps(packet()) + "\n" + '{"candidate": \n' + json.dumps(packet()) + "\n")
+    result = run("evaluate", path)
+    assert f"{path}:2:15: error: not valid JSON: Expecting value [load.syntax]" in result.stderr
