@@ -14,9 +14,10 @@ from pathlib import Path
 import click
 import yaml
 
-from . import api, pool, ruletest
+from . import api, outputs, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
+from .rulebook import rule_files
 from .validate import did_you_mean
 from .report import RENDERERS, Invalid, atomic_output, write_atomic
 
@@ -43,6 +44,25 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
+def _check_out(problem: str | None, option: str = "--out") -> None:
+    """A bad output path is a usage error, found before any work is done."""
+    if problem:
+        raise click.BadParameter(problem, param_hint=option)
+
+
+def _rule_inputs(rules: Path | None) -> list[Path]:
+    """The rulebook's files, which no output may replace."""
+    return [path for path, _ in rule_files(rules or api.default_rules_dir())]
+
+
+def _write(out: Path, text: str) -> None:
+    try:
+        write_atomic(out, text)
+    except OSError as e:  # checked before the work, but the disk can still fill or the directory go
+        click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+        sys.exit(1)
+
+
 def _load_rulebook(rules: Path | None):
     try:
         return api.rulebook(rules)
@@ -59,6 +79,8 @@ def jobs_options(command):
     return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
                         help=f"Worker processes (never more than packets, nor {pool.JOBS_PER_CORE} a core). The output does not depend on it.")(command)
 
+
+OUT_HELP = "Write here (atomically) instead of stdout. Its directory must exist; it may not be an input."
 
 rules_option = click.option(
     "--rules", "rules", type=click.Path(path_type=Path, file_okay=False),
@@ -91,7 +113,7 @@ def main() -> None:
                                                "(e.g. --track management), and say which evidence carries over.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set.")
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
@@ -105,6 +127,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
     """
+    if out:
+        _check_out(outputs.file_problem(out, packets + tuple(_rule_inputs(rules))))
     book = _load_rulebook(rules)
     if track is not None and track not in book.tracks:
         raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
@@ -120,7 +144,7 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     painted = _use_colour(colour, out)
     text = RENDERERS[fmt](results, painted)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False, color=painted)
     invalid = [r for r in results if isinstance(r, Invalid)]
@@ -136,7 +160,7 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 @rules_option
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, smallest gap first, in the rules' own words.
@@ -145,6 +169,8 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     from . import cohort, plan as plans
     from .packet import build_packet
 
+    if out:
+        _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
     try:
         found = list(itertools.islice(cohort.items(packet), 2))
@@ -158,7 +184,7 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     text = {"text": plans.render_text, "markdown": plans.render_markdown,
             "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
 
@@ -190,7 +216,7 @@ def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="sarif for code-scanning tools (findings on the pull request).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
     """Check a rulebook (default: the built-in one) beyond validity.
 
@@ -201,6 +227,8 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     """
     from . import lint as linting, sarif
 
+    if out:
+        _check_out(outputs.file_problem(out, _rule_inputs(rules_dir)))
     findings = linting.lint(rules_dir or api.default_rules_dir())
     if fmt == "sarif":
         text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
@@ -209,7 +237,7 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     else:
         text = "".join(d.format() + "\n" for d in findings)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
     counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
@@ -225,7 +253,7 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
               help="markdown fits a pull-request comment.")
 @click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
               help="Exit 1 when some packet loses readiness (downgrade) or changes at all (any).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
 def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
            jobs: int, timeout: float) -> None:
@@ -240,6 +268,9 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     """
     from . import cohort, impact as impacts
 
+    if out:
+        rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
+        _check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in _rule_inputs(d))))
     try:
         cohort.all_items(packets)  # a path naming no packets stops the run before any work
     except LadderError as e:
@@ -260,7 +291,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
         sys.exit(3)
     text = impacts.RENDERERS[fmt](report)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
     directions = {change.direction for change in report.changes}
@@ -292,6 +323,7 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     for out in outs:
         if out.suffix.lower() not in calibration_report.WRITERS:
             raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
+        _check_out(outputs.file_problem(out, (cohort, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
     try:
         total = cohorts.count(cohort)
@@ -309,8 +341,12 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
     for out in outs:
-        with atomic_output(out) as stream:
-            calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        try:
+            with atomic_output(out) as stream:
+                calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        except OSError as e:
+            click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+            sys.exit(1)
         click.echo(f"wrote {out}", err=True)
     if not outs:
         calibration_report.write_markdown(report, click.get_text_stream("stdout"))
@@ -381,6 +417,8 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     below --min-coverage.
     """
     rules_dir = rules_dir or api.default_rules_dir()
+    if junit_xml:
+        _check_out(outputs.file_problem(junit_xml, [*_rule_inputs(rules_dir), *ruletest.case_files(rules_dir)]), "--junit-xml")
     book = _load_rulebook(rules_dir)
     cases, problems = [], []
     for path in ruletest.case_files(rules_dir):
@@ -397,7 +435,7 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))
     if junit_xml:
-        write_atomic(junit_xml, ruletest.junit_xml(outcomes))
+        _write(junit_xml, ruletest.junit_xml(outcomes))
     below = False
     if show_coverage or min_coverage is not None:
         cover = ruletest.coverage(book, outcomes)

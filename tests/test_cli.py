@@ -219,3 +219,50 @@ def test_a_truncated_json_line_is_placed_on_its_own_line_not_the_next(run, tmp_p
     path.write_text(json.dumps(packet()) + "\n" + '{"candidate": \n' + json.dumps(packet()) + "\n")
     result = run("evaluate", path)
     assert f"{path}:2:15: error: not valid JSON: Expecting value [load.syntax]" in result.stderr
+
+
+WRITERS = {
+    "evaluate": ["evaluate", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "plan": ["plan", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "lint": ["lint", "--out"],
+    "impact": ["impact", "--base", "rules", "--head", "rules", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "calibrate": ["calibrate", "fixtures/cohorts/spring-2026", "--out"],
+    "test": ["test", "--junit-xml"],
+}
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if a command starts its work (loading rules, linting, resolving rulebooks)."""
+    def started(*args, **kwargs):
+        raise AssertionError("the command started its work before checking where it writes")
+    for target in ("engine.api.rulebook", "engine.lint.lint", "engine.impact.resolve"):
+        monkeypatch.setattr(target, started)
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_an_output_in_a_missing_or_non_directory_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
+    parent = tmp_path / kind
+    if kind == "file":
+        parent.write_text("")
+    result = run(*WRITERS[command], parent / "x.json")
+    problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
+    option = WRITERS[command][-1]
+    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["evaluate", "plan"])
+def test_out_never_replaces_an_input(run, good, command):
+    before = good.read_bytes()
+    result = run(command, good, "--out", good)
+    assert result.exit_code == 2 and f"--out: {good} is also an input: write the output elsewhere" in result.stderr
+    assert good.read_bytes() == before
+
+
+def test_out_into_a_directory_of_packets_would_be_read_next_time_so_it_is_refused(run, good, tmp_path):
+    result = run("evaluate", tmp_path, "--format", "json", "--out", tmp_path / "verdicts.json")
+    assert result.exit_code == 2 and "the next run would read it as a packet" in result.stderr
+    assert run("evaluate", tmp_path, "--out", tmp_path / "verdicts.txt").exit_code == 0  # not a packet suffix: fine
