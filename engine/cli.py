@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-import yaml
 
 from . import api, outputs, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
@@ -361,7 +360,9 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same cohort.")
 @click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=_as_of)
 @click.option("--records", type=click.IntRange(1, 1000), default=20, show_default=True, help="About this many evidence records per packet.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="A directory (one YAML file per packet) or a .jsonl file.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="A new or empty directory (one YAML file per packet; missing parents are created) or a .jsonl file "
+                   "(one packet per line, replaced whole).")
 @rules_option
 def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: Path | None) -> None:
     """Write a realistic synthetic cohort, for trying reports and for benchmarks.
@@ -371,17 +372,19 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     """
     from . import synthetic
 
+    if out.suffix == ".jsonl":
+        _check_out(outputs.file_problem(out, _rule_inputs(rules)))
+    elif out.suffix and not out.is_dir():
+        _check_out(f"{out}: give a directory (one YAML file per packet) or a .jsonl file")
+    else:
+        _check_out(outputs.cohort_directory_problem(out))
     book = _load_rulebook(rules)
     packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
-    if out.suffix == ".jsonl":
-        with atomic_output(out) as stream:
-            for packet in packets:
-                stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        for index, packet in enumerate(packets):
-            write_atomic(out / f"{index + 1:04d}-{packet['candidate']['id']}.yaml",
-                         yaml.safe_dump(packet, sort_keys=False, allow_unicode=True))
+    try:
+        synthetic.write(packets, out)
+    except OSError as e:
+        click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+        sys.exit(1)
     click.echo(f"wrote {size} packet(s) to {out}", err=True)
 
 

@@ -45,3 +45,17 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
             return f"{path} matches the cohort pattern {spec}: the next run would read it as a packet; write it elsewhere"
     return None
 
+
+def cohort_directory_problem(path: Path) -> str | None:
+    """Why `path` cannot become a new directory of packets: it must be new or empty, so that no
+    stale packet from an earlier run mixes into the cohort."""
+    if path.is_dir():
+        if any(path.iterdir()):
+            return f"{path} is not empty: generate into a new directory, so no packet of an earlier run stays in the cohort"
+        return directory_problem(path.resolve().parent)  # the new directory takes the empty one's place
+    if path.exists():
+        return f"{path} is a file: give a directory or a .jsonl file"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # missing parents are created
+    return directory_problem(parent)

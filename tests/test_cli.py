@@ -228,6 +228,7 @@ WRITERS = {
     "impact": ["impact", "--base", "rules", "--head", "rules", "fixtures/packets/ic-staff-ready.yaml", "--out"],
     "calibrate": ["calibrate", "fixtures/cohorts/spring-2026", "--out"],
     "test": ["test", "--junit-xml"],
+    "generate": ["generate", "--size", "2", "--out"],
 }
 
 
@@ -247,7 +248,7 @@ def test_an_output_in_a_missing_or_non_directory_is_a_usage_error_before_any_wor
     parent = tmp_path / kind
     if kind == "file":
         parent.write_text("")
-    result = run(*WRITERS[command], parent / "x.json")
+    result = run(*WRITERS[command], parent / ("x.jsonl" if command == "generate" else "x.json"))
     problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
     option = WRITERS[command][-1]
     assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr
@@ -266,3 +267,33 @@ def test_out_into_a_directory_of_packets_would_be_read_next_time_so_it_is_refuse
     result = run("evaluate", tmp_path, "--format", "json", "--out", tmp_path / "verdicts.json")
     assert result.exit_code == 2 and "the next run would read it as a packet" in result.stderr
     assert run("evaluate", tmp_path, "--out", tmp_path / "verdicts.txt").exit_code == 0  # not a packet suffix: fine
+
+
+def test_generate_reproduces_the_fixture_cohort_byte_for_byte(run, tmp_path):
+    out = tmp_path / "new" / "spring-2026"  # missing parents are created
+    assert run("generate", "--size", "60", "--seed", "2026", "--out", out).exit_code == 0
+    fixture = ROOT / "fixtures" / "cohorts" / "spring-2026"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fixture.iterdir())
+    assert all((out / p.name).read_bytes() == p.read_bytes() for p in fixture.iterdir())
+
+
+def test_generate_refuses_a_non_empty_directory_so_no_stale_packet_joins_the_cohort(run, tmp_path):
+    out = tmp_path / "cohort"
+    assert run("generate", "--size", "3", "--out", out).exit_code == 0
+    result = run("generate", "--size", "2", "--out", out)
+    assert result.exit_code == 2 and f"--out: {out} is not empty: generate into a new directory" in result.stderr
+    assert len(list(out.iterdir())) == 3
+    (tmp_path / "empty").mkdir()
+    assert run("generate", "--size", "2", "--out", tmp_path / "empty").exit_code == 0
+    assert len(list((tmp_path / "empty").iterdir())) == 2
+
+
+def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good, tmp_path):
+    result = run("generate", "--size", "2", "--out", tmp_path / "g.json")
+    assert result.exit_code == 2 and "give a directory (one YAML file per packet) or a .jsonl file" in result.stderr
+    assert not (tmp_path / "g.json").exists()
+    existing = run("generate", "--size", "2", "--out", good)
+    assert existing.exit_code == 2 and "Traceback" not in existing.output and good.read_text().startswith("candidate:")
+    lines = tmp_path / "g.jsonl"
+    assert run("generate", "--size", "2", "--out", lines).exit_code == 0
+    assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]
