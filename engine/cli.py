@@ -416,7 +416,8 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
 
     Each case gives a packet and the outcome the rules must give it: the verdict, and
     optionally the status of named criteria. One line per case; a failure shows expected
-    against actual, with the explanation. Exit status is 1 if any case fails or coverage is
+    against actual, with the explanation. Exit status is 1 if any case fails, a test file is
+    broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
     below --min-coverage.
     """
     rules_dir = rules_dir or api.default_rules_dir()
@@ -438,7 +439,7 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))
     if junit_xml:
-        _write(junit_xml, ruletest.junit_xml(outcomes))
+        _write(junit_xml, ruletest.junit_xml(outcomes, problems))
     below = False
     if show_coverage or min_coverage is not None:
         cover = ruletest.coverage(book, outcomes)
@@ -449,9 +450,11 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
         below = min_coverage is not None and cover.percent + 1e-9 < min_coverage
         if below:
             click.echo(f"ladder: coverage {cover.percent:.1f}% is below --min-coverage {min_coverage:g}%", err=True)
-    if not outcomes and not problems:
-        click.echo(f"ladder: no rule tests in {rules_dir / ruletest.TESTS_DIR}", err=True)
-    sys.exit(1 if failed or problems or below else 0)
+    nothing = not outcomes and not problems
+    if nothing:
+        click.echo(f"ladder: no rule tests: they are read from {rules_dir / ruletest.TESTS_DIR}/*.yaml (and *.yml), "
+                   "each a file of `cases:` (schemas/rule-test.schema.json)", err=True)
+    sys.exit(1 if failed or problems or below or nothing else 0)
 
 
 if __name__ == "__main__":
