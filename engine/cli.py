@@ -33,7 +33,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 def _use_colour(choice: str, out: Path | None) -> bool:
     if choice == "always":
         return True
-    if choice == "never" or out is not None or "NO_COLOR" in os.environ:
+    if choice == "never" or out is not None or os.environ.get("NO_COLOR"):  # no-color.org: only a non-empty value
         return False
     return sys.stdout.isatty()
 
@@ -114,7 +114,7 @@ def main() -> None:
               help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set.")
+              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
              fmt: str, out: Path | None, colour: str) -> None:
     """Evaluate promotion packets and explain each verdict.
@@ -147,7 +147,10 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     else:
         click.echo(text, nl=False, color=painted)
     invalid = [r for r in results if isinstance(r, Invalid)]
-    for result in invalid:
+    # The report lists each invalid packet's errors; repeat them on stderr only where the report
+    # is not already on the same terminal (a file, a pipe, or stderr redirected).
+    shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if shown else invalid:
         _print_diagnostics(list(result.diagnostics))
     if invalid:
         click.echo(f"ladder: {len(invalid)} of {len(results)} packet(s) invalid, not evaluated", err=True)

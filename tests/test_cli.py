@@ -122,6 +122,42 @@ def test_colour_only_when_asked_or_on_a_terminal(run, good):
     assert "\x1b[" not in run("evaluate", good, "--color", "auto", env={"NO_COLOR": "1"}).output
 
 
+def on_a_terminal(*args, env: dict | None = None) -> str:
+    """What a person sees running `ladder ARGS` with stdout and stderr on one terminal (a pty)."""
+    import pty
+    screen, terminal = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": str(ROOT)} | (env or {})
+    process = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], stdin=subprocess.DEVNULL,
+                               stdout=terminal, stderr=terminal, cwd=ROOT, env=environment)
+    os.close(terminal)
+    seen = []
+    while True:
+        try:
+            chunk = os.read(screen, 65536)
+        except OSError:  # the terminal closed: the command has finished
+            break
+        if not chunk:
+            break
+        seen.append(chunk)
+    os.close(screen)
+    process.wait(timeout=60)
+    return b"".join(seen).decode()
+
+
+def test_an_invalid_packet_s_errors_are_shown_once_on_a_terminal_and_kept_on_stderr_otherwise(run, bad, tmp_path):
+    error = f"{bad}:13:9: error: unknown evidence type 'desing-doc'"
+    assert on_a_terminal("evaluate", bad).count(error) == 1
+    piped = run("evaluate", bad)
+    assert piped.stdout.count(error) == 1 and piped.stderr.count(error) == 1  # a pipe and the terminal: once each
+    written = run("evaluate", bad, "--out", tmp_path / "v.txt")
+    assert written.stderr.count(error) == 1 and (tmp_path / "v.txt").read_text().count(error) == 1
+
+
+def test_an_empty_no_color_leaves_colour_on_as_no_color_org_says(good):
+    assert "\x1b[" in on_a_terminal("evaluate", good, env={"NO_COLOR": ""})
+    assert "\x1b[" not in on_a_terminal("evaluate", good, env={"NO_COLOR": "1"})
+
+
 def test_validate_lists_every_error_as_file_line_col(run, bad, good):
     result = run("validate", ROOT / "rules", good, bad)
     assert result.exit_code == 1
