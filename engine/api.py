@@ -8,17 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import plan
+from . import cohort, plan
 from .errors import Diagnostic, LadderError
 from .evaluate import evaluate
 from .explain import explain
 from .model import Rulebook
-from .packet import load_packet
+from .packet import build_packet
 from .report import Invalid, Result
 from .rulebook import LADDER_FILE, display_path, load_rulebook
 from .validate import data_dir
-
-PACKET_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def default_rules_dir() -> Path:
@@ -30,30 +28,31 @@ def rulebook(directory: str | Path | None = None) -> Rulebook:
     return load_rulebook(directory or default_rules_dir())
 
 
-def expand_packets(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories as their packet files (sorted), not descending."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PACKET_SUFFIXES and p.is_file()))
-        else:
-            found.append(path)
-    return found
-
-
 def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None,
                     track: str | None = None) -> Result:
     """The verdict document for one packet, or `Invalid` with every problem in it.
 
     With `track` (another track than the target's), the packet is evaluated at the level of
     that track equivalent to its target, and the document says which evidence carried over."""
+    return _evaluate(book, cohort.Item(display_path(Path(path)), Path(path)), as_of, target, track)
+
+
+def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
+                     target: str | None = None, track: str | None = None) -> Iterator[Result]:
+    """Each packet the paths name (files, directories of them, .jsonl files); LadderError now,
+    before any packet is read, if some path names none."""
+    tasks = cohort.all_items(paths)
+    return (_evaluate(book, item, as_of, target, track) for item in tasks)
+
+
+def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None) -> Result:
     try:
-        packet = load_packet(path, book, as_of, target)
+        packet = build_packet(cohort.read(item), book, as_of, target)
     except LadderError as e:
-        return Invalid(display_path(Path(path)), tuple(e.diagnostics))
+        return Invalid(item.label, tuple(e.diagnostics))
     home = evaluate(book, packet)
     if track is None or track == packet.target.track:
-        return explain(book, home)
+        return {**explain(book, home), "packet": item.label}  # a JSON Lines packet is named by its line
     moved = plan.on_track(book, packet, track)
     if moved is None:
         problem = (f"--track {track}: {packet.target.name} has no equivalent with promotion rules above where the candidate "
@@ -62,13 +61,8 @@ def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
     away = evaluate(book, moved)
     document = explain(book, away)
     document["cross_track"] = plan.cross_track(book, home, away, document)
+    document["packet"] = item.label
     return document
-
-
-def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
-                     target: str | None = None, track: str | None = None) -> Iterator[Result]:
-    for path in expand_packets(paths):
-        yield evaluate_packet(book, path, as_of, target, track)
 
 
 @dataclass
@@ -95,8 +89,14 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
             loaded[directory] = load_rulebook(directory)
         except LadderError as e:
             report.diagnostics.extend(e.diagnostics)
-    packet_paths = expand_packets(p for p in paths if p not in books)
-    if not packet_paths:
+    specs = [p for p in paths if p not in books]
+    if not specs:
+        return report
+    try:
+        tasks = cohort.all_items(specs)
+    except LadderError as e:
+        report.diagnostics.extend(e.diagnostics)
+        report.diagnostics.sort()
         return report
     if rules is not None:
         target_dir = Path(rules)
@@ -110,10 +110,10 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
         if target_dir not in loaded:
             report.diagnostics.extend(e.diagnostics)
         return report
-    for path in packet_paths:
-        report.packets.append(display_path(path))
+    for item in tasks:
+        report.packets.append(item.label)
         try:
-            load_packet(path, book)
+            build_packet(cohort.read(item), book)
         except LadderError as e:
             report.diagnostics.extend(e.diagnostics)
     report.diagnostics.sort()

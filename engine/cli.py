@@ -4,6 +4,7 @@ Exit status: 0 done and every input valid; 1 some input invalid (its errors on s
 `file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -11,11 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import click
-import yaml
 
-from . import api, pool, ruletest
+from . import api, outputs, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
+from .rulebook import rule_files
 from .validate import did_you_mean
 from .report import RENDERERS, Invalid, atomic_output, write_atomic
 
@@ -32,7 +33,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 def _use_colour(choice: str, out: Path | None) -> bool:
     if choice == "always":
         return True
-    if choice == "never" or out is not None or "NO_COLOR" in os.environ:
+    if choice == "never" or out is not None or os.environ.get("NO_COLOR"):  # no-color.org: only a non-empty value
         return False
     return sys.stdout.isatty()
 
@@ -40,6 +41,25 @@ def _use_colour(choice: str, out: Path | None) -> bool:
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def _check_out(problem: str | None, option: str = "--out") -> None:
+    """A bad output path is a usage error, found before any work is done."""
+    if problem:
+        raise click.BadParameter(problem, param_hint=option)
+
+
+def _rule_inputs(rules: Path | None) -> list[Path]:
+    """The rulebook's files, which no output may replace."""
+    return [path for path, _ in rule_files(rules or api.default_rules_dir())]
+
+
+def _write(out: Path, text: str) -> None:
+    try:
+        write_atomic(out, text)
+    except OSError as e:  # checked before the work, but the disk can still fill or the directory go
+        click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 def _load_rulebook(rules: Path | None):
@@ -56,8 +76,10 @@ def jobs_options(command):
     command = click.option("--timeout", type=click.FloatRange(min=0.1), default=pool.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                            help="Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
     return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
-                        help="Worker processes. The output does not depend on it.")(command)
+                        help=f"Worker processes (never more than packets, nor {pool.JOBS_PER_CORE} a core). The output does not depend on it.")(command)
 
+
+OUT_HELP = "Write here (atomically) instead of stdout. Its directory must exist; it may not be an input."
 
 rules_option = click.option(
     "--rules", "rules", type=click.Path(path_type=Path, file_okay=False),
@@ -90,36 +112,45 @@ def main() -> None:
                                                "(e.g. --track management), and say which evidence carries over.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set.")
+              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
              fmt: str, out: Path | None, colour: str) -> None:
     """Evaluate promotion packets and explain each verdict.
 
     For the target level: ready, nearly or not ready; every criterion met or not, the records
     that count, and for each miss the records that came close and the condition they failed.
-    PACKETS are YAML or JSON files, or directories of them.
+    PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
+    files with one packet a line (as `ladder generate` writes); a path holding none is an error.
 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
     """
+    if out:
+        _check_out(outputs.file_problem(out, packets + tuple(_rule_inputs(rules))))
     book = _load_rulebook(rules)
     if track is not None and track not in book.tracks:
         raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
                                  f"{did_you_mean(track, book.tracks)}", param_hint="--track")
     try:
         results = list(api.evaluate_packets(book, packets, as_of, target, track))
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
     except EngineFault as e:
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
     painted = _use_colour(colour, out)
     text = RENDERERS[fmt](results, painted)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False, color=painted)
     invalid = [r for r in results if isinstance(r, Invalid)]
-    for result in invalid:
+    # The report lists each invalid packet's errors; repeat them on stderr only where the report
+    # is not already on the same terminal (a file, a pipe, or stderr redirected).
+    shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if shown else invalid:
         _print_diagnostics(list(result.diagnostics))
     if invalid:
         click.echo(f"ladder: {len(invalid)} of {len(results)} packet(s) invalid, not evaluated", err=True)
@@ -131,24 +162,31 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 @rules_option
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, smallest gap first, in the rules' own words.
+    PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
-    from . import plan as plans
-    from .packet import load_packet
+    from . import cohort, plan as plans
+    from .packet import build_packet
 
+    if out:
+        _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
     try:
-        document = plans.plan(book, load_packet(packet, book, as_of))
+        found = list(itertools.islice(cohort.items(packet), 2))
+        if len(found) > 1:
+            raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
+                                     param_hint="PACKET")
+        document = plans.plan(book, build_packet(cohort.read(found[0]), book, as_of))
     except LadderError as e:
         _print_diagnostics(e.diagnostics)
         sys.exit(1)
     text = {"text": plans.render_text, "markdown": plans.render_markdown,
             "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
 
@@ -159,8 +197,8 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
 def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
     """Check rulebooks and packets; print every error as file:line:col.
 
-    PATHS are rulebook directories (holding ladder.yaml), packet files, or directories of
-    packets. Packets are checked against --rules, else the one rulebook among PATHS, else the
+    PATHS are rulebook directories (holding ladder.yaml), packet files, directories of packets,
+    or JSON Lines files (one packet a line). Packets are checked against --rules, else the one rulebook among PATHS, else the
     built-in rulebook. Exit status is 1 if anything is invalid.
     """
     try:
@@ -180,7 +218,7 @@ def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="sarif for code-scanning tools (findings on the pull request).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
     """Check a rulebook (default: the built-in one) beyond validity.
 
@@ -191,6 +229,8 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     """
     from . import lint as linting, sarif
 
+    if out:
+        _check_out(outputs.file_problem(out, _rule_inputs(rules_dir)))
     findings = linting.lint(rules_dir or api.default_rules_dir())
     if fmt == "sarif":
         text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
@@ -199,7 +239,7 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     else:
         text = "".join(d.format() + "\n" for d in findings)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
     counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
@@ -215,7 +255,7 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
               help="markdown fits a pull-request comment.")
 @click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
               help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all (any).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
 def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
            jobs: int, timeout: float) -> None:
@@ -228,8 +268,16 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
     """
-    from . import impact as impacts
+    from . import cohort, impact as impacts
 
+    if out:
+        rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
+        _check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in _rule_inputs(d))))
+    try:
+        cohort.all_items(packets)  # a path naming no packets stops the run before any work
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
     books = []
     for spec in (base, head):
         try:
@@ -245,7 +293,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
         sys.exit(3)
     text = impacts.RENDERERS[fmt](report)
     if out:
-        write_atomic(out, text)
+        _write(out, text)
     else:
         click.echo(text, nl=False)
     sys.exit(1 if report.fails(fail_on) else 0)
@@ -275,6 +323,7 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     for out in outs:
         if out.suffix.lower() not in calibration_report.WRITERS:
             raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
+        _check_out(outputs.file_problem(out, (cohort, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
     try:
         total = cohorts.count(cohort)
@@ -292,8 +341,12 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
         sys.exit(3)
     for out in outs:
-        with atomic_output(out) as stream:
-            calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        try:
+            with atomic_output(out) as stream:
+                calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        except OSError as e:
+            click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+            sys.exit(1)
         click.echo(f"wrote {out}", err=True)
     if not outs:
         calibration_report.write_markdown(report, click.get_text_stream("stdout"))
@@ -308,7 +361,9 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same cohort.")
 @click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=_as_of)
 @click.option("--records", type=click.IntRange(1, 1000), default=20, show_default=True, help="About this many evidence records per packet.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="A directory (one YAML file per packet) or a .jsonl file.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="A new or empty directory (one YAML file per packet; missing parents are created) or a .jsonl file "
+                   "(one packet per line, replaced whole).")
 @rules_option
 def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: Path | None) -> None:
     """Write a realistic synthetic cohort, for trying reports and for benchmarks.
@@ -318,17 +373,19 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     """
     from . import synthetic
 
+    if out.suffix == ".jsonl":
+        _check_out(outputs.file_problem(out, _rule_inputs(rules)))
+    elif out.suffix and not out.is_dir():
+        _check_out(f"{out}: give a directory (one YAML file per packet) or a .jsonl file")
+    else:
+        _check_out(outputs.cohort_directory_problem(out))
     book = _load_rulebook(rules)
     packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
-    if out.suffix == ".jsonl":
-        with atomic_output(out) as stream:
-            for packet in packets:
-                stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        for index, packet in enumerate(packets):
-            write_atomic(out / f"{index + 1:04d}-{packet['candidate']['id']}.yaml",
-                         yaml.safe_dump(packet, sort_keys=False, allow_unicode=True))
+    try:
+        synthetic.write(packets, out)
+    except OSError as e:
+        click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
+        sys.exit(1)
     click.echo(f"wrote {size} packet(s) to {out}", err=True)
 
 
@@ -360,10 +417,13 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
 
     Each case gives a packet and the outcome the rules must give it: the verdict, and
     optionally the status of named criteria. One line per case; a failure shows expected
-    against actual, with the explanation. Exit status is 1 if any case fails or coverage is
+    against actual, with the explanation. Exit status is 1 if any case fails, a test file is
+    broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
     below --min-coverage.
     """
     rules_dir = rules_dir or api.default_rules_dir()
+    if junit_xml:
+        _check_out(outputs.file_problem(junit_xml, [*_rule_inputs(rules_dir), *ruletest.case_files(rules_dir)]), "--junit-xml")
     book = _load_rulebook(rules_dir)
     cases, problems = [], []
     for path in ruletest.case_files(rules_dir):
@@ -380,7 +440,7 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))
     if junit_xml:
-        write_atomic(junit_xml, ruletest.junit_xml(outcomes))
+        _write(junit_xml, ruletest.junit_xml(outcomes, problems))
     below = False
     if show_coverage or min_coverage is not None:
         cover = ruletest.coverage(book, outcomes)
@@ -391,9 +451,11 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
         below = min_coverage is not None and cover.percent + 1e-9 < min_coverage
         if below:
             click.echo(f"ladder: coverage {cover.percent:.1f}% is below --min-coverage {min_coverage:g}%", err=True)
-    if not outcomes and not problems:
-        click.echo(f"ladder: no rule tests in {rules_dir / ruletest.TESTS_DIR}", err=True)
-    sys.exit(1 if failed or problems or below else 0)
+    nothing = not outcomes and not problems
+    if nothing:
+        click.echo(f"ladder: no rule tests: they are read from {rules_dir / ruletest.TESTS_DIR}/*.yaml (and *.yml), "
+                   "each a file of `cases:` (schemas/rule-test.schema.json)", err=True)
+    sys.exit(1 if failed or problems or below or nothing else 0)
 
 
 if __name__ == "__main__":

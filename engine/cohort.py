@@ -3,11 +3,13 @@ every core (see `pool`), one packet never able to stop the others."""
 from __future__ import annotations
 
 import glob
+import itertools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import api, pool
+from . import pool
 from .errors import Diagnostic, LadderError
 from .evaluate import evaluate
 from .explain import explain
@@ -18,6 +20,7 @@ from .report import Invalid
 from .rulebook import display_path
 
 GLOB_CHARACTERS = set("*?[")
+PACKET_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -38,27 +41,55 @@ class Evaluated:
     opportunities: dict[str, bool] = field(default_factory=dict)
 
 
+def packet_files(directory: Path) -> list[Path]:
+    """A directory's packet files, sorted, not descending; a dangling symlink stays in, to be
+    reported as that packet's error rather than silently dropped."""
+    return sorted(p for p in directory.iterdir()
+                  if p.suffix.lower() in PACKET_SUFFIXES and (p.is_file() or (p.is_symlink() and not p.exists())))
+
+
 def items(spec: str | Path) -> Iterator[Item]:
-    """The packets a cohort names, in a stable order; LadderError if it names nothing."""
+    """The packets a cohort names, in a stable order. The spec is checked now (LadderError if
+    it names nothing, so a mistake stops a run before any work); packets are read as iterated."""
     spec = str(spec)
     path = Path(spec)
+    shown = display_path(path)
     if path.is_dir():
-        for file in api.expand_packets([path]):
-            yield Item(display_path(file), file)
-    elif path.suffix == ".jsonl" and path.is_file():
-        shown = display_path(path)
-        for number, text in iter_json_lines(path):
-            yield Item(f"{shown}:{number}", path, number, text)
-    elif path.is_file():
-        yield Item(display_path(path), path)
-    elif GLOB_CHARACTERS & set(spec):
-        matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).suffix.lower() in api.PACKET_SUFFIXES)
+        files = packet_files(path)
+        if not files:
+            raise LadderError.one(shown, 1, 1, f"no packet files here ({', '.join('*' + s for s in PACKET_SUFFIXES)}; "
+                                  "subdirectories are not searched)", "cohort.empty")
+        return (Item(display_path(file), file) for file in files)
+    if path.suffix == ".jsonl" and path.is_file():
+        lines = iter_json_lines(path)
+        first = next(lines, None)
+        if first is None:
+            raise LadderError.one(shown, 1, 1, "no packets in this file (JSON Lines: one packet per line)", "cohort.empty")
+        # Without its newline, an error at the end of a line is placed on that line, not the next.
+        return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in itertools.chain([first], lines))
+    if path.is_file():
+        return iter([Item(shown, path)])
+    if path.exists():
+        raise LadderError.one(shown, 1, 1, "is not a regular file: give a packet file, a directory of them, or a .jsonl file", "cohort.not-a-file")
+    if GLOB_CHARACTERS & set(spec):
+        matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).suffix.lower() in PACKET_SUFFIXES)
         if not matches:
             raise LadderError.one(spec, 1, 1, "the pattern matches no packet files", "cohort.empty")
-        for file in matches:
-            yield Item(display_path(file), file)
-    else:
-        raise LadderError.one(spec, 1, 1, "no such cohort: give a directory of packets, a glob or a .jsonl file", "cohort.missing")
+        return (Item(display_path(file), file) for file in matches)
+    raise LadderError.one(spec, 1, 1, "no such cohort: give a directory of packets, a glob or a .jsonl file", "cohort.missing")
+
+
+def all_items(specs: Iterable[str | Path]) -> Iterator[Item]:
+    """The packets of several specs, in order; LadderError naming every spec that names none."""
+    found, problems = [], []
+    for spec in specs:
+        try:
+            found.append(items(spec))
+        except LadderError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        raise LadderError(problems)
+    return itertools.chain.from_iterable(found)
 
 
 def count(spec: str | Path) -> int:
@@ -73,6 +104,8 @@ def count(spec: str | Path) -> int:
 def read(item: Item) -> Document:
     """The item's packet document; LadderError with its place if it cannot be read."""
     if item.text is None:
+        if item.path.is_symlink() and not item.path.exists():
+            raise LadderError.one(item.label, 1, 1, f"is a symbolic link to {os.readlink(item.path)}, which does not exist", "load.missing")
         return load_file(item.path, item.label)
     source = display_path(item.path)
     if len(item.text) > MAX_FILE_BYTES:

@@ -214,8 +214,16 @@ def load_yaml_text(text: str, source: str) -> Document:
 
 # ---------------------------------------------------------------------------------------- JSON
 
+class _Constant(ValueError):
+    """NaN, Infinity or -Infinity; `index` is filled in by the located parse, to point at it."""
+
+    def __init__(self, name: str):
+        super().__init__(f"{name} is not valid JSON: write a number")
+        self.index: int | None = None
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _Constant(name)
 
 
 def _finite_float(text: str) -> float:
@@ -265,7 +273,12 @@ def _json_with_marks(text: str, source: str, line_offset: int) -> tuple[dict, di
 
     def located(scan_once):
         def scan(string: str, idx: int):
-            value, end = scan_once(string, idx)
+            try:
+                value, end = scan_once(string, idx)
+            except _Constant as e:
+                if e.index is None:  # the innermost value: where the constant is written
+                    e.index = idx
+                raise
             return _Located(value, idx), end
         return scan
 
@@ -333,6 +346,9 @@ def _json_with_marks(text: str, source: str, line_offset: int) -> tuple[dict, di
     except json.JSONDecodeError as e:
         line, col = position(e.pos)
         problem = LadderError.one(source, line, col, f"not valid JSON: {e.msg}", "load.syntax")
+    except _Constant as e:
+        line, col = position(e.index or 0)
+        problem = LadderError.one(source, line, col, str(e), "load.syntax")
     except ValueError as e:
         problem = LadderError.one(source, line_offset + 1, 1, f"not valid JSON: {e}", "load.syntax")
     except LadderError as e:

@@ -21,6 +21,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 60.0
+JOBS_PER_CORE = 4  # more workers than this only add start-up time: evaluation is CPU-bound
 
 
 def default_jobs() -> int:
@@ -32,7 +33,9 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
     """`work(task)` for every task, in input order, on `jobs` forked workers.
 
     `work` runs in the workers (forked, so it may be any callable, closures included); tasks and
-    results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process."""
+    results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process.
+    Workers start as tasks arrive, so there are never more than tasks, nor than
+    JOBS_PER_CORE a core, whatever `jobs` asks."""
     if "fork" not in multiprocessing.get_all_start_methods():
         for task in tasks:
             try:
@@ -41,7 +44,7 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
                 result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
             yield result
         return
-    yield from _Pool(work, on_fault, max(1, jobs), timeout).run(iter(tasks))
+    yield from _Pool(work, on_fault, max(1, min(jobs, JOBS_PER_CORE * default_jobs())), timeout).run(iter(tasks))
 
 
 class _Worker:
@@ -93,7 +96,7 @@ class _Pool:
         self.window = 4 * jobs
 
     def run(self, tasks: Iterator) -> Iterator:
-        workers = [_Worker(self.context, self.work) for _ in range(self.jobs)]
+        workers: list[_Worker] = []
         done: dict[int, object] = {}
         pending: deque[tuple[int, object]] = deque()
         next_index, next_out, exhausted = 0, 0, False
@@ -109,6 +112,10 @@ class _Pool:
                     if worker.task is None and pending:
                         index, task = pending.popleft()
                         worker.give(index, task, self.timeout)
+                while pending and len(workers) < self.jobs:  # every worker busy: start another
+                    workers.append(_Worker(self.context, self.work))
+                    index, task = pending.popleft()
+                    workers[-1].give(index, task, self.timeout)
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1

@@ -179,22 +179,33 @@ def coverage(book: Rulebook, outcomes: Iterable[Outcome]) -> Coverage:
 
 # ----------------------------------------------------------------------------------- JUnit XML
 
-def junit_xml(outcomes: list[Outcome]) -> str:
-    """JUnit XML, the report format CI systems read: one testcase per rule test case."""
-    failures = sum(not o.passed for o in outcomes)
-    suites = ET.Element("testsuites", name="ladder rule tests", tests=str(len(outcomes)), failures=str(failures))
+def junit_xml(outcomes: list[Outcome], broken: Iterable[Diagnostic] = ()) -> str:
+    """JUnit XML, the report format CI systems read: one testcase per rule test case, and one
+    with an <error> per broken test file (its cases never ran, which CI must not take for a pass)."""
     by_file: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_file.setdefault(outcome.case.file, []).append(outcome)
-    for file, items in by_file.items():
-        suite = ET.SubElement(suites, "testsuite", name=file, tests=str(len(items)),
-                              failures=str(sum(not o.passed for o in items)), errors="0", skipped="0")
+    problems: dict[str, list[Diagnostic]] = {}
+    for diagnostic in sorted(broken):
+        problems.setdefault(diagnostic.file, []).append(diagnostic)
+    failures = sum(not o.passed for o in outcomes)
+    suites = ET.Element("testsuites", name="ladder rule tests", tests=str(len(outcomes) + len(problems)),
+                        failures=str(failures), errors=str(len(problems)))
+    for file in sorted(set(by_file) | set(problems)):
+        items, errors = by_file.get(file, []), problems.get(file, [])
+        suite = ET.SubElement(suites, "testsuite", name=file, tests=str(len(items) + bool(errors)),
+                              failures=str(sum(not o.passed for o in items)), errors=str(int(bool(errors))), skipped="0")
+        classname = Path(file).with_suffix("").as_posix().replace("/", ".")
         for outcome in items:
-            case = ET.SubElement(suite, "testcase", classname=Path(file).with_suffix("").as_posix().replace("/", "."),
+            case = ET.SubElement(suite, "testcase", classname=classname,
                                  name=outcome.case.name, file=file, line=str(outcome.case.line))
             if not outcome.passed:
                 failure = ET.SubElement(case, "failure", message=outcome.problems[0], type="RuleTestFailure")
                 failure.text = "\n".join(outcome.problems)
+        if errors:
+            case = ET.SubElement(suite, "testcase", classname=classname, name="(test file)", file=file, line=str(errors[0].line))
+            error = ET.SubElement(case, "error", message=errors[0].format(), type="BrokenTestFile")
+            error.text = "\n".join(d.format() for d in errors)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -9,14 +9,22 @@ share of packets carry a deliberate mistake, so reports show invalid packets too
 The same (size, seed, rulebook) always gives the same packets."""
 from __future__ import annotations
 
+import json
+import os
 import random
+import shutil
+import tempfile
 from datetime import date, timedelta
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
 
 from .model import (
     CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field,
     Rulebook, SumCriterion, Term, parse_date,
 )
+from .report import atomic_output
 
 FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
          "Mei", "Nadia", "Omar", "Priya", "Quinn", "Rafael", "Sara", "Tomás", "Uma", "Viktor", "Wen", "Yara", "Zane"]
@@ -52,6 +60,31 @@ def generate(book: Rulebook, size: int, seed: int = 1, as_of: str = "2026-11-01"
         if rnd.random() < INVALID_SHARE:
             _break(rnd, packet)
         yield packet
+
+
+def write(packets: Iterable[dict], out: Path) -> None:
+    """A .jsonl file (one packet a line), or a directory of YAML files (`out` new or empty).
+
+    Either appears whole or not at all: the directory is filled under a temporary name and
+    renamed into place, so an interrupted run leaves no partial cohort behind."""
+    if out.suffix == ".jsonl":
+        with atomic_output(out) as stream:
+            for packet in packets:
+                stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    try:
+        for index, packet in enumerate(packets):
+            with open(temporary / f"{index + 1:04d}-{packet['candidate']['id']}.yaml", "w", encoding="utf-8", newline="") as stream:
+                yaml.safe_dump(packet, stream, sort_keys=False, allow_unicode=True)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o777 & ~mask)  # mkdtemp makes it private; give it a normal directory's mode
+        os.replace(temporary, out)  # onto a new name or an empty directory
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 class _Candidate:

@@ -208,6 +208,16 @@ def test_a_json_lines_cohort_gives_the_same_verdicts(tmp_path, report):
     assert again["invalid"][0]["packet"].startswith(f"{lines}:")
 
 
+def test_an_out_the_cohort_would_read_as_a_packet_next_time_is_refused_before_any_work(tmp_path):
+    cohort = tmp_path / "cohort"
+    shutil.copytree(COHORT, cohort)
+    result = CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(cohort / "report.json")])
+    assert result.exit_code == 2 and not (cohort / "report.json").exists()
+    assert f"--out: {cohort / 'report.json'} is in {cohort}, whose packets are read: the next run would read it as a packet" in result.stderr
+    beside = CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(cohort / "report.html")])
+    assert (cohort / "report.html").is_file() and "invalid packet(s), listed in the report" in beside.stderr
+
+
 def test_redaction_replaces_every_name_with_a_stable_pseudonym(tmp_path, truth, monkeypatch):
     monkeypatch.chdir(ROOT)
     out = tmp_path / "redacted.json"

@@ -122,6 +122,42 @@ def test_colour_only_when_asked_or_on_a_terminal(run, good):
     assert "\x1b[" not in run("evaluate", good, "--color", "auto", env={"NO_COLOR": "1"}).output
 
 
+def on_a_terminal(*args, env: dict | None = None) -> str:
+    """What a person sees running `ladder ARGS` with stdout and stderr on one terminal (a pty)."""
+    import pty
+    screen, terminal = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": str(ROOT)} | (env or {})
+    process = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], stdin=subprocess.DEVNULL,
+                               stdout=terminal, stderr=terminal, cwd=ROOT, env=environment)
+    os.close(terminal)
+    seen = []
+    while True:
+        try:
+            chunk = os.read(screen, 65536)
+        except OSError:  # the terminal closed: the command has finished
+            break
+        if not chunk:
+            break
+        seen.append(chunk)
+    os.close(screen)
+    process.wait(timeout=60)
+    return b"".join(seen).decode()
+
+
+def test_an_invalid_packet_s_errors_are_shown_once_on_a_terminal_and_kept_on_stderr_otherwise(run, bad, tmp_path):
+    error = f"{bad}:13:9: error: unknown evidence type 'desing-doc'"
+    assert on_a_terminal("evaluate", bad).count(error) == 1
+    piped = run("evaluate", bad)
+    assert piped.stdout.count(error) == 1 and piped.stderr.count(error) == 1  # a pipe and the terminal: once each
+    written = run("evaluate", bad, "--out", tmp_path / "v.txt")
+    assert written.stderr.count(error) == 1 and (tmp_path / "v.txt").read_text().count(error) == 1
+
+
+def test_an_empty_no_color_leaves_colour_on_as_no_color_org_says(good):
+    assert "\x1b[" in on_a_terminal("evaluate", good, env={"NO_COLOR": ""})
+    assert "\x1b[" not in on_a_terminal("evaluate", good, env={"NO_COLOR": "1"})
+
+
 def test_validate_lists_every_error_as_file_line_col(run, bad, good):
     result = run("validate", ROOT / "rules", good, bad)
     assert result.exit_code == 1
@@ -159,3 +195,141 @@ def test_a_directory_of_packets_is_evaluated_in_name_order(run, write_packet):
     (path.parent / "a.json").write_text(json.dumps(packet()))
     result = run("evaluate", path.parent, "--format", "json")
     assert [r["packet"].rsplit("/", 1)[1] for r in json.loads(result.stdout)["results"]] == ["a.json", "b.yaml"]
+
+
+NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json; subdirectories are not searched) [cohort.empty]"
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["validate"], ["calibrate"], ["impact", "--base", "rules", "--head", "rules"]])
+def test_a_directory_holding_no_packets_is_an_error_not_an_empty_success(run, tmp_path, command, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.yaml").write_text(json.dumps(packet()))  # below it: not searched
+    result = run(*command, tmp_path)
+    assert result.exit_code == 1 and f"{tmp_path}:1:1: error: {NO_PACKETS}" in result.output
+
+
+def test_a_device_is_not_read_as_a_packet(run):
+    result = run("evaluate", "/dev/zero")
+    assert result.exit_code == 1
+    assert "/dev/zero:1:1: error: is not a regular file: give a packet file, a directory of them, or a .jsonl file" in result.stderr
+
+
+def test_a_dangling_symlink_in_a_directory_is_that_packets_error_not_dropped(run, good, tmp_path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = run("evaluate", tmp_path)
+    assert result.exit_code == 1 and "1 of 2 packet(s) invalid" in result.stderr
+    assert f"{tmp_path / 'gone.yaml'}:1:1: error: is a symbolic link to {tmp_path / 'nowhere.yaml'}, which does not exist" in result.stderr
+
+
+@pytest.fixture
+def lines(tmp_path):
+    """A JSON Lines cohort, as `ladder generate` writes: a valid packet, a blank line, an invalid one."""
+    path = tmp_path / "cohort.jsonl"
+    invalid = packet(evidence=[record("X-1", "desing-doc", "2026-01-01")])
+    path.write_text(json.dumps(packet()) + "\n\n" + json.dumps(invalid) + "\n")
+    return path
+
+
+def test_evaluate_and_validate_read_json_lines_each_line_a_packet(run, lines):
+    evaluated = run("evaluate", lines, "--format", "json")
+    assert evaluated.exit_code == 1
+    assert [r["packet"] for r in json.loads(evaluated.stdout)["results"]] == [f"{lines}:1", f"{lines}:3"]
+    assert f"{lines}:3:" in evaluated.stderr and "unknown evidence type 'desing-doc'" in evaluated.stderr
+    validated = run("validate", lines)
+    assert validated.exit_code == 1 and validated.stdout.startswith(f"{lines}:3:")
+    assert "0 rulebook(s), 2 packet(s): 1 error(s)" in validated.stderr
+
+
+def test_plan_reads_a_json_lines_file_of_one_packet_and_refuses_several(run, lines, tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text(lines.read_text().splitlines()[0] + "\n")
+    result = run("plan", one)
+    assert result.exit_code == 0 and result.stdout.startswith("Next steps for Test Candidate (E-1)")
+    several = run("plan", lines)
+    assert several.exit_code == 2 and f"{lines} holds several packets; plan takes one" in several.stderr
+
+
+def test_a_truncated_json_line_is_placed_on_its_own_line_not_the_next(run, tmp_path):
+    path = tmp_path / "cut.jsonl"
+    path.write_text(json.dumps(packet()) + "\n" + '{"candidate": \n' + json.dumps(packet()) + "\n")
+    result = run("evaluate", path)
+    assert f"{path}:2:15: error: not valid JSON: Expecting value [load.syntax]" in result.stderr
+
+
+WRITERS = {
+    "evaluate": ["evaluate", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "plan": ["plan", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "lint": ["lint", "--out"],
+    "impact": ["impact", "--base", "rules", "--head", "rules", "fixtures/packets/ic-staff-ready.yaml", "--out"],
+    "calibrate": ["calibrate", "fixtures/cohorts/spring-2026", "--out"],
+    "test": ["test", "--junit-xml"],
+    "generate": ["generate", "--size", "2", "--out"],
+}
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if a command starts its work (loading rules, linting, resolving rulebooks)."""
+    def started(*args, **kwargs):
+        raise AssertionError("the command started its work before checking where it writes")
+    for target in ("engine.api.rulebook", "engine.lint.lint", "engine.impact.resolve"):
+        monkeypatch.setattr(target, started)
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_an_output_in_a_missing_or_non_directory_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
+    parent = tmp_path / kind
+    if kind == "file":
+        parent.write_text("")
+    result = run(*WRITERS[command], parent / ("x.jsonl" if command == "generate" else "x.json"))
+    problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
+    option = WRITERS[command][-1]
+    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["evaluate", "plan"])
+def test_out_never_replaces_an_input(run, good, command):
+    before = good.read_bytes()
+    result = run(command, good, "--out", good)
+    assert result.exit_code == 2 and f"--out: {good} is also an input: write the output elsewhere" in result.stderr
+    assert good.read_bytes() == before
+
+
+def test_out_into_a_directory_of_packets_would_be_read_next_time_so_it_is_refused(run, good, tmp_path):
+    result = run("evaluate", tmp_path, "--format", "json", "--out", tmp_path / "verdicts.json")
+    assert result.exit_code == 2 and "the next run would read it as a packet" in result.stderr
+    assert run("evaluate", tmp_path, "--out", tmp_path / "verdicts.txt").exit_code == 0  # not a packet suffix: fine
+
+
+def test_generate_reproduces_the_fixture_cohort_byte_for_byte(run, tmp_path):
+    out = tmp_path / "new" / "spring-2026"  # missing parents are created
+    assert run("generate", "--size", "60", "--seed", "2026", "--out", out).exit_code == 0
+    fixture = ROOT / "fixtures" / "cohorts" / "spring-2026"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in fixture.iterdir())
+    assert all((out / p.name).read_bytes() == p.read_bytes() for p in fixture.iterdir())
+
+
+def test_generate_refuses_a_non_empty_directory_so_no_stale_packet_joins_the_cohort(run, tmp_path):
+    out = tmp_path / "cohort"
+    assert run("generate", "--size", "3", "--out", out).exit_code == 0
+    result = run("generate", "--size", "2", "--out", out)
+    assert result.exit_code == 2 and f"--out: {out} is not empty: generate into a new directory" in result.stderr
+    assert len(list(out.iterdir())) == 3
+    (tmp_path / "empty").mkdir()
+    assert run("generate", "--size", "2", "--out", tmp_path / "empty").exit_code == 0
+    assert len(list((tmp_path / "empty").iterdir())) == 2
+
+
+def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good, tmp_path):
+    result = run("generate", "--size", "2", "--out", tmp_path / "g.json")
+    assert result.exit_code == 2 and "give a directory (one YAML file per packet) or a .jsonl file" in result.stderr
+    assert not (tmp_path / "g.json").exists()
+    existing = run("generate", "--size", "2", "--out", good)
+    assert existing.exit_code == 2 and "Traceback" not in existing.output and good.read_text().startswith("candidate:")
+    lines = tmp_path / "g.jsonl"
+    assert run("generate", "--size", "2", "--out", lines).exit_code == 0
+    assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]

@@ -75,7 +75,8 @@ def test_json_positions_come_from_a_second_parse_only_when_asked():
 @pytest.mark.parametrize("text, expected", [
     ('{"a": 1, "a": 2}', "x.json:1:15: error: duplicate key 'a': keep one"),
     ('{"a": [1, 2,]}', "x.json:1:13: error: not valid JSON"),
-    ('{"a": NaN}', "NaN is not valid JSON"),
+    ('{"a": 1,\n "b": NaN}', "x.json:2:7: error: NaN is not valid JSON: write a number [load.syntax]"),
+    ('[1, [2, -Infinity]]', "x.json:1:9: error: -Infinity is not valid JSON: write a number [load.syntax]"),
     ('{"a": 1,\n "b": -1e400}', "x.json:2:7: error: this number is too large to represent: write a smaller one [load.number]"),
     ('{"a": 1} {"b": 2}', "x.json:1:10: error: extra data after the JSON value"),
     ("[" * 5000 + "]" * 5000, "nested deeper than"),

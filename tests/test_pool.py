@@ -43,6 +43,22 @@ def test_results_come_back_in_input_order_whatever_the_number_of_workers():
         assert list(pool.run(range(30), slow_square, lambda n, why: None, jobs)) == [n * n for n in range(30)]
 
 
+def test_a_huge_jobs_starts_no_more_workers_than_tasks_or_cores_allow(monkeypatch):
+    started = []
+
+    class Counted(pool._Worker):
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self)
+    monkeypatch.setattr(pool, "_Worker", Counted)
+    assert list(pool.run(range(3), lambda n: n + 1, lambda n, why: None, 1500)) == [1, 2, 3]
+    assert len(started) <= 3
+    started.clear()
+    many = 2 * pool.JOBS_PER_CORE * pool.default_jobs()
+    assert list(pool.run(range(many), lambda n: n, lambda n, why: None, 1500)) == list(range(many))
+    assert len(started) <= pool.JOBS_PER_CORE * pool.default_jobs()
+
+
 def test_a_hanging_or_crashing_packet_is_reported_and_every_other_verdict_delivered(book):
     items = list(cohort.items(COHORT))[:12]
     hang, crash = items[3].label, items[7].label

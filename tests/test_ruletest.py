@@ -80,6 +80,29 @@ def test_a_malformed_test_file_is_reported_with_its_place(rules_with_tests):
     assert f"{rules_with_tests / 'tests' / 'broken.yaml'}:4:23: error: 'maybe' is not one of ready, nearly, not_ready" in result.stderr
 
 
+def test_a_broken_test_file_is_an_error_in_the_junit_xml_not_left_out(rules_with_tests, tmp_path):
+    (rules_with_tests / "tests" / "broken.yaml").write_text("cases: [\n")
+    report = tmp_path / "rules.xml"
+    result = CliRunner().invoke(main, ["test", str(rules_with_tests), "--junit-xml", str(report)])
+    assert result.exit_code == 1
+    suites = ET.parse(report).getroot()
+    assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("3", "1", "1")
+    broken = suites.find(f"testsuite[@name='{rules_with_tests / 'tests' / 'broken.yaml'}']")
+    assert broken.get("errors") == "1"
+    error = broken.find("testcase/error")
+    assert error.get("message").startswith(f"{rules_with_tests / 'tests' / 'broken.yaml'}:2:1: error: not valid YAML")
+
+
+@pytest.mark.parametrize("layout", ["no tests directory", "an empty tests directory"])
+def test_a_rulebook_without_tests_fails_the_gate_and_says_where_tests_go(rules_copy, layout):
+    shutil.rmtree(rules_copy / "tests")
+    if layout == "an empty tests directory":
+        (rules_copy / "tests").mkdir()
+    result = CliRunner().invoke(main, ["test", str(rules_copy)])
+    assert result.exit_code == 1
+    assert f"ladder: no rule tests: they are read from {rules_copy / 'tests'}/*.yaml (and *.yml)" in result.stderr
+
+
 def test_the_default_rulebook_is_covered_both_ways_by_its_own_tests():
     result = CliRunner().invoke(main, ["test", "--coverage", "--min-coverage", "100"])
     assert result.exit_code == 0, result.stdout[-3000:]

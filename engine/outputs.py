@@ -1,0 +1,61 @@
+"""Where a command writes, checked before it does any work: a bad output path should cost
+nothing, never surface as a traceback after a long run, and never replace what the command reads.
+
+Each check returns what is wrong in words (None if nothing); the CLI turns that into a usage error."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Iterable
+
+from .cohort import GLOB_CHARACTERS, PACKET_SUFFIXES
+
+
+def directory_problem(directory: Path) -> str | None:
+    """Why files cannot be created in `directory`."""
+    if not directory.exists():
+        return f"directory {directory} does not exist"
+    if not directory.is_dir():
+        return f"{directory} is not a directory"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"cannot write in directory {directory} (permission denied)"
+    return None
+
+
+def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
+    """Why `path` cannot take a command's output. `inputs` are what the command reads: files,
+    directories of packets, .jsonl files or globs (cohort specs)."""
+    if path.is_dir():
+        return f"{path} is a directory: give a file name"
+    problem = directory_problem(path.parent)
+    if problem:
+        return problem
+    target = path.resolve()
+    packet_like = target.suffix.lower() in PACKET_SUFFIXES
+    for spec in inputs:
+        given = Path(str(spec))
+        if given.is_dir():
+            if packet_like and target.parent == given.resolve():
+                return f"{path} is in {spec}, whose packets are read: the next run would read it as a packet; write it elsewhere"
+        elif given.exists():
+            if given.resolve() == target:
+                return f"{path} is also an input: write the output elsewhere"
+        elif packet_like and GLOB_CHARACTERS & set(str(spec)) and fnmatch.fnmatch(str(target), os.path.abspath(str(spec))):
+            return f"{path} matches the cohort pattern {spec}: the next run would read it as a packet; write it elsewhere"
+    return None
+
+
+def cohort_directory_problem(path: Path) -> str | None:
+    """Why `path` cannot become a new directory of packets: it must be new or empty, so that no
+    stale packet from an earlier run mixes into the cohort."""
+    if path.is_dir():
+        if any(path.iterdir()):
+            return f"{path} is not empty: generate into a new directory, so no packet of an earlier run stays in the cohort"
+        return directory_problem(path.resolve().parent)  # the new directory takes the empty one's place
+    if path.exists():
+        return f"{path} is a file: give a directory or a .jsonl file"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # missing parents are created
+    return directory_problem(parent)
