@@ -52,9 +52,27 @@ def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
     if full.verdict == NEARLY:
         short = f", points at most {rules.nearly.max_points_short} short" if rules.nearly.max_points_short is not None and full.points else ""
         document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker{short})"
-    elif full.blockers:
-        document["headline"] += f"; unmet blocker{'s' if len(full.blockers) > 1 else ''}: {', '.join(full.blockers)}"
+    elif full.verdict == NOT_READY:
+        document["headline"] += "; " + "; ".join(not_nearly(rules, full))
     return document
+
+
+def not_nearly(rules, assessment: Assessment) -> list[str]:
+    """Each part of the level's nearly rule (docs/rules.md, "The verdict") that a not-ready
+    verdict fails, so the reader sees why it is not nearly ready."""
+    nearly, parts = rules.nearly, []
+    if assessment.blockers:
+        parts.append(f"unmet {noun_for(len(assessment.blockers), 'blocker')}: {', '.join(assessment.blockers)}")
+    if len(assessment.unmet) > nearly.max_unmet:
+        parts.append(f"{plural(len(assessment.unmet), 'required criterion', 'required criteria')} unmet, "
+                     f"nearly allows at most {nearly.max_unmet}")
+    if nearly.max_points_short is not None:
+        for points in assessment.points:
+            if points.needed - points.observed > nearly.max_points_short:
+                scope = f"points in {points.group}" if points.group else "points"
+                parts.append(f"{scope}: {points.needed - points.observed} short of {points.needed}, "
+                             f"nearly allows at most {nearly.max_points_short} short")
+    return parts
 
 
 def _points_json(points) -> dict:
@@ -189,7 +207,7 @@ class _Words:
         if isinstance(criterion, SumCriterion):
             noun = _words(criterion.field)
         elif criterion.distinct:
-            noun = "different " + _plural(_words(criterion.distinct), 2)
+            noun = "different " + noun_for(2, _words(criterion.distinct))
         else:
             noun = evidence.plural if (observed if result.met else needed) != 1 else evidence.name
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
@@ -206,9 +224,9 @@ class _Words:
         criterion = result.criterion
         if criterion.points_each:
             cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
-            return f" · {_plural('point', result.points, count=True)} ({criterion.points_each} each{cap})"
+            return f" · {plural(result.points, 'point')} ({criterion.points_each} each{cap})"
         if criterion.points:
-            return f" · {_plural('point', result.points, count=True)}" if result.met else f" · 0 of {criterion.points} points"
+            return f" · {plural(result.points, 'point')}" if result.met else f" · 0 of {criterion.points} points"
         return ""
 
     def missing(self, assessment: Assessment, competency_names: dict[str, str]) -> list[str]:
@@ -341,9 +359,14 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _plural(noun: str, n: float, count: bool = False) -> str:
-    word = noun if n == 1 else (noun if noun.endswith("s") else noun + "s")
-    return f"{_number(n)} {word}" if count else word
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """A number and its noun, agreeing: '1 point', '2 points', '3 required criteria'."""
+    return f"{_number(n)} {noun_for(n, noun, nouns)}"
+
+
+def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
+    """The noun that agrees with `n`; the plural is `nouns`, else the noun plus s."""
+    return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
 
 
 def _capital(text: str) -> str:
