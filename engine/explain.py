@@ -204,15 +204,17 @@ class _Words:
             return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
         evidence = self.rulebook.evidence[criterion.match.evidence]
         observed, needed = _number(result.observed), _number(criterion.at_least)
+        # An optional criterion with points per record asks for nothing: each record only earns.
+        per_record = bool(criterion.points_each) and not criterion.required
         if isinstance(criterion, SumCriterion):
             noun = _words(criterion.field)
         elif criterion.distinct:
             noun = "different " + noun_for(2, _words(criterion.distinct))
         else:
-            noun = evidence.plural if (observed if result.met else needed) != 1 else evidence.name
+            noun = noun_for(observed if result.met or per_record else needed, evidence.name, evidence.plural)
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
         across = f" across {evidence.plural}" if isinstance(criterion, SumCriterion) else ""
-        if not result.met:
+        if not result.met and not per_record:
             text = f"{observed} of {needed} {noun}{across}{window}"
         elif criterion.required:
             text = f"{observed} {noun}{across}{window} (needs {needed})"
