@@ -165,7 +165,7 @@ class _Words:
             evidence = self.rulebook.evidence[criterion.match.evidence]
             noun = evidence.name if criterion.at_least == 1 else evidence.plural
             if criterion.distinct:
-                head = f"at least {criterion.at_least} different {_words(criterion.distinct)} values among {evidence.plural}"
+                head = f"at least {criterion.at_least} different {_words(criterion.distinct)} {noun_for(criterion.at_least, 'value')} among {evidence.plural}"
             else:
                 head = f"at least {criterion.at_least} {noun}"
             return head + self._match_clause(criterion.match)
@@ -209,7 +209,7 @@ class _Words:
         if isinstance(criterion, SumCriterion):
             noun = _words(criterion.field)
         elif criterion.distinct:
-            noun = "different " + noun_for(2, _words(criterion.distinct))
+            noun = "different " + noun_for(observed if result.met else needed, _words(criterion.distinct))
         else:
             noun = noun_for(observed if result.met or per_record else needed, evidence.name, evidence.plural)
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from .evaluate import Evaluation, evaluate
-from .explain import VERDICT_WORDS, explain
+from .explain import VERDICT_WORDS, explain, plural
 from .model import CandidateCriterion, Level, Packet, Rulebook
 from .report import record_label
 
@@ -56,7 +56,8 @@ def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_documen
     away_track = book.tracks[away_target.track].name.lower()
     note = (f"What if: on the {away_track} track, at {away_target.name}, the level equivalent to {home_target.name} "
             f"(for which the verdict is {VERDICT_WORDS[home.all_evidence.verdict].lower()}). Of the records that count for "
-            f"{home_target.name}, {len(carried)} count here too and {len(not_valued)} do not; {len(only_here)} count only here.")
+            f"{home_target.name}, {_counts(len(carried))} here too and {len(not_valued)} {'does' if len(not_valued) == 1 else 'do'} not; "
+            f"{_counts(len(only_here))} only here.")
     return {
         "from": {"track": home_target.track, "level": home_target.id, "name": home_target.name, "verdict": home.all_evidence.verdict},
         "to": {"track": away_target.track, "level": away_target.id, "name": away_target.name},
@@ -65,6 +66,11 @@ def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_documen
         "counts_only_here": listed(only_here),
         "note": note,
     }
+
+
+def _counts(n: int) -> str:
+    """'1 counts', '2 count': a number of records and the verb that agrees with it."""
+    return f"{n} {'counts' if n == 1 else 'count'}"
 
 
 def _closest_misses(document: dict) -> dict[str, tuple[str, list[str]]]:
@@ -145,7 +151,7 @@ def _step(competency: str, item: dict, order: int, months: int, months_needed: i
         still, gap = 1, 1.0
         if months_needed and months < months_needed:
             still, gap = months_needed - months, (months_needed - months) / months_needed
-            text = (f"{item['description']}: {still} more month{'s' if still != 1 else ''} at the current level "
+            text = (f"{item['description']}: {plural(still, 'more month', 'more months')} at the current level "
                     f"(you have {months} of {months_needed})")
     elif kind in ("all_of", "any_of", "k_of"):
         open_children = [c["description"] for c in item.get("children", []) if not c["met"]]
@@ -169,7 +175,7 @@ def _points_step(document: dict, points: dict) -> dict[str, Any]:
                if "points" in item and not item["met"]]
     short = points["needed"] - points["observed"]
     return {"competency": "Points", "criterion": f"points:{points['group']}" if points["group"] else "points",
-            "text": f"Earn {short} more point(s){scope} (you have {points['observed']} of {points['needed']})"
+            "text": f"Earn {plural(short, 'more point', 'more points')}{scope} (you have {points['observed']} of {points['needed']})"
                     + (": for example, " + "; ".join(sources[:3]) if sources else ""),
             "have": points["observed"], "need": points["needed"], "still_needed": short,
             "gap": round(short / points["needed"], 4), "order": 10_000, "closest": []}

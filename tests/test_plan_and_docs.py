@@ -51,6 +51,14 @@ def test_a_plan_for_time_at_level_says_how_many_months_remain(book):
         "At least 18 months at the level below (Developer): 1 more month at the current level (you have 17 of 18)"
 
 
+def test_a_plan_counts_points_and_months_in_words_that_agree(book):
+    document = plan(book, load_packet(ROOT / "fixtures/packets/mgmt-director-nearly-people-points-short.yaml", book))
+    texts = [s["text"] for p in document["plans"] for s in p["steps"]]
+    assert any(t.startswith("Earn 1 more point in technical ") for t in texts)
+    assert any(t.startswith("Earn 2 more points in people ") for t in texts)
+    assert not any("(s)" in t for t in texts)
+
+
 def test_the_plan_command_renders_text_markdown_and_json():
     path = str(ROOT / "fixtures/packets/mgmt-vp-nearly-org-of-five-teams.yaml")
     text = CliRunner().invoke(main, ["plan", path]).output
