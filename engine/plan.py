@@ -11,7 +11,7 @@ from typing import Any
 from .evaluate import Evaluation, evaluate
 from .explain import VERDICT_WORDS, explain, plural
 from .model import CandidateCriterion, Level, Packet, Rulebook
-from .report import record_label
+from .report import md_escape, record_label
 
 
 def other_track_level(book: Rulebook, level: Level, track: str) -> Level | None:
@@ -204,10 +204,11 @@ def render_text(document: dict) -> str:
 
 def render_markdown(document: dict) -> str:
     c = document["candidate"]
-    lines = [f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}", "", f"As of {document['as_of']}."]
+    lines = [md_escape(f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}"), "", f"As of {document['as_of']}."]
     for item in document["plans"]:
-        lines += ["", f"### {item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}", ""]
-        lines += [f"{n}. {s['text']}" + "".join(f"<br>closest: {t}" for t in s["closest"]) for n, s in enumerate(item["steps"], 1)]
+        lines += ["", md_escape(f"### {item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}"), ""]
+        lines += [f"{n}. {md_escape(s['text'])}" + "".join(f"<br>closest: {md_escape(t)}" for t in s["closest"])
+                  for n, s in enumerate(item["steps"], 1)]
         if not item["steps"]:
             lines.append("Nothing missing: the rules are met.")
     return "\n".join(lines) + "\n"

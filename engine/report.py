@@ -171,7 +171,7 @@ def _markdown(results: list[Result], colour: bool) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [f"## {result.source}: invalid packet, not evaluated", ""]
+            lines = [f"## {_cell(result.source)}: invalid packet, not evaluated", ""]
             lines += [f"- `{d.format()}`" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
@@ -179,24 +179,31 @@ def _markdown(results: list[Result], colour: bool) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def md_escape(text: Any) -> str:
+    """Text from packets and rules as Markdown text, never as HTML: a name like
+    'Ana <ana@x.com>' shows as written instead of vanishing into a tag (or running as one)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return md_escape(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _markdown_verdict(doc: dict) -> str:
     c, t = doc["candidate"], doc["target"]
     lines = [
-        f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}",
+        _cell(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
         "",
-        f"**{VERDICT_LABEL[doc['verdict']]}**: {doc['headline'].split(': ', 1)[1]}. As of {doc['as_of']}; packet `{doc['packet']}`.",
+        f"**{VERDICT_LABEL[doc['verdict']]}**: {_cell(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
+        f"packet `{doc['packet']}`.",
     ]
     for competency in doc["competencies"]:
-        lines += ["", f"### {competency['name']}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        lines += ["", f"### {_cell(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
         for criterion in competency["criteria"]:
             lines.extend(_markdown_rows(criterion, 0))
     if doc["points"]:
         lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
-        lines += [f"| {'✓' if p['met'] else '✗'} | {p['group'] or 'total'} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+        lines += [f"| {'✓' if p['met'] else '✗'} | {_cell(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
     if doc["missing"]:
         lines += ["", "### Still missing", ""] + [f"- {_cell(m)}" for m in doc["missing"]]
     note = doc["evidence_confidence"].get("note")

@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 from engine import api
+from engine.packet import load_packet
+from engine.plan import plan, render_markdown as plan_markdown
 from engine.report import render
+from helpers import packet, project
 
 PACKETS = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
 
@@ -48,3 +51,14 @@ def test_optional_points_per_record_claim_no_requirement(book):
     incidents = next(c for comp in result["competencies"] for c in comp["criteria"] if c["id"] == "incident-command")
     assert incidents["statement"] == "0 incidents in the last 36 months · 0 points (1 each, at most 2)"
     assert (incidents["met"], incidents["required"]) == (False, False)  # JSON keeps the facts
+
+
+def test_markdown_shows_packet_text_as_written_never_as_html(book, write_packet):
+    data = packet(evidence=[project("P-1", "2026-03-01", title="Ana <ana@x.com> & co")])
+    data["candidate"]["name"] = "Mei <b>Lin</b> <img src=x onerror=alert(1)>"
+    path = write_packet(data)
+    for markdown in (render([api.evaluate_packet(book, path)], "markdown"),
+                     plan_markdown(plan(book, load_packet(path, book)))):
+        assert "<b>" not in markdown and "<img" not in markdown and "<ana@" not in markdown
+        assert "Mei &lt;b&gt;Lin&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt;" in markdown
+    assert "Ana &lt;ana@x.com&gt; &amp; co" in render([api.evaluate_packet(book, path)], "markdown")
