@@ -116,6 +116,16 @@ def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:
             if (r.met, r.points) != (after[r.criterion.id].met, after[r.criterion.id].points)]
 
 
+def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
+    """A count or sum against what it needs, with its unit (see _Words.quantity)."""
+    return _Words(rulebook, None).quantity(result)
+
+
+def standing(rulebook: Rulebook, packet: Packet) -> str:
+    """Where the candidate stands relative to the packet's target, in words."""
+    return _Words(rulebook, packet)._standing(candidate_fields(rulebook, packet)["steps_to_target"])
+
+
 def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
     """The rule itself in words, e.g. 'at least 2 projects where role is lead, in the last 24 months'."""
     return _Words(rulebook, None).requirement(criterion)
@@ -173,19 +183,19 @@ class _Words:
             evidence = self.rulebook.evidence[criterion.match.evidence]
             return f"{_words(criterion.field)} adding up to at least {_number(criterion.at_least)} over {evidence.plural}" + self._match_clause(criterion.match)
         if isinstance(criterion, CandidateCriterion):
-            return "the candidate " + _join([_candidate_phrase(t) for t in criterion.terms], "and")
+            return "the candidate " + join_words([_candidate_phrase(t) for t in criterion.terms], "and")
         head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
         return f"{head}: " + "; ".join(c.description or self.requirement(c) for c in criterion.children)
 
     def _match_clause(self, match) -> str:
         parts = []
         if match.terms:
-            parts.append(" where " + _join([term_phrase(t) for t in match.terms], "and"))
+            parts.append(" where " + join_words([term_phrase(t) for t in match.terms], "and"))
         if match.link:
             target = self.rulebook.evidence[match.link.evidence]
             linked = f" whose {_words(match.link.by)} is a {target.name}"
             if match.link.terms:
-                linked += " where " + _join([term_phrase(t) for t in match.link.terms], "and")
+                linked += " where " + join_words([term_phrase(t) for t in match.link.terms], "and")
             parts.append(("," if parts else "") + linked)
         if match.window:
             parts.append(f", in the last {match.window}" if parts else f" in the last {match.window}")
@@ -202,25 +212,33 @@ class _Words:
             if criterion.kind == "none_of":
                 return "none found" if result.met else f"{met} found, needs none"
             return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
-        evidence = self.rulebook.evidence[criterion.match.evidence]
         observed, needed = _number(result.observed), _number(criterion.at_least)
         # An optional criterion with points per record asks for nothing: each record only earns.
         per_record = bool(criterion.points_each) and not criterion.required
-        if isinstance(criterion, SumCriterion):
-            noun = _words(criterion.field)
-        elif criterion.distinct:
-            noun = "different " + noun_for(observed if result.met else needed, _words(criterion.distinct))
-        else:
-            noun = noun_for(observed if result.met or per_record else needed, evidence.name, evidence.plural)
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
-        across = f" across {evidence.plural}" if isinstance(criterion, SumCriterion) else ""
         if not result.met and not per_record:
-            text = f"{observed} of {needed} {noun}{across}{window}"
+            text = self.quantity(result) + window
         elif criterion.required:
-            text = f"{observed} {noun}{across}{window} (needs {needed})"
+            text = f"{observed} {self._unit(criterion, observed)}{window} (needs {needed})"
         else:
-            text = f"{observed} {noun}{across}{window}"
+            text = f"{observed} {self._unit(criterion, observed)}{window}"
         return text + self._points(result)
+
+    def quantity(self, result: CriterionResult) -> str:
+        """A count or sum against what it needs, with its unit: '1 of 2 design docs',
+        '0 of 3 promotions across team growth records'."""
+        observed, needed = _number(result.observed), _number(result.criterion.at_least)
+        return f"{observed} of {needed} {self._unit(result.criterion, needed)}"
+
+    def _unit(self, criterion: CountCriterion | SumCriterion, n: float) -> str:
+        """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
+        'promotions across team growth records'."""
+        evidence = self.rulebook.evidence[criterion.match.evidence]
+        if isinstance(criterion, SumCriterion):
+            return f"{_words(criterion.field)} across {evidence.plural}"
+        if criterion.distinct:
+            return "different " + noun_for(n, _words(criterion.distinct))
+        return noun_for(n, evidence.name, evidence.plural)
 
     def _points(self, result: CriterionResult) -> str:
         criterion = result.criterion
@@ -309,7 +327,7 @@ class _Words:
     def _candidate_reason(self, term: Term) -> str:
         actual = candidate_fields(self.rulebook, self.packet).get(term.field)
         if term.field == "steps_to_target" and term.op == "eq":
-            return f"{self._standing(actual)}; open to candidates at {_join(self._levels_at(term.value), 'or')}"
+            return f"{self._standing(actual)}; open to candidates at {join_words(self._levels_at(term.value), 'or')}"
         if term.field == "months_at_level" and term.op in _NEEDS:
             return f"{actual} months at the current level, needs {_NEEDS[term.op].format(v=_value(term.value))}"
         return failure(term, actual)
@@ -371,6 +389,11 @@ def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
     return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
 
 
+def indefinite(noun: str) -> str:
+    """The noun with its article: 'a Staff Engineer', 'an Engineering Manager'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -379,7 +402,7 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
-def _join(parts: list[str], word: str) -> str:
+def join_words(parts: list[str], word: str) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
@@ -389,7 +412,7 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):
-        return _join([_value(v) for v in value], "or")
+        return join_words([_value(v) for v in value], "or")
     if isinstance(value, float):
         return str(_number(value))
     return str(value)
