@@ -193,7 +193,7 @@ class _Words:
             parts.append(" where " + join_words([term_phrase(t) for t in match.terms], "and"))
         if match.link:
             target = self.rulebook.evidence[match.link.evidence]
-            linked = f" whose {_words(match.link.by)} is a {target.name}"
+            linked = f" whose {_words(match.link.by)} is {indefinite(target.name)}"
             if match.link.terms:
                 linked += " where " + join_words([term_phrase(t) for t in match.link.terms], "and")
             parts.append(("," if parts else "") + linked)

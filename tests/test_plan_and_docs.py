@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,33 @@ def test_the_equivalence_table_puts_equivalent_levels_and_bands_side_by_side(boo
     index = docs.write(book, tmp_path, "md")[0].read_text()
     assert "| E4 | Staff Engineer | Engineering Manager |" in index
     assert "- Staff Engineer (Individual contributor, E4) = Engineering Manager (Management, E4)" in index
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_published_framework_states_each_levels_verdict_rule_and_points(book, tmp_path, fmt):
+    index, ic, management, _ = (p.read_text() for p in docs.write(book, tmp_path, fmt))
+    assert "none of them is one that must be met" not in index and "must be met" not in ic + management
+    assert "blocker" in index and "Points." in index
+    distinguished = ic.split("Distinguished Engineer (E6)")[1]
+    assert "Ready when all 6 required criteria are met (3 criteria below and 3 points requirements). Nearly ready when " \
+           "at most 1 required criterion is unmet, it is not a blocker and no points requirement is more than 2 points " \
+           "short." in distinguished
+    assert "Points: at least 12 in total, at least 4 in technical and at least 4 in influence" in distinguished
+    for name in ("Director of Engineering (E6)", "VP of Engineering (E7)"):
+        assert "no points requirement is more than 2 points short" in management.split(name)[1]
+    assert "(blocker: if unmet, not ready)" in ic
+
+
+def test_the_published_framework_reads_cleanly(book, tmp_path):
+    index, ic, management, evidence = (p.read_text() for p in docs.write(book, tmp_path, "md"))
+    assert "| role | enum | yes | lead, core, contributor | The candidate's part. |" in evidence
+    hiring = next(line for line in management.splitlines() if line.startswith("- **Hired as hiring manager or bar raiser"))
+    assert hiring.count("1 point each, up to 4") == 1  # the description's own words, not repeated after it
+    assert "Earns 1 point per hiring process, up to 4." in management
+    assert "Everything asked of an Engineering Manager, and more." in management
+    assert not re.search(r"\ba [AEIOUaeiou]", index + ic + management + evidence)
+    html = docs.write(book, tmp_path / "html", "html")[1].read_text()
+    assert '<a href="ic.html">Individual contributor</a><a href="management.html">Management</a>' in html
 
 
 def test_the_docs_command_writes_a_directory(tmp_path):
