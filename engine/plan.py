@@ -134,9 +134,10 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
             steps.append(_points_step(book, evaluation, points))
     # What evidence cannot fix comes first: the level to reach, then the time to wait.
     steps.sort(key=lambda s: (WAITS.index(s["waits_for"]), s["gap"], s["still_needed"], s["order"]))
+    reach = next((s["reach"] for s in steps if s["waits_for"] == "level"), None)
     for step in steps:
         del step["order"]
-    reach = next((s["reach"] for s in steps if s["waits_for"] == "level"), None)
+        step.pop("reach", None)
     current = book.levels[packet.candidate.level].name
     return {
         "track": packet.target.track, "level": packet.target.id, "name": packet.target.name,
@@ -191,7 +192,7 @@ def _candidate_step(book: Rulebook, packet: Packet, item: dict, result: Criterio
 
 def _levels_to_reach(book: Rulebook, packet: Packet, term: Term) -> list[str]:
     """The levels, ahead of the candidate, at which `steps_to_target: N` holds: on the
-    candidate's own track if there are any. None when the term fails for another reason
+    candidate's own track if there are any. Empty when the term fails for another reason
     (the candidate already stands at or above those levels)."""
     target, current = packet.target, book.levels[packet.candidate.level]
     steps = candidate_fields(book, packet)["steps_to_target"]
