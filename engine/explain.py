@@ -52,9 +52,27 @@ def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
     if full.verdict == NEARLY:
         short = f", points at most {rules.nearly.max_points_short} short" if rules.nearly.max_points_short is not None and full.points else ""
         document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker{short})"
-    elif full.blockers:
-        document["headline"] += f"; unmet blocker{'s' if len(full.blockers) > 1 else ''}: {', '.join(full.blockers)}"
+    elif full.verdict == NOT_READY:
+        document["headline"] += "; " + "; ".join(not_nearly(rules, full))
     return document
+
+
+def not_nearly(rules, assessment: Assessment) -> list[str]:
+    """Each part of the level's nearly rule (docs/rules.md, "The verdict") that a not-ready
+    verdict fails, so the reader sees why it is not nearly ready."""
+    nearly, parts = rules.nearly, []
+    if assessment.blockers:
+        parts.append(f"unmet {noun_for(len(assessment.blockers), 'blocker')}: {', '.join(assessment.blockers)}")
+    if len(assessment.unmet) > nearly.max_unmet:
+        parts.append(f"{plural(len(assessment.unmet), 'required criterion', 'required criteria')} unmet, "
+                     f"nearly allows at most {nearly.max_unmet}")
+    if nearly.max_points_short is not None:
+        for points in assessment.points:
+            if points.needed - points.observed > nearly.max_points_short:
+                scope = f"points in {points.group}" if points.group else "points"
+                parts.append(f"{scope}: {points.needed - points.observed} short of {points.needed}, "
+                             f"nearly allows at most {nearly.max_points_short} short")
+    return parts
 
 
 def _points_json(points) -> dict:
@@ -96,6 +114,16 @@ def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:
     after = {r.criterion.id: r for _, results in verified.competencies for r in results}
     return [r for _, results in full.competencies for r in results
             if (r.met, r.points) != (after[r.criterion.id].met, after[r.criterion.id].points)]
+
+
+def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
+    """A count or sum against what it needs, with its unit (see _Words.quantity)."""
+    return _Words(rulebook, None).quantity(result)
+
+
+def standing(rulebook: Rulebook, packet: Packet) -> str:
+    """Where the candidate stands relative to the packet's target, in words."""
+    return _Words(rulebook, packet)._standing(candidate_fields(rulebook, packet)["steps_to_target"])
 
 
 def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
@@ -147,7 +175,7 @@ class _Words:
             evidence = self.rulebook.evidence[criterion.match.evidence]
             noun = evidence.name if criterion.at_least == 1 else evidence.plural
             if criterion.distinct:
-                head = f"at least {criterion.at_least} different {_words(criterion.distinct)} values among {evidence.plural}"
+                head = f"at least {criterion.at_least} different {_words(criterion.distinct)} {noun_for(criterion.at_least, 'value')} among {evidence.plural}"
             else:
                 head = f"at least {criterion.at_least} {noun}"
             return head + self._match_clause(criterion.match)
@@ -155,19 +183,19 @@ class _Words:
             evidence = self.rulebook.evidence[criterion.match.evidence]
             return f"{_words(criterion.field)} adding up to at least {_number(criterion.at_least)} over {evidence.plural}" + self._match_clause(criterion.match)
         if isinstance(criterion, CandidateCriterion):
-            return "the candidate " + _join([_candidate_phrase(t) for t in criterion.terms], "and")
+            return "the candidate " + join_words([_candidate_phrase(t) for t in criterion.terms], "and")
         head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
         return f"{head}: " + "; ".join(c.description or self.requirement(c) for c in criterion.children)
 
     def _match_clause(self, match) -> str:
         parts = []
         if match.terms:
-            parts.append(" where " + _join([term_phrase(t) for t in match.terms], "and"))
+            parts.append(" where " + join_words([term_phrase(t) for t in match.terms], "and"))
         if match.link:
             target = self.rulebook.evidence[match.link.evidence]
-            linked = f" whose {_words(match.link.by)} is a {target.name}"
+            linked = f" whose {_words(match.link.by)} is {indefinite(target.name)}"
             if match.link.terms:
-                linked += " where " + _join([term_phrase(t) for t in match.link.terms], "and")
+                linked += " where " + join_words([term_phrase(t) for t in match.link.terms], "and")
             parts.append(("," if parts else "") + linked)
         if match.window:
             parts.append(f", in the last {match.window}" if parts else f" in the last {match.window}")
@@ -184,31 +212,41 @@ class _Words:
             if criterion.kind == "none_of":
                 return "none found" if result.met else f"{met} found, needs none"
             return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
-        evidence = self.rulebook.evidence[criterion.match.evidence]
         observed, needed = _number(result.observed), _number(criterion.at_least)
-        if isinstance(criterion, SumCriterion):
-            noun = _words(criterion.field)
-        elif criterion.distinct:
-            noun = "different " + _plural(_words(criterion.distinct), 2)
-        else:
-            noun = evidence.plural if (observed if result.met else needed) != 1 else evidence.name
+        # An optional criterion with points per record asks for nothing: each record only earns.
+        per_record = bool(criterion.points_each) and not criterion.required
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
-        across = f" across {evidence.plural}" if isinstance(criterion, SumCriterion) else ""
-        if not result.met:
-            text = f"{observed} of {needed} {noun}{across}{window}"
+        if not result.met and not per_record:
+            text = self.quantity(result) + window
         elif criterion.required:
-            text = f"{observed} {noun}{across}{window} (needs {needed})"
+            text = f"{observed} {self._unit(criterion, observed)}{window} (needs {needed})"
         else:
-            text = f"{observed} {noun}{across}{window}"
+            text = f"{observed} {self._unit(criterion, observed)}{window}"
         return text + self._points(result)
+
+    def quantity(self, result: CriterionResult) -> str:
+        """A count or sum against what it needs, with its unit: '1 of 2 design docs',
+        '0 of 3 promotions across team growth records'."""
+        observed, needed = _number(result.observed), _number(result.criterion.at_least)
+        return f"{observed} of {needed} {self._unit(result.criterion, needed)}"
+
+    def _unit(self, criterion: CountCriterion | SumCriterion, n: float) -> str:
+        """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
+        'promotions across team growth records'."""
+        evidence = self.rulebook.evidence[criterion.match.evidence]
+        if isinstance(criterion, SumCriterion):
+            return f"{_words(criterion.field)} across {evidence.plural}"
+        if criterion.distinct:
+            return "different " + noun_for(n, _words(criterion.distinct))
+        return noun_for(n, evidence.name, evidence.plural)
 
     def _points(self, result: CriterionResult) -> str:
         criterion = result.criterion
         if criterion.points_each:
             cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
-            return f" · {_plural('point', result.points, count=True)} ({criterion.points_each} each{cap})"
+            return f" · {plural(result.points, 'point')} ({criterion.points_each} each{cap})"
         if criterion.points:
-            return f" · {_plural('point', result.points, count=True)}" if result.met else f" · 0 of {criterion.points} points"
+            return f" · {plural(result.points, 'point')}" if result.met else f" · 0 of {criterion.points} points"
         return ""
 
     def missing(self, assessment: Assessment, competency_names: dict[str, str]) -> list[str]:
@@ -289,7 +327,7 @@ class _Words:
     def _candidate_reason(self, term: Term) -> str:
         actual = candidate_fields(self.rulebook, self.packet).get(term.field)
         if term.field == "steps_to_target" and term.op == "eq":
-            return f"{self._standing(actual)}; open to candidates at {_join(self._levels_at(term.value), 'or')}"
+            return f"{self._standing(actual)}; open to candidates at {join_words(self._levels_at(term.value), 'or')}"
         if term.field == "months_at_level" and term.op in _NEEDS:
             return f"{actual} months at the current level, needs {_NEEDS[term.op].format(v=_value(term.value))}"
         return failure(term, actual)
@@ -341,9 +379,19 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _plural(noun: str, n: float, count: bool = False) -> str:
-    word = noun if n == 1 else (noun if noun.endswith("s") else noun + "s")
-    return f"{_number(n)} {word}" if count else word
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """A number and its noun, agreeing: '1 point', '2 points', '3 required criteria'."""
+    return f"{_number(n)} {noun_for(n, noun, nouns)}"
+
+
+def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
+    """The noun that agrees with `n`; the plural is `nouns`, else the noun plus s."""
+    return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
+
+
+def indefinite(noun: str) -> str:
+    """The noun with its article: 'a Staff Engineer', 'an Engineering Manager'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _capital(text: str) -> str:
@@ -354,7 +402,7 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
-def _join(parts: list[str], word: str) -> str:
+def join_words(parts: list[str], word: str) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
@@ -364,7 +412,7 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):
-        return _join([_value(v) for v in value], "or")
+        return join_words([_value(v) for v in value], "or")
     if isinstance(value, float):
         return str(_number(value))
     return str(value)

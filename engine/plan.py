@@ -1,17 +1,19 @@
 """Growth and mobility: next-step plans, and evaluating a candidate on the other track.
 
 Both are read from ordinary evaluations, so a plan can never ask for something the verdict
-does not: a plan's steps are exactly the verdict's unmet required criteria, smallest gap first,
-in the rulebook's own words."""
+does not: a plan's steps are exactly the verdict's unmet required criteria, in the rulebook's
+own words. What no evidence can fix comes first (a level to reach, months to serve), then the
+smallest gap."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from .evaluate import Evaluation, evaluate
-from .explain import VERDICT_WORDS, explain
-from .model import CandidateCriterion, Level, Packet, Rulebook
-from .report import record_label
+from .evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
+from .explain import VERDICT_WORDS, explain, indefinite, join_words, plural, quantity, requirement, standing
+from .model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
+from .report import md_escape, record_label
 
 
 def other_track_level(book: Rulebook, level: Level, track: str) -> Level | None:
@@ -56,7 +58,8 @@ def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_documen
     away_track = book.tracks[away_target.track].name.lower()
     note = (f"What if: on the {away_track} track, at {away_target.name}, the level equivalent to {home_target.name} "
             f"(for which the verdict is {VERDICT_WORDS[home.all_evidence.verdict].lower()}). Of the records that count for "
-            f"{home_target.name}, {len(carried)} count here too and {len(not_valued)} do not; {len(only_here)} count only here.")
+            f"{home_target.name}, {_counts(len(carried))} here too and {len(not_valued)} {'does' if len(not_valued) == 1 else 'do'} not; "
+            f"{_counts(len(only_here))} only here.")
     return {
         "from": {"track": home_target.track, "level": home_target.id, "name": home_target.name, "verdict": home.all_evidence.verdict},
         "to": {"track": away_target.track, "level": away_target.id, "name": away_target.name},
@@ -65,6 +68,11 @@ def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_documen
         "counts_only_here": listed(only_here),
         "note": note,
     }
+
+
+def _counts(n: int) -> str:
+    """'1 counts', '2 count': a number of records and the verb that agrees with it."""
+    return f"{n} {'counts' if n == 1 else 'count'}"
 
 
 def _closest_misses(document: dict) -> dict[str, tuple[str, list[str]]]:
@@ -111,42 +119,45 @@ def plan(book: Rulebook, packet: Packet) -> dict[str, Any]:
 def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
     evaluation = evaluate(book, packet)
     document = explain(book, evaluation)
+    results = {r.criterion.id: r for _, found in evaluation.all_evidence.competencies for r in found}
     names = {c["id"]: c["name"] for c in document["competencies"]}
-    months_needed = {c.id: max((t.value for t in c.terms if t.field == "months_at_level" and t.op in ("gte", "gt")), default=None)
-                     for c in evaluation.rules.criteria() if isinstance(c, CandidateCriterion)}
     months = document["candidate"]["months_at_level"]
     steps = []
     for order, (competency, item) in enumerate((c["id"], i) for c in document["competencies"] for i in c["criteria"]):
         if item["met"] or not item["required"]:
             continue
-        steps.append(_step(names[competency], item, order, months, months_needed.get(item["id"])))
-    for points in document["points"]:
-        if not points["met"]:
-            steps.append(_points_step(document, points))
-    steps.sort(key=lambda s: (s["gap"], s["still_needed"], s["order"]))
+        step = _step(book, packet, item, results[item["id"]], months)
+        steps.append(step | {"competency": names[competency], "criterion": item["id"], "have": item["observed"],
+                             "need": item["needed"], "order": order})
+    for points in evaluation.all_evidence.points:
+        if not points.met:
+            steps.append(_points_step(book, evaluation, points))
+    # What evidence cannot fix comes first: the level to reach, then the time to wait.
+    steps.sort(key=lambda s: (WAITS.index(s["waits_for"]), s["gap"], s["still_needed"], s["order"]))
+    reach = next((s["reach"] for s in steps if s["waits_for"] == "level"), None)
     for step in steps:
         del step["order"]
+        step.pop("reach", None)
+    current = book.levels[packet.candidate.level].name
     return {
         "track": packet.target.track, "level": packet.target.id, "name": packet.target.name,
-        "verdict": document["verdict"], "headline": document["headline"], "steps": steps,
+        "verdict": document["verdict"], "headline": document["headline"],
+        "not_open": f"{packet.target.name} is not open to {indefinite(current)}: first reach {join_words(reach, 'or')}." if reach else None,
+        "steps": steps,
     }
 
 
-def _step(competency: str, item: dict, order: int, months: int, months_needed: int | None) -> dict[str, Any]:
+WAITS = ("level", "time", None)  # step order: a level to reach, months to wait, then evidence
+
+
+def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:
+    """One unmet required criterion as a step: its text, how far off it is, and what it waits for."""
     needed, observed = item["needed"], item["observed"]
-    kind = item["kind"]
-    closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2] if kind in ("count", "sum") else []
+    kind, step = item["kind"], {"waits_for": None, "closest": []}
     if kind == "none_of":
-        found = [r for child in item.get("children", []) if child["met"] for r in child["counted"]]
-        text = f"{item['description']}: resolve {', '.join(record_label(r) for r in found)}"
-        still, gap = len(found), 0.0  # a blocker to clear, not a gap to grow: first
+        text, still, gap = f"{item['description']}: {_clearing(book, packet, result)}", 1, 0.0  # a blocker to clear: first
     elif kind == "candidate":
-        text = f"{item['description']}: {item['statement']}"
-        still, gap = 1, 1.0
-        if months_needed and months < months_needed:
-            still, gap = months_needed - months, (months_needed - months) / months_needed
-            text = (f"{item['description']}: {still} more month{'s' if still != 1 else ''} at the current level "
-                    f"(you have {months} of {months_needed})")
+        return step | _candidate_step(book, packet, item, result, months)
     elif kind in ("all_of", "any_of", "k_of"):
         open_children = [c["description"] for c in item.get("children", []) if not c["met"]]
         still = int(needed - observed)
@@ -154,25 +165,128 @@ def _step(competency: str, item: dict, order: int, months: int, months_needed: i
         gap = still / needed if needed else 1.0
     else:
         still = needed - observed
-        unit = "" if kind == "count" else " more"
-        text = f"{item['description']}: you have {_number(observed)} of {_number(needed)}{unit}".rstrip()
+        text = f"{item['description']}: you have {quantity(book, result)}"
         gap = still / needed if needed else 1.0
-    step = {"competency": competency, "criterion": item["id"], "text": text, "have": item["observed"],
-            "need": item["needed"], "still_needed": _number(still), "gap": round(gap, 4), "order": order,
-            "closest": [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]}
-    return step
+        closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
+        step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]
+    return step | {"text": text, "still_needed": _number(still), "gap": round(gap, 4)}
 
 
-def _points_step(document: dict, points: dict) -> dict[str, Any]:
-    scope = f" in {points['group']}" if points["group"] else ""
-    sources = [item["description"] for competency in document["competencies"] for item in competency["criteria"]
-               if "points" in item and not item["met"]]
-    short = points["needed"] - points["observed"]
-    return {"competency": "Points", "criterion": f"points:{points['group']}" if points["group"] else "points",
-            "text": f"Earn {short} more point(s){scope} (you have {points['observed']} of {points['needed']})"
-                    + (": for example, " + "; ".join(sources[:3]) if sources else ""),
-            "have": points["observed"], "need": points["needed"], "still_needed": short,
-            "gap": round(short / points["needed"], 4), "order": 10_000, "closest": []}
+def _candidate_step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:
+    """A condition on the candidate: a level to reach first, or months still to serve."""
+    failed = {c.term.field: c.term for miss in result.misses for c in miss.failed if c.term is not None}
+    needs = [t.value + (t.op == "gt") for t in result.criterion.terms if t.field == "months_at_level" and t.op in ("gte", "gt")]
+    months_needed = max(needs, default=None)
+    reach = _levels_to_reach(book, packet, failed["steps_to_target"]) if "steps_to_target" in failed else []
+    if reach:
+        then = f", then {plural(months_needed, 'month')} at that level" if months_needed else ""
+        return {"text": f"{item['description']}: first reach {join_words(reach, 'or')}{then} ({standing(book, packet)})",
+                "waits_for": "level", "reach": reach, "still_needed": 1, "gap": 1.0}
+    if "months_at_level" in failed and months_needed and months < months_needed:
+        still = months_needed - months
+        return {"text": f"{item['description']}: {plural(still, 'more month', 'more months')} at the current level "
+                        f"(you have {months} of {months_needed})",
+                "waits_for": "time", "still_needed": still, "gap": round(still / months_needed, 4)}
+    return {"text": f"{item['description']}: {item['statement']}", "still_needed": 1, "gap": 1.0}
+
+
+def _levels_to_reach(book: Rulebook, packet: Packet, term: Term) -> list[str]:
+    """The levels, ahead of the candidate, at which `steps_to_target: N` holds: on the
+    candidate's own track if there are any. Empty when the term fails for another reason
+    (the candidate already stands at or above those levels)."""
+    target, current = packet.target, book.levels[packet.candidate.level]
+    steps = candidate_fields(book, packet)["steps_to_target"]
+    if term.op != "eq" or (steps is not None and steps <= term.value):
+        return []
+    fitting = [level for level in book.levels.values()
+               if (eq := book.equivalent(level, target.track)) is not None and target.rank - eq.rank == term.value]
+    own = [level.name for level in fitting if level.track == current.track and level.rank > current.rank]
+    return own or [level.name for level in fitting]
+
+
+def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> str:
+    """What clears a `none_of` finding: a disputed record needs the committee to resolve the
+    dispute; any record stops counting once it leaves the criterion's window."""
+    records = {r.id: r for r in packet.records}
+    parts = []
+    for child in result.children:
+        for inner in child.walk() if child.met else ():
+            window = getattr(inner.criterion, "match", None) and inner.criterion.match.window
+            for record_id in inner.counted:
+                record = records[record_id]
+                label = record_label({"id": record.id, "title": record.title})
+                leaves = _leaves(window, record.end) if window and record.end else None
+                if leaves:
+                    until = f"it stops counting on {leaves}, when it leaves the {window.adjective} window"
+                elif window:
+                    until = "it counts for as long as it is ongoing"
+                else:
+                    until = "it counts with no time limit"
+                if record.confidence == "disputed":
+                    parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {until})")
+                else:
+                    parts.append(f"{label}: {until}")
+    return "; ".join(parts)
+
+
+def _leaves(window: Window, end: date) -> date | None:
+    """The first as-of date at which a record that ended on `end` is outside `window`
+    (the window's first day is after `end`); None if there is none in the calendar."""
+    low, high = end.toordinal() + 1, min(end.toordinal() + window.amount * 372 + 8, date.max.toordinal())
+    if window.cutoff(date.fromordinal(high)) <= end:
+        return None
+    while low < high:  # cutoff grows with the as-of date: find its first step past `end`
+        middle = (low + high) // 2
+        if window.cutoff(date.fromordinal(middle)) > end:
+            high = middle
+        else:
+            low = middle + 1
+    return date.fromordinal(low)
+
+
+def _points_step(book: Rulebook, evaluation: Evaluation, points: PointsResult) -> dict[str, Any]:
+    """Earn the points a requirement is short, suggesting only criteria that earn points in its
+    group (any group, for the total) and can still earn more: the cheapest routes first."""
+    scope = f" in {points.group}" if points.group else ""
+    short = points.needed - points.observed
+    found = dict(evaluation.all_evidence.competencies)
+    sources = []
+    for competency in evaluation.rules.competencies:
+        if points.group and competency.group != points.group:
+            continue
+        for order, result in enumerate(found[competency.id]):
+            route = _route(book, result)
+            if route:
+                sources.append((route[0], competency.id, order, route[1]))
+    sources.sort(key=lambda s: s[:3])
+    examples = [text for *_, text in sources[:3]]
+    return {"competency": "Points", "criterion": f"points:{points.group}" if points.group else "points",
+            "text": f"Earn {plural(short, 'more point', 'more points')}{scope} (you have {points.observed} of {points.needed})"
+                    + (": for example, " + "; ".join(examples) if examples else ""),
+            "waits_for": None, "have": points.observed, "need": points.needed, "still_needed": short,
+            "gap": round(short / points.needed, 4), "order": 10_000, "closest": []}
+
+
+def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
+    """How a criterion could earn more points, with a sort key (cheapest first): one more record
+    for a criterion already earning per record, then any per-record criterion, then a criterion
+    whose points come when it is met, nearest first. None if it can earn no more."""
+    criterion = result.criterion
+    description = criterion.description or requirement(book, criterion)
+    if criterion.points_each:
+        if criterion.max_points is not None and result.points >= criterion.max_points:
+            return None
+        unit = f"different {criterion.distinct}" if criterion.distinct else book.evidence[criterion.match.evidence].name
+        so_far = (f"{result.points} of a possible {plural(criterion.max_points, 'point')}" if criterion.max_points is not None
+                  else f"{plural(result.points, 'point')} so far")
+        return (0 if result.points else 1, -criterion.points_each), \
+            f"{description} ({so_far}; {criterion.points_each} more per {unit})"
+    if criterion.points and not result.met:
+        if isinstance(criterion, (CountCriterion, SumCriterion)):
+            gap = (result.needed - result.observed) / result.needed if result.needed else 1.0
+            return (2, gap), f"{description} ({plural(criterion.points, 'point')}; you have {quantity(book, result)})"
+        return (2, 1.0), f"{description} ({plural(criterion.points, 'point')})"
+    return None
 
 
 def _number(value: float) -> float | int:
@@ -186,6 +300,8 @@ def render_text(document: dict) -> str:
     lines = [f"Next steps for {c['name']} ({c['id']}), {c['level_name']}, as of {document['as_of']}"]
     for item in document["plans"]:
         lines += ["", f"{item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}"]
+        if item["not_open"]:
+            lines.append(f"  {item['not_open']}")
         if not item["steps"]:
             lines.append("  Nothing missing: the rules are met.")
         for number, step in enumerate(item["steps"], 1):
@@ -198,10 +314,13 @@ def render_text(document: dict) -> str:
 
 def render_markdown(document: dict) -> str:
     c = document["candidate"]
-    lines = [f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}", "", f"As of {document['as_of']}."]
+    lines = [md_escape(f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}"), "", f"As of {document['as_of']}."]
     for item in document["plans"]:
-        lines += ["", f"### {item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}", ""]
-        lines += [f"{n}. {s['text']}" + "".join(f"<br>closest: {t}" for t in s["closest"]) for n, s in enumerate(item["steps"], 1)]
+        lines += ["", md_escape(f"### {item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}"), ""]
+        if item["not_open"]:
+            lines += [f"**{md_escape(item['not_open'])}**", ""]
+        lines += [f"{n}. {md_escape(s['text'])}" + "".join(f"<br>closest: {md_escape(t)}" for t in s["closest"])
+                  for n, s in enumerate(item["steps"], 1)]
         if not item["steps"]:
             lines.append("Nothing missing: the rules are met.")
     return "\n".join(lines) + "\n"

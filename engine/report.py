@@ -113,13 +113,33 @@ def _mark(met: bool, colour: bool) -> str:
     return _paint("✓", "green", colour) if met else _paint("✗", "red", colour)
 
 
-def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = False) -> list[str]:
-    """One criterion and its evidence. Inside `none_of` (inverted) a met child is the problem."""
+def criterion_mark(item: dict, inverted: bool = False) -> str:
+    """✓ met, ✗ unmet; ○ for an optional criterion that is unmet, which only earns nothing and
+    never holds a verdict back. Inside `none_of` (inverted) a met child is the problem."""
+    if item["met"] != inverted:
+        return "✓"
+    return "○" if not item["required"] and not inverted else "✗"
+
+
+def criterion_flags(item: dict, inverted: bool = False) -> str:
+    """' (blocker, optional, from Senior Developer)': how the criterion weighs in the verdict."""
+    if inverted:
+        return ""
     flags = [word for word, on in (("blocker", item["blocker"]), ("optional", not item["required"])) if on]
     if item["inherited_from"]:
         flags.append(f"from {item['inherited_from_name']}")
-    suffix = _paint(f" ({', '.join(flags)})", "dim", colour) if flags and not inverted else ""
-    lines = [f"{indent}{_mark(item['met'] != inverted, colour)} {item['id']}: {item['description']}{suffix}"]
+    return f" ({', '.join(flags)})" if flags else ""
+
+
+_MARK_COLOUR = {"✓": "green", "✗": "red", "○": "dim"}
+
+
+def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = False) -> list[str]:
+    """One criterion and its evidence. Inside `none_of` (inverted) a met child is the problem."""
+    flags = criterion_flags(item, inverted)
+    suffix = _paint(flags, "dim", colour) if flags else ""
+    mark = criterion_mark(item, inverted)
+    lines = [f"{indent}{_paint(mark, _MARK_COLOUR[mark], colour)} {item['id']}: {item['description']}{suffix}"]
     detail = indent + "    "
     lines.append(detail + item["statement"])
     if item["counted"] and not inverted:
@@ -151,7 +171,7 @@ def _markdown(results: list[Result], colour: bool) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [f"## {result.source}: invalid packet, not evaluated", ""]
+            lines = [f"## {_cell(result.source)}: invalid packet, not evaluated", ""]
             lines += [f"- `{d.format()}`" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
@@ -159,24 +179,31 @@ def _markdown(results: list[Result], colour: bool) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def md_escape(text: Any) -> str:
+    """Text from packets and rules as Markdown text, never as HTML: a name like
+    'Ana <ana@x.com>' shows as written instead of vanishing into a tag (or running as one)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return md_escape(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _markdown_verdict(doc: dict) -> str:
     c, t = doc["candidate"], doc["target"]
     lines = [
-        f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}",
+        _cell(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
         "",
-        f"**{VERDICT_LABEL[doc['verdict']]}**: {doc['headline'].split(': ', 1)[1]}. As of {doc['as_of']}; packet `{doc['packet']}`.",
+        f"**{VERDICT_LABEL[doc['verdict']]}**: {_cell(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
+        f"packet `{doc['packet']}`.",
     ]
     for competency in doc["competencies"]:
-        lines += ["", f"### {competency['name']}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        lines += ["", f"### {_cell(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
         for criterion in competency["criteria"]:
             lines.extend(_markdown_rows(criterion, 0))
     if doc["points"]:
-        lines += ["", "| Points | Observed | Needed |", "|---|---|---|"]
-        lines += [f"| {p['group'] or 'total'} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+        lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
+        lines += [f"| {'✓' if p['met'] else '✗'} | {_cell(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
     if doc["missing"]:
         lines += ["", "### Still missing", ""] + [f"- {_cell(m)}" for m in doc["missing"]]
     note = doc["evidence_confidence"].get("note")
@@ -188,8 +215,8 @@ def _markdown_verdict(doc: dict) -> str:
 
 
 def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
-    mark = "✓" if item["met"] != inverted else "✗"
-    name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}"
+    mark = criterion_mark(item, inverted)
+    name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}{_cell(criterion_flags(item, inverted))}"
     counted = "" if inverted else "<br>".join(_cell(record_label(r)) for r in item["counted"])
     missed = ""
     if not item["met"] and not inverted:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from engine.errors import LadderError
 from engine.evaluate import NEARLY, NOT_READY, READY
+from engine.load import load_file
 from helpers import criterion, evaluated, packet, project, record
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
 
 
 def junior(evidence, **extra):
@@ -182,6 +186,18 @@ def test_points_per_record_are_capped_and_add_up_by_group(book):
     assert [(p.group, p.observed, p.needed) for p in evaluation.all_evidence.points] == [
         (None, 7, 12), ("technical", 3, 4), ("influence", 4, 4)]
     assert "points:technical" in evaluation.all_evidence.unmet and "points:influence" not in evaluation.all_evidence.unmet
+
+
+def test_a_not_ready_verdict_says_which_part_of_the_nearly_rule_failed(book):
+    # Distinguished Engineer: nearly allows one unmet requirement, no points requirement more than 2 short.
+    fixture = load_file(FIXTURES / "ic-distinguished-ready-points-met.yaml").data
+    fixture["evidence"] = [r for r in fixture["evidence"] if r["id"] not in ("P-1", "P-2", "T-2")]
+    evaluation, doc = evaluated(book, fixture)
+    assert (evaluation.all_evidence.verdict, evaluation.all_evidence.unmet) == (NOT_READY, ("points",))
+    assert doc["headline"] == ("Not ready for Distinguished Engineer: 5 of 6 required criteria met; "
+                               "points: 3 short of 12, nearly allows at most 2 short")
+    _, doc = evaluated(book, junior(developer_basics()[:3]))  # no shipped projects, no peer feedback
+    assert doc["headline"].endswith("; 2 required criteria unmet, nearly allows at most 1")
 
 
 def test_moving_across_tracks_at_the_equivalent_level_costs_no_level(book):

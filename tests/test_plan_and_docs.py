@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from engine import api, docs
 from engine.cli import main
 from engine.model import walk
 from engine.packet import load_packet
-from engine.plan import plan
+from engine.plan import WAITS, plan, render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKETS = sorted((ROOT / "fixtures" / "packets").glob("*.yaml"))
@@ -32,8 +33,11 @@ def test_a_plan_asks_for_exactly_what_the_verdicts_miss_smallest_gap_first(book,
         assert other["level"] == verdict["target"]["level"] and other["verdict"] == verdict["verdict"]
         assert {s["criterion"] for s in other["steps"]} == unmet(verdict)
     for item in document["plans"]:
-        gaps = [s["gap"] for s in item["steps"]]
-        assert gaps == sorted(gaps)
+        waits = [WAITS.index(s["waits_for"]) for s in item["steps"]]
+        assert waits == sorted(waits)  # a level to reach, then months to wait, then evidence
+        for kind in WAITS:
+            gaps = [s["gap"] for s in item["steps"] if s["waits_for"] == kind]
+            assert gaps == sorted(gaps)
 
 
 def test_plans_cover_both_tracks_for_the_same_candidate(book):
@@ -41,7 +45,7 @@ def test_plans_cover_both_tracks_for_the_same_candidate(book):
     assert [(p["track"], p["level"]) for p in document["plans"]] == [("ic", "staff-engineer"), ("management", "engineering-manager")]
     first = document["plans"][0]["steps"][0]
     assert first["text"] == ("Wrote at least 2 approved cross-team design docs for projects they led, in the last 24 months: "
-                             "you have 1 of 2")
+                             "you have 1 of 2 design docs")
     assert first["closest"][0].startswith("DD-2 (Consumer lag autoscaling design): scope is team")
 
 
@@ -49,6 +53,54 @@ def test_a_plan_for_time_at_level_says_how_many_months_remain(book):
     document = plan(book, load_packet(ROOT / "fixtures/packets/ic-senior-not-ready-17-months-month-end.yaml", book))
     assert document["plans"][0]["steps"][0]["text"] == \
         "At least 18 months at the level below (Developer): 1 more month at the current level (you have 17 of 18)"
+
+
+def test_a_plan_counts_points_and_months_in_words_that_agree(book):
+    document = plan(book, load_packet(ROOT / "fixtures/packets/mgmt-director-nearly-people-points-short.yaml", book))
+    texts = [s["text"] for p in document["plans"] for s in p["steps"]]
+    assert any(t.startswith("Earn 1 more point in technical ") for t in texts)
+    assert any(t.startswith("Earn 2 more points in people ") for t in texts)
+    assert not any("(s)" in t for t in texts)
+
+
+def test_a_level_the_candidate_must_reach_first_comes_first_and_is_said_up_front(book):
+    document = plan(book, load_packet(ROOT / "fixtures/whatif/senior-dev-skip-target-to-senior-em-two-steps.yaml", book))
+    own = document["plans"][0]
+    assert own["not_open"] == "Principal Engineer is not open to a Senior Developer: first reach Staff Engineer."
+    assert own["steps"][0]["text"] == ("At least 24 months at the level below (Staff Engineer): first reach Staff Engineer, "
+                                       "then 24 months at that level (Senior Developer is 2 levels below Principal Engineer)")
+    document = plan(book, load_packet(ROOT / "fixtures/packets/ic-senior-nearly-design-doc-for-project-not-led.yaml", book))
+    home, management = document["plans"]
+    assert home["not_open"] is None
+    assert management["not_open"] == "Tech Lead is not open to a Developer: first reach Senior Developer."
+    assert management["steps"][0]["criterion"] == "time-at-level" and management["steps"][0]["waits_for"] == "level"
+    assert "Tech Lead is not open to a Developer" in render_text(document).split("Tech Lead (management track)")[1].splitlines()[1]
+
+
+def test_a_plan_step_says_what_it_counts(book):
+    document = plan(book, load_packet(ROOT / "fixtures/packets/ic-principal-not-ready-one-team-no-adopted-strategy.yaml", book))
+    texts = {s["criterion"]: s["text"] for s in document["plans"][1]["steps"]}
+    assert texts["team-size"].endswith(": you have 0 of 1 team growth record")
+    assert texts["promotions"].endswith(": you have 0 of 3 promotions across team growth records")
+
+
+def test_a_disputed_finding_asks_the_committee_and_says_when_it_stops_counting(book):
+    document = plan(book, load_packet(ROOT / "fixtures/packets/ic-staff-not-ready-disputed-conduct-concern.yaml", book))
+    assert document["plans"][0]["steps"][0]["text"] == (
+        "No peer feedback raising a conduct concern in the last 12 months: F-3 (Peer feedback after the CDC design review) "
+        "is disputed: the committee must resolve the dispute (otherwise it stops counting on 2027-07-23, when it leaves "
+        "the 12-month window)")
+
+
+def test_a_points_step_suggests_only_what_earns_points_in_that_group_cheapest_first(book):
+    document = plan(book, load_packet(ROOT / "fixtures/packets/mgmt-director-nearly-people-points-short.yaml", book))
+    director, distinguished = document["plans"]
+    people = director["steps"][0]["text"]
+    assert people.startswith("Earn 2 more points in people (you have 2 of 4): for example, At least 6 promotions")
+    assert "incident" not in people and "Gave talks" not in people  # organisation points; talks already at their cap
+    total = next(s["text"] for s in distinguished["steps"] if s["criterion"] == "points")
+    assert ": for example, Founded communities of practice in the last 36 months (2 points each, up to 4) " \
+           "(2 of a possible 4 points; 2 more per community of practice); Gave talks outside" in total
 
 
 def test_the_plan_command_renders_text_markdown_and_json():
@@ -80,6 +132,33 @@ def test_the_equivalence_table_puts_equivalent_levels_and_bands_side_by_side(boo
     index = docs.write(book, tmp_path, "md")[0].read_text()
     assert "| E4 | Staff Engineer | Engineering Manager |" in index
     assert "- Staff Engineer (Individual contributor, E4) = Engineering Manager (Management, E4)" in index
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_published_framework_states_each_levels_verdict_rule_and_points(book, tmp_path, fmt):
+    index, ic, management, _ = (p.read_text() for p in docs.write(book, tmp_path, fmt))
+    assert "none of them is one that must be met" not in index and "must be met" not in ic + management
+    assert "blocker" in index and "Points." in index
+    distinguished = ic.split("Distinguished Engineer (E6)")[1]
+    assert "Ready when all 6 required criteria are met (3 criteria below and 3 points requirements). Nearly ready when " \
+           "at most 1 required criterion is unmet, it is not a blocker and no points requirement is more than 2 points " \
+           "short." in distinguished
+    assert "Points: at least 12 in total, at least 4 in technical and at least 4 in influence" in distinguished
+    for name in ("Director of Engineering (E6)", "VP of Engineering (E7)"):
+        assert "no points requirement is more than 2 points short" in management.split(name)[1]
+    assert "(blocker: if unmet, not ready)" in ic
+
+
+def test_the_published_framework_reads_cleanly(book, tmp_path):
+    index, ic, management, evidence = (p.read_text() for p in docs.write(book, tmp_path, "md"))
+    assert "| role | enum | yes | lead, core, contributor | The candidate's part. |" in evidence
+    hiring = next(line for line in management.splitlines() if line.startswith("- **Hired as hiring manager or bar raiser"))
+    assert hiring.count("1 point each, up to 4") == 1  # the description's own words, not repeated after it
+    assert "Earns 1 point per hiring process, up to 4." in management
+    assert "Everything asked of an Engineering Manager, and more." in management
+    assert not re.search(r"\ba [AEIOUaeiou]", index + ic + management + evidence)
+    html = docs.write(book, tmp_path / "html", "html")[1].read_text()
+    assert '<a href="ic.html">Individual contributor</a><a href="management.html">Management</a>' in html
 
 
 def test_the_docs_command_writes_a_directory(tmp_path):

@@ -2,6 +2,7 @@
 hand-reasoned expectations: the level, the verdict, and which evidence carries over."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,20 @@ def test_the_what_if_is_said_plainly_in_the_text_output():
     assert "Moving tracks" in lines
     note = lines[lines.index("Moving tracks") + 1]
     assert note.startswith("  What if: on the management track, at Engineering Manager, the level equivalent to Staff Engineer")
+
+
+def test_the_what_if_note_agrees_in_number(book):
+    seen = set()
+    for path in CASES:
+        expected = yaml.safe_load((WHATIF / "expected" / path.name).read_text())
+        result = api.evaluate_packet(book, path, track=expected["track"])
+        if isinstance(result, Invalid):
+            continue
+        found = re.search(r"(\d+) (counts?) here too and (\d+) (does|do) not; (\d+) (counts?) only here\.", result["cross_track"]["note"])
+        for number, verb, singular in zip(found.groups()[::2], found.groups()[1::2], ("counts", "does", "counts")):
+            assert (verb == singular) == (number == "1"), result["cross_track"]["note"]
+            seen.add(number == "1")
+    assert seen == {True, False}
 
 
 def test_not_valued_records_say_why():
