@@ -67,7 +67,8 @@ def test_a_level_the_candidate_must_reach_first_comes_first_and_is_said_up_front
     document = plan(book, load_packet(ROOT / "fixtures/whatif/senior-dev-skip-target-to-senior-em-two-steps.yaml", book))
     own = document["plans"][0]
     assert own["not_open"] == "Principal Engineer is not open to a Senior Developer: first reach Staff Engineer."
-    assert own["steps"][0]["text"] == ("At least 24 months at the level below (Staff Engineer): first reach Staff Engineer, "
+    assert own["steps"][0]["text"] == ("At least 24 months at the level below (Staff Engineer), or its management equivalent (Engineering Manager): "
+                                           "first reach Staff Engineer, "
                                        "then 24 months at that level (Senior Developer is 2 levels below Principal Engineer)")
     document = plan(book, load_packet(ROOT / "fixtures/packets/ic-senior-nearly-design-doc-for-project-not-led.yaml", book))
     home, management = document["plans"]
@@ -87,7 +88,7 @@ def test_a_plan_step_says_what_it_counts(book):
 def test_a_disputed_finding_asks_the_committee_and_says_when_it_stops_counting(book):
     document = plan(book, load_packet(ROOT / "fixtures/packets/ic-staff-not-ready-disputed-conduct-concern.yaml", book))
     assert document["plans"][0]["steps"][0]["text"] == (
-        "No peer feedback raising a conduct concern in the last 12 months: F-3 (Peer feedback after the CDC design review) "
+        "No feedback from anyone raising a conduct concern in the last 12 months: F-3 (Peer feedback after the CDC design review) "
         "is disputed: the committee must resolve the dispute (otherwise it stops counting on 2027-07-23, when it leaves "
         "the 12-month window)")
 
