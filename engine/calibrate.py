@@ -6,21 +6,22 @@ cohort of any size fits. `report()` computes every figure from the rows."""
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 from .cohort import Evaluated
 from .errors import Diagnostic
 from .evaluate import NEARLY, NOT_READY, READY
 from .model import Rulebook
+from .redaction import Redactor
 from .report import Invalid
 
 FORMAT_ID = "ladder.calibration/1"
 VERDICTS = (READY, NEARLY, NOT_READY)
 TOP_BLOCKERS = 3
+
 
 
 @dataclass(slots=True)
@@ -47,38 +48,6 @@ class Row:
     opportunities: dict[str, bool] = field(default_factory=dict)
 
 
-class Redactor:
-    """Stable pseudonyms: the same person gets the same one throughout a run."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-        self.counts: Counter = Counter()
-        self._pattern: re.Pattern | None = None
-
-    def pseudonym(self, real: str | None, kind: str) -> str | None:
-        if real is None:
-            return None
-        if real not in self.names:
-            self.counts[kind] += 1
-            self.names[real] = f"{kind} {self.counts[kind]:03d}"
-            self._pattern = None
-        return self.names[real]
-
-    def scrub(self, value: Any) -> Any:
-        """Every known name replaced wherever it appears (titles, notes, sentences)."""
-        if isinstance(value, str):
-            if not self.names:
-                return value
-            if self._pattern is None:  # longest first, so "Ana Li" wins over "Ana"
-                self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True)))
-            return self._pattern.sub(lambda m: self.names[m.group(0)], value)
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.scrub(v) for k, v in value.items()}
-        return value
-
-
 class Calibration:
     def __init__(self, book: Rulebook, source: str, redact: bool = False, keep_pages: bool = True):
         self.book, self.source = book, source
@@ -96,23 +65,18 @@ class Calibration:
         return self._values.setdefault(value, value)
 
     def add(self, item: Evaluated) -> None:
+        """Keep the candidate's row and spool their page, as given: names are replaced only on
+        the way out, once every name in the cohort is known."""
         result = item.result
         if isinstance(result, Invalid):
-            label = self._label(item.label)
-            diagnostics = result.diagnostics
             if self.redactor:
-                diagnostics = tuple(Diagnostic(label, d.line, d.col, d.message, d.code, d.level) for d in diagnostics)
-            self.invalid.append((label, diagnostics))
+                self.redactor.register(item.label)
+            self.invalid.append((item.label, result.diagnostics))
             return
         candidate = result["candidate"]
         page = f"c{len(self.rows) + 1:04d}"
         if self.redactor:
-            self.redactor.pseudonym(candidate["name"], "Candidate")
-            self.redactor.pseudonym(candidate["id"], "ID")
-            self.redactor.pseudonym(candidate["manager"], "Manager")
-            self.redactor.pseudonym(item.label, "packet")
-            result = self.redactor.scrub(result)
-            candidate = result["candidate"]
+            self.redactor.register(item.label, candidate["id"], candidate["name"], candidate["manager"])
         confidence = result["evidence_confidence"]
         unmet = [c["id"] for comp in result["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
         unmet += [f"points:{p['group']}" if p["group"] else "points" for p in result["points"] if not p["met"]]
@@ -129,8 +93,23 @@ class Calibration:
         if self._pages is not None:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
 
-    def _label(self, label: str) -> str:
-        return self.redactor.pseudonym(label, "packet") if self.redactor else label
+    def shown_rows(self) -> list[Row]:
+        """The rows as the report shows them: under --redact, with pseudonyms."""
+        if not self.redactor:
+            return self.rows
+        r = self.redactor
+        return [replace(row, packet=r.packet(row.packet), id=r.id(row.id), name=r.candidate(row.id), manager=r.manager(row.manager),
+                        missing=tuple(r.scrub(list(row.missing), r.own(row.id, row.name))))
+                for row in self.rows]
+
+    def shown_invalid(self) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+        """Invalid packets as the report shows them: under --redact, errors quote no values."""
+        if not self.redactor:
+            return self.invalid
+        r = self.redactor
+        return [(r.packet(label), tuple(Diagnostic(r.packet(label), d.line, d.col, r.message(d.message), d.code, d.level)
+                                        for d in diagnostics))
+                for label, diagnostics in self.invalid]
 
     def pages(self) -> Iterator[dict]:
         """Every candidate's full explanation, in cohort order, read back from the spool."""
@@ -139,7 +118,16 @@ class Calibration:
         self._pages.flush()
         self._pages.seek(0)
         for line in self._pages:
-            yield json.loads(line)
+            page = json.loads(line)
+            yield self._redacted(page) if self.redactor else page
+
+    def _redacted(self, page: dict) -> dict:
+        """A page with the candidate's fields replaced outright, and every name in its text."""
+        r, real = self.redactor, page["candidate"]
+        page = r.scrub(page, r.own(real["id"], real["name"]))
+        page["packet"] = r.packet(page["packet"])
+        page["candidate"].update(id=r.id(real["id"]), name=r.candidate(real["id"]), manager=r.manager(real["manager"]))
+        return page
 
     def close(self) -> None:
         if self._pages is not None:
@@ -148,13 +136,14 @@ class Calibration:
     # -------------------------------------------------------------------------------- figures
 
     def report(self) -> dict[str, Any]:
-        rows = self.rows
+        rows = self.shown_rows()
+        packets = len(rows) + len(self.invalid)
         return {
             "format": FORMAT_ID,
-            "cohort": self.source,
+            "cohort": f"a cohort of {packets} packet{'s' if packets != 1 else ''}" if self.redactor else self.source,
             "rulebook": {"name": self.book.name, "digest": self.book.digest[:16]},
             "redacted": self.redactor is not None,
-            "totals": {"packets": len(rows) + len(self.invalid), "evaluated": len(rows), "invalid": len(self.invalid),
+            "totals": {"packets": packets, "evaluated": len(rows), "invalid": len(self.invalid),
                        **{v: sum(r.verdict == v for r in rows) for v in VERDICTS}},
             "summary": self._summary(),
             "parity": self._parity(),
@@ -163,12 +152,12 @@ class Calibration:
                 "ready_not_nominated": [self._brief(r) for r in rows if r.verdict == READY and r.nominated is False],
             },
             "nearly": [{**self._brief(r), "missing": list(r.missing)} for r in rows if r.verdict == NEARLY],
-            "managers": self._managers(),
+            "managers": self._managers(rows),
             "blockers": self._blockers(),
             "fairness": self._fairness(),
             "unverified": [{**self._brief(r), "verified_only_verdict": r.verified_only, "records": list(r.depends_on)}
                            for r in rows if r.verified_only != r.verdict],
-            "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.invalid],
+            "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.shown_invalid()],
         }
 
     @staticmethod
@@ -204,9 +193,9 @@ class Calibration:
                          "comparable": len(comparable) > 1})
         return rows
 
-    def _managers(self) -> list[dict[str, Any]]:
+    def _managers(self, rows: list[Row]) -> list[dict[str, Any]]:
         settings = self.book.calibration
-        known = [r for r in self.rows if r.nominated is not None and r.manager]
+        known = [r for r in rows if r.nominated is not None and r.manager]
         cohort_rate = sum(r.nominated == (r.verdict == READY) for r in known) / len(known) if known else None
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in known:

@@ -61,13 +61,13 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"])
-    for row in calibration.rows:
+    for row in calibration.shown_rows():
         writer.writerow([row.packet, row.id, row.name, row.track, row.level, row.target, row.manager or "",
                          "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
                          ";".join(row.unmet), ";".join(row.depends_on)]
                         + [row.attributes.get(a, "") for a in attributes]
                         + [str(row.opportunities.get(o, False)).lower() for o in opportunities] + [""])
-    for label, diagnostics in calibration.invalid:
+    for label, diagnostics in calibration.shown_invalid():
         writer.writerow([label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities))
                         + [" | ".join(d.format() for d in diagnostics)])
 

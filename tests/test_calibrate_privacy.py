@@ -1,0 +1,102 @@
+"""`ladder calibrate --redact`: what the report must not give away, on small cohorts written here."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "fixtures" / "packets" / "ic-senior-ready-design-doc-for-led-project.yaml"
+FORMATS = ("html", "md", "csv", "json")
+
+
+def packet(title: str | None = None, **candidate) -> dict:
+    """The base packet with candidate fields changed (None removes one) and, if given, the first
+    record's title."""
+    data = yaml.safe_load(BASE.read_text())
+    for key, value in candidate.items():
+        if value is None:
+            data["candidate"].pop(key, None)
+        else:
+            data["candidate"][key] = value
+    if title is not None:
+        data["evidence"][0]["title"] = title
+    return data
+
+
+def calibrate(tmp_path: Path, packets: list[dict], *options: str, name: str = "cohort") -> dict[str, str]:
+    """Every format's text for a cohort of these packets (in this order)."""
+    cohort = tmp_path / name
+    cohort.mkdir()
+    for number, data in enumerate(packets, 1):
+        (cohort / f"{number:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    outs = [arg for fmt in FORMATS for arg in ("--out", str(tmp_path / f"{name}.{fmt}"))]
+    result = CliRunner().invoke(main, ["calibrate", str(cohort), *options, *outs])
+    assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), result.output
+    return {fmt: (tmp_path / f"{name}.{fmt}").read_text() for fmt in FORMATS}
+
+
+# ------------------------------------------------------------------------------------ redaction
+
+def test_redaction_replaces_names_of_people_whose_packets_come_later(tmp_path):
+    texts = calibrate(tmp_path, [
+        packet("Mentee: Bob Kerr (with Viktor García), reviewed by Zed Moss", id="E-1", name="Omar Petrov", manager="Hiro Tanaka"),
+        packet(id="E-2", name="Viktor García", manager="Zed Moss"),
+    ], "--redact")
+    for fmt, text in texts.items():
+        for secret in ("Omar Petrov", "Viktor García", "Zed Moss", "Hiro Tanaka"):
+            assert secret not in text, (fmt, secret)
+    assert "Mentee: Bob Kerr (with Candidate 002), reviewed by Manager 002" in texts["json"]
+
+
+def test_the_redaction_notice_says_names_outside_the_cohort_stay(tmp_path):
+    texts = calibrate(tmp_path, [packet("Mentoring Bob Kerr")], "--redact")
+    assert "Bob Kerr" in texts["json"]  # not a candidate or manager here: it cannot be recognised
+    for fmt in ("html", "md"):
+        assert "cannot be recognised: their names stay in record titles" in texts[fmt], fmt
+    assert "cannot be recognised" in CliRunner().invoke(main, ["calibrate", "--help"]).output
+
+
+def test_redaction_replaces_whole_words_only(tmp_path):
+    texts = calibrate(tmp_path, [packet("Follow-up to DE-14 and XE-1-b, by E-1", id="E-1")], "--redact")
+    report = json.loads(texts["json"])
+    assert "Follow-up to DE-14 and XE-1-b, by ID 001" in texts["json"]
+    assert report["candidates"][0]["explanation"]["candidate"]["id"] == "ID 001"
+
+
+def test_redacted_errors_do_not_echo_packet_values(tmp_path):
+    broken = packet(id="E-2", name="Cara Dunn")
+    broken["candidate"]["nominated"] = "yes, by Dave Ruiz manager Zed Moss"
+    texts = calibrate(tmp_path, [packet(id="E-1"), broken], "--redact")
+    for fmt, text in texts.items():
+        assert "Dave Ruiz" not in text and "Cara Dunn" not in text, fmt
+    [invalid] = json.loads(texts["json"])["invalid"]
+    assert invalid["packet"] == "packet 002" and invalid["errors"][0]["message"].startswith("expected true or false, got '…'")
+
+
+def test_redacted_report_does_not_name_the_cohort(tmp_path):
+    texts = calibrate(tmp_path, [packet()], "--redact", name="ana-li-and-friends")
+    for fmt in ("html", "md", "json"):
+        assert "ana-li" not in texts[fmt], fmt
+    assert json.loads(texts["json"])["cohort"] == "a cohort of 1 packet"
+    assert "<title>Calibration report: a cohort of 1 packet</title>" in texts["html"]
+
+
+def test_pseudonyms_follow_the_person_not_the_name(tmp_path):
+    cohort = [
+        packet(id="E-1", name="Sam Lee", manager="Kim Ode"),
+        packet(id="E-2", name="Sam Lee", manager="Sam Lee"),  # another Sam Lee, managed by a third
+        packet(id="E-3", name="Kim Ode", manager="Ana Li"),  # a manager who is a candidate too
+        packet(id="E-1", name="Sam Lee", manager="Kim Ode"),  # E-1 again: the same person
+    ]
+    texts = calibrate(tmp_path, cohort, "--redact")
+    report = json.loads(texts["json"])
+    people = [(c["explanation"]["candidate"]["name"], c["explanation"]["candidate"]["manager"]) for c in report["candidates"]]
+    assert people == [("Candidate 001", "Manager 001"), ("Candidate 002", "Manager 002"),
+                      ("Candidate 003", "Manager 003"), ("Candidate 001", "Manager 001")]
+    assert [m["manager"] for m in report["managers"]] == ["Manager 001", "Manager 002", "Manager 003"]
+    assert calibrate(tmp_path, cohort, "--redact", name="again")["json"] == texts["json"]
