@@ -21,7 +21,9 @@ from .report import Invalid
 FORMAT_ID = "ladder.calibration/1"
 VERDICTS = (READY, NEARLY, NOT_READY)
 TOP_BLOCKERS = 3
-
+FAIRNESS_RULE = ("Groups of fewer than {n} candidates are withheld; and while the candidates withheld (with those who lack "
+                 "the attribute) number fewer than {n}, the next smallest group is withheld too, so that no withheld group's "
+                 "figures can be worked out by subtracting the groups shown from the totals.")
 
 
 @dataclass(slots=True)
@@ -35,6 +37,7 @@ class Row:
     name: str
     track: str
     level: str
+    level_name: str
     target: str
     target_name: str
     manager: str | None
@@ -83,9 +86,10 @@ class Calibration:
         shared = self._shared
         self.rows.append(Row(
             page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=shared(candidate["track"]),
-            level=shared(candidate["level_name"]), target=shared(result["target"]["level"]), target_name=shared(result["target"]["name"]),
-            manager=shared(candidate["manager"]), nominated=candidate["nominated"], verdict=shared(result["verdict"]),
-            verified_only=shared(confidence["verified_only_verdict"]), unmet=shared(tuple(shared(u) for u in unmet)),
+            level=shared(candidate["level"]), level_name=shared(candidate["level_name"]), target=shared(result["target"]["level"]),
+            target_name=shared(result["target"]["name"]), manager=shared(candidate["manager"]), nominated=candidate["nominated"],
+            verdict=shared(result["verdict"]), verified_only=shared(confidence["verified_only_verdict"]),
+            unmet=shared(tuple(shared(u) for u in unmet)),
             missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
             depends_on=tuple(d["id"] for d in confidence["depends_on"]),
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
@@ -238,17 +242,28 @@ class Calibration:
             for row in self.rows:
                 if name in row.attributes:
                     groups[str(row.attributes[name])].append(row)
-            shown, suppressed = [], 0
-            for value in sorted(groups):
-                members = groups[value]
-                if len(members) < settings.min_group:
-                    suppressed += 1
-                    continue
-                shown.append({
-                    "group": value, "candidates": len(members),
-                    "ready_rate": round(sum(r.verdict == READY for r in members) / len(members), 4),
-                    "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in members) / len(members), 4)
-                                      for o in opportunities},
-                })
-            attributes.append({"attribute": name, "groups": shown, "suppressed_groups": suppressed})
-        return {"min_group": settings.min_group, "opportunities": opportunities, "attributes": attributes}
+            visible = shown_groups({value: len(members) for value, members in groups.items()},
+                                   len(self.rows) - sum(map(len, groups.values())), settings.min_group)
+            shown = [{
+                "group": value, "candidates": len(groups[value]),
+                "ready_rate": round(sum(r.verdict == READY for r in groups[value]) / len(groups[value]), 4),
+                "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in groups[value]) / len(groups[value]), 4)
+                                  for o in opportunities},
+            } for value in sorted(visible)]
+            attributes.append({"attribute": name, "groups": shown, "suppressed": len(visible) < len(groups)})
+        return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
+                "opportunities": opportunities, "attributes": attributes}
+
+
+def shown_groups(sizes: dict[str, int], without: int, min_group: int) -> set[str]:
+    """The groups whose figures can be shown. Groups below `min_group` are withheld; and while the
+    candidates withheld (with those who lack the attribute) are some but fewer than `min_group`,
+    the smallest shown group is withheld too, or the totals minus the shown groups would give
+    the figures of a withheld group."""
+    shown = {value for value, size in sizes.items() if size >= min_group}
+    hidden = without + sum(size for value, size in sizes.items() if value not in shown)
+    while 0 < hidden < min_group and shown:
+        smallest = min(shown, key=lambda value: (sizes[value], value))
+        shown.discard(smallest)
+        hidden += sizes[smallest]
+    return shown

@@ -1,12 +1,17 @@
-"""`ladder calibrate --redact`: what the report must not give away, on small cohorts written here."""
+"""`ladder calibrate`: what the report must not give away (--redact, small groups, CSV that
+runs packet text as formulas), on small cohorts written here."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
+from engine.calibrate import shown_groups
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +43,10 @@ def calibrate(tmp_path: Path, packets: list[dict], *options: str, name: str = "c
     result = CliRunner().invoke(main, ["calibrate", str(cohort), *options, *outs])
     assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), result.output
     return {fmt: (tmp_path / f"{name}.{fmt}").read_text() for fmt in FORMATS}
+
+
+def csv_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 # ------------------------------------------------------------------------------------ redaction
@@ -100,3 +109,50 @@ def test_pseudonyms_follow_the_person_not_the_name(tmp_path):
                       ("Candidate 003", "Manager 003"), ("Candidate 001", "Manager 001")]
     assert [m["manager"] for m in report["managers"]] == ["Manager 001", "Manager 002", "Manager 003"]
     assert calibrate(tmp_path, cohort, "--redact", name="again")["json"] == texts["json"]
+
+
+# --------------------------------------------------------------------------------- small groups
+
+@pytest.mark.parametrize("sizes, without, shown", [
+    ({"Berlin": 5, "Oslo": 1}, 0, set()),  # Oslo alone would be the totals minus Berlin
+    ({"Berlin": 5, "Paris": 6, "Oslo": 1}, 0, {"Paris"}),
+    ({"Berlin": 5, "Paris": 6, "Oslo": 2, "Rome": 3}, 0, {"Berlin", "Paris"}),  # 5 hidden, from two groups
+    ({"Berlin": 5, "Paris": 6}, 2, {"Paris"}),  # two people without the attribute are a group too
+    ({"Berlin": 5, "Paris": 6}, 0, {"Berlin", "Paris"}),
+], ids=["one-small-group-takes-the-other-with-it", "next-smallest-withheld", "small-groups-together-at-the-minimum",
+        "candidates-without-the-attribute-count", "nothing-small-nothing-withheld"])
+def test_no_withheld_group_can_be_worked_out_by_subtraction(sizes, without, shown):
+    assert shown_groups(sizes, without, 5) == shown
+
+
+def test_a_lone_small_group_is_not_given_away_by_the_report_or_the_csv(tmp_path):
+    cohort = [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)]
+    cohort += [packet(id=f"P-{n}", attributes={"location": "Paris"}) for n in range(6)]
+    cohort += [packet(id="O-1", attributes={"location": "Oslo"})]
+    texts = calibrate(tmp_path, cohort)
+    location = json.loads(texts["json"])["fairness"]["attributes"][0]
+    assert [g["group"] for g in location["groups"]] == ["Paris"] and location["suppressed"] is True
+    assert "suppressed_groups" not in texts["json"] and "1 small group" not in texts["html"]
+    assert [row["attribute:location"] for row in csv_rows(texts["csv"])] == ["withheld"] * 5 + ["Paris"] * 6 + ["withheld"]
+    for fmt in FORMATS:
+        assert "Oslo" not in texts[fmt] and "Berlin" not in texts[fmt], fmt
+
+
+def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
+    texts = calibrate(tmp_path, [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)], "--redact")
+    assert not any(column.startswith("attribute:") for column in csv_rows(texts["csv"])[0])
+    assert json.loads(texts["json"])["fairness"]["attributes"][0]["groups"][0]["group"] == "Berlin"
+
+
+# ------------------------------------------------------------------------------------------ CSV
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    texts = calibrate(tmp_path, [packet(name='=HYPERLINK("http://x")', manager="+Zed Moss")])
+    [row] = csv_rows(texts["csv"])
+    assert (row["candidate"], row["manager"]) == ('\'=HYPERLINK("http://x")', "'+Zed Moss")
+
+
+def test_csv_levels_are_ids_with_their_names_beside(tmp_path):
+    [row] = csv_rows(calibrate(tmp_path, [packet()])["csv"])
+    assert (row["current_level"], row["current_level_name"], row["target_level"], row["target_level_name"]) == \
+           ("developer", "Developer", "senior-developer", "Senior Developer")
