@@ -218,16 +218,18 @@ class Calibration:
         return result
 
     def _blockers(self) -> list[dict[str, Any]]:
+        """Per level, the criteria most often unmet by candidates not ready or nearly ready: the
+        first TOP_BLOCKERS and any tied with the last of them. Shares are of all candidates."""
         result = []
         descriptions = {lid: {c.id: c.description for c in rules.criteria()} for lid, rules in self.book.rules.items()}
         for track, level in self._levels():
             candidates = [r for r in self.rows if r.target == level]
             stopped = [r for r in candidates if r.verdict != READY]
-            counts = Counter(criterion for r in stopped for criterion in r.unmet)
-            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_BLOCKERS]
+            ranked = sorted(Counter(criterion for r in stopped for criterion in r.unmet).items(), key=lambda kv: (-kv[1], kv[0]))
+            top = [(cid, n) for cid, n in ranked if n >= ranked[min(TOP_BLOCKERS, len(ranked)) - 1][1]] if ranked else []
             if top:
                 result.append({"track": track, "level": level, "level_name": self.book.levels[level].name,
-                               "candidates": len(candidates), "not_ready": len(stopped),
+                               "candidates": len(candidates), "stopped": len(stopped),
                                "criteria": [{"criterion": cid, "description": descriptions[level].get(cid, "points requirement"),
                                              "candidates": n, "share": round(n / len(candidates), 4)} for cid, n in top]})
         return result

@@ -130,17 +130,33 @@ def test_manager_agreement_and_outliers(report, truth):
     assert {row["manager"] for row in report["managers"]} == set(per_manager)
 
 
-def test_top_blockers_are_the_criteria_that_most_often_stop_candidates(report, truth):
-    stopped = defaultdict(Counter)
+def test_top_blockers_are_the_criteria_that_most_often_stop_candidates_ties_included(report, truth):
+    stopped, candidates, not_ready_or_nearly = defaultdict(Counter), Counter(), Counter()
     for _, _, r in valid(truth):
+        candidates[r["target"]["level"]] += 1
         if r["verdict"] != "ready":
+            not_ready_or_nearly[r["target"]["level"]] += 1
             unmet = [c["id"] for comp in r["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
             unmet += [f"points:{p['group']}" if p["group"] else "points" for p in r["points"] if not p["met"]]
             stopped[r["target"]["level"]].update(unmet)
+    tied = 0
     for level in report["blockers"]:
         counts = stopped[level["level"]]
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        third = sorted(counts.values(), reverse=True)[:3][-1]
+        top = sorted(((cid, n) for cid, n in counts.items() if n >= third), key=lambda kv: (-kv[1], kv[0]))
         assert [(c["criterion"], c["candidates"]) for c in level["criteria"]] == top
+        assert (level["stopped"], level["candidates"]) == (not_ready_or_nearly[level["level"]], candidates[level["level"]])
+        assert [c["share"] for c in level["criteria"]] == [round(n / candidates[level["level"]], 4) for _, n in top]
+        tied += len(top) > 3
+    assert tied, "the cohort should hold a level with criteria tied at the cut-off"
+
+
+def test_top_blockers_say_what_they_count_and_of_whom(outputs, report):
+    level = report["blockers"][0]
+    label = f"{level['level_name']} ({level['stopped']} of {level['candidates']} not ready or nearly)"
+    for fmt in ("html", "md"):
+        text = (outputs / f"report.{fmt}").read_text()
+        assert label in text and "Share of all at the level" in text, fmt
 
 
 def visible_groups(sizes: dict, without: int, minimum: int) -> set:
