@@ -1,5 +1,5 @@
-"""`ladder calibrate`: what the report must not give away (--redact, small groups, CSV that
-runs packet text as formulas), on small cohorts written here."""
+"""`ladder calibrate`: what the report must not give away (--redact, small groups, CSV and
+Markdown that run packet text as code), on small cohorts written here."""
 from __future__ import annotations
 
 import csv
@@ -144,12 +144,20 @@ def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
     assert json.loads(texts["json"])["fairness"]["attributes"][0]["groups"][0]["group"] == "Berlin"
 
 
-# ------------------------------------------------------------------------------------------ CSV
+# ------------------------------------------------------------------------ CSV and Markdown safety
 
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
     texts = calibrate(tmp_path, [packet(name='=HYPERLINK("http://x")', manager="+Zed Moss")])
     [row] = csv_rows(texts["csv"])
     assert (row["candidate"], row["manager"]) == ('\'=HYPERLINK("http://x")', "'+Zed Moss")
+
+
+def test_markdown_shows_packet_text_literally(tmp_path):
+    texts = calibrate(tmp_path, [packet(name="Ana <ana@x.com>", manager="<img src=x onerror=alert(1)> | [x](http://y)"),
+                                 packet(id="E-2", nominated=False)])
+    markdown = texts["md"]
+    assert "Ana &lt;ana@x.com&gt;" in markdown and "<img" not in markdown and "<ana@" not in markdown
+    assert r"&lt;img src=x onerror=alert(1)&gt; \| \[x\](http://y)" in markdown
 
 
 def test_csv_levels_are_ids_with_their_names_beside(tmp_path):
