@@ -33,8 +33,21 @@ TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
 def write_html(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
     template = TEMPLATES.get_template("calibration.html.j2")
-    for chunk in template.generate(report=report, pages=calibration.pages(), charts=_charts(report)):
+    pages = (_marked(page) for page in calibration.pages())
+    for chunk in template.generate(report=report, pages=pages, charts=_charts(report)):
         stream.write(chunk)
+
+
+def _marked(page: dict) -> dict:
+    """Each criterion given `ok`, what its tick shows: under `none_of`, a child found is the
+    failure and a child not found is what was wanted."""
+    def mark(criteria: list[dict], inverted: bool) -> None:
+        for item in criteria:
+            item["ok"] = item["met"] != inverted
+            mark(item.get("children", []), item.get("kind") == "none_of")
+    for competency in page["competencies"]:
+        mark(competency["criteria"], False)
+    return page
 
 
 def _charts(report: dict) -> dict:

@@ -1,10 +1,12 @@
 """`ladder calibrate`: what the report must not give away (--redact, small groups, CSV and
-Markdown that run packet text as code), on small cohorts written here."""
+Markdown that run packet text as code), and the candidate pages' fine print, on small cohorts
+written here."""
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,20 @@ def test_csv_levels_are_ids_with_their_names_beside(tmp_path):
     [row] = csv_rows(calibrate(tmp_path, [packet()])["csv"])
     assert (row["current_level"], row["current_level_name"], row["target_level"], row["target_level_name"]) == \
            ("developer", "Developer", "senior-developer", "Senior Developer")
+
+
+# ------------------------------------------------------------------------------ candidate pages
+
+def test_a_missing_nomination_reads_no_nomination_given(tmp_path):
+    html = calibrate(tmp_path, [packet(nominated=None)])["html"]
+    page = html[html.index('<article class="page"'):]
+    assert "no nomination given" in page and "not nominated" not in page
+
+
+def test_candidate_pages_show_point_totals_and_none_found_as_met(tmp_path):
+    data = yaml.safe_load((ROOT / "fixtures" / "packets" / "ic-distinguished-ready-points-met.yaml").read_text())
+    html = calibrate(tmp_path, [data])["html"]
+    page = html[html.index('<article class="page"'):]
+    assert "16 of 12 points" in page and "10 of 4 points" in page
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "<b>conduct-concern</b>" in r]
+    assert '<td class="met">✓</td>' in row
