@@ -6,21 +6,24 @@ cohort of any size fits. `report()` computes every figure from the rows."""
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 from .cohort import Evaluated
 from .errors import Diagnostic
 from .evaluate import NEARLY, NOT_READY, READY
 from .model import Rulebook
+from .redaction import Redactor
 from .report import Invalid
 
 FORMAT_ID = "ladder.calibration/1"
 VERDICTS = (READY, NEARLY, NOT_READY)
 TOP_BLOCKERS = 3
+FAIRNESS_RULE = ("Groups of fewer than {n} candidates are withheld; and while the candidates withheld (with those who lack "
+                 "the attribute) number fewer than {n}, the next smallest group is withheld too, so that no withheld group's "
+                 "figures can be worked out by subtracting the groups shown from the totals.")
 
 
 @dataclass(slots=True)
@@ -34,6 +37,7 @@ class Row:
     name: str
     track: str
     level: str
+    level_name: str
     target: str
     target_name: str
     manager: str | None
@@ -45,38 +49,6 @@ class Row:
     depends_on: tuple[str, ...]
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
-
-
-class Redactor:
-    """Stable pseudonyms: the same person gets the same one throughout a run."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-        self.counts: Counter = Counter()
-        self._pattern: re.Pattern | None = None
-
-    def pseudonym(self, real: str | None, kind: str) -> str | None:
-        if real is None:
-            return None
-        if real not in self.names:
-            self.counts[kind] += 1
-            self.names[real] = f"{kind} {self.counts[kind]:03d}"
-            self._pattern = None
-        return self.names[real]
-
-    def scrub(self, value: Any) -> Any:
-        """Every known name replaced wherever it appears (titles, notes, sentences)."""
-        if isinstance(value, str):
-            if not self.names:
-                return value
-            if self._pattern is None:  # longest first, so "Ana Li" wins over "Ana"
-                self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True)))
-            return self._pattern.sub(lambda m: self.names[m.group(0)], value)
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.scrub(v) for k, v in value.items()}
-        return value
 
 
 class Calibration:
@@ -96,32 +68,28 @@ class Calibration:
         return self._values.setdefault(value, value)
 
     def add(self, item: Evaluated) -> None:
+        """Keep the candidate's row and spool their page, as given: names are replaced only on
+        the way out, once every name in the cohort is known."""
         result = item.result
         if isinstance(result, Invalid):
-            label = self._label(item.label)
-            diagnostics = result.diagnostics
             if self.redactor:
-                diagnostics = tuple(Diagnostic(label, d.line, d.col, d.message, d.code, d.level) for d in diagnostics)
-            self.invalid.append((label, diagnostics))
+                self.redactor.register(item.label)
+            self.invalid.append((item.label, result.diagnostics))
             return
         candidate = result["candidate"]
         page = f"c{len(self.rows) + 1:04d}"
         if self.redactor:
-            self.redactor.pseudonym(candidate["name"], "Candidate")
-            self.redactor.pseudonym(candidate["id"], "ID")
-            self.redactor.pseudonym(candidate["manager"], "Manager")
-            self.redactor.pseudonym(item.label, "packet")
-            result = self.redactor.scrub(result)
-            candidate = result["candidate"]
+            self.redactor.register(item.label, candidate["id"], candidate["name"], candidate["manager"])
         confidence = result["evidence_confidence"]
         unmet = [c["id"] for comp in result["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
         unmet += [f"points:{p['group']}" if p["group"] else "points" for p in result["points"] if not p["met"]]
         shared = self._shared
         self.rows.append(Row(
             page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=shared(candidate["track"]),
-            level=shared(candidate["level_name"]), target=shared(result["target"]["level"]), target_name=shared(result["target"]["name"]),
-            manager=shared(candidate["manager"]), nominated=candidate["nominated"], verdict=shared(result["verdict"]),
-            verified_only=shared(confidence["verified_only_verdict"]), unmet=shared(tuple(shared(u) for u in unmet)),
+            level=shared(candidate["level"]), level_name=shared(candidate["level_name"]), target=shared(result["target"]["level"]),
+            target_name=shared(result["target"]["name"]), manager=shared(candidate["manager"]), nominated=candidate["nominated"],
+            verdict=shared(result["verdict"]), verified_only=shared(confidence["verified_only_verdict"]),
+            unmet=shared(tuple(shared(u) for u in unmet)),
             missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
             depends_on=tuple(d["id"] for d in confidence["depends_on"]),
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
@@ -129,8 +97,23 @@ class Calibration:
         if self._pages is not None:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
 
-    def _label(self, label: str) -> str:
-        return self.redactor.pseudonym(label, "packet") if self.redactor else label
+    def shown_rows(self) -> list[Row]:
+        """The rows as the report shows them: under --redact, with pseudonyms."""
+        if not self.redactor:
+            return self.rows
+        r = self.redactor
+        return [replace(row, packet=r.packet(row.packet), id=r.id(row.id), name=r.candidate(row.id), manager=r.manager(row.manager),
+                        missing=tuple(r.scrub(list(row.missing), r.own(row.id, row.name))))
+                for row in self.rows]
+
+    def shown_invalid(self) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+        """Invalid packets as the report shows them: under --redact, errors quote no values."""
+        if not self.redactor:
+            return self.invalid
+        r = self.redactor
+        return [(r.packet(label), tuple(Diagnostic(r.packet(label), d.line, d.col, r.message(d.message), d.code, d.level)
+                                        for d in diagnostics))
+                for label, diagnostics in self.invalid]
 
     def pages(self) -> Iterator[dict]:
         """Every candidate's full explanation, in cohort order, read back from the spool."""
@@ -139,7 +122,16 @@ class Calibration:
         self._pages.flush()
         self._pages.seek(0)
         for line in self._pages:
-            yield json.loads(line)
+            page = json.loads(line)
+            yield self._redacted(page) if self.redactor else page
+
+    def _redacted(self, page: dict) -> dict:
+        """A page with the candidate's fields replaced outright, and every name in its text."""
+        r, real = self.redactor, page["candidate"]
+        page = r.scrub(page, r.own(real["id"], real["name"]))
+        page["packet"] = r.packet(page["packet"])
+        page["candidate"].update(id=r.id(real["id"]), name=r.candidate(real["id"]), manager=r.manager(real["manager"]))
+        return page
 
     def close(self) -> None:
         if self._pages is not None:
@@ -148,13 +140,14 @@ class Calibration:
     # -------------------------------------------------------------------------------- figures
 
     def report(self) -> dict[str, Any]:
-        rows = self.rows
+        rows = self.shown_rows()
+        packets = len(rows) + len(self.invalid)
         return {
             "format": FORMAT_ID,
-            "cohort": self.source,
+            "cohort": f"a cohort of {packets} packet{'s' if packets != 1 else ''}" if self.redactor else self.source,
             "rulebook": {"name": self.book.name, "digest": self.book.digest[:16]},
             "redacted": self.redactor is not None,
-            "totals": {"packets": len(rows) + len(self.invalid), "evaluated": len(rows), "invalid": len(self.invalid),
+            "totals": {"packets": packets, "evaluated": len(rows), "invalid": len(self.invalid),
                        **{v: sum(r.verdict == v for r in rows) for v in VERDICTS}},
             "summary": self._summary(),
             "parity": self._parity(),
@@ -163,12 +156,12 @@ class Calibration:
                 "ready_not_nominated": [self._brief(r) for r in rows if r.verdict == READY and r.nominated is False],
             },
             "nearly": [{**self._brief(r), "missing": list(r.missing)} for r in rows if r.verdict == NEARLY],
-            "managers": self._managers(),
+            "managers": self._managers(rows),
             "blockers": self._blockers(),
             "fairness": self._fairness(),
             "unverified": [{**self._brief(r), "verified_only_verdict": r.verified_only, "records": list(r.depends_on)}
                            for r in rows if r.verified_only != r.verdict],
-            "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.invalid],
+            "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.shown_invalid()],
         }
 
     @staticmethod
@@ -204,9 +197,9 @@ class Calibration:
                          "comparable": len(comparable) > 1})
         return rows
 
-    def _managers(self) -> list[dict[str, Any]]:
+    def _managers(self, rows: list[Row]) -> list[dict[str, Any]]:
         settings = self.book.calibration
-        known = [r for r in self.rows if r.nominated is not None and r.manager]
+        known = [r for r in rows if r.nominated is not None and r.manager]
         cohort_rate = sum(r.nominated == (r.verdict == READY) for r in known) / len(known) if known else None
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in known:
@@ -225,16 +218,18 @@ class Calibration:
         return result
 
     def _blockers(self) -> list[dict[str, Any]]:
+        """Per level, the criteria most often unmet by candidates not ready or nearly ready: the
+        first TOP_BLOCKERS and any tied with the last of them. Shares are of all candidates."""
         result = []
         descriptions = {lid: {c.id: c.description for c in rules.criteria()} for lid, rules in self.book.rules.items()}
         for track, level in self._levels():
             candidates = [r for r in self.rows if r.target == level]
             stopped = [r for r in candidates if r.verdict != READY]
-            counts = Counter(criterion for r in stopped for criterion in r.unmet)
-            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_BLOCKERS]
+            ranked = sorted(Counter(criterion for r in stopped for criterion in r.unmet).items(), key=lambda kv: (-kv[1], kv[0]))
+            top = [(cid, n) for cid, n in ranked if n >= ranked[min(TOP_BLOCKERS, len(ranked)) - 1][1]] if ranked else []
             if top:
                 result.append({"track": track, "level": level, "level_name": self.book.levels[level].name,
-                               "candidates": len(candidates), "not_ready": len(stopped),
+                               "candidates": len(candidates), "stopped": len(stopped),
                                "criteria": [{"criterion": cid, "description": descriptions[level].get(cid, "points requirement"),
                                              "candidates": n, "share": round(n / len(candidates), 4)} for cid, n in top]})
         return result
@@ -249,17 +244,28 @@ class Calibration:
             for row in self.rows:
                 if name in row.attributes:
                     groups[str(row.attributes[name])].append(row)
-            shown, suppressed = [], 0
-            for value in sorted(groups):
-                members = groups[value]
-                if len(members) < settings.min_group:
-                    suppressed += 1
-                    continue
-                shown.append({
-                    "group": value, "candidates": len(members),
-                    "ready_rate": round(sum(r.verdict == READY for r in members) / len(members), 4),
-                    "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in members) / len(members), 4)
-                                      for o in opportunities},
-                })
-            attributes.append({"attribute": name, "groups": shown, "suppressed_groups": suppressed})
-        return {"min_group": settings.min_group, "opportunities": opportunities, "attributes": attributes}
+            visible = shown_groups({value: len(members) for value, members in groups.items()},
+                                   len(self.rows) - sum(map(len, groups.values())), settings.min_group)
+            shown = [{
+                "group": value, "candidates": len(groups[value]),
+                "ready_rate": round(sum(r.verdict == READY for r in groups[value]) / len(groups[value]), 4),
+                "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in groups[value]) / len(groups[value]), 4)
+                                  for o in opportunities},
+            } for value in sorted(visible)]
+            attributes.append({"attribute": name, "groups": shown, "suppressed": len(visible) < len(groups)})
+        return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
+                "opportunities": opportunities, "attributes": attributes}
+
+
+def shown_groups(sizes: dict[str, int], without: int, min_group: int) -> set[str]:
+    """The groups whose figures can be shown. Groups below `min_group` are withheld; and while the
+    candidates withheld (with those who lack the attribute) are some but fewer than `min_group`,
+    the smallest shown group is withheld too, or the totals minus the shown groups would give
+    the figures of a withheld group."""
+    shown = {value for value, size in sizes.items() if size >= min_group}
+    hidden = without + sum(size for value, size in sizes.items() if value not in shown)
+    while 0 < hidden < min_group and shown:
+        smallest = min(shown, key=lambda value: (sizes[value], value))
+        shown.discard(smallest)
+        hidden += sizes[smallest]
+    return shown

@@ -7,18 +7,47 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Callable, TextIO
+import re
+from typing import Any, Callable, TextIO
 
-from .calibrate import VERDICTS, Calibration
+from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
 from .templating import ENVIRONMENT
 
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(value: Any) -> str:
+    """Packet text as Markdown shows it literally: no raw HTML, links, emphasis, or table breaks."""
+    text = " ".join(str(value).splitlines())
+    text = re.sub(r"[&<>]", lambda m: MARKDOWN_ENTITIES[m.group(0)], text)
+    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
+# The calibration templates' own environment: the shared one plus what only they use.
+TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": markdown_text}
+TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
 
 
 def write_html(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
-    template = ENVIRONMENT.get_template("calibration.html.j2")
-    for chunk in template.generate(report=report, pages=calibration.pages(), charts=_charts(report)):
+    template = TEMPLATES.get_template("calibration.html.j2")
+    pages = (_marked(page) for page in calibration.pages())
+    for chunk in template.generate(report=report, pages=pages, charts=_charts(report)):
         stream.write(chunk)
+
+
+def _marked(page: dict) -> dict:
+    """Each criterion given `ok`, what its tick shows: under `none_of`, a child found is the
+    failure and a child not found is what was wanted."""
+    def mark(criteria: list[dict], inverted: bool) -> None:
+        for item in criteria:
+            item["ok"] = item["met"] != inverted
+            mark(item.get("children", []), item.get("kind") == "none_of")
+    for competency in page["competencies"]:
+        mark(competency["criteria"], False)
+    return page
 
 
 def _charts(report: dict) -> dict:
@@ -47,29 +76,49 @@ def _charts(report: dict) -> dict:
 
 def write_markdown(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
-    template = ENVIRONMENT.get_template("calibration.md.j2")
+    template = TEMPLATES.get_template("calibration.md.j2")
     for chunk in template.generate(report=report, pages=calibration.pages()):
         stream.write(chunk)
 
 
-CSV_COLUMNS = ["packet", "candidate_id", "candidate", "track", "current_level", "target_level", "manager", "nominated",
-               "verdict", "verified_only_verdict", "unmet", "depends_on_unverified"]
+CSV_COLUMNS = ["packet", "candidate_id", "candidate", "track", "current_level", "current_level_name", "target_level",
+               "target_level_name", "manager", "nominated", "verdict", "verified_only_verdict", "unmet", "depends_on_unverified"]
+WITHHELD = "withheld"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe
+    (OWASP's advice against CSV injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def write_csv(calibration: Calibration, stream: TextIO) -> None:
-    attributes = sorted({k for row in calibration.rows for k in row.attributes})
+    """A row per candidate, then one per invalid packet. Group attributes only for the groups the
+    fairness section shows (others read `withheld`), and none at all under --redact: with them,
+    a pseudonym could be matched to a person."""
+    fairness = calibration.report()["fairness"]["attributes"]
+    shown = {} if calibration.redactor else {a["attribute"]: {g["group"] for g in a["groups"]} for a in fairness}
+    attributes = sorted(shown)
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"])
-    for row in calibration.rows:
-        writer.writerow([row.packet, row.id, row.name, row.track, row.level, row.target, row.manager or "",
-                         "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
-                         ";".join(row.unmet), ";".join(row.depends_on)]
-                        + [row.attributes.get(a, "") for a in attributes]
-                        + [str(row.opportunities.get(o, False)).lower() for o in opportunities] + [""])
-    for label, diagnostics in calibration.invalid:
-        writer.writerow([label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities))
-                        + [" | ".join(d.format() for d in diagnostics)])
+    for row in calibration.shown_rows():
+        cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
+                 "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
+                 ";".join(row.unmet), ";".join(row.depends_on)]
+        cells += [_group(row.attributes, a, shown[a]) for a in attributes]
+        cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
+        writer.writerow([csv_cell(c) for c in cells + [""]])
+    for label, diagnostics in calibration.shown_invalid():
+        cells = [label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities)) + [" | ".join(d.format() for d in diagnostics)]
+        writer.writerow([csv_cell(c) for c in cells])
+
+
+def _group(attributes: dict, name: str, shown: set[str]) -> str:
+    if name not in attributes:
+        return ""
+    return str(attributes[name]) if str(attributes[name]) in shown else WITHHELD
 
 
 def write_json(calibration: Calibration, stream: TextIO) -> None:

@@ -305,7 +305,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
               help="Write the report here; the format follows the suffix: .html .md .csv .json. Repeat for several. "
                    "Default: Markdown on stdout.")
 @rules_option
-@click.option("--redact", is_flag=True, help="Replace names, ids, managers and packet paths with stable pseudonyms, for wider sharing.")
+@click.option("--redact", is_flag=True, help="Replace candidates, their ids, managers and packet paths with stable pseudonyms wherever "
+              "they appear, for wider sharing. Other people named in record titles cannot be recognised: read the titles first.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
 @jobs_options
 def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None,

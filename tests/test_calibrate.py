@@ -130,17 +130,42 @@ def test_manager_agreement_and_outliers(report, truth):
     assert {row["manager"] for row in report["managers"]} == set(per_manager)
 
 
-def test_top_blockers_are_the_criteria_that_most_often_stop_candidates(report, truth):
-    stopped = defaultdict(Counter)
+def test_top_blockers_are_the_criteria_that_most_often_stop_candidates_ties_included(report, truth):
+    stopped, candidates, not_ready_or_nearly = defaultdict(Counter), Counter(), Counter()
     for _, _, r in valid(truth):
+        candidates[r["target"]["level"]] += 1
         if r["verdict"] != "ready":
+            not_ready_or_nearly[r["target"]["level"]] += 1
             unmet = [c["id"] for comp in r["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
             unmet += [f"points:{p['group']}" if p["group"] else "points" for p in r["points"] if not p["met"]]
             stopped[r["target"]["level"]].update(unmet)
+    tied = 0
     for level in report["blockers"]:
         counts = stopped[level["level"]]
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        third = sorted(counts.values(), reverse=True)[:3][-1]
+        top = sorted(((cid, n) for cid, n in counts.items() if n >= third), key=lambda kv: (-kv[1], kv[0]))
         assert [(c["criterion"], c["candidates"]) for c in level["criteria"]] == top
+        assert (level["stopped"], level["candidates"]) == (not_ready_or_nearly[level["level"]], candidates[level["level"]])
+        assert [c["share"] for c in level["criteria"]] == [round(n / candidates[level["level"]], 4) for _, n in top]
+        tied += len(top) > 3
+    assert tied, "the cohort should hold a level with criteria tied at the cut-off"
+
+
+def test_top_blockers_say_what_they_count_and_of_whom(outputs, report):
+    level = report["blockers"][0]
+    label = f"{level['level_name']} ({level['stopped']} of {level['candidates']} not ready or nearly)"
+    for fmt in ("html", "md"):
+        text = (outputs / f"report.{fmt}").read_text()
+        assert label in text and "Share of all at the level" in text, fmt
+
+
+def visible_groups(sizes: dict, without: int, minimum: int) -> set:
+    """The tests' own statement of the withholding rule: small groups hidden, then the smallest
+    shown ones too until the hidden candidates are none or at least the minimum."""
+    shown = {name for name, n in sizes.items() if n >= minimum}
+    while 0 < without + sum(n for name, n in sizes.items() if name not in shown) < minimum and shown:
+        shown.remove(sorted(shown, key=lambda name: (sizes[name], name))[0])
+    return shown
 
 
 def test_fairness_by_group_with_small_groups_suppressed(report, truth):
@@ -149,8 +174,8 @@ def test_fairness_by_group_with_small_groups_suppressed(report, truth):
         groups[data["candidate"]["attributes"]["location"]].append((data, r))
     fairness = {a["attribute"]: a for a in report["fairness"]["attributes"]}["location"]
     shown = {g["group"]: g for g in fairness["groups"]}
-    assert set(shown) == {name for name, members in groups.items() if len(members) >= 5}
-    assert fairness["suppressed_groups"] == sum(len(members) < 5 for members in groups.values())
+    assert set(shown) == visible_groups({name: len(members) for name, members in groups.items()}, 0, 5)
+    assert fairness["suppressed"] == (len(shown) < len(groups))
     for name, members in groups.items():
         if name not in shown:
             continue
@@ -273,8 +298,8 @@ def test_groups_below_the_minimum_size_are_suppressed(above, truth, rules_copy, 
     out = tmp_path / "r.json"
     CliRunner().invoke(main, ["calibrate", str(COHORT.relative_to(ROOT)), "--rules", str(rules_copy), "--out", str(out)])
     location = {a["attribute"]: a for a in json.loads(out.read_text())["fairness"]["attributes"]}["location"]
-    assert {g["group"] for g in location["groups"]} == {name for name, n in sizes.items() if n >= boundary}
-    assert location["suppressed_groups"] == sum(n < boundary for n in sizes.values())
+    assert {g["group"] for g in location["groups"]} == visible_groups(sizes, 0, boundary)
+    assert location["suppressed"] == any(n < boundary for n in sizes.values())
 
 
 def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind(book):

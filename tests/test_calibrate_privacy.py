@@ -1,0 +1,185 @@
+"""`ladder calibrate`: what the report must not give away (--redact, small groups, CSV and
+Markdown that run packet text as code), and the candidate pages' fine print, on small cohorts
+written here."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine.calibrate import shown_groups
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "fixtures" / "packets" / "ic-senior-ready-design-doc-for-led-project.yaml"
+FORMATS = ("html", "md", "csv", "json")
+
+
+def packet(title: str | None = None, **candidate) -> dict:
+    """The base packet with candidate fields changed (None removes one) and, if given, the first
+    record's title."""
+    data = yaml.safe_load(BASE.read_text())
+    for key, value in candidate.items():
+        if value is None:
+            data["candidate"].pop(key, None)
+        else:
+            data["candidate"][key] = value
+    if title is not None:
+        data["evidence"][0]["title"] = title
+    return data
+
+
+def calibrate(tmp_path: Path, packets: list[dict], *options: str, name: str = "cohort") -> dict[str, str]:
+    """Every format's text for a cohort of these packets (in this order)."""
+    cohort = tmp_path / name
+    cohort.mkdir()
+    for number, data in enumerate(packets, 1):
+        (cohort / f"{number:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    outs = [arg for fmt in FORMATS for arg in ("--out", str(tmp_path / f"{name}.{fmt}"))]
+    result = CliRunner().invoke(main, ["calibrate", str(cohort), *options, *outs])
+    assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), result.output
+    return {fmt: (tmp_path / f"{name}.{fmt}").read_text() for fmt in FORMATS}
+
+
+def csv_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# ------------------------------------------------------------------------------------ redaction
+
+def test_redaction_replaces_names_of_people_whose_packets_come_later(tmp_path):
+    texts = calibrate(tmp_path, [
+        packet("Mentee: Bob Kerr (with Viktor García), reviewed by Zed Moss", id="E-1", name="Omar Petrov", manager="Hiro Tanaka"),
+        packet(id="E-2", name="Viktor García", manager="Zed Moss"),
+    ], "--redact")
+    for fmt, text in texts.items():
+        for secret in ("Omar Petrov", "Viktor García", "Zed Moss", "Hiro Tanaka"):
+            assert secret not in text, (fmt, secret)
+    assert "Mentee: Bob Kerr (with Candidate 002), reviewed by Manager 002" in texts["json"]
+
+
+def test_the_redaction_notice_says_names_outside_the_cohort_stay(tmp_path):
+    texts = calibrate(tmp_path, [packet("Mentoring Bob Kerr")], "--redact")
+    assert "Bob Kerr" in texts["json"]  # not a candidate or manager here: it cannot be recognised
+    for fmt in ("html", "md"):
+        assert "cannot be recognised: their names stay in record titles" in texts[fmt], fmt
+    assert "cannot be recognised" in CliRunner().invoke(main, ["calibrate", "--help"]).output
+
+
+def test_redaction_replaces_whole_words_only(tmp_path):
+    texts = calibrate(tmp_path, [packet("Follow-up to DE-14 and XE-1-b, by E-1", id="E-1")], "--redact")
+    report = json.loads(texts["json"])
+    assert "Follow-up to DE-14 and XE-1-b, by ID 001" in texts["json"]
+    assert report["candidates"][0]["explanation"]["candidate"]["id"] == "ID 001"
+
+
+def test_redacted_errors_do_not_echo_packet_values(tmp_path):
+    broken = packet(id="E-2", name="Cara Dunn")
+    broken["candidate"]["nominated"] = "yes, by Dave Ruiz manager Zed Moss"
+    texts = calibrate(tmp_path, [packet(id="E-1"), broken], "--redact")
+    for fmt, text in texts.items():
+        assert "Dave Ruiz" not in text and "Cara Dunn" not in text, fmt
+    [invalid] = json.loads(texts["json"])["invalid"]
+    assert invalid["packet"] == "packet 002" and invalid["errors"][0]["message"].startswith("expected true or false, got '…'")
+
+
+def test_redacted_report_does_not_name_the_cohort(tmp_path):
+    texts = calibrate(tmp_path, [packet()], "--redact", name="ana-li-and-friends")
+    for fmt in ("html", "md", "json"):
+        assert "ana-li" not in texts[fmt], fmt
+    assert json.loads(texts["json"])["cohort"] == "a cohort of 1 packet"
+    assert "<title>Calibration report: a cohort of 1 packet</title>" in texts["html"]
+
+
+def test_pseudonyms_follow_the_person_not_the_name(tmp_path):
+    cohort = [
+        packet(id="E-1", name="Sam Lee", manager="Kim Ode"),
+        packet(id="E-2", name="Sam Lee", manager="Sam Lee"),  # another Sam Lee, managed by a third
+        packet(id="E-3", name="Kim Ode", manager="Ana Li"),  # a manager who is a candidate too
+        packet(id="E-1", name="Sam Lee", manager="Kim Ode"),  # E-1 again: the same person
+    ]
+    texts = calibrate(tmp_path, cohort, "--redact")
+    report = json.loads(texts["json"])
+    people = [(c["explanation"]["candidate"]["name"], c["explanation"]["candidate"]["manager"]) for c in report["candidates"]]
+    assert people == [("Candidate 001", "Manager 001"), ("Candidate 002", "Manager 002"),
+                      ("Candidate 003", "Manager 003"), ("Candidate 001", "Manager 001")]
+    assert [m["manager"] for m in report["managers"]] == ["Manager 001", "Manager 002", "Manager 003"]
+    assert calibrate(tmp_path, cohort, "--redact", name="again")["json"] == texts["json"]
+
+
+# --------------------------------------------------------------------------------- small groups
+
+@pytest.mark.parametrize("sizes, without, shown", [
+    ({"Berlin": 5, "Oslo": 1}, 0, set()),  # Oslo alone would be the totals minus Berlin
+    ({"Berlin": 5, "Paris": 6, "Oslo": 1}, 0, {"Paris"}),
+    ({"Berlin": 5, "Paris": 6, "Oslo": 2, "Rome": 3}, 0, {"Berlin", "Paris"}),  # 5 hidden, from two groups
+    ({"Berlin": 5, "Paris": 6}, 2, {"Paris"}),  # two people without the attribute are a group too
+    ({"Berlin": 5, "Paris": 6}, 0, {"Berlin", "Paris"}),
+], ids=["one-small-group-takes-the-other-with-it", "next-smallest-withheld", "small-groups-together-at-the-minimum",
+        "candidates-without-the-attribute-count", "nothing-small-nothing-withheld"])
+def test_no_withheld_group_can_be_worked_out_by_subtraction(sizes, without, shown):
+    assert shown_groups(sizes, without, 5) == shown
+
+
+def test_a_lone_small_group_is_not_given_away_by_the_report_or_the_csv(tmp_path):
+    cohort = [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)]
+    cohort += [packet(id=f"P-{n}", attributes={"location": "Paris"}) for n in range(6)]
+    cohort += [packet(id="O-1", attributes={"location": "Oslo"})]
+    texts = calibrate(tmp_path, cohort)
+    location = json.loads(texts["json"])["fairness"]["attributes"][0]
+    assert [g["group"] for g in location["groups"]] == ["Paris"] and location["suppressed"] is True
+    assert "suppressed_groups" not in texts["json"] and "1 small group" not in texts["html"]
+    assert [row["attribute:location"] for row in csv_rows(texts["csv"])] == ["withheld"] * 5 + ["Paris"] * 6 + ["withheld"]
+    for fmt in FORMATS:
+        assert "Oslo" not in texts[fmt] and "Berlin" not in texts[fmt], fmt
+
+
+def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
+    texts = calibrate(tmp_path, [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)], "--redact")
+    assert not any(column.startswith("attribute:") for column in csv_rows(texts["csv"])[0])
+    assert json.loads(texts["json"])["fairness"]["attributes"][0]["groups"][0]["group"] == "Berlin"
+
+
+# ------------------------------------------------------------------------ CSV and Markdown safety
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    texts = calibrate(tmp_path, [packet(name='=HYPERLINK("http://x")', manager="+Zed Moss")])
+    [row] = csv_rows(texts["csv"])
+    assert (row["candidate"], row["manager"]) == ('\'=HYPERLINK("http://x")', "'+Zed Moss")
+
+
+def test_markdown_shows_packet_text_literally(tmp_path):
+    texts = calibrate(tmp_path, [packet(name="Ana <ana@x.com>", manager="<img src=x onerror=alert(1)> | [x](http://y)"),
+                                 packet(id="E-2", nominated=False)])
+    markdown = texts["md"]
+    assert "Ana &lt;ana@x.com&gt;" in markdown and "<img" not in markdown and "<ana@" not in markdown
+    assert r"&lt;img src=x onerror=alert(1)&gt; \| \[x\](http://y)" in markdown
+
+
+def test_csv_levels_are_ids_with_their_names_beside(tmp_path):
+    [row] = csv_rows(calibrate(tmp_path, [packet()])["csv"])
+    assert (row["current_level"], row["current_level_name"], row["target_level"], row["target_level_name"]) == \
+           ("developer", "Developer", "senior-developer", "Senior Developer")
+
+
+# ------------------------------------------------------------------------------ candidate pages
+
+def test_a_missing_nomination_reads_no_nomination_given(tmp_path):
+    html = calibrate(tmp_path, [packet(nominated=None)])["html"]
+    page = html[html.index('<article class="page"'):]
+    assert "no nomination given" in page and "not nominated" not in page
+
+
+def test_candidate_pages_show_point_totals_and_none_found_as_met(tmp_path):
+    data = yaml.safe_load((ROOT / "fixtures" / "packets" / "ic-distinguished-ready-points-met.yaml").read_text())
+    html = calibrate(tmp_path, [data])["html"]
+    page = html[html.index('<article class="page"'):]
+    assert "16 of 12 points" in page and "10 of 4 points" in page
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "<b>conduct-concern</b>" in r]
+    assert '<td class="met">✓</td>' in row
