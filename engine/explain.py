@@ -216,12 +216,14 @@ class _Words:
         # An optional criterion with points per record asks for nothing: each record only earns.
         per_record = bool(criterion.points_each) and not criterion.required
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
+        # Which values: two records of one team would read as two teams otherwise.
+        values = f" ({', '.join(result.distinct_values)})" if result.distinct_values else ""
         if not result.met and not per_record:
-            text = self.quantity(result) + window
+            text = self.quantity(result) + values + window
         elif criterion.required:
-            text = f"{observed} {self._unit(criterion, observed)}{window} (needs {needed})"
+            text = f"{observed} {self._unit(criterion, observed)}{values}{window} (needs {needed})"
         else:
-            text = f"{observed} {self._unit(criterion, observed)}{window}"
+            text = f"{observed} {self._unit(criterion, observed)}{values}{window}"
         return text + self._points(result)
 
     def quantity(self, result: CriterionResult) -> str:
@@ -359,10 +361,12 @@ class _Words:
         return f"{current.name} is {self._steps(steps)} {target.name}"
 
     def _levels_at(self, steps: int) -> list[str]:
-        """Names of the levels (any track) that stand `steps` below the target."""
+        """Names of the levels (any track) that stand `steps` below the target; never the target
+        or a level above it on its own track (a packet cannot target those)."""
         target = self.packet.target
         return [level.name for level in self.rulebook.levels.values()
-                if (eq := self.rulebook.equivalent(level, target.track)) is not None and target.rank - eq.rank == steps] or ["no level"]
+                if (eq := self.rulebook.equivalent(level, target.track)) is not None and target.rank - eq.rank == steps
+                and (level.track != target.track or steps > 0)] or ["no level"]
 
     @staticmethod
     def _steps(steps: int) -> str:

@@ -108,7 +108,7 @@ def test_distinct_counts_different_values_not_records(book):
     led = criterion(doc, "led-project")
     assert (led["observed"], led["distinct_values"], [r["id"] for r in led["counted"]]) == (1, ["payments"], ["P-1", "P-2"])
     assert led["not_counted"][0]["reasons"] == ["team is missing"]
-    assert led["statement"] == "1 of 2 different teams in the last 24 months"
+    assert led["statement"] == "1 of 2 different teams (payments) in the last 24 months"
 
 
 def test_distinct_text_values_differing_only_in_case_or_spacing_are_one_value(book):
@@ -207,7 +207,7 @@ def test_moving_across_tracks_at_the_equivalent_level_costs_no_level(book):
     data["candidate"]["level"], data["candidate"]["track"] = "developer", "ic"  # no management equivalent
     _, doc = evaluated(book, data)
     assert criterion(doc, "time-at-level")["statement"] == \
-        "Developer has no equivalent on the management track; open to candidates at Senior Developer or Tech Lead"
+        "Developer has no equivalent on the management track; open to candidates at Senior Developer"
 
 
 def test_the_default_target_is_the_next_level_on_the_candidates_track(book):
