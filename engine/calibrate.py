@@ -18,7 +18,7 @@ from .model import Rulebook
 from .redaction import Redactor
 from .report import Invalid
 
-FORMAT_ID = "ladder.calibration/1"
+FORMAT_ID = "ladder.calibration/2"
 VERDICTS = (READY, NEARLY, NOT_READY)
 TOP_BLOCKERS = 3
 FAIRNESS_RULE = ("Groups of fewer than {n} candidates are withheld; and while the candidates withheld (with those who lack "

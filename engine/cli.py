@@ -165,7 +165,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
-    equivalent level on the other track, smallest gap first, in the rules' own words.
+    equivalent level on the other track, in the rules' own words: a level to reach or months
+    to serve come first (evidence cannot close those), then the smallest gaps.
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
     from . import cohort, plan as plans

@@ -171,7 +171,7 @@ def _markdown(results: list[Result], colour: bool) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [f"## {_cell(result.source)}: invalid packet, not evaluated", ""]
+            lines = [f"## {md_cell(result.source)}: invalid packet, not evaluated", ""]
             lines += [f"- `{d.format()}`" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
@@ -185,46 +185,47 @@ def md_escape(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cell(text: Any) -> str:
+def md_cell(text: Any) -> str:
+    """Text for one cell of a Markdown table: escaped, pipes and newlines kept out of the table."""
     return md_escape(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _markdown_verdict(doc: dict) -> str:
     c, t = doc["candidate"], doc["target"]
     lines = [
-        _cell(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
+        md_cell(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
         "",
-        f"**{VERDICT_LABEL[doc['verdict']]}**: {_cell(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
+        f"**{VERDICT_LABEL[doc['verdict']]}**: {md_cell(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
         f"packet `{doc['packet']}`.",
     ]
     for competency in doc["competencies"]:
-        lines += ["", f"### {_cell(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        lines += ["", f"### {md_cell(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
         for criterion in competency["criteria"]:
             lines.extend(_markdown_rows(criterion, 0))
     if doc["points"]:
         lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
-        lines += [f"| {'✓' if p['met'] else '✗'} | {_cell(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+        lines += [f"| {'✓' if p['met'] else '✗'} | {md_cell(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
     if doc["missing"]:
-        lines += ["", "### Still missing", ""] + [f"- {_cell(m)}" for m in doc["missing"]]
+        lines += ["", "### Still missing", ""] + [f"- {md_cell(m)}" for m in doc["missing"]]
     note = doc["evidence_confidence"].get("note")
     if note:
-        lines += ["", f"> **Evidence confidence:** {_cell(note)}"]
+        lines += ["", f"> **Evidence confidence:** {md_cell(note)}"]
     if "cross_track" in doc:
-        lines += ["", "### Moving tracks", ""] + [f"- {_cell(line)}" for line in cross_track_lines(doc["cross_track"])]
+        lines += ["", "### Moving tracks", ""] + [f"- {md_cell(line)}" for line in cross_track_lines(doc["cross_track"])]
     return "\n".join(lines)
 
 
 def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
     mark = criterion_mark(item, inverted)
-    name = ("&nbsp;&nbsp;" * depth) + f"**{_cell(item['id'])}**: {_cell(item['description'])}{_cell(criterion_flags(item, inverted))}"
-    counted = "" if inverted else "<br>".join(_cell(record_label(r)) for r in item["counted"])
+    name = ("&nbsp;&nbsp;" * depth) + f"**{md_cell(item['id'])}**: {md_cell(item['description'])}{md_cell(criterion_flags(item, inverted))}"
+    counted = "" if inverted else "<br>".join(md_cell(record_label(r)) for r in item["counted"])
     missed = ""
     if not item["met"] and not inverted:
         misses = _closest(item["not_counted"])
-        missed = "<br>".join(f"{_cell(m['id'])}: {_cell('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
+        missed = "<br>".join(f"{md_cell(m['id'])}: {md_cell('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
         if len(misses) > SHOWN_MISSES:
             missed += f"<br>… and {len(misses) - SHOWN_MISSES} more"
-    rows = [f"| {mark} | {name} | {_cell(item['statement'])} | {counted} | {missed} |"]
+    rows = [f"| {mark} | {name} | {md_cell(item['statement'])} | {counted} | {missed} |"]
     for child in item.get("children", []):
         rows.extend(_markdown_rows(child, depth + 1, inverted=item["kind"] == "none_of"))
     return rows

@@ -81,6 +81,13 @@ def test_markdown_fits_a_pull_request_comment(stricter):
     assert "`mentees`: met → unmet (2 of 3 mentees in the last 24 months)" in text
 
 
+def test_markdown_shows_names_and_statements_as_text_never_as_html(stricter, tmp_path):
+    packet = tmp_path / "p.yaml"
+    packet.write_text((PACKETS / "ic-staff-ready.yaml").read_text().replace("name: Mei Lin Zhou", "name: Mei <b>Lin</b> | Zhou"))
+    text = run("--base", ROOT / "rules", "--head", stricter, packet, "--format", "markdown").stdout
+    assert "| Mei &lt;b&gt;Lin&lt;/b&gt; \\| Zhou (E-1588) |" in text and "<b>" not in text
+
+
 def test_a_git_revision_is_read_without_touching_the_work_tree(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "rules", repo / "rules")
