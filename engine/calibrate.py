@@ -127,9 +127,9 @@ class Calibration:
 
     def _redacted(self, page: dict) -> dict:
         """A page with the candidate's fields replaced outright, and every name in its text."""
-        r, real = self.redactor, page["candidate"]
-        page = r.scrub(page, r.own(real["id"], real["name"]))
-        page["packet"] = r.packet(page["packet"])
+        r, real, label = self.redactor, page["candidate"], page["packet"]
+        page = r.scrub(page, r.own(real["id"], real["name"], real["manager"]))
+        page["packet"] = r.packet(label)  # looked up by the real label: a path may hold a name
         page["candidate"].update(id=r.id(real["id"]), name=r.candidate(real["id"]), manager=r.manager(real["manager"]))
         return page
 

@@ -97,9 +97,13 @@ class Redactor:
     def manager(self, name: str | None) -> str | None:
         return None if name is None else f"Manager {self.managers[name]:03d}"
 
-    def own(self, candidate_id: str, name: str) -> Names:
-        """A candidate's own name and id, which on their own page mean them even if shared."""
-        return Names({name: self.candidate(candidate_id), candidate_id: self.id(candidate_id)})
+    def own(self, candidate_id: str, name: str, manager: str | None = None) -> Names:
+        """A candidate's own name, id and manager, which on their own page mean them even if
+        the name is shared (with another candidate, or a manager with a candidate)."""
+        own = {name: self.candidate(candidate_id), candidate_id: self.id(candidate_id)}
+        if manager is not None:
+            own.setdefault(manager, self.manager(manager))
+        return Names(own)
 
     def scrub(self, value: Any, own: Names | None = None) -> Any:
         """Every string in `value` (not the keys of mappings) with known names replaced."""

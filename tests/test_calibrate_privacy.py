@@ -113,6 +113,23 @@ def test_pseudonyms_follow_the_person_not_the_name(tmp_path):
     assert calibrate(tmp_path, cohort, "--redact", name="again")["json"] == texts["json"]
 
 
+
+def test_a_name_in_the_cohort_path_is_redacted_not_a_crash(tmp_path):
+    texts = calibrate(tmp_path, [packet(id="E-1", name="Omar Petrov")], "--redact", name="Omar Petrov")
+    for fmt, text in texts.items():
+        assert "Omar Petrov" not in text, fmt
+    assert json.loads(texts["json"])["candidates"][0]["explanation"]["packet"] == "packet 001"
+
+
+def test_on_a_page_its_own_manager_wins_over_a_candidate_of_the_same_name(tmp_path):
+    texts = calibrate(tmp_path, [
+        packet("Mid-year note from Bob Stone", id="E-1", name="Ana Li", manager="Bob Stone"),
+        packet(id="E-2", name="Bob Stone", manager="Kim Ode"),
+    ], "--redact")
+    first = json.loads(texts["json"])["candidates"][0]
+    assert first["explanation"]["candidate"]["manager"] == "Manager 001"
+    assert "Mid-year note from Manager 001" in json.dumps(first, ensure_ascii=False)
+
 # --------------------------------------------------------------------------------- small groups
 
 @pytest.mark.parametrize("sizes, without, shown", [
