@@ -16,7 +16,7 @@ import click
 from . import api, outputs, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
-from .rulebook import rule_files
+from .rulebook import LEVELS_DIR, rule_files
 from .validate import did_you_mean
 from .report import RENDERERS, Invalid, atomic_output, write_atomic
 
@@ -50,8 +50,11 @@ def _check_out(problem: str | None, option: str = "--out") -> None:
 
 
 def _rule_inputs(rules: Path | None) -> list[Path]:
-    """The rulebook's files, which no output may replace."""
-    return [path for path, _ in rule_files(rules or api.default_rules_dir())]
+    """The rulebook's files, which no output may replace, and the directories whose every
+    file is read (levels/, tests/), where no output may land."""
+    directory = rules or api.default_rules_dir()
+    read_whole = [d for d in (directory / LEVELS_DIR, directory / ruletest.TESTS_DIR) if d.is_dir()]
+    return [path for path, _ in rule_files(directory)] + read_whole
 
 
 def _write(out: Path, text: str) -> None:

@@ -37,7 +37,7 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
         given = Path(str(spec))
         if given.is_dir():
             if packet_like and target.parent == given.resolve():
-                return f"{path} is in {spec}, whose packets are read: the next run would read it as a packet; write it elsewhere"
+                return f"{path} is in {spec}, whose files are all read: the next run would read it too; write it elsewhere"
         elif given.exists():
             if given.resolve() == target:
                 return f"{path} is also an input: write the output elsewhere"

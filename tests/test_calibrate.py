@@ -238,7 +238,7 @@ def test_an_out_the_cohort_would_read_as_a_packet_next_time_is_refused_before_an
     shutil.copytree(COHORT, cohort)
     result = CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(cohort / "report.json")])
     assert result.exit_code == 2 and not (cohort / "report.json").exists()
-    assert f"--out: {cohort / 'report.json'} is in {cohort}, whose packets are read: the next run would read it as a packet" in result.stderr
+    assert f"--out: {cohort / 'report.json'} is in {cohort}, whose files are all read: the next run would read it too" in result.stderr
     beside = CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(cohort / "report.html")])
     assert (cohort / "report.html").is_file() and "invalid packet(s), listed in the report" in beside.stderr
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -301,8 +302,23 @@ def test_out_never_replaces_an_input(run, good, command):
 
 def test_out_into_a_directory_of_packets_would_be_read_next_time_so_it_is_refused(run, good, tmp_path):
     result = run("evaluate", tmp_path, "--format", "json", "--out", tmp_path / "verdicts.json")
-    assert result.exit_code == 2 and "the next run would read it as a packet" in result.stderr
+    assert result.exit_code == 2 and "whose files are all read: the next run would read it too" in result.stderr
     assert run("evaluate", tmp_path, "--out", tmp_path / "verdicts.txt").exit_code == 0  # not a packet suffix: fine
+
+
+@pytest.mark.parametrize("args, option, folder", [
+    (["evaluate", "{good}", "--out"], "--out", "levels"),
+    (["lint", "{rules}", "--out"], "--out", "levels"),
+    (["test", "{rules}", "--junit-xml"], "--junit-xml", "tests"),
+])
+def test_no_output_lands_where_the_rulebook_reads_every_file(run, good, tmp_path, args, option, folder):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    target = rules / folder / "out.yaml"
+    filled = [a.format(good=good, rules=rules) for a in args]
+    result = run(*filled, target, *([] if "{rules}" in " ".join(args) else ["--rules", rules]))
+    assert result.exit_code == 2 and f"{option}: {target} is in {rules / folder}, whose files are all read" in result.stderr
+    assert not target.exists()
 
 
 def test_generate_reproduces_the_fixture_cohort_byte_for_byte(run, tmp_path):
