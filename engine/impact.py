@@ -15,7 +15,7 @@ from typing import Iterable
 from . import cohort, pool
 from .errors import LadderError
 from .model import Rulebook
-from .report import Invalid, Result, md_cell
+from .report import Invalid, Result, md_escape
 from .rulebook import load_rulebook
 
 VERDICT_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
@@ -193,10 +193,10 @@ def render_markdown(report: Impact) -> str:
     if report.changes:
         lines += ["| Packet | Candidate | Level | Before | After | Criteria that flipped |", "|---|---|---|---|---|---|"]
         for change in report.changes:
-            flips = "<br>".join(f"`{f.criterion}`: {_word(f.before)} → {_word(f.after)} ({md_cell(f.after_statement or f.before_statement)})"
+            flips = "<br>".join(f"`{f.criterion}`: {_word(f.before)} → {_word(f.after)} ({md_escape(f.after_statement or f.before_statement)})"
                                 for f in change.flips)
             arrow = {"downgrade": " ⬇", "gain": " ⬆"}.get(change.direction, "")
-            lines.append(f"| `{change.packet}` | {md_cell(change.candidate)} | {change.level} | {change.before} | "
+            lines.append(f"| `{change.packet}` | {md_escape(change.candidate)} | {change.level} | {change.before} | "
                          f"{change.after}{arrow} | {flips} |")
         lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only |", "|---|---|---|---|---|"]
         lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} |" for (t, lv), r in report.summary().items()]

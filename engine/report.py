@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,7 @@ def _markdown(results: list[Result], colour: bool) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [f"## {md_cell(result.source)}: invalid packet, not evaluated", ""]
+            lines = [f"## {md_escape(result.source)}: invalid packet, not evaluated", ""]
             lines += [f"- `{d.format()}`" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
@@ -180,52 +181,54 @@ def _markdown(results: list[Result], colour: bool) -> str:
 
 
 def md_escape(text: Any) -> str:
-    """Text from packets and rules as Markdown text, never as HTML: a name like
-    'Ana <ana@x.com>' shows as written instead of vanishing into a tag (or running as one)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from packets and rules as Markdown shows it literally, even in a table cell: never as
+    HTML (a name like 'Ana <ana@x.com>' would vanish into a tag, or run as one), a link, emphasis
+    or a table break."""
+    text = " ".join(str(text).splitlines())
+    text = re.sub(r"[&<>]", lambda m: _MARKDOWN_ENTITIES[m.group(0)], text)
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
-def md_cell(text: Any) -> str:
-    """Text for one cell of a Markdown table: escaped, pipes and newlines kept out of the table."""
-    return md_escape(text).replace("|", "\\|").replace("\n", " ")
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
+_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def _markdown_verdict(doc: dict) -> str:
     c, t = doc["candidate"], doc["target"]
     lines = [
-        md_cell(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
+        md_escape(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
         "",
-        f"**{VERDICT_LABEL[doc['verdict']]}**: {md_cell(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
+        f"**{VERDICT_LABEL[doc['verdict']]}**: {md_escape(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
         f"packet `{doc['packet']}`.",
     ]
     for competency in doc["competencies"]:
-        lines += ["", f"### {md_cell(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        lines += ["", f"### {md_escape(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
         for criterion in competency["criteria"]:
             lines.extend(_markdown_rows(criterion, 0))
     if doc["points"]:
         lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
-        lines += [f"| {'✓' if p['met'] else '✗'} | {md_cell(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+        lines += [f"| {'✓' if p['met'] else '✗'} | {md_escape(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
     if doc["missing"]:
-        lines += ["", "### Still missing", ""] + [f"- {md_cell(m)}" for m in doc["missing"]]
+        lines += ["", "### Still missing", ""] + [f"- {md_escape(m)}" for m in doc["missing"]]
     note = doc["evidence_confidence"].get("note")
     if note:
-        lines += ["", f"> **Evidence confidence:** {md_cell(note)}"]
+        lines += ["", f"> **Evidence confidence:** {md_escape(note)}"]
     if "cross_track" in doc:
-        lines += ["", "### Moving tracks", ""] + [f"- {md_cell(line)}" for line in cross_track_lines(doc["cross_track"])]
+        lines += ["", "### Moving tracks", ""] + [f"- {md_escape(line)}" for line in cross_track_lines(doc["cross_track"])]
     return "\n".join(lines)
 
 
 def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
     mark = criterion_mark(item, inverted)
-    name = ("&nbsp;&nbsp;" * depth) + f"**{md_cell(item['id'])}**: {md_cell(item['description'])}{md_cell(criterion_flags(item, inverted))}"
-    counted = "" if inverted else "<br>".join(md_cell(record_label(r)) for r in item["counted"])
+    name = ("&nbsp;&nbsp;" * depth) + f"**{md_escape(item['id'])}**: {md_escape(item['description'])}{md_escape(criterion_flags(item, inverted))}"
+    counted = "" if inverted else "<br>".join(md_escape(record_label(r)) for r in item["counted"])
     missed = ""
     if not item["met"] and not inverted:
         misses = _closest(item["not_counted"])
-        missed = "<br>".join(f"{md_cell(m['id'])}: {md_cell('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
+        missed = "<br>".join(f"{md_escape(m['id'])}: {md_escape('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
         if len(misses) > SHOWN_MISSES:
             missed += f"<br>… and {len(misses) - SHOWN_MISSES} more"
-    rows = [f"| {mark} | {name} | {md_cell(item['statement'])} | {counted} | {missed} |"]
+    rows = [f"| {mark} | {name} | {md_escape(item['statement'])} | {counted} | {missed} |"]
     for child in item.get("children", []):
         rows.extend(_markdown_rows(child, depth + 1, inverted=item["kind"] == "none_of"))
     return rows

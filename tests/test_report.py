@@ -62,3 +62,13 @@ def test_markdown_shows_packet_text_as_written_never_as_html(book, write_packet)
         assert "<b>" not in markdown and "<img" not in markdown and "<ana@" not in markdown
         assert "Mei &lt;b&gt;Lin&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt;" in markdown
     assert "Ana &lt;ana@x.com&gt; &amp; co" in render([api.evaluate_packet(book, path)], "markdown")
+
+
+def test_markdown_shows_link_and_emphasis_syntax_in_packet_text_literally(book, write_packet):
+    data = packet(evidence=[project("P-1", "2026-03-01", title="![i](http://evil/p.png) *big*")])
+    data["candidate"]["name"] = "[Mei](javascript:alert(2)) _Zhou_"
+    path = write_packet(data)
+    for markdown in (render([api.evaluate_packet(book, path)], "markdown"),
+                     plan_markdown(plan(book, load_packet(path, book)))):
+        assert "[Mei](" not in markdown and "\\[Mei\\](javascript:alert(2)) \\_Zhou\\_" in markdown
+    assert "!\\[i\\](http://evil/p.png) \\*big\\*" in render([api.evaluate_packet(book, path)], "markdown")
