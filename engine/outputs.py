@@ -28,10 +28,12 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
     directories of packets, .jsonl files or globs (cohort specs)."""
     if path.is_dir():
         return f"{path} is a directory: give a file name"
-    problem = directory_problem(path.parent)
+    if path.exists() and not path.is_file():
+        return f"{path} is not a regular file (a device or a pipe): leave out the option to write to standard output"
+    target = path.resolve()  # through a symlink, its target is what gets written
+    problem = directory_problem(target.parent)
     if problem:
         return problem
-    target = path.resolve()
     packet_like = target.suffix.lower() in PACKET_SUFFIXES
     for spec in inputs:
         given = Path(str(spec))
@@ -41,7 +43,7 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
         elif given.exists():
             if given.resolve() == target:
                 return f"{path} is also an input: write the output elsewhere"
-        elif packet_like and GLOB_CHARACTERS & set(str(spec)) and fnmatch.fnmatch(str(target), os.path.abspath(str(spec))):
+        elif packet_like and GLOB_CHARACTERS & set(str(spec)) and fnmatch.fnmatch(str(target), _resolved_pattern(str(spec))):
             return f"{path} matches the cohort pattern {spec}: the next run would read it as a packet; write it elsewhere"
     return None
 
@@ -59,3 +61,11 @@ def cohort_directory_problem(path: Path) -> str | None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent  # missing parents are created
     return directory_problem(parent)
+
+
+def _resolved_pattern(spec: str) -> str:
+    """A cohort glob made absolute the way `Path.resolve` makes the output path: symlinks in
+    the directories before the first wildcard are followed (macOS /tmp is /private/tmp)."""
+    parts = Path(os.path.abspath(spec)).parts
+    plain = next(i for i, part in enumerate(parts) if GLOB_CHARACTERS & set(part))
+    return str(Path(*parts[:plain]).resolve().joinpath(*parts[plain:]))

@@ -240,8 +240,8 @@ RENDERERS: dict[str, Callable[[list[Result], bool], str]] = {"text": _text, "jso
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[TextIO]:
     """A stream whose content replaces `path` only once complete: readers see the old file or
-    the new one, never half of one."""
-    path = Path(path)
+    the new one, never half of one. Through a symlink, its target is replaced, not the link."""
+    path = Path(os.path.realpath(path))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

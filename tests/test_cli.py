@@ -349,3 +349,19 @@ def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good,
     lines = tmp_path / "g.jsonl"
     assert run("generate", "--size", "2", "--out", lines).exit_code == 0
     assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]
+
+
+def test_out_through_a_symlink_writes_its_target_and_keeps_the_link(run, good, tmp_path):
+    target, link = tmp_path / "verdict.txt", tmp_path / "latest.txt"
+    target.write_text("old")
+    link.symlink_to(target)
+    assert run("evaluate", good, "--out", link).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("Mei Lin Zhou")
+
+
+def test_out_to_a_pipe_or_device_is_refused_rather_than_replaced(run, good, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run("evaluate", good, "--out", fifo)
+    assert result.exit_code == 2 and "is not a regular file (a device or a pipe)" in result.stderr
+    assert not fifo.is_file() and fifo.exists()
