@@ -376,11 +376,11 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
     group attributes, and a few packets with deliberate mistakes.
     """
-    from . import synthetic
+    from . import cohort, synthetic
 
-    if out.suffix == ".jsonl":
+    if cohort.is_jsonl(out):
         _check_out(outputs.file_problem(out, _rule_inputs(rules)))
-    elif out.suffix and not out.is_dir():
+    elif out.suffix.lower() in cohort.PACKET_SUFFIXES:  # a directory may have a dot in its name (2026.q4), not this
         _check_out(f"{out}: give a directory (one YAML file per packet) or a .jsonl file")
     else:
         _check_out(outputs.cohort_directory_problem(out))

@@ -21,6 +21,7 @@ from .rulebook import display_path
 
 GLOB_CHARACTERS = set("*?[")
 PACKET_SUFFIXES = (".yaml", ".yml", ".json")
+JSONL_SUFFIX = ".jsonl"  # JSON Lines: one packet a line
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,32 @@ class Evaluated:
     opportunities: dict[str, bool] = field(default_factory=dict)
 
 
+def is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() == JSONL_SUFFIX
+
+
 def packet_files(directory: Path) -> list[Path]:
-    """A directory's packet files, sorted, not descending; a dangling symlink stays in, to be
-    reported as that packet's error rather than silently dropped."""
-    return sorted(p for p in directory.iterdir()
-                  if p.suffix.lower() in PACKET_SUFFIXES and (p.is_file() or (p.is_symlink() and not p.exists())))
+    """A directory's packet and JSON Lines files, sorted, not descending; a dangling symlink
+    stays in, to be reported as that packet's error rather than silently dropped."""
+    return sorted(p for p in directory.iterdir() if (p.suffix.lower() in PACKET_SUFFIXES or is_jsonl(p))
+                  and (p.is_file() or (p.is_symlink() and not p.exists())))
+
+
+def _file_items(path: Path) -> Iterator[Item]:
+    """One packet file's item, or a JSON Lines file's, a line each."""
+    shown = display_path(path)
+    if not (is_jsonl(path) and path.is_file()):
+        return iter([Item(shown, path)])
+    lines = iter_json_lines(path)
+    first = next(lines, None)
+    if first is None:
+        raise LadderError.one(shown, 1, 1, "no packets in this file (JSON Lines: one packet per line)", "cohort.empty")
+    # Without its newline, an error at the end of a line is placed on that line, not the next.
+    return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in itertools.chain([first], lines))
+
+
+def _files_items(files: list[Path]) -> Iterator[Item]:
+    return itertools.chain.from_iterable([_file_items(file) for file in files])  # each checked now
 
 
 def items(spec: str | Path) -> Iterator[Item]:
@@ -57,25 +79,18 @@ def items(spec: str | Path) -> Iterator[Item]:
     if path.is_dir():
         files = packet_files(path)
         if not files:
-            raise LadderError.one(shown, 1, 1, f"no packet files here ({', '.join('*' + s for s in PACKET_SUFFIXES)}; "
+            raise LadderError.one(shown, 1, 1, f"no packet files here ({', '.join('*' + s for s in (*PACKET_SUFFIXES, JSONL_SUFFIX))}; "
                                   "subdirectories are not searched)", "cohort.empty")
-        return (Item(display_path(file), file) for file in files)
-    if path.suffix == ".jsonl" and path.is_file():
-        lines = iter_json_lines(path)
-        first = next(lines, None)
-        if first is None:
-            raise LadderError.one(shown, 1, 1, "no packets in this file (JSON Lines: one packet per line)", "cohort.empty")
-        # Without its newline, an error at the end of a line is placed on that line, not the next.
-        return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in itertools.chain([first], lines))
+        return _files_items(files)
     if path.is_file():
-        return iter([Item(shown, path)])
+        return _file_items(path)
     if path.exists():
         raise LadderError.one(shown, 1, 1, "is not a regular file: give a packet file, a directory of them, or a .jsonl file", "cohort.not-a-file")
     if GLOB_CHARACTERS & set(spec):
-        matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).suffix.lower() in PACKET_SUFFIXES)
+        matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).suffix.lower() in PACKET_SUFFIXES or is_jsonl(Path(p)))
         if not matches:
             raise LadderError.one(spec, 1, 1, "the pattern matches no packet files", "cohort.empty")
-        return (Item(display_path(file), file) for file in matches)
+        return _files_items(matches)
     raise LadderError.one(spec, 1, 1, "no such cohort: give a directory of packets, a glob or a .jsonl file", "cohort.missing")
 
 
@@ -95,7 +110,7 @@ def all_items(specs: Iterable[str | Path]) -> Iterator[Item]:
 def count(spec: str | Path) -> int:
     """How many packets `items(spec)` yields, without reading them (for a progress bar)."""
     path = Path(str(spec))
-    if path.suffix == ".jsonl" and path.is_file():
+    if is_jsonl(path) and path.is_file():
         with open(path, "rb") as handle:
             return sum(1 for line in handle if line.strip())
     return sum(1 for _ in items(spec))

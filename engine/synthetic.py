@@ -24,6 +24,7 @@ from .model import (
     CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field,
     Rulebook, SumCriterion, Term, parse_date,
 )
+from .cohort import is_jsonl
 from .report import atomic_output
 
 FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
@@ -67,7 +68,7 @@ def write(packets: Iterable[dict], out: Path) -> None:
 
     Either appears whole or not at all: the directory is filled under a temporary name and
     renamed into place, so an interrupted run leaves no partial cohort behind."""
-    if out.suffix == ".jsonl":
+    if is_jsonl(out):
         with atomic_output(out) as stream:
             for packet in packets:
                 stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")

@@ -198,7 +198,7 @@ def test_a_directory_of_packets_is_evaluated_in_name_order(run, write_packet):
     assert [r["packet"].rsplit("/", 1)[1] for r in json.loads(result.stdout)["results"]] == ["a.json", "b.yaml"]
 
 
-NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json; subdirectories are not searched) [cohort.empty]"
+NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json, *.jsonl; subdirectories are not searched) [cohort.empty]"
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["validate"], ["calibrate"], ["impact", "--base", "rules", "--head", "rules"]])
@@ -240,6 +240,16 @@ def test_evaluate_and_validate_read_json_lines_each_line_a_packet(run, lines):
     validated = run("validate", lines)
     assert validated.exit_code == 1 and validated.stdout.startswith(f"{lines}:3:")
     assert "0 rulebook(s), 2 packet(s): 1 error(s)" in validated.stderr
+
+
+def test_a_json_lines_file_in_a_directory_or_with_an_upper_case_suffix_is_read_line_by_line(run, lines, good, tmp_path):
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "MORE.JSONL").write_text(lines.read_text())
+    (cohort / "one.yaml").write_text(good.read_text())
+    evaluated = run("evaluate", cohort, "--format", "json")
+    assert [r["packet"] for r in json.loads(evaluated.stdout)["results"]] == \
+        [f"{cohort / 'MORE.JSONL'}:1", f"{cohort / 'MORE.JSONL'}:3", str(cohort / "one.yaml")]
 
 
 def test_plan_reads_a_json_lines_file_of_one_packet_and_refuses_several(run, lines, tmp_path):
@@ -346,6 +356,8 @@ def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good,
     assert not (tmp_path / "g.json").exists()
     existing = run("generate", "--size", "2", "--out", good)
     assert existing.exit_code == 2 and "Traceback" not in existing.output and good.read_text().startswith("candidate:")
+    dotted = tmp_path / "cycle.2026.q4"  # a directory's name may have a dot
+    assert run("generate", "--size", "2", "--out", dotted).exit_code == 0 and len(list(dotted.iterdir())) == 2
     lines = tmp_path / "g.jsonl"
     assert run("generate", "--size", "2", "--out", lines).exit_code == 0
     assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]
