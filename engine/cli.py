@@ -325,10 +325,13 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     """
     from . import calibrate as calibration, calibration_report, cohort as cohorts
 
+    written: dict[Path, Path] = {}
     for out in outs:
         if out.suffix.lower() not in calibration_report.WRITERS:
             raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
         _check_out(outputs.file_problem(out, (cohort, *_rule_inputs(rules))))
+        if (same := written.setdefault(out.resolve(), out)) is not out:
+            _check_out(f"{out} and {same} are the same file: give each format its own")
     book = _load_rulebook(rules)
     try:
         total = cohorts.count(cohort)

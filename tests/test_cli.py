@@ -377,3 +377,9 @@ def test_out_to_a_pipe_or_device_is_refused_rather_than_replaced(run, good, tmp_
     result = run("evaluate", good, "--out", fifo)
     assert result.exit_code == 2 and "is not a regular file (a device or a pipe)" in result.stderr
     assert not fifo.is_file() and fifo.exists()
+
+
+def test_calibrate_refuses_the_same_output_file_twice(run, good, tmp_path):
+    result = run("calibrate", good, "--out", tmp_path / "r.md", "--out", tmp_path / "." / "r.md")
+    assert result.exit_code == 2 and "are the same file: give each format its own" in result.stderr
+    assert not (tmp_path / "r.md").exists()
