@@ -45,7 +45,7 @@ def resolve(spec: str) -> Rulebook:
     top = git("rev-parse", "--show-toplevel").decode().strip()
     names = [n for n in git("-C", top, "ls-tree", "-r", "--name-only", rev, "--", "." if root == "." else root + "/").decode().splitlines() if n]
     if not names:
-        raise LadderError.one(spec, 1, 1, f"revision {rev} has no files under {path}/", "impact.git")
+        raise LadderError.one(spec, 1, 1, f"revision {rev} has no files under {root}/ (from the top of the repository)", "impact.git")
     with tempfile.TemporaryDirectory(prefix="ladder-rules-") as temporary:
         for name in names:
             target = Path(temporary) / PurePosixPath(name).relative_to(root)
@@ -198,8 +198,8 @@ def render_markdown(report: Impact) -> str:
             arrow = {"downgrade": " ⬇", "gain": " ⬆"}.get(change.direction, "")
             lines.append(f"| `{change.packet}` | {md_escape(change.candidate)} | {change.level} | {change.before} | "
                          f"{change.after}{arrow} | {flips} |")
-        lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only |", "|---|---|---|---|---|"]
-        lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} |" for (t, lv), r in report.summary().items()]
+        lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only | Change validity |", "|---|---|---|---|---|---|"]
+        lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} | {r['invalid']} |" for (t, lv), r in report.summary().items()]
     return "\n".join(lines) + "\n"
 
 

@@ -111,6 +111,8 @@ def test_a_git_revision_is_read_without_touching_the_work_tree(tmp_path, monkeyp
         inside = run("--base", spec, "--head", ".", PACKETS, "--format", "json")
         assert inside.exit_code == 0, inside.output
         assert json.loads(inside.stdout)["changes"] == json.loads(result.stdout)["changes"]
+    elsewhere = run("--base", "git:HEAD:nowhere", "--head", ".", PACKETS)
+    assert "revision HEAD has no files under rules/nowhere/ (from the top of the repository)" in elsewhere.stderr
     outside = run("--base", "git:HEAD:../..", "--head", ".", PACKETS)
     assert outside.exit_code == 1 and "../.. is outside the git repository" in outside.stderr
 
@@ -123,5 +125,8 @@ def test_a_packet_the_head_rulebook_rejects_fails_on_downgrade_and_one_it_accept
     assert accepted.exit_code == 0 and changes
     assert {(c["before"], c["direction"]) for c in changes} == {("invalid", "invalid")}
     assert all(c["flipped"] == [] for c in changes)  # nothing was evaluated on the invalid side
+    markdown = run("--base", narrower, "--head", ROOT / "rules", PACKETS, "--format", "markdown").stdout
+    assert "| Criteria only | Change validity |" in markdown and any(line.endswith(f"| 0 | {n} |") for n in range(1, 9)
+                                                                     for line in markdown.splitlines())
     rejected = run("--base", ROOT / "rules", "--head", narrower, PACKETS, "--fail-on", "downgrade")
     assert rejected.exit_code == 1
