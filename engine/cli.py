@@ -135,6 +135,9 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if track is not None and track not in book.tracks:
         raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
                                  f"{did_you_mean(track, book.tracks)}", param_hint="--track")
+    if target is not None and target not in book.levels:
+        raise click.BadParameter(f"unknown level {target!r}{did_you_mean(target, book.levels) or '; levels: ' + ', '.join(book.levels)}",
+                                 param_hint="--target")
     try:
         results = list(api.evaluate_packets(book, packets, as_of, target, track))
     except LadderError as e:

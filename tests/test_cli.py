@@ -383,3 +383,10 @@ def test_calibrate_refuses_the_same_output_file_twice(run, good, tmp_path):
     result = run("calibrate", good, "--out", tmp_path / "r.md", "--out", tmp_path / "." / "r.md")
     assert result.exit_code == 2 and "are the same file: give each format its own" in result.stderr
     assert not (tmp_path / "r.md").exists()
+
+
+def test_an_unknown_target_level_is_a_usage_error_before_any_packet_is_read(run, good):
+    result = run("evaluate", good, "--target", "staff-enginer")
+    assert result.exit_code == 2 and "--target: unknown level 'staff-enginer' (did you mean 'staff-engineer'?)" in result.stderr
+    listed = run("evaluate", good, "--target", "cto")
+    assert listed.exit_code == 2 and "levels: junior-developer, developer," in listed.stderr
