@@ -122,7 +122,8 @@ def _distinct(values) -> tuple[str, ...]:
     spacing do not make a value different ("Platform-Infra " is platform-infra); 2 is 2.0."""
     spellings: dict = {}
     for value in sorted(values, key=str):
-        spellings.setdefault(" ".join(value.split()).casefold() if isinstance(value, str) else value, str(value))
+        tidy = " ".join(value.split()) if isinstance(value, str) else value
+        spellings.setdefault(tidy.casefold() if isinstance(tidy, str) else tidy, str(tidy))
     return tuple(sorted(spellings.values()))
 
 

@@ -217,7 +217,7 @@ class _Words:
         per_record = bool(criterion.points_each) and not criterion.required
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
         # Which values: two records of one team would read as two teams otherwise.
-        values = f" ({', '.join(result.distinct_values)})" if result.distinct_values else ""
+        values = f" ({', '.join(_listed(v) for v in result.distinct_values)})" if result.distinct_values else ""
         if not result.met and not per_record:
             text = self.quantity(result) + values + window
         elif criterion.required:
@@ -378,6 +378,11 @@ class _Words:
 
 
 # --------------------------------------------------------------------------------- phrasing
+
+def _listed(value: str) -> str:
+    """A value in a comma-separated list, quoted when it holds a comma itself."""
+    return f'"{value}"' if "," in value else value
+
 
 def _words(name: str) -> str:
     return name.replace("_", " ")

@@ -89,7 +89,8 @@ def _text_verdict(doc: dict, colour: bool) -> str:
         lines += ["", _paint("Points", "bold", colour)]
     for points in doc["points"]:
         scope = f"in {points['group']}" if points["group"] else "in total"
-        lines.append(f"  {_mark(points['met'], colour)} {scope}: {points['observed']} of {points['needed']}")
+        observed = f"{points['observed']} points (needs {points['needed']})" if points['met'] else f"{points['observed']} of {points['needed']} points"
+        lines.append(f"  {_mark(points['met'], colour)} {scope}: {observed}")
     if doc["missing"]:
         lines += ["", _paint("Still missing", "bold", colour)] + [f"  - {m}" for m in doc["missing"]]
     confidence = doc["evidence_confidence"]
