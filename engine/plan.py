@@ -155,7 +155,11 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
     needed, observed = item["needed"], item["observed"]
     kind, step = item["kind"], {"waits_for": None, "closest": []}
     if kind == "none_of":
-        text, still, gap = f"{item['description']}: {_clearing(book, packet, result)}", 1, 0.0  # a blocker to clear: first
+        # A blocker to clear comes first: each record found and what clears it, or (no record
+        # behind the finding) what was found.
+        findings = _clearing(book, packet, result)
+        text = f"{item['description']}: {'; '.join(findings) or item['statement']}"
+        still, gap = len(findings) or int(observed), 0.0
     elif kind == "candidate":
         return step | _candidate_step(book, packet, item, result, months)
     elif kind in ("all_of", "any_of", "k_of"):
@@ -204,7 +208,7 @@ def _levels_to_reach(book: Rulebook, packet: Packet, term: Term) -> list[str]:
     return own or [level.name for level in fitting]
 
 
-def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> str:
+def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[str]:
     """What clears a `none_of` finding: a disputed record needs the committee to resolve the
     dispute; any record stops counting once it leaves the criterion's window."""
     records = {r.id: r for r in packet.records}
@@ -226,7 +230,7 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> str:
                     parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {until})")
                 else:
                     parts.append(f"{label}: {until}")
-    return "; ".join(parts)
+    return parts
 
 
 def _leaves(window: Window, end: date) -> date | None:

@@ -91,6 +91,24 @@ def test_a_disputed_finding_asks_the_committee_and_says_when_it_stops_counting(b
         "No feedback from anyone raising a conduct concern in the last 12 months: F-3 (Peer feedback after the CDC design review) "
         "is disputed: the committee must resolve the dispute (otherwise it stops counting on 2027-07-23, when it leaves "
         "the 12-month window)")
+    assert document["plans"][0]["steps"][0]["still_needed"] == 1
+
+
+def test_a_blocker_step_counts_every_finding_to_clear(book, tmp_path):
+    source = (ROOT / "fixtures/packets/ic-staff-not-ready-disputed-conduct-concern.yaml").read_text()
+    path = tmp_path / "two-concerns.yaml"
+    path.write_text(source.rstrip("\n") + """
+  - id: F-9
+    type: feedback
+    title: Feedback after the launch
+    date: 2026-08-01
+    confidence: disputed
+    from_role: peer
+    sentiment: concern
+    concern: conduct
+""")
+    step = plan(book, load_packet(path, book))["plans"][0]["steps"][0]
+    assert step["still_needed"] == 2 and "F-3 (" in step["text"] and "; F-9 (Feedback after the launch) is disputed" in step["text"]
 
 
 def test_a_points_step_suggests_only_what_earns_points_in_that_group_cheapest_first(book):
