@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .explain import indefinite, join_words, plural, requirement
+from .explain import counted_unit, indefinite, join_words, plural, requirement
 from .templating import ENVIRONMENT
 from .model import CompositeCriterion, Criterion, LevelRules, PointsRule, Rulebook
 from .report import write_atomic
@@ -78,7 +78,7 @@ def _points_rule(points: PointsRule) -> str:
 def _points_text(book: Rulebook, criterion: Criterion) -> str | None:
     """What a criterion earns, once: 'Earns 3 points when met.', 'Earns 1 point per hire, up to 4.'"""
     if criterion.points_each:
-        unit = f"different {criterion.distinct}" if criterion.distinct else book.evidence[criterion.match.evidence].name
+        unit = counted_unit(book, criterion)
         cap = f", up to {criterion.max_points}" if criterion.max_points is not None else ""
         return f"Earns {plural(criterion.points_each, 'point')} per {unit}{cap}."
     return f"Earns {plural(criterion.points, 'point')} when met." if criterion.points else None

@@ -233,14 +233,7 @@ class _Words:
         return f"{observed} of {needed} {self._unit(result.criterion, needed)}"
 
     def _unit(self, criterion: CountCriterion | SumCriterion, n: float) -> str:
-        """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
-        'promotions across team growth records'."""
-        evidence = self.rulebook.evidence[criterion.match.evidence]
-        if isinstance(criterion, SumCriterion):
-            return f"{_words(criterion.field)} across {evidence.plural}"
-        if criterion.distinct:
-            return "different " + noun_for(n, _words(criterion.distinct))
-        return noun_for(n, evidence.name, evidence.plural)
+        return counted_unit(self.rulebook, criterion, n)
 
     def _points(self, result: CriterionResult) -> str:
         criterion = result.criterion
@@ -378,6 +371,17 @@ class _Words:
 
 
 # --------------------------------------------------------------------------------- phrasing
+
+def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n: float = 1) -> str:
+    """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
+    'promotions across team growth records'."""
+    evidence = rulebook.evidence[criterion.match.evidence]
+    if isinstance(criterion, SumCriterion):
+        return f"{_words(criterion.field)} across {evidence.plural}"
+    if criterion.distinct:
+        return "different " + noun_for(n, _words(criterion.distinct))
+    return noun_for(n, evidence.name, evidence.plural)
+
 
 def _listed(value: str) -> str:
     """A value in a comma-separated list, quoted when it holds a comma itself."""

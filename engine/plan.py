@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from .evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
-from .explain import VERDICT_WORDS, explain, indefinite, join_words, plural, quantity, requirement, standing
+from .explain import VERDICT_WORDS, counted_unit, explain, indefinite, join_words, plural, quantity, requirement, standing
 from .model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
 from .report import md_escape, record_label
 
@@ -280,7 +280,7 @@ def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
     if criterion.points_each:
         if criterion.max_points is not None and result.points >= criterion.max_points:
             return None
-        unit = f"different {criterion.distinct}" if criterion.distinct else book.evidence[criterion.match.evidence].name
+        unit = counted_unit(book, criterion)
         so_far = (f"{result.points} of a possible {plural(criterion.max_points, 'point')}" if criterion.max_points is not None
                   else f"{plural(result.points, 'point')} so far")
         return (0 if result.points else 1, -criterion.points_each), \
