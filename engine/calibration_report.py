@@ -11,6 +11,7 @@ import re
 from typing import Any, Callable, TextIO
 
 from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
+from .report import criterion_flags, criterion_mark
 from .templating import ENVIRONMENT
 
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
@@ -39,15 +40,22 @@ def write_html(calibration: Calibration, stream: TextIO) -> None:
 
 
 def _marked(page: dict) -> dict:
-    """Each criterion given `ok`, what its tick shows: under `none_of`, a child found is the
-    failure and a child not found is what was wanted."""
+    """Each criterion given the mark and flags the text and Markdown reports show (`criterion_mark`,
+    `criterion_flags`). Under `none_of` the mark is the parent's view, a child found being the
+    problem, so its words say so: "✓ none found", "✗ found"."""
     def mark(criteria: list[dict], inverted: bool) -> None:
         for item in criteria:
-            item["ok"] = item["met"] != inverted
+            symbol = criterion_mark(item, inverted)
+            item.update(mark=symbol + (INVERTED_WORDS[item["met"]] if inverted else ""), mark_class=MARK_CLASS[symbol],
+                        flags=criterion_flags(item, inverted), inverted=inverted)
             mark(item.get("children", []), item.get("kind") == "none_of")
     for competency in page["competencies"]:
         mark(competency["criteria"], False)
     return page
+
+
+MARK_CLASS = {"✓": "met", "✗": "unmet", "○": "optional"}
+INVERTED_WORDS = {True: " found", False: " none found"}
 
 
 def _charts(report: dict) -> dict:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -199,4 +200,23 @@ def test_candidate_pages_show_point_totals_and_none_found_as_met(tmp_path):
     page = html[html.index('<article class="page"'):]
     assert "16 of 12 points" in page and "10 of 4 points" in page
     [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "<b>conduct-concern</b>" in r]
-    assert '<td class="met">✓</td>' in row
+    assert '<td class="met">✓ none found</td>' in row
+
+
+def page_rows(html: str) -> list[str]:
+    """Each criterion row of the candidate pages as the text report writes it: mark, id, description, flags."""
+    rows = re.findall(r'<tr><td class="\w+">([^<]*)</td><td>(?:&nbsp;)*(<b>[^\n]*?)</td>', html[html.index('<article class="page"'):], re.S)
+    return [mark + " " + unescape(re.sub(r"<[^>]+>", "", name)) for mark, name in rows if "<b>" in name]
+
+
+def test_candidate_pages_mark_and_flag_criteria_as_the_text_report_does(tmp_path):
+    names = ["ic-distinguished-not-ready-points-short", "ic-staff-not-ready-disputed-conduct-concern", "ic-developer-ready"]
+    packets = [ROOT / "fixtures" / "packets" / f"{name}.yaml" for name in names]
+    html = calibrate(tmp_path, [yaml.safe_load(p.read_text()) for p in packets])["html"]
+    text = CliRunner().invoke(main, ["evaluate", *map(str, packets), "--format", "text"]).output
+    expected = [line.strip() for line in text.splitlines() if re.match(r"\s*[✓✗○] [\w.-]+: ", line)]  # points lines aside
+    assert [row.replace("✓ none found ", "✓ ").replace("✗ found ", "✗ ") for row in page_rows(html)] == expected
+    shown = "\n".join(page_rows(html))
+    assert "○ communities-founded: Founded communities of practice in the last 36 months (2 points each, up to 4) (optional)" in shown
+    assert "(from Developer)" in shown and "✗ found conduct-concern:" in shown
+    assert '<td class="optional">○</td>' in html and "○ optional and not met" in html
