@@ -131,6 +131,22 @@ def test_on_a_page_its_own_manager_wins_over_a_candidate_of_the_same_name(tmp_pa
     assert first["explanation"]["candidate"]["manager"] == "Manager 001"
     assert "Mid-year note from Manager 001" in json.dumps(first, ensure_ascii=False)
 
+def test_redaction_reaches_records_to_check_and_group_labels(tmp_path):
+    """A record id that is also a candidate's id, and a group label that is a candidate's name,
+    go out under their pseudonyms in every format."""
+    disputed = yaml.safe_load((ROOT / "fixtures" / "packets" / "ic-staff-not-ready-disputed-conduct-concern.yaml").read_text())
+    disputed["candidate"].update(id="E-1", attributes={"buddy": "Rosa Diaz"})  # rests on the disputed record F-3
+    cohort = [disputed] + [packet(id=f"E-{n}", attributes={"buddy": "Rosa Diaz"}) for n in range(2, 6)]
+    cohort += [packet(id="F-3", name="Rosa Diaz", attributes={"buddy": "Rosa Diaz"})]
+    texts = calibrate(tmp_path, cohort, "--redact")
+    for fmt, text in texts.items():
+        assert "F-3" not in text and "Rosa Diaz" not in text, fmt
+    report = json.loads(texts["json"])
+    assert [row["records"] for row in report["unverified"]] == [["ID 006"]]
+    assert report["fairness"]["attributes"][0]["groups"][0]["group"] == "Candidate 006"
+    assert csv_rows(texts["csv"])[0]["depends_on_unverified"] == "ID 006"
+
+
 # --------------------------------------------------------------------------------- small groups
 
 @pytest.mark.parametrize("sizes, without, shown", [
