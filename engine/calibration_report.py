@@ -103,10 +103,12 @@ def csv_cell(value: Any) -> Any:
 
 def write_csv(calibration: Calibration, stream: TextIO) -> None:
     """A row per candidate, then one per invalid packet. Group attributes only for the groups the
-    fairness section shows (others read `withheld`), and none at all under --redact: with them,
-    a pseudonym could be matched to a person."""
+    fairness section shows, and none at all under --redact: with them, a pseudonym could be
+    matched to a person. Where an attribute has groups withheld, everyone not in a shown group
+    reads `withheld`, those without the attribute too: the report counts them among the withheld,
+    and a blank would tell the withheld group apart."""
     fairness = calibration.report()["fairness"]["attributes"]
-    shown = {} if calibration.redactor else {a["attribute"]: {g["group"] for g in a["groups"]} for a in fairness}
+    shown = {} if calibration.redactor else {a["attribute"]: ({g["group"] for g in a["groups"]}, a["suppressed"]) for a in fairness}
     attributes = sorted(shown)
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
@@ -115,7 +117,7 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
         cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
                  "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
                  ";".join(row.unmet), ";".join(row.depends_on)]
-        cells += [_group(row.attributes, a, shown[a]) for a in attributes]
+        cells += [_group(row.attributes, a, *shown[a]) for a in attributes]
         cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
         writer.writerow([csv_cell(c) for c in cells + [""]])
     for label, diagnostics in calibration.shown_invalid():
@@ -123,9 +125,9 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
         writer.writerow([csv_cell(c) for c in cells])
 
 
-def _group(attributes: dict, name: str, shown: set[str]) -> str:
+def _group(attributes: dict, name: str, shown: set[str], suppressed: bool) -> str:
     if name not in attributes:
-        return ""
+        return WITHHELD if suppressed else ""
     return str(attributes[name]) if str(attributes[name]) in shown else WITHHELD
 
 

@@ -174,6 +174,18 @@ def test_a_lone_small_group_is_not_given_away_by_the_report_or_the_csv(tmp_path)
         assert "Oslo" not in texts[fmt] and "Berlin" not in texts[fmt], fmt
 
 
+def test_csv_marks_candidates_without_the_attribute_withheld_when_a_group_is_withheld(tmp_path):
+    """3 in Paris and 2 without a location are withheld together (5): blanks for the two would
+    single out the three in Paris, and their verdicts."""
+    cohort = [packet(id=f"B-{n}", attributes={"location": "Berlin"}) for n in range(10)]
+    cohort += [packet(id=f"P-{n}", attributes={"location": "Paris"}) for n in range(3)]
+    cohort += [packet(id=f"N-{n}", attributes=None) for n in range(2)]
+    texts = calibrate(tmp_path, cohort)
+    assert [row["attribute:location"] for row in csv_rows(texts["csv"])] == ["Berlin"] * 10 + ["withheld"] * 5
+    nothing_withheld = calibrate(tmp_path, cohort[:10] + [packet(id=f"N-{n}", attributes=None) for n in range(5)], name="five-without")
+    assert [row["attribute:location"] for row in csv_rows(nothing_withheld["csv"])] == ["Berlin"] * 10 + [""] * 5
+
+
 def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
     texts = calibrate(tmp_path, [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)], "--redact")
     assert not any(column.startswith("attribute:") for column in csv_rows(texts["csv"])[0])
