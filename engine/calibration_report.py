@@ -7,27 +7,15 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from typing import Any, Callable, TextIO
 
 from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
-from .report import criterion_flags, criterion_mark
+from .report import criterion_flags, criterion_mark, md_escape
 from .templating import ENVIRONMENT
-
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
-MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def markdown_text(value: Any) -> str:
-    """Packet text as Markdown shows it literally: no raw HTML, links, emphasis, or table breaks."""
-    text = " ".join(str(value).splitlines())
-    text = re.sub(r"[&<>]", lambda m: MARKDOWN_ENTITIES[m.group(0)], text)
-    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
-
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
-TEMPLATES.filters = {**ENVIRONMENT.filters, "md": markdown_text}
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape}
 TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
 
 
