@@ -98,13 +98,22 @@ class Calibration:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
 
     def shown_rows(self) -> list[Row]:
-        """The rows as the report shows them: under --redact, with pseudonyms."""
+        """The rows as the report shows them: under --redact, with pseudonyms, and the packet's
+        text (what is missing, the ids of records to check) scrubbed as on the candidate's page."""
         if not self.redactor:
             return self.rows
         r = self.redactor
-        return [replace(row, packet=r.packet(row.packet), id=r.id(row.id), name=r.candidate(row.id), manager=r.manager(row.manager),
-                        missing=tuple(r.scrub(list(row.missing), r.own(row.id, row.name))))
-                for row in self.rows]
+        shown = []
+        for row in self.rows:
+            own = r.own(row.id, row.name, row.manager)
+            shown.append(replace(row, packet=r.packet(row.packet), id=r.id(row.id), name=r.candidate(row.id), manager=r.manager(row.manager),
+                                 missing=tuple(r.scrub(list(row.missing), own)), depends_on=tuple(r.scrub(list(row.depends_on), own))))
+        return shown
+
+    def _scrubbed(self, text: str) -> str:
+        """Text from packets that belongs to no one page (group attributes): under --redact, any
+        name or id in it replaced."""
+        return self.redactor.scrub(text) if self.redactor else text
 
     def shown_invalid(self) -> list[tuple[str, tuple[Diagnostic, ...]]]:
         """Invalid packets as the report shows them: under --redact, errors quote no values."""
@@ -247,12 +256,12 @@ class Calibration:
             visible = shown_groups({value: len(members) for value, members in groups.items()},
                                    len(self.rows) - sum(map(len, groups.values())), settings.min_group)
             shown = [{
-                "group": value, "candidates": len(groups[value]),
+                "group": self._scrubbed(value), "candidates": len(groups[value]),
                 "ready_rate": round(sum(r.verdict == READY for r in groups[value]) / len(groups[value]), 4),
                 "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in groups[value]) / len(groups[value]), 4)
                                   for o in opportunities},
             } for value in sorted(visible)]
-            attributes.append({"attribute": name, "groups": shown, "suppressed": len(visible) < len(groups)})
+            attributes.append({"attribute": self._scrubbed(name), "groups": shown, "suppressed": len(visible) < len(groups)})
         return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
                 "opportunities": opportunities, "attributes": attributes}
 

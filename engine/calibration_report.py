@@ -7,26 +7,15 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from typing import Any, Callable, TextIO
 
 from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
+from .report import criterion_flags, criterion_mark, md_escape
 from .templating import ENVIRONMENT
-
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
-MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def markdown_text(value: Any) -> str:
-    """Packet text as Markdown shows it literally: no raw HTML, links, emphasis, or table breaks."""
-    text = " ".join(str(value).splitlines())
-    text = re.sub(r"[&<>]", lambda m: MARKDOWN_ENTITIES[m.group(0)], text)
-    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
-
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
-TEMPLATES.filters = {**ENVIRONMENT.filters, "md": markdown_text}
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape}
 TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
 
 
@@ -39,15 +28,22 @@ def write_html(calibration: Calibration, stream: TextIO) -> None:
 
 
 def _marked(page: dict) -> dict:
-    """Each criterion given `ok`, what its tick shows: under `none_of`, a child found is the
-    failure and a child not found is what was wanted."""
+    """Each criterion given the mark and flags the text and Markdown reports show (`criterion_mark`,
+    `criterion_flags`). Under `none_of` the mark is the parent's view, a child found being the
+    problem, so its words say so: "✓ none found", "✗ found"."""
     def mark(criteria: list[dict], inverted: bool) -> None:
         for item in criteria:
-            item["ok"] = item["met"] != inverted
+            symbol = criterion_mark(item, inverted)
+            item.update(mark=symbol + (INVERTED_WORDS[item["met"]] if inverted else ""), mark_class=MARK_CLASS[symbol],
+                        flags=criterion_flags(item, inverted), inverted=inverted)
             mark(item.get("children", []), item.get("kind") == "none_of")
     for competency in page["competencies"]:
         mark(competency["criteria"], False)
     return page
+
+
+MARK_CLASS = {"✓": "met", "✗": "unmet", "○": "optional"}
+INVERTED_WORDS = {True: " found", False: " none found"}
 
 
 def _charts(report: dict) -> dict:
@@ -95,10 +91,12 @@ def csv_cell(value: Any) -> Any:
 
 def write_csv(calibration: Calibration, stream: TextIO) -> None:
     """A row per candidate, then one per invalid packet. Group attributes only for the groups the
-    fairness section shows (others read `withheld`), and none at all under --redact: with them,
-    a pseudonym could be matched to a person."""
+    fairness section shows, and none at all under --redact: with them, a pseudonym could be
+    matched to a person. Where an attribute has groups withheld, everyone not in a shown group
+    reads `withheld`, those without the attribute too: the report counts them among the withheld,
+    and a blank would tell the withheld group apart."""
     fairness = calibration.report()["fairness"]["attributes"]
-    shown = {} if calibration.redactor else {a["attribute"]: {g["group"] for g in a["groups"]} for a in fairness}
+    shown = {} if calibration.redactor else {a["attribute"]: ({g["group"] for g in a["groups"]}, a["suppressed"]) for a in fairness}
     attributes = sorted(shown)
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
@@ -107,7 +105,7 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
         cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
                  "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
                  ";".join(row.unmet), ";".join(row.depends_on)]
-        cells += [_group(row.attributes, a, shown[a]) for a in attributes]
+        cells += [_group(row.attributes, a, *shown[a]) for a in attributes]
         cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
         writer.writerow([csv_cell(c) for c in cells + [""]])
     for label, diagnostics in calibration.shown_invalid():
@@ -115,9 +113,9 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
         writer.writerow([csv_cell(c) for c in cells])
 
 
-def _group(attributes: dict, name: str, shown: set[str]) -> str:
+def _group(attributes: dict, name: str, shown: set[str], suppressed: bool) -> str:
     if name not in attributes:
-        return ""
+        return WITHHELD if suppressed else ""
     return str(attributes[name]) if str(attributes[name]) in shown else WITHHELD
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,22 @@ def test_on_a_page_its_own_manager_wins_over_a_candidate_of_the_same_name(tmp_pa
     assert first["explanation"]["candidate"]["manager"] == "Manager 001"
     assert "Mid-year note from Manager 001" in json.dumps(first, ensure_ascii=False)
 
+def test_redaction_reaches_records_to_check_and_group_labels(tmp_path):
+    """A record id that is also a candidate's id, and a group label that is a candidate's name,
+    go out under their pseudonyms in every format."""
+    disputed = yaml.safe_load((ROOT / "fixtures" / "packets" / "ic-staff-not-ready-disputed-conduct-concern.yaml").read_text())
+    disputed["candidate"].update(id="E-1", attributes={"buddy": "Rosa Diaz"})  # rests on the disputed record F-3
+    cohort = [disputed] + [packet(id=f"E-{n}", attributes={"buddy": "Rosa Diaz"}) for n in range(2, 6)]
+    cohort += [packet(id="F-3", name="Rosa Diaz", attributes={"buddy": "Rosa Diaz"})]
+    texts = calibrate(tmp_path, cohort, "--redact")
+    for fmt, text in texts.items():
+        assert "F-3" not in text and "Rosa Diaz" not in text, fmt
+    report = json.loads(texts["json"])
+    assert [row["records"] for row in report["unverified"]] == [["ID 006"]]
+    assert report["fairness"]["attributes"][0]["groups"][0]["group"] == "Candidate 006"
+    assert csv_rows(texts["csv"])[0]["depends_on_unverified"] == "ID 006"
+
+
 # --------------------------------------------------------------------------------- small groups
 
 @pytest.mark.parametrize("sizes, without, shown", [
@@ -155,6 +172,18 @@ def test_a_lone_small_group_is_not_given_away_by_the_report_or_the_csv(tmp_path)
     assert [row["attribute:location"] for row in csv_rows(texts["csv"])] == ["withheld"] * 5 + ["Paris"] * 6 + ["withheld"]
     for fmt in FORMATS:
         assert "Oslo" not in texts[fmt] and "Berlin" not in texts[fmt], fmt
+
+
+def test_csv_marks_candidates_without_the_attribute_withheld_when_a_group_is_withheld(tmp_path):
+    """3 in Paris and 2 without a location are withheld together (5): blanks for the two would
+    single out the three in Paris, and their verdicts."""
+    cohort = [packet(id=f"B-{n}", attributes={"location": "Berlin"}) for n in range(10)]
+    cohort += [packet(id=f"P-{n}", attributes={"location": "Paris"}) for n in range(3)]
+    cohort += [packet(id=f"N-{n}", attributes=None) for n in range(2)]
+    texts = calibrate(tmp_path, cohort)
+    assert [row["attribute:location"] for row in csv_rows(texts["csv"])] == ["Berlin"] * 10 + ["withheld"] * 5
+    nothing_withheld = calibrate(tmp_path, cohort[:10] + [packet(id=f"N-{n}", attributes=None) for n in range(5)], name="five-without")
+    assert [row["attribute:location"] for row in csv_rows(nothing_withheld["csv"])] == ["Berlin"] * 10 + [""] * 5
 
 
 def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
@@ -199,4 +228,23 @@ def test_candidate_pages_show_point_totals_and_none_found_as_met(tmp_path):
     page = html[html.index('<article class="page"'):]
     assert "16 of 12 points" in page and "10 of 4 points" in page
     [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "<b>conduct-concern</b>" in r]
-    assert '<td class="met">✓</td>' in row
+    assert '<td class="met">✓ none found</td>' in row
+
+
+def page_rows(html: str) -> list[str]:
+    """Each criterion row of the candidate pages as the text report writes it: mark, id, description, flags."""
+    rows = re.findall(r'<tr><td class="\w+">([^<]*)</td><td>(?:&nbsp;)*(<b>[^\n]*?)</td>', html[html.index('<article class="page"'):], re.S)
+    return [mark + " " + unescape(re.sub(r"<[^>]+>", "", name)) for mark, name in rows if "<b>" in name]
+
+
+def test_candidate_pages_mark_and_flag_criteria_as_the_text_report_does(tmp_path):
+    names = ["ic-distinguished-not-ready-points-short", "ic-staff-not-ready-disputed-conduct-concern", "ic-developer-ready"]
+    packets = [ROOT / "fixtures" / "packets" / f"{name}.yaml" for name in names]
+    html = calibrate(tmp_path, [yaml.safe_load(p.read_text()) for p in packets])["html"]
+    text = CliRunner().invoke(main, ["evaluate", *map(str, packets), "--format", "text"]).output
+    expected = [line.strip() for line in text.splitlines() if re.match(r"\s*[✓✗○] [\w.-]+: ", line)]  # points lines aside
+    assert [row.replace("✓ none found ", "✓ ").replace("✗ found ", "✗ ") for row in page_rows(html)] == expected
+    shown = "\n".join(page_rows(html))
+    assert "○ communities-founded: Founded communities of practice in the last 36 months (2 points each, up to 4) (optional)" in shown
+    assert "(from Developer)" in shown and "✗ found conduct-concern:" in shown
+    assert '<td class="optional">○</td>' in html and "○ optional and not met" in html
