@@ -226,7 +226,7 @@ def test_candidate_pages_show_point_totals_and_none_found_as_met(tmp_path):
     data = yaml.safe_load((ROOT / "fixtures" / "packets" / "ic-distinguished-ready-points-met.yaml").read_text())
     html = calibrate(tmp_path, [data])["html"]
     page = html[html.index('<article class="page"'):]
-    assert "16 of 12 points" in page and "10 of 4 points" in page
+    assert "16 points (needs 12)" in page and "10 points (needs 4)" in page  # as the text report says it
     [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "<b>conduct-concern</b>" in r]
     assert '<td class="met">✓ none found</td>' in row
 
