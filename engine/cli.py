@@ -4,6 +4,7 @@ Exit status: 0 done and every input valid; 1 some input invalid (its errors on s
 `file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -55,6 +56,20 @@ def _rule_inputs(rules: Path | None) -> list[Path]:
     directory = rules or api.default_rules_dir()
     read_whole = [d for d in (directory / LEVELS_DIR, directory / ruletest.TESTS_DIR) if d.is_dir()]
     return [path for path, _ in rule_files(directory)] + read_whole
+
+
+@contextlib.contextmanager
+def _stopping_on_failure():
+    """Input that cannot be used ends the command with its located errors (exit 1); an engine
+    fault is a bug, said so (exit 3)."""
+    try:
+        yield
+    except LadderError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
+    except EngineFault as e:
+        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
+        sys.exit(3)
 
 
 def _write(out: Path, text: str) -> None:
@@ -138,14 +153,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if target is not None and target not in book.levels:
         raise click.BadParameter(f"unknown level {target!r}{did_you_mean(target, book.levels) or '; levels: ' + ', '.join(book.levels)}",
                                  param_hint="--target")
-    try:
+    with _stopping_on_failure():
         results = list(api.evaluate_packets(book, packets, as_of, target, track))
-    except LadderError as e:
-        _print_diagnostics(e.diagnostics)
-        sys.exit(1)
-    except EngineFault as e:
-        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
-        sys.exit(3)
     painted = _use_colour(colour, out)
     text = RENDERERS[fmt](results, painted)
     if out:
@@ -293,11 +302,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
             _print_diagnostics(e.diagnostics)
             click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
             sys.exit(1)
-    try:
+    with _stopping_on_failure():
         report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout)
-    except EngineFault as e:
-        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
-        sys.exit(3)
     text = impacts.RENDERERS[fmt](report)
     if out:
         _write(out, text)
@@ -336,7 +342,7 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         if (same := written.setdefault(out.resolve(), out)) is not out:
             _check_out(f"{out} and {same} are the same file: give each format its own")
     book = _load_rulebook(rules)
-    try:
+    with _stopping_on_failure():
         total = cohorts.count(cohort)
         stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
         pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
@@ -345,12 +351,6 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         with click.progressbar(stream, length=total, label="Evaluating", file=sys.stderr if show else open(os.devnull, "w")) as bar:
             for evaluated in bar:
                 report.add(evaluated)
-    except LadderError as e:
-        _print_diagnostics(e.diagnostics)
-        sys.exit(1)
-    except EngineFault as e:
-        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
-        sys.exit(3)
     for out in outs:
         try:
             with atomic_output(out) as stream:
