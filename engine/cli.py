@@ -326,8 +326,8 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
               jobs: int, timeout: float) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
-    COHORT is a directory of packets, a quoted glob ('cycle/**/*.yaml'), or a JSON Lines file
-    with one packet per line. The report: verdicts by track and level, parity between the
+    COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
+    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report: verdicts by track and level, parity between the
     tracks, nominations against verdicts, nearly-ready candidates, managers' agreement, top
     blockers, fairness by group, verdicts resting on unverified evidence, invalid packets, and
     a page per candidate. Exit status is 1 if any packet is invalid (it is listed, not dropped).
