@@ -5,6 +5,7 @@ row per candidate; each candidate's full explanation goes to a spool file, not m
 cohort of any size fits. `report()` computes every figure from the rows."""
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections import Counter, defaultdict
@@ -114,6 +115,15 @@ class Calibration:
         """Text from packets that belongs to no one page (group attributes): under --redact, any
         name or id in it replaced."""
         return self.redactor.scrub(text) if self.redactor else text
+
+    def _group_labels(self, values: set[str]) -> dict[str, str]:
+        """Each group's label. Under --redact a value that names someone becomes `group N`, numbered
+        by a digest of the value: distinct groups never share a label (two people's shared name
+        scrubs to one), and neither the labels nor their order tell the names apart."""
+        labels = {value: self._scrubbed(value) for value in values}
+        named = sorted((v for v in values if labels[v] != v), key=lambda v: hashlib.sha256(v.encode()).hexdigest())
+        labels.update({value: f"group {number}" for number, value in enumerate(named, 1)})
+        return labels
 
     def shown_invalid(self) -> list[tuple[str, tuple[Diagnostic, ...]]]:
         """Invalid packets as the report shows them: under --redact, errors quote no values."""
@@ -255,12 +265,13 @@ class Calibration:
                     groups[str(row.attributes[name])].append(row)
             visible = shown_groups({value: len(members) for value, members in groups.items()},
                                    len(self.rows) - sum(map(len, groups.values())), settings.min_group)
+            labels = self._group_labels(visible)
             shown = [{
-                "group": self._scrubbed(value), "candidates": len(groups[value]),
+                "group": labels[value], "candidates": len(groups[value]),
                 "ready_rate": round(sum(r.verdict == READY for r in groups[value]) / len(groups[value]), 4),
                 "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in groups[value]) / len(groups[value]), 4)
                                   for o in opportunities},
-            } for value in sorted(visible)]
+            } for value in sorted(visible, key=labels.__getitem__)]
             attributes.append({"attribute": self._scrubbed(name), "groups": shown, "suppressed": len(visible) < len(groups)})
         return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
                 "opportunities": opportunities, "attributes": attributes}

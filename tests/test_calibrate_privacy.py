@@ -143,8 +143,18 @@ def test_redaction_reaches_records_to_check_and_group_labels(tmp_path):
         assert "F-3" not in text and "Rosa Diaz" not in text, fmt
     report = json.loads(texts["json"])
     assert [row["records"] for row in report["unverified"]] == [["ID 006"]]
-    assert report["fairness"]["attributes"][0]["groups"][0]["group"] == "Candidate 006"
+    assert report["fairness"]["attributes"][0]["groups"][0]["group"] == "group 1"
     assert csv_rows(texts["csv"])[0]["depends_on_unverified"] == "ID 006"
+
+
+def test_redacted_groups_named_after_people_stay_apart_and_unordered_by_name(tmp_path):
+    """Two groups named after people whose names two candidates share would both scrub to
+    `[candidate]`: each gets its own label, and the order does not follow the real names."""
+    cohort = [packet(id=f"E-{n}", name="Zoe Adams" if n < 2 else "Al Brown" if n < 4 else f"P{n}",
+                     attributes={"mentor": "Zoe Adams" if n < 7 else "Al Brown" if n < 12 else "x"}) for n in range(17)]
+    groups = json.loads(calibrate(tmp_path, cohort, "--redact")["json"])["fairness"]["attributes"][0]["groups"]
+    assert [g["group"] for g in groups] == ["group 1", "group 2", "x"]  # in the order of the labels shown
+    assert sorted(g["candidates"] for g in groups[:2]) == [5, 7] and groups[2]["candidates"] == 5
 
 
 # --------------------------------------------------------------------------------- small groups
