@@ -22,6 +22,7 @@ from .rulebook import display_path
 GLOB_CHARACTERS = set("*?[")
 PACKET_SUFFIXES = (".yaml", ".yml", ".json")
 JSONL_SUFFIX = ".jsonl"  # JSON Lines: one packet a line
+EMPTY_JSONL = "no packets in this file (JSON Lines: one packet per line)"
 
 
 @dataclass(frozen=True)
@@ -53,21 +54,23 @@ def packet_files(directory: Path) -> list[Path]:
                   and (p.is_file() or (p.is_symlink() and not p.exists())))
 
 
-def _file_items(path: Path) -> Iterator[Item]:
-    """One packet file's item, or a JSON Lines file's, a line each."""
+def _file_items(path: Path, alone: bool) -> Iterator[Item]:
+    """One packet file's item, or a JSON Lines file's, a line each (opened only when iterated,
+    so a cohort of many such files holds one open at a time). An empty JSON Lines file named on
+    its own is an error now; one among others is an invalid item, and the others still run."""
     shown = display_path(path)
     if not (is_jsonl(path) and path.is_file()):
         return iter([Item(shown, path)])
-    lines = iter_json_lines(path)
-    first = next(lines, None)
-    if first is None:
-        raise LadderError.one(shown, 1, 1, "no packets in this file (JSON Lines: one packet per line)", "cohort.empty")
+    if next(iter_json_lines(path), None) is None:
+        if alone:
+            raise LadderError.one(shown, 1, 1, EMPTY_JSONL, "cohort.empty")
+        return iter([Item(shown, path)])  # `read` says it holds no packets
     # Without its newline, an error at the end of a line is placed on that line, not the next.
-    return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in itertools.chain([first], lines))
+    return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in iter_json_lines(path))
 
 
 def _files_items(files: list[Path]) -> Iterator[Item]:
-    return itertools.chain.from_iterable([_file_items(file) for file in files])  # each checked now
+    return itertools.chain.from_iterable(_file_items(file, alone=False) for file in files)
 
 
 def items(spec: str | Path) -> Iterator[Item]:
@@ -83,7 +86,7 @@ def items(spec: str | Path) -> Iterator[Item]:
                                   "subdirectories are not searched)", "cohort.empty")
         return _files_items(files)
     if path.is_file():
-        return _file_items(path)
+        return _file_items(path, alone=True)
     if path.exists():
         raise LadderError.one(shown, 1, 1, "is not a regular file: give a packet file, a directory of them, or a .jsonl file", "cohort.not-a-file")
     if GLOB_CHARACTERS & set(spec):
@@ -121,6 +124,8 @@ def read(item: Item) -> Document:
     if item.text is None:
         if item.path.is_symlink() and not item.path.exists():
             raise LadderError.one(item.label, 1, 1, f"is a symbolic link to {os.readlink(item.path)}, which does not exist", "load.missing")
+        if is_jsonl(item.path):
+            raise LadderError.one(item.label, 1, 1, EMPTY_JSONL, "cohort.empty")
         return load_file(item.path, item.label)
     source = display_path(item.path)
     if len(item.text) > MAX_FILE_BYTES:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .cohort import GLOB_CHARACTERS, PACKET_SUFFIXES
+from .cohort import GLOB_CHARACTERS, PACKET_SUFFIXES, is_jsonl
 
 
 def directory_problem(directory: Path) -> str | None:
@@ -30,11 +30,14 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
         return f"{path} is a directory: give a file name"
     if path.exists() and not path.is_file():
         return f"{path} is not a regular file (a device or a pipe): leave out the option to write to standard output"
-    target = path.resolve()  # through a symlink, its target is what gets written
+    try:
+        target = path.resolve()  # through a symlink, its target is what gets written
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError on a loop
+        return f"{path} is a loop of symbolic links"
     problem = directory_problem(target.parent)
     if problem:
         return problem
-    packet_like = target.suffix.lower() in PACKET_SUFFIXES
+    packet_like = target.suffix.lower() in PACKET_SUFFIXES or is_jsonl(target)
     for spec in inputs:
         given = Path(str(spec))
         if given.is_dir():
@@ -67,5 +70,5 @@ def _resolved_pattern(spec: str) -> str:
     """A cohort glob made absolute the way `Path.resolve` makes the output path: symlinks in
     the directories before the first wildcard are followed (macOS /tmp is /private/tmp)."""
     parts = Path(os.path.abspath(spec)).parts
-    plain = next(i for i, part in enumerate(parts) if GLOB_CHARACTERS & set(part))
-    return str(Path(*parts[:plain]).resolve().joinpath(*parts[plain:]))
+    plain = next((i for i, part in enumerate(parts) if GLOB_CHARACTERS & set(part)), len(parts))
+    return str(Path(os.path.realpath(Path(*parts[:plain]))).joinpath(*parts[plain:]))

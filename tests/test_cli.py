@@ -390,3 +390,45 @@ def test_an_unknown_target_level_is_a_usage_error_before_any_packet_is_read(run,
     assert result.exit_code == 2 and "--target: unknown level 'staff-enginer' (did you mean 'staff-engineer'?)" in result.stderr
     listed = run("evaluate", good, "--target", "cto")
     assert listed.exit_code == 2 and "levels: junior-developer, developer," in listed.stderr
+
+
+def test_a_json_lines_output_in_a_cohort_directory_is_refused_like_any_packet_file(run, good, tmp_path):
+    (tmp_path / "one.yaml").write_text(good.read_text())
+    result = run("evaluate", tmp_path, "--format", "json", "--out", tmp_path / "results.jsonl")
+    assert result.exit_code == 2 and "whose files are all read" in result.stderr
+
+
+def test_an_empty_json_lines_file_among_packets_is_listed_invalid_and_the_others_still_run(run, good, tmp_path):
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "empty.jsonl").write_text("\n")
+    (cohort / "one.yaml").write_text(good.read_text())
+    result = run("evaluate", cohort, "--format", "json")
+    results = json.loads(result.stdout)["results"]
+    assert result.exit_code == 1 and [r.get("verdict") for r in results] == [None, "not_ready"]
+    assert f"{cohort / 'empty.jsonl'}:1:1: error: no packets in this file" in result.stderr
+
+
+def test_many_json_lines_files_are_read_one_open_file_at_a_time(tmp_path):
+    line = json.dumps(packet()) + "\n"
+    for n in range(120):
+        (tmp_path / f"{n:03d}.jsonl").write_text(line)
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)); "
+            "from engine.cli import main; sys.argv = ['ladder', 'evaluate', '--format', 'json', sys.argv[1]]; main()")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert len(json.loads(done.stdout)["results"]) == 120
+
+
+def test_a_loop_of_symlinks_as_out_is_a_usage_error(run, good, tmp_path):
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.json")
+    (tmp_path / "b.json").symlink_to(tmp_path / "a.json")
+    result = run("evaluate", good, "--out", tmp_path / "a.json")
+    assert result.exit_code == 2 and "is a loop of symbolic links" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_glob_that_normalises_to_a_plain_path_is_read_without_a_traceback(run, good, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "one.yaml").write_text(good.read_text())
+    result = run("calibrate", f"{tmp_path}/*/../one.yaml", "--out", tmp_path / "r.json")
+    assert "Traceback" not in result.output and result.exit_code in (0, 1)
