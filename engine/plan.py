@@ -209,27 +209,33 @@ def _levels_to_reach(book: Rulebook, packet: Packet, term: Term) -> list[str]:
 
 
 def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[str]:
-    """What clears a `none_of` finding: a disputed record needs the committee to resolve the
-    dispute; any record stops counting once it leaves the criterion's window."""
+    """What clears each record behind a `none_of` finding: a disputed record needs the committee
+    to resolve the dispute; any record stops counting once it leaves every window it is found
+    in. Only the findings that hold count, and each record is said once."""
     records = {r.id: r for r in packet.records}
-    parts = []
+    until: dict[str, tuple] = {}  # record id -> (0, date it leaves) < (1,) ongoing < (2,) no limit
     for child in result.children:
         for inner in child.walk() if child.met else ():
+            if not inner.met:
+                continue
             window = getattr(inner.criterion, "match", None) and inner.criterion.match.window
             for record_id in inner.counted:
-                record = records[record_id]
-                label = record_label({"id": record.id, "title": record.title})
-                leaves = _leaves(window, record.end) if window and record.end else None
-                if leaves:
-                    until = f"it stops counting on {leaves}, when it leaves the {window.adjective} window"
-                elif window:
-                    until = "it counts for as long as it is ongoing"
-                else:
-                    until = "it counts with no time limit"
-                if record.confidence == "disputed":
-                    parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {until})")
-                else:
-                    parts.append(f"{label}: {until}")
+                end = records[record_id].end
+                leaves = _leaves(window, end) if window and end else None
+                key = (0, leaves, window.adjective) if leaves else (1,) if window else (2,)
+                until[record_id] = max(until.get(record_id, key), key)
+    parts = []
+    for record_id, key in until.items():
+        record = records[record_id]
+        label = record_label({"id": record.id, "title": record.title})
+        if key[0] == 0:
+            when = f"it stops counting on {key[1]}, when it leaves the {key[2]} window"
+        else:
+            when = "it counts for as long as it is ongoing" if key[0] == 1 else "it counts with no time limit"
+        if record.confidence == "disputed":
+            parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {when})")
+        else:
+            parts.append(f"{label}: {when}")
     return parts
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import re
 from pathlib import Path
 
@@ -191,3 +192,32 @@ def test_every_criterion_has_a_description_for_the_published_framework(book):
         for competency in rules.competencies:
             for criterion in walk(competency.criteria):
                 assert criterion.description, (rules.level.id, criterion.id)
+
+
+def test_a_record_behind_nested_findings_is_named_once_with_the_last_day_it_counts(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    level = rules / "levels" / "staff-engineer.yaml"
+    nested = """            any_of:
+              - id: conduct-twice
+                description: Two conduct concerns ever
+                count: {evidence: feedback, where: {concern: conduct}, at_least: 2}
+              - id: conduct-recent
+                description: A conduct concern in the last 12 months
+                count: {evidence: feedback, where: {concern: conduct}, within: 12 months}
+              - id: conduct-earlier
+                description: A conduct concern in the last 24 months
+                count: {evidence: feedback, where: {concern: conduct}, within: 24 months}
+"""
+    text = level.read_text()
+    old = """            count:
+              evidence: feedback
+              where: {concern: conduct}
+              within: 12 months
+"""
+    assert old in text
+    level.write_text(text.replace(old, nested))
+    book = api.rulebook(rules)
+    step = plan(book, load_packet(ROOT / "fixtures/packets/ic-staff-not-ready-disputed-conduct-concern.yaml", book))["plans"][0]["steps"][0]
+    assert step["still_needed"] == 1 and step["text"].count("F-3 (") == 1  # not again for each finding, nor the unmet one
+    assert step["text"].endswith("(otherwise it stops counting on 2028-07-23, when it leaves the 24-month window)")
