@@ -4,8 +4,10 @@
     python benchmarks/bench.py --sizes 1000 --jobs 2
 
 For each size it generates a cohort (seeded, JSON Lines), runs `ladder calibrate` on it in a
-child process (every packet evaluated and fully explained, on --jobs workers) and reports
-packets/s, evidence records/s and the peak memory of the whole process tree. Then, on one core
+child process (every packet evaluated and fully explained, on --jobs workers; the CSV summary)
+and reports packets/s, evidence records/s and the peak memory of the whole process tree; and,
+up to --html-up-to packets, the time of the same run writing the HTML report, which renders
+every explanation as a candidate page. Then, on one core
 and on the same packets (the first --sample of the cohort), in the same run:
 
 1. the raw durable-rules ceiling: the same facts asserted into the same compiled rulesets,
@@ -173,6 +175,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--sample", type=int, default=1000, help="packets for the single-core comparison")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--html-up-to", type=int, default=10_000, metavar="N",
+                        help="also time the HTML report (a page per candidate) for cohorts of at most N packets")
     args = parser.parse_args()
 
     book = api.rulebook()
@@ -180,8 +184,9 @@ def main() -> None:
     raw_rules = (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
                  [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
     print(f"# ladder benchmark: {args.records} records a packet, --jobs {args.jobs}, {os.cpu_count()} cores\n")
-    print("| packets | generate s | calibrate s | packets/s | records/s | peak memory MB | 1-core pipeline pkt/s | ceiling pkt/s | pipeline/ceiling | naive pkt/s | pipeline/naive |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| packets | generate s | calibrate s | packets/s | records/s | peak memory MB | with HTML report s | 1-core pipeline pkt/s "
+          "| ceiling pkt/s | pipeline/ceiling | naive pkt/s | pipeline/naive |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="ladder-bench-") as scratch:
         for size in args.sizes:
             cohort = Path(scratch) / f"cohort-{size}.jsonl"
@@ -193,11 +198,13 @@ def main() -> None:
                     stream.write(json.dumps(packet) + "\n")
             generated = time.perf_counter() - started
             elapsed, peak = run_pipeline(cohort, args.jobs, Path(scratch) / "summary.csv")
+            # The same run writing the committee's HTML report: every explanation rendered as a page.
+            html = run_pipeline(cohort, args.jobs, Path(scratch) / "report.html")[0] if size <= args.html_up_to else None
             with open(cohort) as stream:
                 sample = [line for _, line in zip(range(args.sample), stream)]
             core = single_core(book, sample, raw_rules)
             print(f"| {size} | {generated:.1f} | {elapsed:.1f} | {size / elapsed:.0f} | {records / elapsed:.0f} | {peak / 2**20:.0f} "
-                  f"| {core['pipeline']:.0f} | {core['ceiling']:.0f} | {core['pipeline'] / core['ceiling']:.2f} "
+                  f"| {'-' if html is None else f'{html:.1f}'} | {core['pipeline']:.0f} | {core['ceiling']:.0f} | {core['pipeline'] / core['ceiling']:.2f} "
                   f"| {core['naive']:.0f} | {core['pipeline'] / core['naive']:.2f} |", flush=True)
     print("\nWhere one core's time goes, ms a packet (last size's sample): "
           + ", ".join(f"{name} {ms:.2f}" for name, ms in core["stages"].items()) + ".")

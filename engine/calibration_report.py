@@ -10,12 +10,12 @@ import json
 from typing import Any, Callable, TextIO
 
 from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
-from .report import criterion_flags, criterion_mark, md_escape
+from .report import criterion_flags, criterion_mark, markdown_criteria, md_escape
 from .templating import ENVIRONMENT
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
-TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape}
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "md_criteria": lambda page: "\n".join(markdown_criteria(page, "####"))}
 TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
 
 

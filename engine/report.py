@@ -202,13 +202,7 @@ def _markdown_verdict(doc: dict) -> str:
         f"**{VERDICT_LABEL[doc['verdict']]}**: {md_escape(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
         f"packet `{doc['packet']}`.",
     ]
-    for competency in doc["competencies"]:
-        lines += ["", f"### {md_escape(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
-        for criterion in competency["criteria"]:
-            lines.extend(_markdown_rows(criterion, 0))
-    if doc["points"]:
-        lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
-        lines += [f"| {'✓' if p['met'] else '✗'} | {md_escape(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+    lines += markdown_criteria(doc, "###")
     if doc["missing"]:
         lines += ["", "### Still missing", ""] + [f"- {md_escape(m)}" for m in doc["missing"]]
     note = doc["evidence_confidence"].get("note")
@@ -217,6 +211,20 @@ def _markdown_verdict(doc: dict) -> str:
     if "cross_track" in doc:
         lines += ["", "### Moving tracks", ""] + [f"- {md_escape(line)}" for line in cross_track_lines(doc["cross_track"])]
     return "\n".join(lines)
+
+
+def markdown_criteria(doc: dict, heading: str) -> list[str]:
+    """A verdict's competencies as Markdown tables under `heading`-level titles, then its points:
+    the body of `ladder evaluate --format markdown`, also a calibration report's candidate page."""
+    lines = []
+    for competency in doc["competencies"]:
+        lines += ["", f"{heading} {md_escape(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
+        for criterion in competency["criteria"]:
+            lines.extend(_markdown_rows(criterion, 0))
+    if doc["points"]:
+        lines += ["", "| | Points | Observed | Needed |", "|---|---|---|---|"]
+        lines += [f"| {'✓' if p['met'] else '✗'} | {md_escape(p['group'] or 'total')} | {p['observed']} | {p['needed']} |" for p in doc["points"]]
+    return lines
 
 
 def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:

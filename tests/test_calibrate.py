@@ -199,6 +199,17 @@ def test_every_candidate_has_a_page_with_the_full_explanation(report, truth):
         assert pages[r["candidate"]["id"]]["explanation"]["competencies"] == r["competencies"]
 
 
+def test_markdown_and_html_candidate_pages_carry_every_criterion(outputs, truth):
+    """Not only the headline: each page lists every criterion of the explanation with what it observed."""
+    markdown, html = (outputs / "report.md").read_text(), (outputs / "report.html").read_text()
+    for _, _, r in valid(truth):
+        criteria = [c for competency in r["competencies"] for c in competency["criteria"]]
+        start = markdown.index(f"({r['candidate']['id']}): ")
+        page = markdown[start:markdown.find("\n### <a id=", start)]
+        assert all(f"**{c['id']}**" in page and c["statement"].split(" (")[0] in page for c in criteria), r["candidate"]["id"]
+        assert all(c["statement"].split(" (")[0] in html for c in criteria)
+
+
 def test_all_four_formats_agree_on_the_figures(outputs, report):
     rows = list(csv.DictReader(io.StringIO((outputs / "report.csv").read_text())))
     evaluated = [row for row in rows if not row["errors"]]
