@@ -118,16 +118,43 @@ def test_nearly_ready_candidates_come_with_what_they_miss(report, truth):
 
 
 def test_manager_agreement_and_outliers(report, truth):
-    per_manager = defaultdict(list)
+    per_manager, nominated, ready = defaultdict(list), Counter(), Counter()
     for _, _, r in valid(truth):
-        per_manager[r["candidate"]["manager"]].append(r["candidate"]["nominated"] == (r["verdict"] == "ready"))
+        manager = r["candidate"]["manager"]
+        per_manager[manager].append(r["candidate"]["nominated"] == (r["verdict"] == "ready"))
+        nominated[manager] += bool(r["candidate"]["nominated"])
+        ready[manager] += r["verdict"] == "ready"
     everyone = [agree for agrees in per_manager.values() for agree in agrees]
     cohort_rate = sum(everyone) / len(everyone)
     for row in report["managers"]:
         agrees = per_manager[row["manager"]]
-        assert (row["candidates"], row["agree"]) == (len(agrees), sum(agrees))
+        assert (row["candidates"], row["agree"], row["nominated"], row["ready"]) == \
+            (len(agrees), sum(agrees), nominated[row["manager"]], ready[row["manager"]])
+        assert row["agreement"] == pytest.approx(sum(agrees) / len(agrees), abs=1e-4)
         assert row["outlier"] == (len(agrees) >= 3 and sum(agrees) / len(agrees) < cohort_rate - 0.25)
     assert {row["manager"] for row in report["managers"]} == set(per_manager)
+
+
+def test_a_manager_whose_nominations_disagree_with_the_verdicts_is_flagged(tmp_path, book):
+    """The fixture cohort has no outlier: here one manager nominates every candidate, none ready,
+    while the others' nominations match."""
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    sources = sorted(COHORT.glob("*.yaml"))
+    for number, path in enumerate(sources):
+        data = yaml.safe_load(path.read_text())
+        result = api.evaluate_packet(book, path)
+        if isinstance(result, Invalid):
+            continue
+        not_ready = result["verdict"] != "ready"
+        data["candidate"]["manager"] = "Out Lier" if not_ready and number % 3 == 0 else "In Line"
+        data["candidate"]["nominated"] = data["candidate"]["manager"] == "Out Lier" or not not_ready
+        (cohort / path.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    out = tmp_path / "r.json"
+    assert CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(out)]).exit_code == 0
+    managers = {row["manager"]: row for row in json.loads(out.read_text())["managers"]}
+    assert managers["Out Lier"]["agreement"] == 0 and managers["Out Lier"]["outlier"] is True
+    assert managers["In Line"]["agreement"] == 1 and managers["In Line"]["outlier"] is False
 
 
 def test_top_blockers_are_the_criteria_that_most_often_stop_candidates_ties_included(report, truth):
@@ -163,14 +190,17 @@ def test_top_blockers_say_what_they_count_and_of_whom(outputs, report):
 LOCATIONS = {"Berlin": 16, "Lisbon": 11, "Nairobi": 11, "Toronto": 8, "Remote": 6, "Singapore": 5}
 
 
-def test_fairness_by_group_with_small_groups_suppressed(report, truth):
+@pytest.mark.parametrize("attribute", ["location", "work_pattern"])
+def test_fairness_by_group_with_small_groups_suppressed(report, truth, attribute):
     groups = defaultdict(list)
     for _, data, r in valid(truth):
-        groups[data["candidate"]["attributes"]["location"]].append((data, r))
-    fairness = {a["attribute"]: a for a in report["fairness"]["attributes"]}["location"]
+        groups[data["candidate"]["attributes"][attribute]].append((data, r))
+    fairness = {a["attribute"]: a for a in report["fairness"]["attributes"]}[attribute]
     shown = {g["group"]: g for g in fairness["groups"]}
-    assert {name: len(members) for name, members in groups.items()} == LOCATIONS
-    assert set(shown) == set(LOCATIONS) and fairness["suppressed"] is False  # every group has at least 5
+    if attribute == "location":
+        assert {name: len(members) for name, members in groups.items()} == LOCATIONS
+    assert set(shown) == set(groups) and fairness["suppressed"] is False  # every group has at least 5
+    assert all(shown[name]["candidates"] == len(members) for name, members in groups.items())
     for name, members in groups.items():
         if name not in shown:
             continue
@@ -185,6 +215,8 @@ def test_verdicts_resting_on_unverified_evidence_are_listed(report, truth):
     expected = {r["candidate"]["id"]: r["evidence_confidence"]["verified_only_verdict"]
                 for _, _, r in valid(truth) if r["evidence_confidence"]["differs"]}
     assert {row["id"]: row["verified_only_verdict"] for row in report["unverified"]} == expected
+    records = {r["candidate"]["id"]: [d["id"] for d in r["evidence_confidence"]["depends_on"]] for _, _, r in valid(truth)}
+    assert all(row["records"] == records[row["id"]] for row in report["unverified"])
 
 
 def test_invalid_packets_are_listed_with_their_errors_never_dropped(report, truth):
