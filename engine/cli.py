@@ -240,7 +240,8 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
 
     Finds conditions that can never hold, criteria and levels nobody can reach, duplicate and
     shadowed criteria, missing descriptions, gaps in level order, and parity between the
-    tracks: equivalent levels must share a band and ask for comparable evidence. Every finding
+    tracks: equivalent levels must share a band and ask for comparable evidence (required
+    criteria, evidence records, competencies; how they compare: docs/rules.md). Every finding
     has a stable code. Exit status is 1 on errors (and on warnings with --strict).
     """
     from . import lint as linting, sarif
