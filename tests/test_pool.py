@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 
 from engine import cohort, pool
@@ -102,10 +104,24 @@ def test_an_engine_failure_in_a_worker_is_that_task_s_fault_in_words_and_the_res
 def test_calibrate_output_is_identical_for_one_and_two_jobs(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     for jobs in ("1", "2"):
-        CliRunner().invoke(main, ["calibrate", str(COHORT.relative_to(ROOT)), "--jobs", jobs,
-                                  "--out", str(tmp_path / f"j{jobs}.json"), "--out", str(tmp_path / f"j{jobs}.html")])
-    assert (tmp_path / "j1.json").read_bytes() == (tmp_path / "j2.json").read_bytes()
-    assert (tmp_path / "j1.html").read_bytes() == (tmp_path / "j2.html").read_bytes()
+        CliRunner().invoke(main, ["calibrate", str(COHORT.relative_to(ROOT)), "--jobs", jobs]
+                           + [arg for fmt in ("json", "html", "md", "csv") for arg in ("--out", str(tmp_path / f"j{jobs}.{fmt}"))])
+    for fmt in ("json", "html", "md", "csv"):
+        assert (tmp_path / f"j1.{fmt}").read_bytes() == (tmp_path / f"j2.{fmt}").read_bytes(), fmt
+
+
+def test_impact_and_rule_tests_print_the_same_for_one_and_two_jobs(monkeypatch, tmp_path):
+    stricter = tmp_path / "stricter"
+    shutil.copytree(ROOT / "rules", stricter)
+    for patch in yaml.safe_load((ROOT / "fixtures" / "rulebooks" / "stricter-mentorship.yaml").read_text()):
+        changed = stricter / patch["file"]
+        changed.write_text(changed.read_text().replace(patch["old"], patch["new"], 1))
+    monkeypatch.chdir(ROOT)
+    commands = {'"direction": "downgrade"': ["impact", "--base", "rules", "--head", str(stricter), "fixtures/packets", "--format", "json"],
+                " passed, 0 failed": ["test", "rules"]}
+    for expected, command in commands.items():
+        outputs = [CliRunner().invoke(main, [*command, "--jobs", jobs]).stdout for jobs in ("1", "2")]
+        assert outputs[0] == outputs[1] and expected in outputs[0], command[0]
 
 
 def test_a_faulty_packet_in_a_cli_run_is_listed_as_invalid_not_fatal(tmp_path, monkeypatch):
