@@ -127,7 +127,7 @@ def on_a_terminal(*args, env: dict | None = None) -> str:
     """What a person sees running `ladder ARGS` with stdout and stderr on one terminal (a pty)."""
     import pty
     screen, terminal = pty.openpty()
-    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": str(ROOT)} | (env or {})
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CI")} | {"PYTHONPATH": str(ROOT)} | (env or {})
     process = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], stdin=subprocess.DEVNULL,
                                stdout=terminal, stderr=terminal, cwd=ROOT, env=environment)
     os.close(terminal)
@@ -143,6 +143,12 @@ def on_a_terminal(*args, env: dict | None = None) -> str:
     os.close(screen)
     process.wait(timeout=60)
     return b"".join(seen).decode()
+
+
+def test_calibrate_shows_a_progress_bar_on_a_terminal_but_not_in_ci(tmp_path):
+    cohort = "fixtures/cohorts/spring-2026"
+    assert "Evaluating" in on_a_terminal("calibrate", cohort, "--out", tmp_path / "r.csv")
+    assert "Evaluating" not in on_a_terminal("calibrate", cohort, "--out", tmp_path / "r.csv", env={"CI": "true"})
 
 
 def test_an_invalid_packet_s_errors_are_shown_once_on_a_terminal_and_kept_on_stderr_otherwise(run, bad, tmp_path):
