@@ -240,7 +240,8 @@ class Calibration:
         """Per level, the criteria most often unmet by candidates not ready or nearly ready: the
         first TOP_BLOCKERS and any tied with the last of them. Shares are of all candidates."""
         result = []
-        descriptions = {lid: {c.id: c.description for c in rules.criteria()} for lid, rules in self.book.rules.items()}
+        descriptions = {lid: {c.id: c.description for c in rules.criteria()} | _points_descriptions(rules)
+                        for lid, rules in self.book.rules.items()}
         for track, level in self._levels():
             candidates = [r for r in self.rows if r.target == level]
             stopped = [r for r in candidates if r.verdict != READY]
@@ -249,7 +250,7 @@ class Calibration:
             if top:
                 result.append({"track": track, "level": level, "level_name": self.book.levels[level].name,
                                "candidates": len(candidates), "stopped": len(stopped),
-                               "criteria": [{"criterion": cid, "description": descriptions[level].get(cid, "points requirement"),
+                               "criteria": [{"criterion": cid, "description": descriptions[level][cid],
                                              "candidates": n, "share": round(n / len(candidates), 4)} for cid, n in top]})
         return result
 
@@ -275,6 +276,16 @@ class Calibration:
             attributes.append({"attribute": self._scrubbed(name), "groups": shown, "suppressed": len(visible) < len(groups)})
         return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
                 "opportunities": opportunities, "attributes": attributes}
+
+
+def _points_descriptions(rules) -> dict[str, str]:
+    """A level's points requirements by the ids verdicts give them (`points`, `points:GROUP`)."""
+    if rules.points is None:
+        return {}
+    found = {f"points:{group}": f"At least {needed} points in {group}" for group, needed in rules.points.groups.items()}
+    if rules.points.at_least:
+        found["points"] = f"At least {rules.points.at_least} points in total"
+    return found
 
 
 def shown_groups(sizes: dict[str, int], without: int, min_group: int) -> set[str]:

@@ -184,6 +184,9 @@ def test_top_blockers_say_what_they_count_and_of_whom(outputs, report):
     for fmt in ("html", "md"):
         text = (outputs / f"report.{fmt}").read_text()
         assert label in text and "Share of all at the level" in text, fmt
+    points = {c["criterion"]: c["description"] for level in report["blockers"] if level["level"] == "vp-of-engineering"
+              for c in level["criteria"] if c["criterion"].startswith("points")}
+    assert points == {"points": "At least 16 points in total", "points:organisation": "At least 6 points in organisation"}
 
 
 # The cohort's valid packets by location, counted by hand; the groups expected below follow from these.
