@@ -46,7 +46,7 @@ def test_plans_cover_both_tracks_for_the_same_candidate(book):
     assert [(p["track"], p["level"]) for p in document["plans"]] == [("ic", "staff-engineer"), ("management", "engineering-manager")]
     first = document["plans"][0]["steps"][0]
     assert first["text"] == ("Wrote at least 2 approved cross-team design docs for projects they led, in the last 24 months: "
-                             "you have 1 of 2 design docs")
+                             "1 more design doc (you have 1 of 2)")
     assert first["closest"][0].startswith("DD-2 (Consumer lag autoscaling design): scope is team")
 
 
@@ -82,8 +82,8 @@ def test_a_level_the_candidate_must_reach_first_comes_first_and_is_said_up_front
 def test_a_plan_step_says_what_it_counts(book):
     document = plan(book, load_packet(ROOT / "fixtures/packets/ic-principal-not-ready-one-team-no-adopted-strategy.yaml", book))
     texts = {s["criterion"]: s["text"] for s in document["plans"][1]["steps"]}
-    assert texts["team-size"].endswith(": you have 0 of 1 team growth record")
-    assert texts["promotions"].endswith(": you have 0 of 3 promotions across team growth records")
+    assert texts["team-size"].endswith(": 1 more team growth record (you have 0 of 1)")
+    assert texts["promotions"].endswith(": 3 more promotions across team growth records (you have 0 of 3)")
 
 
 def test_a_disputed_finding_asks_the_committee_and_says_when_it_stops_counting(book):
