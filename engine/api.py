@@ -13,7 +13,6 @@ from .errors import Diagnostic, LadderError
 from .evaluate import evaluate
 from .explain import explain
 from .model import Rulebook
-from .packet import build_packet
 from .report import Invalid, Result
 from .rulebook import LADDER_FILE, display_path, load_rulebook
 from .validate import data_dir
@@ -47,12 +46,12 @@ def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | 
 
 def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None) -> Result:
     try:
-        packet = build_packet(cohort.read(item), book, as_of, target)
+        packet = cohort.load(book, item, as_of, target)
     except LadderError as e:
         return Invalid(item.label, tuple(e.diagnostics))
     home = evaluate(book, packet)
     if track is None or track == packet.target.track:
-        return {**explain(book, home), "packet": item.label}  # a JSON Lines packet is named by its line
+        return explain(book, home)
     moved = plan.on_track(book, packet, track)
     if moved is None:
         problem = (f"--track {track}: {packet.target.name} has no equivalent with promotion rules above where the candidate "
@@ -61,7 +60,6 @@ def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str
     away = evaluate(book, moved)
     document = explain(book, away)
     document["cross_track"] = plan.cross_track(book, home, away, document)
-    document["packet"] = item.label
     return document
 
 
@@ -113,7 +111,7 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
     for item in tasks:
         report.packets.append(item.label)
         try:
-            build_packet(cohort.read(item), book)
+            cohort.load(book, item)
         except LadderError as e:
             report.diagnostics.extend(e.diagnostics)
     report.diagnostics.sort()

@@ -185,7 +185,6 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
     from . import cohort, plan as plans
-    from .packet import build_packet
 
     if out:
         _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
@@ -195,7 +194,7 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
         if len(found) > 1:
             raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
                                      param_hint="PACKET")
-        document = plans.plan(book, build_packet(cohort.read(found[0]), book, as_of))
+        document = plans.plan(book, cohort.load(book, found[0], as_of))
     except LadderError as e:
         _print_diagnostics(e.diagnostics)
         sys.exit(1)

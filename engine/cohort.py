@@ -5,7 +5,8 @@ from __future__ import annotations
 import glob
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -14,7 +15,7 @@ from .errors import Diagnostic, LadderError
 from .evaluate import evaluate
 from .explain import explain
 from .load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
-from .model import Rulebook
+from .model import Packet, Rulebook
 from .packet import build_packet
 from .report import Invalid
 from .rulebook import display_path
@@ -133,14 +134,19 @@ def read(item: Item) -> Document:
     return load_json_text(item.text, source, line_offset=item.line - 1)
 
 
+def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | None = None) -> Packet:
+    """The item's checked packet, named by the item's label (a JSON Lines packet by its line,
+    while its errors point into the file); LadderError listing every problem."""
+    return replace(build_packet(read(item), book, as_of, target), source=item.label)
+
+
 def evaluate_item(book: Rulebook, item: Item) -> Evaluated:
     try:
-        packet = build_packet(read(item), book)
+        packet = load(book, item)
     except LadderError as e:
         return Evaluated(item.label, Invalid(item.label, tuple(e.diagnostics)))
     evaluation = evaluate(book, packet)
     result = explain(book, evaluation)
-    result["packet"] = item.label
     return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities)
 
 
