@@ -48,11 +48,15 @@ def is_jsonl(path: Path) -> bool:
     return path.suffix.lower() == JSONL_SUFFIX
 
 
+def holds_packets(path: Path) -> bool:
+    """Named like a file a cohort reads: a packet, or JSON Lines of them."""
+    return path.suffix.lower() in PACKET_SUFFIXES or is_jsonl(path)
+
+
 def packet_files(directory: Path) -> list[Path]:
     """A directory's packet and JSON Lines files, sorted, not descending; a dangling symlink
     stays in, to be reported as that packet's error rather than silently dropped."""
-    return sorted(p for p in directory.iterdir() if (p.suffix.lower() in PACKET_SUFFIXES or is_jsonl(p))
-                  and (p.is_file() or (p.is_symlink() and not p.exists())))
+    return sorted(p for p in directory.iterdir() if holds_packets(p) and (p.is_file() or (p.is_symlink() and not p.exists())))
 
 
 def _file_items(path: Path, alone: bool) -> Iterator[Item]:
@@ -91,7 +95,7 @@ def items(spec: str | Path) -> Iterator[Item]:
     if path.exists():
         raise LadderError.one(shown, 1, 1, "is not a regular file: give a packet file, a directory of them, or a .jsonl file", "cohort.not-a-file")
     if GLOB_CHARACTERS & set(spec):
-        matches = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).suffix.lower() in PACKET_SUFFIXES or is_jsonl(Path(p)))
+        matches = sorted(p for p in map(Path, glob.glob(spec, recursive=True)) if holds_packets(p))
         if not matches:
             raise LadderError.one(spec, 1, 1, "the pattern matches no packet files", "cohort.empty")
         return _files_items(matches)

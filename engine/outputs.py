@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .cohort import GLOB_CHARACTERS, PACKET_SUFFIXES, is_jsonl
+from .cohort import GLOB_CHARACTERS, holds_packets
 
 
 def directory_problem(directory: Path) -> str | None:
@@ -37,7 +37,7 @@ def file_problem(path: Path, inputs: Iterable[str | Path] = ()) -> str | None:
     problem = directory_problem(target.parent)
     if problem:
         return problem
-    packet_like = target.suffix.lower() in PACKET_SUFFIXES or is_jsonl(target)
+    packet_like = holds_packets(target)
     for spec in inputs:
         given = Path(str(spec))
         if given.is_dir():
