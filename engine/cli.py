@@ -343,13 +343,15 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
             _check_out(f"{out} and {same} are the same file: give each format its own")
     book = _load_rulebook(rules)
     with _stopping_on_failure():
-        total = cohorts.count(cohort)
         stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
         pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
         report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
         show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
-        with click.progressbar(stream, length=total, label="Evaluating", file=sys.stderr if show else open(os.devnull, "w")) as bar:
-            for evaluated in bar:
+        # Counting reads the cohort once more: only for a bar someone sees.
+        bar = (click.progressbar(stream, length=cohorts.count(cohort), label="Evaluating", file=sys.stderr) if show
+               else contextlib.nullcontext(stream))
+        with bar as evaluated_all:
+            for evaluated in evaluated_all:
                 report.add(evaluated)
     for out in outs:
         try:
