@@ -60,6 +60,7 @@ class Calibration:
         self.invalid: list[tuple[str, tuple[Diagnostic, ...]]] = []
         self._pages = tempfile.TemporaryFile("w+", encoding="utf-8") if keep_pages else None
         self._values: dict[Any, Any] = {}
+        self._report: dict[str, Any] | None = None
 
     def _shared(self, value: Any) -> Any:
         """One copy of each repeated value (level ids, criterion ids, attribute maps)."""
@@ -71,6 +72,7 @@ class Calibration:
     def add(self, item: Evaluated) -> None:
         """Keep the candidate's row and spool their page, as given: names are replaced only on
         the way out, once every name in the cohort is known."""
+        self._report = None
         result = item.result
         if isinstance(result, Invalid):
             if self.redactor:
@@ -159,6 +161,12 @@ class Calibration:
     # -------------------------------------------------------------------------------- figures
 
     def report(self) -> dict[str, Any]:
+        """Every figure of the report, worked out once for all the formats written."""
+        if self._report is None:
+            self._report = self._figures()
+        return self._report
+
+    def _figures(self) -> dict[str, Any]:
         rows = self.shown_rows()
         packets = len(rows) + len(self.invalid)
         return {
