@@ -255,7 +255,7 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
+        os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -263,7 +263,8 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process umask (reading it means setting it: put straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

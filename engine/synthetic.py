@@ -25,7 +25,7 @@ from .model import (
     Rulebook, SumCriterion, Term, parse_date,
 )
 from .cohort import is_jsonl
-from .report import atomic_output
+from .report import atomic_output, current_umask
 
 FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
          "Mei", "Nadia", "Omar", "Priya", "Quinn", "Rafael", "Sara", "Tomás", "Uma", "Viktor", "Wen", "Yara", "Zane"]
@@ -79,9 +79,7 @@ def write(packets: Iterable[dict], out: Path) -> None:
         for index, packet in enumerate(packets):
             with open(temporary / f"{index + 1:04d}-{packet['candidate']['id']}.yaml", "w", encoding="utf-8", newline="") as stream:
                 yaml.safe_dump(packet, stream, sort_keys=False, allow_unicode=True)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o777 & ~mask)  # mkdtemp makes it private; give it a normal directory's mode
+        os.chmod(temporary, 0o777 & ~current_umask())  # mkdtemp makes it private; give it a normal directory's mode
         os.replace(temporary, out)  # onto a new name or an empty directory
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
