@@ -72,12 +72,20 @@ def _stopping_on_failure():
         sys.exit(3)
 
 
-def _write(out: Path, text: str) -> None:
+@contextlib.contextmanager
+def _writing(out: Path):
+    """A write that fails ends the command in one line (exit 1): the path was checked before the
+    work, but the disk can still fill or the directory go."""
     try:
-        write_atomic(out, text)
-    except OSError as e:  # checked before the work, but the disk can still fill or the directory go
+        yield
+    except OSError as e:
         click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
         sys.exit(1)
+
+
+def _write(out: Path, text: str) -> None:
+    with _writing(out):
+        write_atomic(out, text)
 
 
 def _load_rulebook(rules: Path | None):
@@ -189,15 +197,12 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     if out:
         _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
-    try:
+    with _stopping_on_failure():
         found = list(itertools.islice(cohort.items(packet), 2))
         if len(found) > 1:
             raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
                                      param_hint="PACKET")
         document = plans.plan(book, cohort.load(book, found[0], as_of))
-    except LadderError as e:
-        _print_diagnostics(e.diagnostics)
-        sys.exit(1)
     text = {"text": plans.render_text, "markdown": plans.render_markdown,
             "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
     if out:
@@ -289,11 +294,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     if out:
         rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
         _check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in _rule_inputs(d))))
-    try:
+    with _stopping_on_failure():
         cohort.all_items(packets)  # a path naming no packets stops the run before any work
-    except LadderError as e:
-        _print_diagnostics(e.diagnostics)
-        sys.exit(1)
     books = []
     for spec in (base, head):
         try:
@@ -354,12 +356,8 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
             for evaluated in evaluated_all:
                 report.add(evaluated)
     for out in outs:
-        try:
-            with atomic_output(out) as stream:
-                calibration_report.WRITERS[out.suffix.lower()](report, stream)
-        except OSError as e:
-            click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
-            sys.exit(1)
+        with _writing(out), atomic_output(out) as stream:
+            calibration_report.WRITERS[out.suffix.lower()](report, stream)
         click.echo(f"wrote {out}", err=True)
     if not outs:
         calibration_report.write_markdown(report, click.get_text_stream("stdout"))
@@ -394,11 +392,8 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
         _check_out(outputs.cohort_directory_problem(out))
     book = _load_rulebook(rules)
     packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
-    try:
+    with _writing(out):
         synthetic.write(packets, out)
-    except OSError as e:
-        click.echo(f"ladder: cannot write {out}: {e.strerror or e}", err=True)
-        sys.exit(1)
     click.echo(f"wrote {size} packet(s) to {out}", err=True)
 
 
