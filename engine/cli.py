@@ -17,6 +17,7 @@ import click
 from . import api, outputs, pool, ruletest
 from .errors import Diagnostic, EngineFault, LadderError
 from .model import parse_date
+from .packet import unknown_level
 from .rulebook import LEVELS_DIR, rule_files
 from .validate import did_you_mean
 from .report import RENDERERS, Invalid, atomic_output, write_atomic
@@ -159,8 +160,7 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
         raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
                                  f"{did_you_mean(track, book.tracks)}", param_hint="--track")
     if target is not None and target not in book.levels:
-        raise click.BadParameter(f"unknown level {target!r}{did_you_mean(target, book.levels) or '; levels: ' + ', '.join(book.levels)}",
-                                 param_hint="--target")
+        raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with _stopping_on_failure():
         results = list(api.evaluate_packets(book, packets, as_of, target, track))
     painted = _use_colour(colour, out)

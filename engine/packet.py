@@ -82,6 +82,11 @@ def _candidate(doc: Document, raw: dict, rulebook: Rulebook, problems: list[Diag
     )
 
 
+def unknown_level(rulebook: Rulebook, wanted: str) -> str:
+    """'unknown level 'x'', with the likely one meant, else every level to choose from."""
+    return f"unknown level {wanted!r}{validate.did_you_mean(wanted, rulebook.levels) or '; levels: ' + ', '.join(rulebook.levels)}"
+
+
 def _target(doc: Document, data: dict, candidate: Candidate | None, rulebook: Rulebook, override: str | None,
             problems: list[Diagnostic]) -> Level | None:
     wanted = override or data.get("target")
@@ -90,7 +95,7 @@ def _target(doc: Document, data: dict, candidate: Candidate | None, rulebook: Ru
     if wanted:
         level = rulebook.levels.get(wanted)
         if level is None:
-            problems.append(doc.diag(where, f"{given}: unknown level {wanted!r}{validate.did_you_mean(wanted, rulebook.levels) or '; levels: ' + ', '.join(rulebook.levels)}", "packet.unknown-level"))
+            problems.append(doc.diag(where, f"{given}: {unknown_level(rulebook, wanted)}", "packet.unknown-level"))
             return None
         current = rulebook.levels[candidate.level] if candidate else None
         if current and level.track == current.track and level.rank <= current.rank:
