@@ -117,8 +117,10 @@ def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:
 
 
 def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
-    """A count or sum against what it needs, with its unit (see _Words.quantity)."""
-    return _Words(rulebook, None).quantity(result)
+    """A count or sum against what it needs, with its unit: '1 of 2 design docs',
+    '0 of 3 promotions across team growth records'."""
+    needed = _number(result.criterion.at_least)
+    return f"{_number(result.observed)} of {needed} {counted_unit(rulebook, result.criterion, needed)}"
 
 
 def standing(rulebook: Rulebook, packet: Packet) -> str:
@@ -219,21 +221,12 @@ class _Words:
         # Which values: two records of one team would read as two teams otherwise.
         values = f" ({', '.join(_listed(v) for v in result.distinct_values)})" if result.distinct_values else ""
         if not result.met and not per_record:
-            text = self.quantity(result) + values + window
+            text = quantity(self.rulebook, result) + values + window
         elif criterion.required:
-            text = f"{observed} {self._unit(criterion, observed)}{values}{window} (needs {needed})"
+            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window} (needs {needed})"
         else:
-            text = f"{observed} {self._unit(criterion, observed)}{values}{window}"
+            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window}"
         return text + self._points(result)
-
-    def quantity(self, result: CriterionResult) -> str:
-        """A count or sum against what it needs, with its unit: '1 of 2 design docs',
-        '0 of 3 promotions across team growth records'."""
-        observed, needed = _number(result.observed), _number(result.criterion.at_least)
-        return f"{observed} of {needed} {self._unit(result.criterion, needed)}"
-
-    def _unit(self, criterion: CountCriterion | SumCriterion, n: float) -> str:
-        return counted_unit(self.rulebook, criterion, n)
 
     def _points(self, result: CriterionResult) -> str:
         criterion = result.criterion
