@@ -89,8 +89,7 @@ def _text_verdict(doc: dict, colour: bool) -> str:
         lines += ["", _paint("Points", "bold", colour)]
     for points in doc["points"]:
         scope = f"in {points['group']}" if points["group"] else "in total"
-        observed = f"{points['observed']} points (needs {points['needed']})" if points['met'] else f"{points['observed']} of {points['needed']} points"
-        lines.append(f"  {_mark(points['met'], colour)} {scope}: {observed}")
+        lines.append(f"  {_mark(points['met'], colour)} {scope}: {points_observed(points)}")
     if doc["missing"]:
         lines += ["", _paint("Still missing", "bold", colour)] + [f"  - {m}" for m in doc["missing"]]
     confidence = doc["evidence_confidence"]
@@ -109,6 +108,13 @@ def cross_track_lines(moved: dict) -> list[str]:
     if moved["counts_only_here"]:
         lines.append("counts here only: " + "; ".join(record_label(r) for r in moved["counts_only_here"]))
     return lines
+
+
+def points_observed(points: dict) -> str:
+    """A points total as a criterion's count reads: '16 points (needs 12)', '10 of 12 points'."""
+    if points["met"]:
+        return f"{points['observed']} points (needs {points['needed']})"
+    return f"{points['observed']} of {points['needed']} points"
 
 
 def _mark(met: bool, colour: bool) -> str:

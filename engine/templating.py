@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import jinja2
 
-from .report import VERDICT_LABEL, record_label
+from .report import VERDICT_LABEL, points_observed, record_label
 
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("engine", "templates"),
@@ -15,4 +15,5 @@ ENVIRONMENT = jinja2.Environment(
 )
 ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
 ENVIRONMENT.filters["record"] = record_label
+ENVIRONMENT.filters["points_observed"] = points_observed
 ENVIRONMENT.globals["VERDICT_LABEL"] = VERDICT_LABEL
