@@ -38,12 +38,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 import yaml  # noqa: E402
 
 from engine import api, synthetic  # noqa: E402
-from engine.compile import compiled  # noqa: E402
-from engine.errors import LadderError  # noqa: E402
-from engine.evaluate import evaluate, facts  # noqa: E402
-from engine.explain import explain  # noqa: E402
-from engine.load import load_json_text  # noqa: E402
-from engine.packet import build_packet  # noqa: E402
+from engine.common.errors import LadderError  # noqa: E402
+from engine.explaining.explain import explain  # noqa: E402
+from engine.matching.compile import compiled  # noqa: E402
+from engine.matching.evaluate import evaluate, facts  # noqa: E402
+from engine.reading.load import load_json_text  # noqa: E402
+from engine.reading.packet import build_packet  # noqa: E402
 
 
 def tree_rss(pid: int) -> int:

@@ -16,11 +16,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import api, synthetic  # noqa: E402
-from engine.errors import LadderError  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.explain import explain  # noqa: E402
-from engine.load import Document  # noqa: E402
-from engine.packet import build_packet  # noqa: E402
+from engine.common.errors import LadderError  # noqa: E402
+from engine.explaining.explain import explain  # noqa: E402
+from engine.matching.evaluate import evaluate  # noqa: E402
+from engine.reading.load import Document  # noqa: E402
+from engine.reading.packet import build_packet  # noqa: E402
 
 
 def main() -> None:

@@ -1,5 +1,15 @@
 """ladder: promotion readiness for dual career ladders, as executable, explainable rules.
 
-The pipeline, one module per stage: load -> validate -> compile -> evaluate -> explain ->
-report (`rulebook` and `packet` build the validated model; `core` fences durable-rules).
-Programs use `engine.api`; `ladder` is a thin CLI over it."""
+The package reads as its layers, each importing only those below it (checked in CI by
+import-linter, see `pyproject.toml`):
+
+    cli, pytest_plugin   the command line and the pytest plugin, thin over `api`
+    api                  the library API programs and tests call
+    tooling | calibration  rule tests, lint, impact, docs | the committee's report
+    cohorts              many packets on worker processes
+    rendering            text, Markdown, JSON, HTML, SARIF; atomic writes
+    explaining           verdict documents and plans in the rulebook's words
+    matching             rules compiled for durable-rules, and evaluation (`core` fences it)
+    reading              load, validate, the model of rulebooks and packets
+    common               errors and safe text
+"""

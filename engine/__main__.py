@@ -1,4 +1,4 @@
 """`python -m engine` is `ladder`."""
-from .cli import main
+from engine.cli import main
 
 main(prog_name="ladder")

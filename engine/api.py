@@ -8,14 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import cohort, plan
-from .errors import Diagnostic, LadderError
-from .evaluate import evaluate
-from .explain import explain
-from .model import Rulebook
-from .report import Invalid, Result
-from .rulebook import LADDER_FILE, display_path, load_rulebook
-from .validate import data_dir
+from engine.cohorts import cohort
+from engine.common.errors import Diagnostic, LadderError
+from engine.explaining import plan
+from engine.explaining.explain import explain
+from engine.matching.evaluate import evaluate
+from engine.reading.model import Rulebook
+from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
+from engine.reading.validate import data_dir
+from engine.rendering.report import Invalid, Result
 
 
 def default_rules_dir() -> Path:

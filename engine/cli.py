@@ -14,13 +14,15 @@ from pathlib import Path
 
 import click
 
-from . import api, outputs, pool, ruletest
-from .errors import Diagnostic, EngineFault, LadderError
-from .model import parse_date
-from .packet import unknown_level
-from .rulebook import LEVELS_DIR, rule_files
-from .validate import did_you_mean
-from .report import RENDERERS, Invalid, atomic_output, write_atomic
+from engine import api
+from engine.cohorts import outputs, pool
+from engine.common.errors import Diagnostic, EngineFault, LadderError
+from engine.reading.model import parse_date
+from engine.reading.packet import unknown_level
+from engine.reading.rulebook import LEVELS_DIR, rule_files
+from engine.reading.validate import did_you_mean
+from engine.rendering.report import RENDERERS, Invalid, atomic_output, write_atomic
+from engine.tooling import ruletest
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -192,7 +194,9 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     to serve come first (evidence cannot close those), then the smallest gaps.
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
-    from . import cohort, plan as plans
+    from engine.cohorts import cohort
+    from engine.explaining import plan as plans
+    from engine.rendering import plans as plan_pages
 
     if out:
         _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
@@ -203,7 +207,7 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
             raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
                                      param_hint="PACKET")
         document = plans.plan(book, cohort.load(book, found[0], as_of))
-    text = {"text": plans.render_text, "markdown": plans.render_markdown,
+    text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
             "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
     if out:
         _write(out, text)
@@ -248,7 +252,8 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     criteria, evidence records, competencies; how they compare: docs/rules.md). Every finding
     has a stable code. Exit status is 1 on errors (and on warnings with --strict).
     """
-    from . import lint as linting, sarif
+    from engine.rendering import sarif
+    from engine.tooling import lint as linting
 
     if out:
         _check_out(outputs.file_problem(out, _rule_inputs(rules_dir)))
@@ -289,7 +294,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
     """
-    from . import cohort, impact as impacts
+    from engine.cohorts import cohort
+    from engine.tooling import impact as impacts
 
     if out:
         rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
@@ -334,7 +340,9 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     blockers, fairness by group, verdicts resting on unverified evidence, invalid packets, and
     a page per candidate. Exit status is 1 if any packet is invalid (it is listed, not dropped).
     """
-    from . import calibrate as calibration, calibration_report, cohort as cohorts
+    from engine.calibration import calibrate as calibration
+    from engine.calibration import pages as calibration_report
+    from engine.cohorts import cohort as cohorts
 
     written: dict[Path, Path] = {}
     for out in outs:
@@ -382,7 +390,7 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
     group attributes, and a few packets with deliberate mistakes.
     """
-    from . import cohort, synthetic
+    from engine.cohorts import cohort, synthetic
 
     if cohort.is_jsonl(out):
         _check_out(outputs.file_problem(out, _rule_inputs(rules)))
@@ -407,7 +415,7 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     An overview with the tracks, bands and equivalence table side by side; a page per track
     with each level's competencies and criteria in plain language; and the evidence types.
     """
-    from . import docs as documents
+    from engine.tooling import docs as documents
 
     for path in documents.write(_load_rulebook(rules_dir), out, fmt):
         click.echo(f"wrote {path}", err=True)

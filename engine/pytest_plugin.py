@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from . import api, ruletest
-from .errors import LadderError
-from .rulebook import LADDER_FILE
+from engine import api
+from engine.common.errors import LadderError
+from engine.reading.rulebook import LADDER_FILE
+from engine.tooling import ruletest
 
 _books: dict[Path, object] = {}
 

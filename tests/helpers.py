@@ -18,10 +18,10 @@ def packet(level: str = "senior-developer", track: str = "ic", evidence: list | 
 
 def evaluated(book, data: dict):
     """(evaluation, verdict document) for a packet given as a dict."""
-    from engine.evaluate import evaluate
-    from engine.explain import explain
-    from engine.load import Document
-    from engine.packet import build_packet
+    from engine.explaining.explain import explain
+    from engine.matching.evaluate import evaluate
+    from engine.reading.load import Document
+    from engine.reading.packet import build_packet
 
     evaluation = evaluate(book, build_packet(Document("packet.yaml", data, {}), book))
     return evaluation, explain(book, evaluation)

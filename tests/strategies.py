@@ -11,8 +11,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from hypothesis import assume, strategies as st
-
+from hypothesis import assume
+from hypothesis import strategies as st
 from oracle import months_before, window_start
 
 # Text for record values: unicode, spaces, regex and engine-sensitive characters, a newline.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cache
-from engine.rulebook import load_rulebook
+from engine.reading import cache
+from engine.reading.rulebook import load_rulebook
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def cache_dir(tmp_path, monkeypatch):
 def test_an_unchanged_rulebook_comes_from_the_cache(rules_copy, cache_dir, monkeypatch):
     first = load_rulebook(rules_copy)
     assert len(list(cache_dir.glob("rulebook-*.pickle"))) == 1
-    monkeypatch.setattr("engine.rulebook._build", lambda *a: pytest.fail("rebuilt an unchanged rulebook"))
+    monkeypatch.setattr("engine.reading.rulebook._build", lambda *a: pytest.fail("rebuilt an unchanged rulebook"))
     again = load_rulebook(rules_copy)
     assert again == first and again.compiled_cache == {}
 

@@ -16,9 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine import api, validate
+from engine import api
 from engine.cli import main
-from engine.report import Invalid
+from engine.reading import validate
+from engine.rendering.report import Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"
@@ -346,8 +347,8 @@ def test_groups_below_the_minimum_size_are_suppressed(minimum, expected, rules_c
 
 def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind(book):
     """Rows are kept compact by sharing equal values; equal is not enough for attributes."""
-    from engine.calibrate import Calibration
-    from engine.cohort import Evaluated
+    from engine.calibration.calibrate import Calibration
+    from engine.cohorts.cohort import Evaluated
     result = api.evaluate_packet(book, ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml")
     calibration = Calibration(book, "test", keep_pages=False)
     values = [True, 1, True, 0.0, -0.0]

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.calibrate import shown_groups
+from engine.calibration.calibrate import shown_groups
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
-from engine import validate
-from engine.cli import main
 from helpers import packet, project, record
+
+from engine.cli import main
+from engine.reading import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -290,7 +290,7 @@ def no_work(monkeypatch):
     """Fail the test if a command starts its work (loading rules, linting, resolving rulebooks)."""
     def started(*args, **kwargs):
         raise AssertionError("the command started its work before checking where it writes")
-    for target in ("engine.api.rulebook", "engine.lint.lint", "engine.impact.resolve"):
+    for target in ("engine.api.rulebook", "engine.tooling.lint.lint", "engine.tooling.impact.resolve"):
         monkeypatch.setattr(target, started)
     monkeypatch.chdir(ROOT)
 

@@ -1,9 +1,9 @@
 """Compilation: one main rule per criterion, one probe per condition, nothing compiled twice."""
 from __future__ import annotations
 
-from engine import core
-from engine.compile import OPPORTUNITY, compiled
-from engine.model import CountCriterion, SumCriterion
+from engine.matching import core
+from engine.matching.compile import OPPORTUNITY, compiled
+from engine.reading.model import CountCriterion, SumCriterion
 
 
 def test_every_condition_of_a_criterion_has_a_probe_rule(book):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import core
+from engine.matching import core
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ def test_records_with_identical_content_each_count():
 @pytest.mark.parametrize("field", ["sid", "id", "k", "fk", "g", "$s"])
 def test_user_fields_named_like_engine_internals_neither_loop_nor_leak(field):
     result = run_child(f"""
-        from engine import core
+        from engine.matching import core
         engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test({field!r}, "eq", 1),)),)),
                               core.Rule("p", (core.Pattern("m", "rec", (core.Test({field!r}, "present"),)),))])
         for i in range(3):
@@ -69,7 +69,7 @@ def test_user_fields_named_like_engine_internals_neither_loop_nor_leak(field):
 
 def test_absent_terminates_and_matches_only_records_without_the_field():
     result = run_child("""
-        from engine import core
+        from engine.matching import core
         engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test("end", "absent"),)),))])
         m = engine.run([core.Fact("a", "rec", {"end": 3}), core.Fact("b", "rec", {})])
         print(sorted(x[-1] for x in m["r"]))
@@ -103,7 +103,7 @@ def test_a_group_test_does_not_switch_off_cross_fact_comparisons():
 
 def test_a_false_last_cross_fact_comparison_does_not_crash_the_interpreter():
     code = """
-        from engine import core
+        from engine.matching import core
         engine = core.Engine([core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (core.Test("end", "gte", core.Ref("c", "cutoff")),))))])
         for i in range(200):
             m = engine.run([core.Fact("ctx", "ctx", {"cutoff": 100})] + [core.Fact(f"r{j}", "rec", {"end": j * 7}) for j in range(30)])
@@ -116,7 +116,7 @@ def test_a_false_last_cross_fact_comparison_does_not_crash_the_interpreter():
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_cross_fact_comparisons_make_no_invalid_reads_under_valgrind():
     code = textwrap.dedent("""
-        from engine import core
+        from engine.matching import core
         engine = core.Engine([core.Rule("w", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
             core.Test("end", "gte", core.Ref("c", "cutoff")), core.Test("start", "lte", core.Ref("c", "asof")),
             core.Test("role", "in", ("lead", "core")))))),
@@ -138,7 +138,7 @@ def test_cross_fact_comparisons_make_no_invalid_reads_under_valgrind():
 
 def test_a_session_in_which_no_rule_fires_is_deleted_safely():
     result = run_child("""
-        from engine import core
+        from engine.matching import core
         for size in (1, 35, 40, 48, 96):
             engine = core.Engine([core.Rule(f"i{n}", (core.Pattern("c", "ctx", ()), core.Pattern("m", "rec", (
                 core.Test("n", "eq", n), core.Test("end", "gte", core.Ref("c", "cutoff")))))) for n in range(size)])
@@ -170,8 +170,8 @@ def test_a_rule_over_the_expression_limit_is_refused():
 def test_running_out_of_sessions_poisons_the_process():
     result = run_child("""
         import durable_rules_engine
-        from engine import core
-        from engine.errors import EngineFault
+        from engine.matching import core
+        from engine.common.errors import EngineFault
         engine = core.Engine([core.Rule("r", (core.Pattern("m", "rec", (core.Test("x", "eq", 1),)),))])
         real = durable_rules_engine.delete_state
         durable_rules_engine.delete_state = lambda handle, sid: None   # leak every session

@@ -9,17 +9,17 @@ from __future__ import annotations
 import math
 import traceback
 
+import oracle
 import yaml
 from hypothesis import HealthCheck, given, settings
-
-import oracle
-from engine import pool
-from engine.errors import LadderError
-from engine.evaluate import evaluate
-from engine.load import Document
-from engine.packet import build_packet
-from engine.rulebook import rulebook_from_data
 from strategies import scenarios
+
+from engine.cohorts import pool
+from engine.common.errors import LadderError
+from engine.matching.evaluate import evaluate
+from engine.reading.load import Document
+from engine.reading.packet import build_packet
+from engine.reading.rulebook import rulebook_from_data
 
 TIMEOUT_SECONDS = 60  # one evaluation takes milliseconds; this only catches a hung engine
 

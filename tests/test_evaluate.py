@@ -5,11 +5,11 @@ import random
 from pathlib import Path
 
 import pytest
-
-from engine.errors import LadderError
-from engine.evaluate import NEARLY, NOT_READY, READY
-from engine.load import load_file
 from helpers import criterion, evaluated, packet, project, record
+
+from engine.common.errors import LadderError
+from engine.matching.evaluate import NEARLY, NOT_READY, READY
+from engine.reading.load import load_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
 

@@ -13,8 +13,9 @@ import jsonschema
 import pytest
 import yaml
 
-from engine import api, validate
-from engine.report import Invalid, render, results_json
+from engine import api
+from engine.reading import validate
+from engine.rendering.report import Invalid, render, results_json
 
 PACKETS = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
 VALID = sorted(PACKETS.glob("*.yaml"))

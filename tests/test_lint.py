@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine import lint
 from engine.cli import main
+from engine.tooling import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFECTS = ROOT / "fixtures" / "rulebooks" / "lint-defects"

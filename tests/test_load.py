@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import load
-from engine.errors import LadderError
+from engine.common.errors import LadderError
+from engine.reading import load
 
 
 def yaml_data(text: str):

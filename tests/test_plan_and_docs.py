@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from engine import api, docs
+from engine import api
 from engine.cli import main
-from engine.model import walk
-from engine.packet import load_packet
-from engine.plan import WAITS, plan, render_text
+from engine.explaining.plan import WAITS, plan
+from engine.reading.model import walk
+from engine.reading.packet import load_packet
+from engine.rendering.plans import render_text
+from engine.tooling import docs
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKETS = sorted((ROOT / "fixtures" / "packets").glob("*.yaml"))

@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from engine import cohort, pool
 from engine.cli import main
-from engine.errors import EngineFault
-from engine.report import Invalid
+from engine.cohorts import cohort, pool
+from engine.common.errors import EngineFault
+from engine.rendering.report import Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"

@@ -4,12 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import packet, project
 
 from engine import api
-from engine.packet import load_packet
-from engine.plan import plan, render_markdown as plan_markdown
-from engine.report import render
-from helpers import packet, project
+from engine.explaining.plan import plan
+from engine.reading.packet import load_packet
+from engine.rendering.plans import render_markdown as plan_markdown
+from engine.rendering.report import render
 
 PACKETS = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
 

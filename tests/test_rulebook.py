@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.errors import LadderError
-from engine.model import CompositeCriterion, CountCriterion, walk
-from engine.rulebook import load_rulebook
+from engine.common.errors import LadderError
+from engine.reading.model import CompositeCriterion, CountCriterion, walk
+from engine.reading.rulebook import load_rulebook
 
 BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "rulebooks" / "broken.yaml"
 CASES = yaml.safe_load(BROKEN.read_text())

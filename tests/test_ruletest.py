@@ -13,8 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine import ruletest
 from engine.cli import main
+from engine.tooling import ruletest
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,10 +2,11 @@
 a whole calibration cycle evaluates thousands of packets."""
 from __future__ import annotations
 
-from engine.evaluate import evaluate
-from engine.load import Document
-from engine.packet import build_packet
 from helpers import packet, project, record
+
+from engine.matching.evaluate import evaluate
+from engine.reading.load import Document
+from engine.reading.packet import build_packet
 
 
 def test_2500_packets_in_one_process_each_get_their_own_verdict(book):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from engine import api
 from engine.cli import main
-from engine.report import Invalid
+from engine.rendering.report import Invalid
 
 WHATIF = Path(__file__).resolve().parent.parent / "fixtures" / "whatif"
 CASES = sorted(WHATIF.glob("*.yaml"))

@@ -11,10 +11,21 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import core
-from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, EvidenceType, Field, LevelRules, Link,
-    RecordMatch, Rulebook, SumCriterion, Term, Window, parse_date,
+from engine.matching import core
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    CandidateCriterion,
+    CountCriterion,
+    EvidenceType,
+    Field,
+    LevelRules,
+    Link,
+    RecordMatch,
+    Rulebook,
+    SumCriterion,
+    Term,
+    Window,
+    parse_date,
 )
 
 CONTEXT, CANDIDATE = "ctx", "cand"

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import validate
-from .errors import Diagnostic, raise_if_errors
-from .load import Document, load_file
-from .model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
-from .rulebook import display_path
+from engine.common.errors import Diagnostic, raise_if_errors
+from engine.reading import validate
+from engine.reading.load import Document, load_file
+from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
+from engine.reading.rulebook import display_path
 
 COMMON_RECORD_KEYS = ("id", "type", "title", "confidence", "notes")
 

@@ -12,12 +12,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
-from .cohort import Evaluated
-from .errors import Diagnostic
-from .evaluate import NEARLY, NOT_READY, READY
-from .model import Rulebook
-from .redaction import Redactor
-from .report import Invalid
+from engine.calibration.redaction import Redactor
+from engine.cohorts.cohort import Evaluated
+from engine.common.errors import Diagnostic
+from engine.matching.evaluate import NEARLY, NOT_READY, READY
+from engine.reading.model import Rulebook
+from engine.rendering.report import Invalid
 
 FORMAT_ID = "ladder.calibration/2"
 VERDICTS = (READY, NEARLY, NOT_READY)

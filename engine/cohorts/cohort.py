@@ -10,15 +10,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import pool
-from .errors import Diagnostic, LadderError
-from .evaluate import evaluate
-from .explain import explain
-from .load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
-from .model import Packet, Rulebook
-from .packet import build_packet
-from .report import Invalid
-from .rulebook import display_path
+from engine.cohorts import pool
+from engine.common.errors import Diagnostic, LadderError
+from engine.explaining.explain import explain
+from engine.matching.evaluate import evaluate
+from engine.reading.load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
+from engine.reading.model import Packet, Rulebook
+from engine.reading.packet import build_packet
+from engine.reading.rulebook import display_path
+from engine.rendering.report import Invalid
 
 GLOB_CHARACTERS = set("*?[")
 PACKET_SUFFIXES = (".yaml", ".yml", ".json")

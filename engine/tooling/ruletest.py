@@ -12,15 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from . import validate
-from .errors import Diagnostic, LadderError, raise_if_errors
-from .evaluate import evaluate
-from .explain import explain
-from .load import Document, load_file
-from .model import Rulebook, parse_date
-from .packet import build_packet, load_packet
-from .report import record_label
-from .rulebook import display_path
+from engine.common.errors import Diagnostic, LadderError, raise_if_errors
+from engine.common.text import record_label
+from engine.explaining.explain import explain
+from engine.matching.evaluate import evaluate
+from engine.reading import validate
+from engine.reading.load import Document, load_file
+from engine.reading.model import Rulebook, parse_date
+from engine.reading.packet import build_packet, load_packet
+from engine.reading.rulebook import display_path
 
 TESTS_DIR = "tests"
 

@@ -9,9 +9,10 @@ import csv
 import json
 from typing import Any, Callable, TextIO
 
-from .calibrate import TOP_BLOCKERS, VERDICTS, Calibration
-from .report import criterion_flags, criterion_mark, markdown_criteria, md_escape
-from .templating import ENVIRONMENT
+from engine.calibration.calibrate import TOP_BLOCKERS, VERDICTS, Calibration
+from engine.common.text import md_escape
+from engine.rendering.report import criterion_flags, criterion_mark, markdown_criteria
+from engine.rendering.templating import ENVIRONMENT
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)

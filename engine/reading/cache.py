@@ -16,17 +16,16 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from .model import Rulebook
-from .validate import data_dir
-
-_CODE = ("model.py", "rulebook.py", "validate.py", "load.py")
+from engine.reading.model import Rulebook
+from engine.reading.validate import data_dir
 
 
 @functools.cache
 def _code_version() -> str:
+    """The code a cached rulebook was built by: every module of `engine.reading`, and the schemas."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in [here / name for name in _CODE] + sorted(data_dir("schemas").glob("*.json")):
+    for path in sorted(here.glob("*.py")) + sorted(data_dir("schemas").glob("*.json")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -15,16 +15,17 @@ from typing import Any, Iterable
 
 import jsonschema_rs
 
-from .errors import Diagnostic
-from .load import Document
+from engine.common.errors import Diagnostic
+from engine.reading.load import Document
 
 BASE_URI = "https://ladder.example/schemas/"
 
 
 def data_dir(name: str) -> Path:
     """`rules` or `schemas`: inside the installed package, else at the top of the checkout."""
-    bundled = Path(__file__).parent / "_bundled" / name
-    return bundled if bundled.is_dir() else Path(__file__).resolve().parent.parent / name
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "_bundled" / name
+    return bundled if bundled.is_dir() else package.parent / name
 
 
 @functools.cache

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import jinja2
 
-from .report import VERDICT_LABEL, points_observed, record_label
+from engine.common.text import record_label
+from engine.rendering.report import VERDICT_LABEL, points_observed
 
 ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("engine", "templates"),
+    loader=jinja2.PackageLoader("engine.rendering", "templates"),
     autoescape=jinja2.select_autoescape(["html", "html.j2"]),
     trim_blocks=True,
     lstrip_blocks=True,

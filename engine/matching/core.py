@@ -40,7 +40,7 @@ from typing import Any, Iterable, Sequence
 import durable_rules_engine as _engine
 import orjson
 
-from .errors import EngineFault
+from engine.common.errors import EngineFault
 
 RULES_PER_RULESET = 48
 CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message

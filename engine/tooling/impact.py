@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from . import cohort, pool
-from .errors import LadderError
-from .model import Rulebook
-from .report import Invalid, Result, md_escape
-from .rulebook import load_rulebook
+from engine.cohorts import cohort, pool
+from engine.common.errors import LadderError
+from engine.common.text import md_escape
+from engine.reading.model import Rulebook
+from engine.reading.rulebook import load_rulebook
+from engine.rendering.report import Invalid, Result
 
 VERDICT_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
 GIT_PREFIX = "git:"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
-from .errors import Diagnostic
+from engine.common.errors import Diagnostic
+from engine.common.text import md_escape, record_label
 
 FORMAT_ID = "ladder.verdicts/1"
 VERDICT_LABEL = {"ready": "READY", "nearly": "NEARLY READY", "not_ready": "NOT READY"}
@@ -163,10 +164,6 @@ def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = Fals
     return lines
 
 
-def record_label(record: dict) -> str:
-    """A record as people see it named: 'P-1 (Payments ledger migration)'."""
-    return f"{record['id']} ({record['title']})"
-
 
 def _closest(misses: list[dict]) -> list[dict]:
     """Records that came closest first: fewest failed conditions, then packet order."""
@@ -186,18 +183,6 @@ def _markdown(results: list[Result], colour: bool) -> str:
             blocks.append(_markdown_verdict(result))
     return "\n\n".join(blocks) + "\n"
 
-
-def md_escape(text: Any) -> str:
-    """Text from packets and rules as Markdown shows it literally, even in a table cell: never as
-    HTML (a name like 'Ana <ana@x.com>' would vanish into a tag, or run as one), a link, emphasis
-    or a table break."""
-    text = " ".join(str(text).splitlines())
-    text = re.sub(r"[&<>]", lambda m: _MARKDOWN_ENTITIES[m.group(0)], text)
-    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]|]")
-_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def _markdown_verdict(doc: dict) -> str:

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compile import Condition
-from .evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation, Miss, candidate_fields
-from .model import (
-    CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, Packet, Rulebook,
-    SumCriterion, Term, Window, months_between,
+from engine.matching.compile import Condition
+from engine.matching.evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation, Miss, candidate_fields
+from engine.reading.model import (
+    CandidateCriterion,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    Packet,
+    Rulebook,
+    SumCriterion,
+    Term,
+    Window,
+    months_between,
 )
 
 VERDICT_WORDS = {READY: "Ready", NEARLY: "Nearly ready", NOT_READY: "Not ready"}

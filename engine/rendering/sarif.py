@@ -4,7 +4,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath
 
-from .errors import Diagnostic
+from engine.common.errors import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}

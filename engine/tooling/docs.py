@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .explain import counted_unit, indefinite, join_words, plural, requirement
-from .templating import ENVIRONMENT
-from .model import CompositeCriterion, Criterion, LevelRules, PointsRule, Rulebook
-from .report import write_atomic
+from engine.explaining.explain import counted_unit, indefinite, join_words, plural, requirement
+from engine.reading.model import CompositeCriterion, Criterion, LevelRules, PointsRule, Rulebook
+from engine.rendering.report import write_atomic
+from engine.rendering.templating import ENVIRONMENT
 
 FORMATS = {"md": "framework.md.j2", "html": "framework.html.j2"}
 

@@ -10,15 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from . import core
-from .compile import (
-    AS_OF, CANDIDATE, CONTEXT, END, ONGOING, OPPORTUNITY, RECORD_ID, START, CompiledLevel,
-    Condition, RecordPlan, compiled, opportunity_criteria, record_kind,
+from engine.common.errors import EngineFault
+from engine.matching import core
+from engine.matching.compile import (
+    AS_OF,
+    CANDIDATE,
+    CONTEXT,
+    END,
+    ONGOING,
+    OPPORTUNITY,
+    RECORD_ID,
+    START,
+    CompiledLevel,
+    Condition,
+    RecordPlan,
+    compiled,
+    opportunity_criteria,
+    record_kind,
 )
-from .errors import EngineFault
-from .model import (
-    CandidateCriterion, CompositeCriterion, Criterion, LevelRules, Packet, Record,
-    Rulebook, SumCriterion, months_between,
+from engine.reading.model import (
+    CandidateCriterion,
+    CompositeCriterion,
+    Criterion,
+    LevelRules,
+    Packet,
+    Record,
+    Rulebook,
+    SumCriterion,
+    months_between,
 )
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-from .errors import Diagnostic, LadderError
+from engine.common.errors import Diagnostic, LadderError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32

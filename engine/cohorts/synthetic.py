@@ -20,12 +20,20 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from .model import (
-    CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field,
-    Rulebook, SumCriterion, Term, parse_date,
+from engine.cohorts.cohort import is_jsonl
+from engine.reading.model import (
+    CandidateCriterion,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    EvidenceType,
+    Field,
+    Rulebook,
+    SumCriterion,
+    Term,
+    parse_date,
 )
-from .cohort import is_jsonl
-from .report import atomic_output, current_umask
+from engine.rendering.report import atomic_output, current_umask
 
 FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
          "Mei", "Nadia", "Omar", "Priya", "Quinn", "Rafael", "Sara", "Tomás", "Uma", "Viktor", "Wen", "Yara", "Zane"]

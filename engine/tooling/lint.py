@@ -11,12 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import Diagnostic, LadderError
-from .model import (
-    CANDIDATE_FIELDS, CandidateCriterion, CountCriterion, Criterion, Field,
-    LevelRules, Pos, RecordMatch, Rulebook, SumCriterion, Term, parse_date,
+from engine.common.errors import Diagnostic, LadderError
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    CandidateCriterion,
+    CountCriterion,
+    Criterion,
+    Field,
+    LevelRules,
+    Pos,
+    RecordMatch,
+    Rulebook,
+    SumCriterion,
+    Term,
+    parse_date,
 )
-from .rulebook import load_rulebook
+from engine.reading.rulebook import load_rulebook
 
 # code -> (default level, what it means). Codes are stable: people and CI configs refer to them.
 RULES: dict[str, tuple[str, str]] = {

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .cohort import GLOB_CHARACTERS, holds_packets
+from engine.cohorts.cohort import GLOB_CHARACTERS, holds_packets
 
 
 def directory_problem(directory: Path) -> str | None:

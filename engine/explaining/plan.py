@@ -10,10 +10,20 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from .evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
-from .explain import VERDICT_WORDS, counted_unit, explain, indefinite, join_words, plural, quantity, requirement, standing
-from .model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
-from .report import md_escape, record_label
+from engine.common.text import record_label
+from engine.explaining.explain import (
+    VERDICT_WORDS,
+    counted_unit,
+    explain,
+    indefinite,
+    join_words,
+    plural,
+    quantity,
+    requirement,
+    standing,
+)
+from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
+from engine.reading.model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
 
 
 def other_track_level(book: Rulebook, level: Level, track: str) -> Level | None:
@@ -302,37 +312,3 @@ def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
 
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 2)
-
-
-# ---------------------------------------------------------------------------------- rendering
-
-def render_text(document: dict) -> str:
-    c = document["candidate"]
-    lines = [f"Next steps for {c['name']} ({c['id']}), {c['level_name']}, as of {document['as_of']}"]
-    for item in document["plans"]:
-        lines += ["", f"{item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}"]
-        if item["not_open"]:
-            lines.append(f"  {item['not_open']}")
-        if not item["steps"]:
-            lines.append("  Nothing missing: the rules are met.")
-        for number, step in enumerate(item["steps"], 1):
-            lines.append(f"  {number}. {step['text']}")
-            lines += [f"       closest: {text}" for text in step["closest"]]
-    for track in document["no_equivalent"]:
-        lines += ["", f"The {track} track has no level equivalent to this one with promotion rules."]
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(document: dict) -> str:
-    c = document["candidate"]
-    lines = [md_escape(f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}"), "", f"As of {document['as_of']}."]
-    for item in document["plans"]:
-        lines += ["", md_escape(f"### {item['name']} ({item['track']} track): {VERDICT_WORDS[item['verdict']].lower()}"), ""]
-        if item["not_open"]:
-            lines += [f"**{md_escape(item['not_open'])}**", ""]
-        lines += [f"{n}. {md_escape(s['text'])}" + "".join(f"<br>closest: {md_escape(t)}" for t in s["closest"])
-                  for n, s in enumerate(item["steps"], 1)]
-        if not item["steps"]:
-            lines.append("Nothing missing: the rules are met.")
-    return "\n".join(lines) + "\n"
-

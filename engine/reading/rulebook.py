@@ -11,13 +11,33 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import cache, validate
-from .errors import Diagnostic, LadderError, raise_if_errors
-from .load import Document, load_file
-from .model import (
-    CANDIDATE_FIELDS, Calibration, CandidateCriterion, CompositeCriterion, Competency, CountCriterion, Criterion,
-    EvidenceType, Field, Level, LevelRules, Link, Nearly, PointsRule, Pos, RecordMatch, Rulebook,
-    SumCriterion, Term, Track, Window, parse_date, walk,
+from engine.common.errors import Diagnostic, LadderError, raise_if_errors
+from engine.reading import cache, validate
+from engine.reading.load import Document, load_file
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    Calibration,
+    CandidateCriterion,
+    Competency,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    EvidenceType,
+    Field,
+    Level,
+    LevelRules,
+    Link,
+    Nearly,
+    PointsRule,
+    Pos,
+    RecordMatch,
+    Rulebook,
+    SumCriterion,
+    Term,
+    Track,
+    Window,
+    parse_date,
+    walk,
 )
 
 LADDER_FILE, EVIDENCE_FILE, LEVELS_DIR = "ladder.yaml", "evidence.yaml", "levels"

@@ -1,0 +1,5 @@
+"""Matching: a level's criteria compiled into durable-rules rules (`compile`), a packet's facts
+run through them into counts, sums, points and a verdict (`evaluate`), and the fence around
+durable-rules (`core`), the only module in ladder that imports it.
+
+May import: `engine.reading`, `engine.common`."""
