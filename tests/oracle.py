@@ -1,7 +1,7 @@
 """The rule semantics of docs/rules.md, restated as a small, deliberately plain evaluator.
 
 It works on the raw rulebook and packet dicts (as read from YAML) and shares no code with the
-engine, so that tests/test_differential.py can require the two to agree. Every function below
+engine, so that tests/matching/test_differential.py can require the two to agree. Every function below
 is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that)."""
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.tooling import ruletest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 FAILING = {
     "defaults": {"candidate": {"id": "E-1", "name": "Jo", "track": "ic", "level": "junior-developer",

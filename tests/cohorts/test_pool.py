@@ -16,7 +16,7 @@ from engine.cohorts import cohort, pool
 from engine.common.errors import EngineFault
 from engine.rendering.report import Invalid
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"
 
 

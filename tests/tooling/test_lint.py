@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.tooling import lint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFECTS = ROOT / "fixtures" / "rulebooks" / "lint-defects"
 BROKEN = yaml.safe_load((ROOT / "fixtures" / "rulebooks" / "broken.yaml").read_text())
 LOAD_CLASSES = {case["error"].rsplit("[", 1)[1].rstrip("]") for case in BROKEN}

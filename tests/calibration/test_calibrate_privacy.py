@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from engine.calibration.calibrate import shown_groups
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "fixtures" / "packets" / "ic-senior-ready-design-doc-for-led-project.yaml"
 FORMATS = ("html", "md", "csv", "json")
 

@@ -17,7 +17,7 @@ from engine.reading.packet import load_packet
 from engine.rendering.plans import render_text
 from engine.tooling import docs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKETS = sorted((ROOT / "fixtures" / "packets").glob("*.yaml"))
 
 

@@ -10,7 +10,7 @@ from engine.common.errors import LadderError
 from engine.reading.model import CompositeCriterion, CountCriterion, walk
 from engine.reading.rulebook import load_rulebook
 
-BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "rulebooks" / "broken.yaml"
+BROKEN = Path(__file__).resolve().parents[2] / "fixtures" / "rulebooks" / "broken.yaml"
 CASES = yaml.safe_load(BROKEN.read_text())
 
 

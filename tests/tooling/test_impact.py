@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from engine.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKETS = ROOT / "fixtures" / "packets"
 VARIANT = yaml.safe_load((ROOT / "fixtures" / "rulebooks" / "stricter-mentorship.yaml").read_text())
 

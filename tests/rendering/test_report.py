@@ -12,7 +12,7 @@ from engine.reading.packet import load_packet
 from engine.rendering.plans import render_markdown as plan_markdown
 from engine.rendering.report import render
 
-PACKETS = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
+PACKETS = Path(__file__).resolve().parents[2] / "fixtures" / "packets"
 
 
 def rows(markdown: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from engine.common.errors import LadderError
 from engine.matching.evaluate import NEARLY, NOT_READY, READY
 from engine.reading.load import load_file
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "packets"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "packets"
 
 
 def junior(evidence, **extra):

@@ -13,7 +13,7 @@ from engine import api
 from engine.cli import main
 from engine.rendering.report import Invalid
 
-WHATIF = Path(__file__).resolve().parent.parent / "fixtures" / "whatif"
+WHATIF = Path(__file__).resolve().parents[2] / "fixtures" / "whatif"
 CASES = sorted(WHATIF.glob("*.yaml"))
 
 

@@ -21,7 +21,7 @@ from engine.cli import main
 from engine.reading import validate
 from engine.rendering.report import Invalid
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"
 OPPORTUNITIES = {  # tests' own statement of rules/calibration.yaml's opportunities
     "led-high-scope-project": lambda r: r["type"] == "project" and r["role"] == "lead" and r["scope"] in ("org", "company"),

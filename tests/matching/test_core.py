@@ -14,7 +14,7 @@ import pytest
 
 from engine.matching import core
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_child(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
