@@ -1,0 +1,47 @@
+"""The registry of lint checks: each check is one function with its stable code, default level
+and a sentence for people (shown in SARIF and the docs), registered with `@check`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from engine.common.errors import Diagnostic
+from engine.reading.model import Pos, Rulebook
+
+Finding = tuple[Pos | None, str]  # where (None: the rulebook itself), and what is wrong
+LOAD_RULE = ("error", "The rulebook does not load: a YAML, schema or cross-reference error.")
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    level: str
+    description: str
+    find: Callable[[Rulebook], Iterable[Finding]]
+
+    def run(self, book: Rulebook) -> list[Diagnostic]:
+        found = []
+        for pos, message in self.find(book):
+            pos = pos or Pos(book.source, 1, 1)
+            found.append(Diagnostic(pos.file, pos.line, pos.col, message, self.code, self.level))
+        return found
+
+
+CHECKS: list[Check] = []
+# code -> (default level, what it means). Codes are stable: people and CI configs refer to them.
+RULES: dict[str, tuple[str, str]] = {}
+
+
+def check(code: str, level: str, description: str):
+    """Register the decorated function as the check that reports `code`."""
+    def register(find: Callable[[Rulebook], Iterable[Finding]]):
+        if code in RULES:
+            raise ValueError(f"two lint checks report {code}")
+        CHECKS.append(Check(code, level, description, find))
+        RULES[code] = (level, description)
+        return find
+    return register
+
+
+def rule_level(code: str) -> str:
+    return RULES.get(code, LOAD_RULE)[0]
