@@ -1,0 +1,177 @@
+"""Criteria and their conditions, read from a level file (or calibration.yaml) and checked
+against the evidence types the rulebook declares: unknown types and fields, operators that do
+not apply to a field's type, values of the wrong type, and the engine's limits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.reading import validate
+from engine.reading.load import Document
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    CandidateCriterion,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    EvidenceType,
+    Field,
+    Link,
+    RecordMatch,
+    SumCriterion,
+    Term,
+    Window,
+    parse_date,
+)
+from engine.reading.problems import Problems
+
+OPERATORS_BY_TYPE = {
+    "string": ("eq", "ne", "in", "not_in", "contains", "matches", "present", "absent"),
+    "enum": ("eq", "ne", "in", "not_in", "present", "absent"),
+    "integer": ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "absent"),
+    "number": ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "absent"),
+    "boolean": ("eq", "ne", "present", "absent"),
+    "date": ("eq", "ne", "lt", "lte", "gt", "gte", "present", "absent"),
+    "list": ("contains", "present", "absent"),
+    "ref": ("eq", "ne", "in", "not_in", "present", "absent"),
+}
+MAX_TERMS_PER_PATTERN = 24  # durable-rules allows 32 expressions per rule; compile adds a few
+COMPOSITES = ("all_of", "any_of", "none_of", "k_of")
+
+
+@dataclass
+class CriteriaReader:
+    """Reads criteria against the declared evidence types, reporting to `problems`."""
+
+    evidence: dict[str, EvidenceType]
+    problems: Problems
+
+    def criterion(self, doc: Document, raw: dict, path: tuple) -> Criterion | None:
+        common: dict[str, Any] = dict(
+            id=raw["id"], description=raw.get("description", ""), required=raw.get("required", True),
+            blocker=raw.get("blocker", False), points=raw.get("points", 0), points_each=raw.get("points_each", 0),
+            max_points=raw.get("max_points"), pos=self.problems.pos(doc, path),
+        )
+        if common["blocker"] and not common["required"]:
+            self.problems.error(doc, path + ("blocker",), "a blocker must be required: drop `required: false` or `blocker: true`", "rules.optional-blocker", key=True)
+        if "count" in raw:
+            spec = raw["count"]
+            match = self._record_match(doc, spec, path + ("count",))
+            distinct = spec.get("distinct")
+            if match and distinct:
+                self._field_of(doc, match.evidence, distinct, path + ("count", "distinct"), ("list",))
+            return CountCriterion(match=match, at_least=spec.get("at_least", 1), distinct=distinct, **common) if match else None
+        if "sum" in raw:
+            spec = raw["sum"]
+            match = self._record_match(doc, spec, path + ("sum",))
+            if match:
+                found = self._field_of(doc, match.evidence, spec["field"], path + ("sum", "field"), ())
+                if found and found.type not in ("integer", "number"):
+                    self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
+            return SumCriterion(match=match, field=spec["field"], at_least=spec["at_least"], **common) if match else None
+        if "candidate" in raw:
+            terms = self._terms(doc, raw["candidate"], path + ("candidate",), CANDIDATE_FIELDS, "the candidate")
+            return CandidateCriterion(terms=terms, **common)
+        kind = next(k for k in COMPOSITES if k in raw)
+        spec = raw[kind]
+        children_raw, k = (spec["of"], spec["k"]) if kind == "k_of" else (spec, 0)
+        children_path = path + ((kind, "of") if kind == "k_of" else (kind,))
+        if kind == "k_of" and k > len(children_raw):
+            self.problems.error(doc, path + (kind, "k"), f"k is {k} but there are only {len(children_raw)} criteria to choose from", "rules.impossible")
+        children = [self.criterion(doc, c, children_path + (i,)) for i, c in enumerate(children_raw)]
+        for i, child in enumerate(children):
+            if child and (child.points or child.points_each):
+                self.problems.error(doc, children_path + (i,), "points go on top-level criteria only", "rules.nested-points")
+        if any(c is None for c in children):
+            return None
+        return CompositeCriterion(kind=kind, children=tuple(children), k=k, **common)
+
+    def _record_match(self, doc: Document, spec: dict, path: tuple) -> RecordMatch | None:
+        type_id = spec["evidence"]
+        evidence = self.evidence.get(type_id)
+        if evidence is None:
+            self.problems.error(doc, path + ("evidence",), f"unknown evidence type {type_id!r}{validate.did_you_mean(type_id, self.evidence)}", "rules.unknown-evidence")
+            return None
+        terms = self._terms(doc, spec.get("where", {}), path + ("where",), evidence.fields, f"a {evidence.name}")
+        window = None
+        if "within" in spec:
+            amount, unit = spec["within"].split()
+            window = Window(int(amount), unit if unit.endswith("s") else unit + "s")
+        link = None
+        if "linked" in spec:
+            by = spec["linked"]["by"]
+            ref = self._field_of(doc, type_id, by, path + ("linked", "by"), ())
+            if ref and ref.type != "ref":
+                self.problems.error(doc, path + ("linked", "by"), f"field {by!r} of {type_id} is {ref.type}, not a ref to another record", "rules.type-mismatch")
+            elif ref and ref.evidence in self.evidence:  # else evidence.yaml's error says why
+                target = self.evidence[ref.evidence]
+                linked_terms = self._terms(doc, spec["linked"].get("where", {}), path + ("linked", "where"), target.fields, f"a {target.name}")
+                link = Link(by, target.id, linked_terms)
+        return RecordMatch(type_id, terms, window, link)
+
+    def _field_of(self, doc: Document, type_id: str, name: str, path: tuple, refuse: tuple[str, ...]) -> Field | None:
+        fields = self.evidence[type_id].fields
+        found = fields.get(name)
+        if found is None:
+            self.problems.error(doc, path, f"{type_id} has no field {name!r}{validate.did_you_mean(name, fields)}", "rules.unknown-field")
+        elif found.type in refuse:
+            self.problems.error(doc, path, f"field {name!r} is a {found.type}: it cannot be used here", "rules.type-mismatch")
+            return None
+        return found
+
+    def _terms(self, doc: Document, where: dict, path: tuple, fields: dict[str, Field], subject: str) -> tuple[Term, ...]:
+        terms = []
+        for name, spec in where.items():
+            field_path = path + (name,)
+            declared = fields.get(name)
+            if declared is None:
+                self.problems.error(doc, field_path, f"{subject} has no field {name!r}{validate.did_you_mean(name, fields)}", "rules.unknown-field", key=True)
+                continue
+            operations = spec if isinstance(spec, dict) else {"eq": spec}
+            for op, value in operations.items():
+                at = field_path + (op,) if isinstance(spec, dict) else field_path
+                term = self._term(doc, declared, op, value, at)
+                if term:
+                    terms.append(term)
+        if len(terms) > MAX_TERMS_PER_PATTERN:
+            self.problems.error(doc, path, f"{len(terms)} conditions on one record; the engine allows {MAX_TERMS_PER_PATTERN}: split the criterion", "rules.too-many-conditions")
+        return tuple(terms)
+
+    def _term(self, doc: Document, declared: Field, op: str, value: Any, path: tuple) -> Term | None:
+        allowed = OPERATORS_BY_TYPE[declared.type]
+        if op not in allowed:
+            self.problems.error(doc, path, f"{op!r} does not apply to {declared.type} field {declared.name!r}; use one of {', '.join(allowed)}", "rules.bad-operator")
+            return None
+        if op in ("present", "absent"):
+            return Term(declared.name, op, None, self.problems.pos(doc, path))
+        values = value if op in ("in", "not_in") else [value]
+        if op in ("in", "not_in"):
+            if not isinstance(value, list):
+                self.problems.error(doc, path, f"{op} needs a list of values", "rules.type-mismatch")
+                return None
+        for index, item in enumerate(values):
+            problem = _value_problem(declared, op, item)
+            if problem:
+                self.problems.error(doc, path + ((index,) if op in ("in", "not_in") else ()), problem, "rules.bad-value")
+                return None
+        stored = tuple(values) if op in ("in", "not_in") else value
+        return Term(declared.name, op, stored, self.problems.pos(doc, path))
+
+
+def _value_problem(declared: Field, op: str, value: Any) -> str | None:
+    kind = declared.type
+    if op in ("contains", "matches"):
+        return None if isinstance(value, str) and value else f"{op} needs non-empty text"
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{declared.name} is a number: {value!r} is not"
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"{declared.name} is true or false: {value!r} is not"
+    if not isinstance(value, str):
+        return f"{declared.name} is {kind}: write {value!r} as text"
+    if kind == "enum" and value not in declared.values:
+        return f"{value!r} is not an allowed value of {declared.name} ({', '.join(declared.values)}){validate.did_you_mean(value, declared.values)}"
+    if kind == "date" and parse_date(value) is None:
+        return f"{value!r} is not a date: write YYYY-MM-DD"
+    return None
