@@ -11,17 +11,9 @@ from datetime import date
 from typing import Any
 
 from engine.common.text import record_label
-from engine.explaining.explain import (
-    VERDICT_WORDS,
-    counted_unit,
-    explain,
-    indefinite,
-    join_words,
-    plural,
-    quantity,
-    requirement,
-    standing,
-)
+from engine.explaining.explain import VERDICT_WORDS, explain
+from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, quantity, requirement
+from engine.explaining.reasons import standing
 from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
 from engine.reading.model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.explaining.explain import counted_unit, indefinite, join_words, plural, requirement
+from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, requirement
 from engine.reading.model import CompositeCriterion, Criterion, LevelRules, PointsRule, Rulebook
 from engine.rendering.report import write_atomic
 from engine.rendering.templating import ENVIRONMENT

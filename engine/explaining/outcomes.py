@@ -1,0 +1,136 @@
+"""A criterion's outcome as a person reads it: met or not, observed against needed, the records
+that counted and those that did not (with `reasons`), and what is still missing."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.explaining.phrasing import (
+    capital,
+    counted_unit,
+    listed,
+    number,
+    plural,
+    quantity,
+    requirement,
+)
+from engine.explaining.reasons import Reasons
+from engine.matching.evaluate import Assessment, CriterionResult
+from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Packet, Rulebook, SumCriterion
+
+
+class Outcomes:
+    """Sentences about one packet's criterion results."""
+
+    def __init__(self, rulebook: Rulebook, packet: Packet):
+        self.rulebook, self.packet = rulebook, packet
+        self.records = {r.id: r for r in packet.records}
+        self.reasons = Reasons(rulebook, packet)
+
+    def criterion(self, result: CriterionResult) -> dict[str, Any]:
+        criterion = result.criterion
+        item: dict[str, Any] = {
+            "id": criterion.id,
+            "kind": criterion.kind,
+            "description": criterion.description or capital(requirement(self.rulebook, criterion)),
+            "requirement": requirement(self.rulebook, criterion),
+            "required": criterion.required,
+            "blocker": criterion.blocker,
+            "inherited_from": criterion.inherited_from,
+            "inherited_from_name": self.rulebook.levels[criterion.inherited_from].name if criterion.inherited_from else None,
+            "met": result.met,
+            "observed": number(result.observed),
+            "needed": number(result.needed),
+            "statement": self.statement(result),
+            "counted": [self._record_ref(rid) for rid in result.counted],
+            "not_counted": [self.reasons.miss(criterion, miss) for miss in result.misses],
+        }
+        if isinstance(criterion, CountCriterion) and criterion.distinct:
+            item["distinct_values"] = list(result.distinct_values)
+        if criterion.points or criterion.points_each:
+            item["points"] = result.points
+        if result.children:
+            item["children"] = [self.criterion(child) for child in result.children]
+            if criterion.kind == "none_of":  # a child met is a finding against the candidate
+                for child in item["children"]:
+                    found = ", ".join(r["id"] for r in child["counted"])
+                    child["statement"] = f"found: {found}" if child["met"] else "none found"
+        return item
+
+    def statement(self, result: CriterionResult) -> str:
+        """Observed against needed: '1 of 2 projects in the last 12 months', '3 mentees (needs 2)'."""
+        criterion = result.criterion
+        if isinstance(criterion, CandidateCriterion):
+            facts = self.reasons.candidate_facts(criterion)
+            return "; ".join(facts) if result.met else "; ".join(self.reasons.miss(criterion, m)["reasons"][0] for m in result.misses)
+        if isinstance(criterion, CompositeCriterion):
+            met = int(result.observed)
+            if criterion.kind == "none_of":
+                return "none found" if result.met else f"{met} found, needs none"
+            return f"{met} of {len(criterion.children)} met, needs {int(result.needed)}"
+        observed, needed = number(result.observed), number(criterion.at_least)
+        # An optional criterion with points per record asks for nothing: each record only earns.
+        per_record = bool(criterion.points_each) and not criterion.required
+        window = f" in the last {criterion.match.window}" if criterion.match.window else ""
+        # Which values: two records of one team would read as two teams otherwise.
+        values = f" ({', '.join(listed(v) for v in result.distinct_values)})" if result.distinct_values else ""
+        if not result.met and not per_record:
+            text = quantity(self.rulebook, result) + values + window
+        elif criterion.required:
+            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window} (needs {needed})"
+        else:
+            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window}"
+        return text + self._points(result)
+
+    def _points(self, result: CriterionResult) -> str:
+        criterion = result.criterion
+        if criterion.points_each:
+            cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
+            return f" · {plural(result.points, 'point')} ({criterion.points_each} each{cap})"
+        if criterion.points:
+            return f" · {plural(result.points, 'point')}" if result.met else f" · 0 of {criterion.points} points"
+        return ""
+
+    def missing(self, assessment: Assessment, competency_names: dict[str, str]) -> list[str]:
+        lines = []
+        for competency_id, results in assessment.competencies:
+            for result in results:
+                criterion = result.criterion
+                if result.met or not criterion.required:
+                    continue
+                what = criterion.description or capital(requirement(self.rulebook, criterion))
+                prefix = f"{competency_names[competency_id]}: "
+                if criterion.blocker:
+                    prefix = "Blocker - " + prefix
+                lines.append(f"{prefix}{what} ({self.gap(result)})")
+        for points in assessment.points:
+            if not points.met:
+                scope = f" in {points.group}" if points.group else ""
+                lines.append(f"Points{scope}: {points.observed} of {points.needed} ({points.needed - points.observed} more)")
+        return lines
+
+    def gap(self, result: CriterionResult) -> str:
+        criterion = result.criterion
+        if isinstance(criterion, CountCriterion):
+            more = int(criterion.at_least - result.observed)
+            return f"{more} more; {self.statement(result)}"
+        if isinstance(criterion, SumCriterion):
+            return f"{number(criterion.at_least - result.observed)} more; {self.statement(result)}"
+        if isinstance(criterion, CompositeCriterion) and criterion.kind == "none_of":
+            found = [self.records[rid] for child in result.children if child.met for inner in child.walk() for rid in inner.counted]
+            return "found: " + "; ".join(f"{r.id} ({r.title}, {r.confidence})" for r in found)
+        return self.statement(result)
+
+    def relied_on(self, result: CriterionResult) -> list[str]:
+        """Records a result rests on: those counted, and the records they link to."""
+        found = []
+        for inner in result.walk():
+            link = getattr(inner.criterion, "match", None) and inner.criterion.match.link
+            for record_id in inner.counted:
+                found.append(record_id)
+                if link and self.records[record_id].fields.get(link.by):
+                    found.append(self.records[record_id].fields[link.by])
+        return list(dict.fromkeys(found))
+
+    def _record_ref(self, record_id: str) -> dict[str, str]:
+        record = self.records[record_id]
+        return {"id": record.id, "title": record.title, "confidence": record.confidence}

@@ -1,0 +1,158 @@
+"""Phrasing: the rulebook's vocabulary turned into words - what a rule asks for (`requirement`),
+a condition as a clause, why a value fails it, numbers with their nouns. Nothing here knows a
+packet; `reasons` and `outcomes` use these words for one."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.matching.evaluate import CriterionResult
+from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Rulebook, SumCriterion, Term
+
+_OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
+NEEDS = {"eq": "{v}", "ne": "anything but {v}", "lt": "less than {v}", "lte": "at most {v}", "gt": "more than {v}",
+          "gte": "at least {v}", "in": "one of {v}", "not_in": "none of {v}", "matches": "to match {v}"}
+
+
+def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
+    """The rule itself in words, e.g. 'at least 2 projects where role is lead, in the last 24 months'."""
+    if isinstance(criterion, CountCriterion):
+        evidence = rulebook.evidence[criterion.match.evidence]
+        noun = evidence.name if criterion.at_least == 1 else evidence.plural
+        if criterion.distinct:
+            head = f"at least {criterion.at_least} different {spaced(criterion.distinct)} {noun_for(criterion.at_least, 'value')} among {evidence.plural}"
+        else:
+            head = f"at least {criterion.at_least} {noun}"
+        return head + _match_clause(rulebook, criterion.match)
+    if isinstance(criterion, SumCriterion):
+        evidence = rulebook.evidence[criterion.match.evidence]
+        return f"{spaced(criterion.field)} adding up to at least {number(criterion.at_least)} over {evidence.plural}" + _match_clause(rulebook, criterion.match)
+    if isinstance(criterion, CandidateCriterion):
+        return "the candidate " + join_words([_candidate_phrase(t) for t in criterion.terms], "and")
+    head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
+    return f"{head}: " + "; ".join(c.description or requirement(rulebook, c) for c in criterion.children)
+
+
+def _match_clause(rulebook: Rulebook, match) -> str:
+    parts = []
+    if match.terms:
+        parts.append(" where " + join_words([term_phrase(t) for t in match.terms], "and"))
+    if match.link:
+        target = rulebook.evidence[match.link.evidence]
+        linked = f" whose {spaced(match.link.by)} is {indefinite(target.name)}"
+        if match.link.terms:
+            linked += " where " + join_words([term_phrase(t) for t in match.link.terms], "and")
+        parts.append(("," if parts else "") + linked)
+    if match.window:
+        parts.append(f", in the last {match.window}" if parts else f" in the last {match.window}")
+    return "".join(parts)
+
+
+def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
+    """A count or sum against what it needs, with its unit: '1 of 2 design docs',
+    '0 of 3 promotions across team growth records'."""
+    needed = number(result.criterion.at_least)
+    return f"{number(result.observed)} of {needed} {counted_unit(rulebook, result.criterion, needed)}"
+
+
+def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n: float = 1) -> str:
+    """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
+    'promotions across team growth records'."""
+    evidence = rulebook.evidence[criterion.match.evidence]
+    if isinstance(criterion, SumCriterion):
+        return f"{spaced(criterion.field)} across {evidence.plural}"
+    if criterion.distinct:
+        return "different " + noun_for(n, spaced(criterion.distinct))
+    return noun_for(n, evidence.name, evidence.plural)
+
+
+def listed(value: str) -> str:
+    """A value in a comma-separated list, quoted when it holds a comma itself."""
+    return f'"{value}"' if "," in value else value
+
+
+def spaced(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """A number and its noun, agreeing: '1 point', '2 points', '3 required criteria'."""
+    return f"{number(n)} {noun_for(n, noun, nouns)}"
+
+
+def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
+    """The noun that agrees with `n`; the plural is `nouns`, else the noun plus s."""
+    return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
+
+
+def indefinite(noun: str) -> str:
+    """The noun with its article: 'a Staff Engineer', 'an Engineering Manager'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def join_words(parts: list[str], word: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+def value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return join_words([value_text(v) for v in value], "or")
+    if isinstance(value, float):
+        return str(number(value))
+    return str(value)
+
+
+def term_phrase(term: Term) -> str:
+    """A condition as a clause: 'role is lead', 'scope is cross-team, org or company'."""
+    name, op, value = spaced(term.field), term.op, term.value
+    if op in _OPS:
+        return f"{name} {_OPS[op]} {value_text(value)}"
+    if op == "in":
+        return f"{name} is {value_text(value)}"
+    if op == "not_in":
+        return f"{name} is not {value_text(value)}"
+    if op == "contains":
+        return f"{name} contains {value!r}"
+    if op == "matches":
+        return f"{name} matches {value!r}"
+    return f"{name} is given" if op == "present" else f"{name} is not given"
+
+
+def _candidate_phrase(term: Term) -> str:
+    """A condition on the candidate, in words: 'is at the level directly below the target'."""
+    if term.field == "steps_to_target" and term.op == "eq":
+        where = {0: "the equivalent of the target level, on another track", 1: "the level directly below the target"}
+        return "is at " + where.get(term.value, f"{term.value} levels below the target")
+    if term.field == "months_at_level" and term.op in ("gte", "gt"):
+        return f"has been at the current level for {'at least' if term.op == 'gte' else 'more than'} {term.value} months"
+    return "has " + term_phrase(term)
+
+
+def failure(term: Term, actual: Any) -> str:
+    """Why a value fails a condition: 'status is draft, needs approved'."""
+    name, op = spaced(term.field), term.op
+    if op == "present":
+        return f"{name} is missing"
+    if op == "absent":
+        return f"{name} is {value_text(actual)}, needs to be absent"
+    if op == "contains":
+        needs = f"to contain {term.value!r}"
+    elif op in ("in", "not_in"):
+        needs = NEEDS[op].format(v=", ".join(value_text(v) for v in term.value) or "nothing")
+    else:
+        needs = NEEDS[op].format(v=value_text(term.value) if op != "matches" else repr(term.value))
+    if actual is None:
+        return f"{name} is missing, needs {needs}"
+    shown = f"[{', '.join(map(str, actual))}]" if isinstance(actual, list) else value_text(actual)
+    return f"{name} is {shown}, needs {needs}"
