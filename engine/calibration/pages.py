@@ -9,7 +9,8 @@ import csv
 import json
 from typing import Any, Callable, TextIO
 
-from engine.calibration.calibrate import TOP_BLOCKERS, VERDICTS, Calibration
+from engine.calibration.calibrate import Calibration
+from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
 from engine.common.text import md_escape
 from engine.rendering.report import criterion_flags, criterion_mark, markdown_criteria
 from engine.rendering.templating import ENVIRONMENT

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.calibration.calibrate import shown_groups
+from engine.calibration.figures import shown_groups
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,31 @@
+"""A cohort's rows: one compact row per evaluated candidate, as much as the report's tables
+need, with repeated values shared so that a cohort of 100k fits in memory."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Row:
+    """One evaluated candidate, as much as the report's tables need: a cohort of 100k keeps
+    100k rows, so their strings and small dicts are shared (`Calibration.add`)."""
+
+    page: str
+    packet: str
+    id: str
+    name: str
+    track: str
+    level: str
+    level_name: str
+    target: str
+    target_name: str
+    manager: str | None
+    nominated: bool | None
+    verdict: str
+    verified_only: str
+    unmet: tuple[str, ...]
+    missing: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    attributes: dict[str, Any] = field(default_factory=dict)
+    opportunities: dict[str, bool] = field(default_factory=dict)
