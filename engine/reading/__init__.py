@@ -1,5 +1,7 @@
 """Reading and checking rules and packets: YAML and JSON with positions (`load`), JSON Schema
-(`validate`), cross-references into the validated model (`rulebook`, `packet`, `model`), and
-validated rulebooks kept by content hash (`cache`).
+(`validate`), cross-references into the validated model (`rulebook` for the ladder, evidence
+types and calibration settings, `levels` for level files and inheritance, `criteria` for
+criteria and their conditions, `packet` for packets; all reporting to `problems`), the model
+itself (`model`), and validated rulebooks kept by content hash (`cache`).
 
 May import: `engine.common`."""
