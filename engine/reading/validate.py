@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -168,6 +169,18 @@ def _pattern_message(value: Any, schema_part: dict) -> str:
 
 
 def did_you_mean(word: str, options: Iterable[Any]) -> str:
-    """' (did you mean 'x'?)' for the closest option, or ''."""
-    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    """' (did you mean 'x'?)' for the closest option, or ''.
+
+    An option spelt the same but for case and separators comes first ('Not Ready' -> 'not_ready'),
+    then the longest option the word starts with as a whole word ('nearly_ready' -> 'nearly',
+    where letters alone would point at 'not_ready'), then the closest by letters."""
+    options = [str(o) for o in options]
+    key = _spelling(str(word))
+    same = [o for o in options if _spelling(o) == key]
+    starts = sorted((o for o in options if _spelling(o) and key.startswith(_spelling(o) + " ")), key=len, reverse=True)
+    close = same or starts or difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _spelling(word: str) -> str:
+    return " ".join(re.split(r"[\s_-]+", word.strip().lower()))

@@ -120,21 +120,49 @@ def run_case(book: Rulebook, case: Case) -> Outcome:
     expect = case.expect
     if "level" in expect and expect["level"] != outcome.level:
         outcome.problems.append(f"level: expected {expect['level']}, got {outcome.level}")
+    items = _items(outcome.document)
     for key, actual in (("verdict", evaluation.all_evidence.verdict), ("verified_only_verdict", evaluation.verified_only.verdict)):
         if key in expect and expect[key] != actual:
             outcome.problems.append(f"{key.replace('_', ' ')}: expected {expect[key]}, got {actual}")
-    items = _items(outcome.document)
+            if key == "verdict":
+                outcome.problems += _deciding(outcome.document, expect[key], actual)
     for criterion_id, wanted in expect.get("criteria", {}).items():
         if criterion_id not in outcome.statuses:
             outcome.problems.append(f"{criterion_id}: no such criterion at {outcome.level}{validate.did_you_mean(criterion_id, outcome.statuses)}")
             continue
         got = "met" if outcome.statuses[criterion_id] else "unmet"
         if got != wanted:
-            item = items[criterion_id]
-            outcome.problems.append(f"{criterion_id}: expected {wanted}, got {got} - {item['statement']}")
-            outcome.problems += [f"    counts: {record_label(r)}" for r in item["counted"]]
-            outcome.problems += [f"    did not count: {record_label(m)}: {'; '.join(m['reasons'])}" for m in item["not_counted"][:5]]
+            outcome.problems.append(f"{criterion_id}: expected {wanted}, got {got} - {items[criterion_id]['statement']}")
+            outcome.problems += _records(items[criterion_id])
     return outcome
+
+
+_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
+
+
+def _deciding(document: dict, expected: str, actual: str) -> list[str]:
+    """The criteria that decided a verdict other than the one expected: what is unmet when the
+    verdict came out lower, and what counted toward the required criteria when it came out
+    higher, each with its records."""
+    lines = [f"    {document['headline']}"]
+    lower = _RANK[actual] < _RANK[expected]
+    for competency in document["competencies"]:
+        for item in competency["criteria"]:
+            if item["required"] and item["met"] != lower:
+                mark = "✓" if item["met"] else "✗"
+                lines.append(f"    {mark} {item['id']} ({competency['name']}): {item['statement']}")
+                lines += ["    " + line for line in _records(item)]
+    for points in document["points"]:
+        if points["met"] != lower:
+            scope = f" in {points['group']}" if points["group"] else ""
+            lines.append(f"    {'✓' if points['met'] else '✗'} points{scope}: {points['observed']:g} of {points['needed']:g}")
+    return lines
+
+
+def _records(item: dict) -> list[str]:
+    """The records a criterion counted, and the closest that did not count, with why."""
+    lines = [f"    counts: {record_label(r)}" for r in item["counted"]]
+    return lines + [f"    did not count: {record_label(m)}: {'; '.join(m['reasons'])}" for m in item["not_counted"][:5]]
 
 
 def _items(document: dict) -> dict[str, dict]:

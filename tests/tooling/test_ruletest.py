@@ -46,13 +46,49 @@ def test_a_failing_case_shows_expected_against_actual_with_the_explanation(rules
     tests_file = rules_with_tests / "tests" / "developer.yaml"
     assert f"PASS {tests_file}::an empty packet is not ready (developer)" in result.stdout
     failure = result.stdout.split(f"FAIL {tests_file}::wrongly expected to be ready (developer)\n")[1]
-    assert failure.splitlines()[:4] == [
+    assert failure.splitlines()[:8] == [
         "    verdict: expected ready, got not_ready",
+        "        Not ready for Developer: 1 of 4 required criteria met; 3 required criteria unmet, nearly allows at most 1",
+        "        ✗ shipped-work (Delivery): 1 of 2 projects in the last 12 months",
+        "            counts: P-1 (Refunds)",
+        "        ✗ code-reviews (Technical depth): 0 of 3 reviews in the last 12 months",
+        "        ✗ peer-feedback (Collaboration): 0 of 2 feedback entries in the last 12 months",
         "    shipped-work: expected met, got unmet - 1 of 2 projects in the last 12 months",
         "        counts: P-1 (Refunds)",
-        "    no-such-thing: no such criterion at developer",
     ]
+    assert "    no-such-thing: no such criterion at developer" in failure.splitlines()
     assert result.stdout.rstrip().endswith("1 passed, 1 failed")
+
+
+def test_a_verdict_better_than_expected_shows_what_counted_toward_it(rules_copy):
+    shutil.rmtree(rules_copy / "tests")
+    (rules_copy / "tests").mkdir()
+    reviews = [{"id": f"R-{i}", "type": "review", "title": f"Review {i}", "date": "2026-05-01", "kind": "code", "scope": "team"}
+               for i in range(1, 4)]
+    projects = [{"id": f"P-{i}", "type": "project", "title": f"Project {i}", "start": "2026-01-01", "end": "2026-03-01",
+                 "role": "core", "scope": "team", "outcome": "shipped"} for i in range(1, 3)]
+    expected_worse = {**FAILING, "cases": [{"name": "nearly, though expected not", "packet": {"evidence": reviews + projects},
+                                            "expect": {"verdict": "not_ready"}}]}
+    (rules_copy / "tests" / "developer.yaml").write_text(yaml.safe_dump(expected_worse, sort_keys=False))
+    result = CliRunner().invoke(main, ["test", str(rules_copy)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "    verdict: expected not_ready, got nearly" in lines
+    assert "        ✓ code-reviews (Technical depth): 3 reviews in the last 12 months (needs 3)" in lines
+    assert "            counts: R-1 (Review 1)" in lines
+    assert not any("✗" in line for line in lines), "a verdict better than expected lists what was met, not what was missed"
+
+
+@pytest.mark.parametrize("written, meant", [("nearly_ready", "nearly"), ("NEARLY READY", "nearly"), ("Not Ready", "not_ready"),
+                                            ("redy", "ready")])
+def test_a_misspelt_verdict_suggests_the_verdict_it_spells(rules_copy, written, meant):
+    shutil.rmtree(rules_copy / "tests")
+    (rules_copy / "tests").mkdir()
+    misspelt = {**FAILING, "cases": [{**FAILING["cases"][0], "expect": {"verdict": written}}]}
+    (rules_copy / "tests" / "developer.yaml").write_text(yaml.safe_dump(misspelt, sort_keys=False))
+    result = CliRunner().invoke(main, ["test", str(rules_copy)])
+    assert result.exit_code == 1
+    assert f"is not one of ready, nearly, not_ready (did you mean '{meant}'?) [schema.enum]" in result.stderr
 
 
 def test_junit_xml_reports_each_case_for_ci(rules_with_tests, tmp_path):
