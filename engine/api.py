@@ -13,6 +13,7 @@ from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import plan
 from engine.explaining.explain import explain
 from engine.matching.evaluate import evaluate
+from engine.reading import bundle
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
 from engine.reading.validate import data_dir
@@ -22,6 +23,11 @@ from engine.rendering.report import Invalid, Result
 def default_rules_dir() -> Path:
     """The built-in dual-ladder rulebook."""
     return data_dir("rules")
+
+
+def schema(kind: str) -> dict:
+    """The JSON Schema of one kind of document (`bundle.KINDS`), self-contained for other tools."""
+    return bundle.bundle(kind)
 
 
 def rulebook(directory: str | Path | None = None) -> Rulebook:

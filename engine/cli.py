@@ -17,6 +17,7 @@ import click
 from engine import api
 from engine.cohorts import outputs, pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
+from engine.reading import bundle
 from engine.reading.model import parse_date
 from engine.reading.packet import unknown_level
 from engine.reading.rulebook import LEVELS_DIR, rule_files
@@ -419,6 +420,33 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
 
     for path in documents.write(_load_rulebook(rules_dir), out, fmt):
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(bundle.KINDS), metavar="KIND")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the schema to this file instead of standard output.")
+def schema(kind: str, out: Path | None) -> None:
+    """Print the JSON Schema of one kind of document, self-contained: every schema it refers to
+    is inside it, so editors and other validators can use it offline.
+
+    KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
+    or one ladder writes as JSON (verdict, calibration-report). For example:
+
+    \b
+      ladder schema packet --out .schemas/packet.schema.json
+      check-jsonschema --schemafile .schemas/packet.schema.json packets/*.yaml
+
+    In an editor with the YAML language server, a first line names the schema of a document:
+
+    \b
+      # yaml-language-server: $schema=../.schemas/packet.schema.json
+    """
+    text = json.dumps(api.schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        _check_out(outputs.file_problem(out))
+        _write(out, text)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command("test")

@@ -30,7 +30,8 @@ def data_dir(name: str) -> Path:
 
 
 @functools.cache
-def _schemas() -> dict[str, dict]:
+def schemas_by_uri() -> dict[str, dict]:
+    """Every schema in `schemas/`, by its `$id`."""
     return {BASE_URI + path.name: json.loads(path.read_text()) for path in sorted(data_dir("schemas").glob("*.schema.json"))}
 
 
@@ -39,11 +40,11 @@ def _registry():
     """The schemas for jsonschema (imported only when a document has errors to explain)."""
     import referencing
     return referencing.Registry().with_resources(
-        (uri, referencing.Resource.from_contents(contents)) for uri, contents in _schemas().items())
+        (uri, referencing.Resource.from_contents(contents)) for uri, contents in schemas_by_uri().items())
 
 
 def schema(name: str) -> dict:
-    return _schemas()[BASE_URI + f"{name}.schema.json"]
+    return schemas_by_uri()[BASE_URI + f"{name}.schema.json"]
 
 
 class Checker:
@@ -66,7 +67,7 @@ class Checker:
 
 
 def schema_by_uri(uri: str) -> dict:
-    return _schemas()[uri.split("#", 1)[0]]
+    return schemas_by_uri()[uri.split("#", 1)[0]]
 
 
 @functools.cache
