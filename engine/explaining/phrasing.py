@@ -85,7 +85,11 @@ def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
 
 
 def indefinite(noun: str) -> str:
-    """The noun with its article: 'a Staff Engineer', 'an Engineering Manager'."""
+    """The noun with its article: 'a Staff Engineer', 'an Engineering Manager', and for a word
+    said letter by letter, by the first letter's name: 'an RFC', 'an SLO', 'a PR'."""
+    first = noun.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return f"{'an' if first[0] in 'AEFHILMNORSX' else 'a'} {noun}"
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 

@@ -100,6 +100,8 @@ def explain(error) -> tuple[tuple, str, bool]:
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
+    if "propertyNames" in error.absolute_schema_path and isinstance(value, str):
+        path += (value,)  # a key's own error (its name): at the key, not at the mapping holding it
     if kind in ("anyOf", "oneOf") and _all_required_alternatives(error):
         options = [s["required"][0] for s in error.validator_value]
         present = [o for o in options if isinstance(value, dict) and o in value]
@@ -131,7 +133,9 @@ def explain(error) -> tuple[tuple, str, bool]:
     if kind == "pattern":
         return path, _pattern_message(value, error.schema), False
     if kind == "not" and isinstance(value, str):
-        return path, f"{value!r} is reserved here: choose another name", True
+        keys = error.validator_value.get("enum", []) if isinstance(error.validator_value, dict) else []
+        return path, (f"{value!r} is reserved: every record has its own keys ({', '.join(keys)}), which are not fields "
+                      "of its type; choose another name"), True
     if kind == "propertyNames":
         return path, f"{error.message}", True
     if kind in ("maxProperties", "maxItems", "maxLength"):

@@ -17,4 +17,6 @@ ENVIRONMENT = jinja2.Environment(
 ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
 ENVIRONMENT.filters["record"] = record_label
 ENVIRONMENT.filters["points_observed"] = points_observed
+# The author's spelling kept: "RFC" stays "RFC" (Jinja2's `capitalize` lowers the rest: "Rfc").
+ENVIRONMENT.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]
 ENVIRONMENT.globals["VERDICT_LABEL"] = VERDICT_LABEL

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, requirement
-from engine.reading.model import CompositeCriterion, Criterion, LevelRules, PointsRule, Rulebook
+from engine.reading.model import CompositeCriterion, Criterion, Field, LevelRules, PointsRule, Rulebook
 from engine.rendering.report import write_atomic
 from engine.rendering.templating import ENVIRONMENT
 
@@ -42,13 +42,23 @@ def framework(book: Rulebook) -> dict[str, Any]:
     evidence = [{
         "id": e.id, "name": e.name, "plural": e.plural, "description": e.description,
         "dates": "one date" if e.dates == "point" else "a start date, and an end date once finished",
-        "fields": [{"name": f.name, "type": f.type, "required": f.required, "values": list(f.values),
+        "fields": [{"name": f.name, "type": f.type, "required": f.required, "values": ", ".join(f.values) or _bounds(f),
                     "refers_to": indefinite(book.evidence[f.evidence].name) if f.evidence else None, "description": f.description}
                    for f in e.fields.values()],
     } for e in book.evidence.values()]
     return {"name": book.name, "description": book.description, "tracks": tracks, "equivalence": rows,
             "evidence": evidence, "nearly": book.nearly.max_unmet, "digest": book.digest[:16],
             "track_names": {t.id: t.name for t in book.tracks.values()}}
+
+
+def _bounds(declared: Field) -> str:
+    """The values a number field may take, as the rules declare them: 'from 1 to 10', 'at least 0'."""
+    low, high = declared.minimum, declared.maximum
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if low is not None:
+        return f"at least {low:g}"
+    return f"at most {high:g}" if high is not None else ""
 
 
 def _verdict_rule(rules: LevelRules) -> str:

@@ -183,6 +183,19 @@ def test_the_published_framework_reads_cleanly(book, tmp_path):
     assert '<a href="ic.html">Individual contributor</a><a href="management.html">Management</a>' in html
 
 
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_published_framework_keeps_the_authors_spelling_and_states_number_bounds(rules_copy, tmp_path, fmt):
+    evidence = rules_copy / "evidence.yaml"
+    evidence.write_text(evidence.read_text().replace("  project:\n    name: project\n", "  project:\n    name: RFC\n", 1))
+    text = (p.read_text() for p in docs.write(api.rulebook(rules_copy), tmp_path, fmt))
+    page = "".join(text)
+    assert "RFC" in page and "Rfc" not in page
+    assert "an RFC" in page and "a RFC" not in page
+    row = "| months | integer | yes | at least 1 | Months of regular mentoring. |" if fmt == "md" else \
+        "<td>months</td><td>integer</td><td>yes</td><td>at least 1</td>"
+    assert row in page
+
+
 def test_the_docs_command_writes_a_directory(tmp_path):
     result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path / "site"), "--format", "html"])
     assert result.exit_code == 0 and (tmp_path / "site" / "index.html").is_file()
