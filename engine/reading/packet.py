@@ -117,59 +117,63 @@ def _target(doc: Document, data: dict, candidate: Candidate | None, rulebook: Ru
 
 
 def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problems: list[Diagnostic]) -> list[Record]:
-    records, seen = [], {}
+    """Every record that is whole; and every problem of every record, its dates and links checked
+    even when another of its fields is wrong, so one mistake never hides another."""
+    records: list[Record] = []
+    seen: dict[str, tuple[int, str]] = {}  # id -> (index, type) of the first record with it
+    links: list[tuple[int, str, str, str, str]] = []  # (index, record id, field, target id, type it must name)
     for index, raw in enumerate(raw_records):
         path = ("evidence", index)
         if not (isinstance(raw, dict) and isinstance(raw.get("id"), str) and isinstance(raw.get("type"), str)):
             continue  # the packet schema has said what is wrong with it
         if raw["id"] in seen:
-            problems.append(doc.diag(path + ("id",), f"record id {raw['id']!r} is already used by evidence item {seen[raw['id']] + 1}: ids must be unique", "packet.duplicate-id"))
+            problems.append(doc.diag(path + ("id",), f"record id {raw['id']!r} is already used by evidence item {seen[raw['id']][0] + 1}: ids must be unique", "packet.duplicate-id"))
             continue
-        seen[raw["id"]] = index
+        seen[raw["id"]] = (index, raw["type"])
         evidence = rulebook.evidence.get(raw["type"])
         if evidence is None:
             problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
             continue
-        found = [d for _, d in _record_checker(rulebook, evidence).errors(doc, raw, path)]
-        problems.extend(found)
-        record = _record(doc, raw, index, evidence, problems) if not found else None
+        found = _record_checker(rulebook, evidence).errors(doc, raw, path)
+        problems.extend(d for _, d in found)
+        broken = {where for where, _ in found}
+        record = _record(doc, raw, index, evidence, problems, broken)
         if record:
             records.append(record)
-    by_id = {r.id: r for r in records}
-    for record in records:
-        for name, declared in rulebook.evidence[record.type].fields.items():
-            target = record.fields.get(name)
-            if declared.type != "ref" or target is None:
-                continue
-            linked = by_id.get(target)
-            path = ("evidence", record.index, name)
-            if target == record.id:
-                problems.append(doc.diag(path, f"{record.id} links to itself", "packet.bad-link"))
-            elif target not in seen:
-                problems.append(doc.diag(path, f"{name} refers to {target!r}, which is not a record in this packet{validate.did_you_mean(target, seen)}", "packet.bad-link"))
-            elif linked and linked.type != declared.evidence:
-                problems.append(doc.diag(path, f"{name} must name a {declared.evidence} record; {target} is a {linked.type}", "packet.bad-link"))
+        links += [(index, raw["id"], name, raw[name], declared.evidence) for name, declared in evidence.fields.items()
+                  if declared.type == "ref" and isinstance(raw.get(name), str) and path + (name,) not in broken]
+    for index, record_id, name, target, wanted in links:
+        path = ("evidence", index, name)
+        if target == record_id:
+            problems.append(doc.diag(path, f"{record_id} links to itself", "packet.bad-link"))
+        elif target not in seen:
+            problems.append(doc.diag(path, f"{name} refers to {target!r}, which is not a record in this packet{validate.did_you_mean(target, seen)}", "packet.bad-link"))
+        elif seen[target][1] != wanted:
+            problems.append(doc.diag(path, f"{name} must name a {wanted} record; {target} is a {seen[target][1]}", "packet.bad-link"))
     return records
 
 
-def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, problems: list[Diagnostic]) -> Record | None:
+def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, problems: list[Diagnostic],
+            broken: set[tuple] = frozenset()) -> Record | None:
+    """The record, or None if anything in it is wrong; its dates are checked whenever they are
+    themselves well-formed, even when other fields are not."""
     path = ("evidence", index)
+
+    def date_of(name: str) -> date | None:
+        return None if path + (name,) in broken else _date(doc, path + (name,), raw.get(name), problems)
+
     fields: dict[str, Any] = {}
     for name, declared in evidence.fields.items():
         if name in raw:
-            value = raw[name]
-            if declared.type == "date":
-                value = _date(doc, path + (name,), value, problems)
-            fields[name] = value
+            fields[name] = date_of(name) if declared.type == "date" else raw[name]
     if evidence.dates == "point":
-        start = end = _date(doc, path + ("date",), raw.get("date"), problems)
+        start = end = date_of("date")
     else:
-        start = _date(doc, path + ("start",), raw.get("start"), problems)
-        end = _date(doc, path + ("end",), raw.get("end"), problems)
+        start, end = date_of("start"), date_of("end")
         if start and end and end < start:
             problems.append(doc.diag(path + ("end",), f"ends {end}, before it starts {start}", "packet.bad-date"))
             return None
-    if start is None:
+    if start is None or broken:
         return None
     return Record(raw["id"], raw["type"], raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index)
 
