@@ -86,3 +86,17 @@ def test_sarif_has_what_code_scanning_needs():
 def test_json_findings_carry_code_level_and_place():
     findings = json.loads(run(DEFECTS.relative_to(ROOT), "--format", "json").stdout)["findings"]
     assert {"file", "line", "col", "level", "code", "message"} == set(findings[0])
+
+
+@pytest.mark.parametrize("level, base, gap", [
+    ("distinguished-engineer", "director-of-engineering", False),  # its equivalent: one definition, two tracks
+    ("vp-of-engineering", "distinguished-engineer", False),  # the equivalent of the level directly below
+    ("vp-of-engineering", "principal-engineer", True),  # the equivalent of a level two below
+    ("distinguished-engineer", "vp-of-engineering", True),  # no equivalent on the IC track
+])
+def test_a_level_may_build_on_its_equivalent_on_the_other_track(rules_copy, level, base, gap):
+    (rules_copy / "levels" / f"{level}.yaml").write_text(
+        f"level: {level}\nbuilds_on: {base}\nsummary: Asks what {base} asks.\ncompetencies: []\n")
+    codes = {d.code for d in lint.lint(rules_copy)}
+    assert not {c for c in codes if c.startswith(("rules.", "schema.", "load."))}, codes
+    assert ("lint.level-gap" in codes) == gap

@@ -24,13 +24,23 @@ class Bar:
     competencies: int  # competencies with at least one required criterion
 
 
-@check("lint.level-gap", "warning", "A gap in a track's order: a level builds on one that is not directly below it.")
+@check("lint.level-gap", "warning", "A gap in a track's order: a level builds on one that is neither directly below it "
+       "nor its equivalent, or the equivalent of the level below, on another track.")
 def level_gap(book: Rulebook) -> Iterator[Finding]:
     for level in book.rules.values():
         if level.builds_on:
             base = book.levels[level.builds_on]
-            if base.track != level.level.track or base.rank != level.level.rank - 1:
-                yield level.pos, f"{level.level.id} builds on {base.id}, which is not the level directly below it on its track"
+            if not _builds_in_order(book, base, level.level):
+                yield level.pos, (f"{level.level.id} builds on {base.id}, which is not the level directly below it on its "
+                                  "track, nor its equivalent or the equivalent of the level below on another track")
+
+
+def _builds_in_order(book: Rulebook, base: Level, level: Level) -> bool:
+    """A level builds on the one directly below it; or, to share one definition between tracks,
+    on a level of another track that stands level with it or with the level directly below it."""
+    if base.track == level.track:
+        return base.rank == level.rank - 1
+    return (here := book.equivalent(base, level.track)) is not None and level.rank - here.rank in (0, 1)
 
 
 @check("lint.parity-band", "error", "Equivalent levels on different tracks with different compensation bands.")
