@@ -10,7 +10,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.matching import core
 
@@ -206,6 +210,45 @@ def test_running_out_of_sessions_poisons_the_process():
 def test_glob_patterns_are_literal_except_for_star(text, pattern, expected):
     engine = core.Engine([rule("g", core.Test("t", "glob", pattern))])
     assert (keys(engine.run([record("a", t=text)]), "g") == ["a"]) is expected
+
+
+def _glob_by_regex(pattern: str, text: str) -> bool:
+    """What a glob means, said the obvious way (a backtracking regex: fine on short text)."""
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), text, re.DOTALL) is not None
+
+
+# Few letters, so that pieces overlap, repeat and nearly match; newlines and regex metacharacters too.
+_GLOB_TEXT = st.text(alphabet="ab\n.", max_size=12)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pattern=st.text(alphabet="ab\n.*", max_size=10), text=_GLOB_TEXT)
+def test_glob_matching_means_what_the_regex_meant(pattern, text):
+    assert core.glob_matches(pattern, text) is _glob_by_regex(pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_GLOB_TEXT, min_size=1, max_size=5), fillers=st.lists(_GLOB_TEXT, min_size=6, max_size=6))
+def test_a_text_built_from_a_glob_matches_it(pieces, fillers):
+    # Random patterns rarely match random text: build texts that do, then break them.
+    text = fillers[0] + "".join(piece + filler for piece, filler in zip(pieces, fillers[1:]))
+    pattern = "*" + "*".join(pieces) + "*"
+    assert core.glob_matches(pattern, text) and _glob_by_regex(pattern, text)
+    assert core.glob_matches(pattern + "b", text + "a") is _glob_by_regex(pattern + "b", text + "a")
+
+
+def test_a_glob_with_many_stars_answers_at_once():
+    # As a regex, `*a*a...*a*b` over a text of a's with no b tries every way of placing the 20
+    # stars (about 10**15): this child never ended. The timeout is generous, not a benchmark.
+    result = run_child("""
+        from engine.matching import core
+        stars = "*a" * 20 + "*b"
+        engine = core.Engine([core.Rule("g", (core.Pattern("m", "rec", (core.Test("t", "glob", stars),)),))])
+        for _ in range(20):
+            matches = engine.run([core.Fact("no", "rec", {"t": "a" * 60}), core.Fact("yes", "rec", {"t": "a" * 60 + "b"})])
+        print(matches["g"])
+    """, timeout=60)
+    assert result.stdout.strip() == "[('yes',)]", result.stderr
 
 
 @pytest.mark.parametrize("text, part, expected", [
