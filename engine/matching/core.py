@@ -47,7 +47,7 @@ from engine.common.errors import EngineFault
 RULES_PER_RULESET = 48
 CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
 MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
-MAX_FACT_FIELDS = 250  # the engine's limit is 255 properties; sid, id, k, fk and g are ours
+MAX_FACT_FIELDS = 249  # the engine takes 254 properties (at 255 it loses facts or crashes); sid, id, k, fk and g are ours
 _KIND, _KEY, _GUARD = "k", "fk", "g"
 # Every session gets this fact and every ruleset a rule that matches it: see _Chunk.
 _SESSION = {_KIND: "\u0000session", _KEY: "\u0000session", _GUARD: 1}

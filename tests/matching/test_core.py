@@ -167,6 +167,28 @@ def test_hundreds_of_joining_rules_compile_and_run():
     assert keys(matches, "w7") == ["a"] and sum(len(v) for v in matches.values()) == 1
 
 
+def test_facts_with_as_many_fields_as_rules_may_test_keep_their_matches():
+    # With 250 tested fields (255 properties with ours) durable-rules lost the facts after the
+    # first or crashed: so rules may test at most 249 fields of one kind of fact.
+    result = run_child("""
+        from engine.matching import core
+        def run(width):
+            names = [f"x{n}" for n in range(width)]
+            rules = [core.Rule(f"r{n}", (core.Pattern("m", "rec", tuple(core.Test(x, "eq", 1) for x in names[n:n + 25])),))
+                     for n in range(0, width, 25)]
+            try:
+                engine = core.Engine(rules)
+            except ValueError as e:
+                return str(e)
+            matches = engine.run([core.Fact(key, "rec", dict.fromkeys(names, 1)) for key in "abc"])
+            return sorted({len(found) for found in matches.values()})
+        print(run(core.MAX_FACT_FIELDS))
+        print(run(core.MAX_FACT_FIELDS + 1))
+    """)
+    assert result.stdout.splitlines() == ["[3]", "these rules test 250 fields of one kind of fact; at most 249"], \
+        result.stdout + result.stderr[-2000:]
+
+
 def test_a_rule_over_the_expression_limit_is_refused():
     with pytest.raises(ValueError, match="expressions"):
         core.Engine([rule("big", *[core.Test(f"f{i}", "eq", i) for i in range(40)])])
