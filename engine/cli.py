@@ -417,6 +417,7 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     """
     from engine.tooling import docs as documents
 
+    _check_out(outputs.documents_directory_problem(out))
     for path in documents.write(_load_rulebook(rules_dir), out, fmt):
         click.echo(f"wrote {path}", err=True)
 

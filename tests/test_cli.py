@@ -295,17 +295,40 @@ def no_work(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+# Directories no file can be created in, whatever the permissions say (the tests run as root).
+UNWRITABLE = [Path("/sys"), Path("/proc")]
+unwritable = pytest.mark.skipif(not all(d.is_dir() for d in UNWRITABLE), reason="needs Linux's /sys and /proc")
+
+
 @pytest.mark.parametrize("command", WRITERS)
-@pytest.mark.parametrize("kind", ["missing", "file"])
-def test_an_output_in_a_missing_or_non_directory_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
-    parent = tmp_path / kind
-    if kind == "file":
-        parent.write_text("")
+@pytest.mark.parametrize("kind", ["missing", "file", *map(str, UNWRITABLE)])
+def test_an_output_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
+    if kind.startswith("/"):
+        if not Path(kind).is_dir():
+            pytest.skip(f"needs Linux's {kind}")
+        parent, problem = Path(kind), f"cannot write in directory {kind} (creating a file there failed: "
+    else:
+        parent = tmp_path / kind
+        if kind == "file":
+            parent.write_text("")
+        problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
     result = run(*WRITERS[command], parent / ("x.jsonl" if command == "generate" else "x.json"))
-    problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
     option = WRITERS[command][-1]
-    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr
+    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("out, problem", [
+    pytest.param("/sys/site", "cannot write in directory /sys (creating a file there failed: ", marks=unwritable),
+    pytest.param("/proc/site/pages", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
+    ("{tmp}/file/site", "{tmp}/file is not a directory"),
+])
+def test_docs_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, out, problem):
+    (tmp_path / "file").write_text("")
+    out = Path(out.format(tmp=tmp_path))
+    result = run("docs", "--out", out)
+    assert result.exit_code == 2 and f"--out: {problem.format(tmp=tmp_path)}" in result.stderr, result.output
+    assert not out.exists() and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", ["evaluate", "plan"])
