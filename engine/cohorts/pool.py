@@ -37,14 +37,20 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
     Workers start as tasks arrive, so there are never more than tasks, nor than
     JOBS_PER_CORE a core, whatever `jobs` asks."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        for task in tasks:
-            try:
-                result = work(task)
-            except Exception as e:  # noqa: BLE001 - as a worker would report it
-                result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
-            yield result
+        yield from run_here(tasks, work, on_fault)
         return
     yield from _Pool(work, on_fault, max(1, min(jobs, JOBS_PER_CORE * default_jobs())), timeout).run(iter(tasks))
+
+
+def run_here(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R]) -> Iterator[R]:
+    """`work(task)` for every task in this process, a task whose work raises reported as a
+    worker's would be; no time limit, and a crash is the process's."""
+    for task in tasks:
+        try:
+            result = work(task)
+        except Exception as e:  # noqa: BLE001 - as a worker would report it
+            result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
+        yield result
 
 
 class _Worker:
