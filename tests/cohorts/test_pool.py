@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -203,3 +206,43 @@ def test_plan_stops_an_evaluation_that_hangs_or_crashes_and_says_so(monkeypatch,
     result = CliRunner().invoke(main, ["plan", str(packet), "--timeout", "1"])
     assert result.exit_code == 3 and result.stdout == ""
     assert f":1:1: error: {reason}" in result.stderr and "ladder: the rules engine failed on the packet." in result.stderr
+
+
+@pytest.mark.parametrize("task", ["hangs", "is done"])
+def test_workers_do_not_outlive_a_parent_that_was_killed(task):
+    # A killed `ladder` must not leave its workers behind, running a hung packet or waiting for
+    # the next one forever, holding its stdout open.
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from engine.cohorts import pool
+def work(n):
+    os.write(1, f"{{os.getpid()}}\\n".encode())  # one write: the workers share the pipe
+    time.sleep(600 if {task == "hangs"} or n == 3 else 0)
+for _ in pool.run(range(4), work, lambda n, why: None, 2):
+    pass
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = {int(parent.stdout.readline()) for _ in range(2 if task == "hangs" else 4)}
+        time.sleep(0.3)  # the idle worker is back waiting for a task
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphans = [pid for pid in workers if _alive(pid)]
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)  # not to leave them running when this fails
+    assert orphans == []
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
