@@ -1,7 +1,8 @@
 """`ladder`: the command line, a thin layer over `engine.api`.
 
 Exit status: 0 done and every input valid; 1 some input invalid (its errors on stderr, each
-`file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
+`file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug);
+130 interrupted."""
 from __future__ import annotations
 
 import contextlib
@@ -124,7 +125,20 @@ rules_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Ladder(click.Group):
+    """The command group. Ctrl-C ends any command with 130 (128 + SIGINT, as shells report
+    it), not with click's 1, which here says some input is invalid. Outputs are written
+    atomically, so none is left half-written, and worker processes are stopped (`pool`)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nladder: interrupted", err=True)  # the newline ends the terminal's ^C
+            ctx.exit(130)
+
+
+@click.group(cls=_Ladder, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ladder", prog_name="ladder")
 def main() -> None:
     """Promotion readiness for dual career ladders, with explanations.

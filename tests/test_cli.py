@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -461,3 +463,39 @@ def test_a_glob_that_normalises_to_a_plain_path_is_read_without_a_traceback(run,
     (tmp_path / "one.yaml").write_text(good.read_text())
     result = run("calibrate", f"{tmp_path}/*/../one.yaml", "--out", tmp_path / "r.json")
     assert "Traceback" not in result.output and result.exit_code in (0, 1)
+
+
+@pytest.fixture(scope="module")
+def slow_cohort(tmp_path_factory) -> Path:
+    """A cohort that takes a few seconds to evaluate."""
+    from engine import api
+    from engine.cohorts import synthetic
+    path = tmp_path_factory.mktemp("slow") / "cohort.jsonl"
+    synthetic.write(synthetic.generate(api.rulebook(), 300, 1, "2026-11-01", 200), path)
+    return path
+
+
+@pytest.mark.parametrize("command, output", [
+    (["evaluate", "--format", "json"], "verdicts.json"),
+    (["calibrate"], "report.html"),
+    (["generate", "--size", "20000", "--records", "200"], "generated.jsonl"),
+])
+def test_ctrl_c_exits_130_with_a_short_message_and_no_output_file(slow_cohort, tmp_path, command, output):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    out.mkdir()
+    args = [*command, *([] if command[0] == "generate" else [slow_cohort, "--jobs", "2"]), "--out", out / output]
+    child = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "LADDER_CACHE_DIR": str(cache)})
+    try:
+        # The rulebook is cached once loaded: from then on the command is at its work.
+        deadline = time.monotonic() + 120
+        while not list(cache.glob("rulebook-*.pickle")):
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert (child.returncode, stderr, stdout) == (130, "\nladder: interrupted\n", "")
+    assert list(out.iterdir()) == []
