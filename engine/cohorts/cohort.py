@@ -158,8 +158,10 @@ FAULT = "engine.fault"  # the code of a packet's error when its evaluation faile
 
 
 def fault_result(item: Item, reason: str) -> Invalid:
-    """A packet whose evaluation failed, hung or crashed its worker: its own error, not a verdict."""
-    return Invalid(item.label, (Diagnostic(item.label, item.line or 1, 1, reason, FAULT),))
+    """A packet whose evaluation failed, hung or crashed its worker: its own error, not a verdict,
+    placed like its other errors (a JSON Lines packet's at its line of the file)."""
+    place = display_path(item.path) if item.line else item.label
+    return Invalid(item.label, (Diagnostic(place, item.line or 1, 1, reason, FAULT),))
 
 
 def is_fault(result: dict | Invalid) -> bool:

@@ -146,11 +146,11 @@ def test_default_jobs_is_the_number_of_usable_cores():
     assert pool.default_jobs() == len(os.sched_getaffinity(0))
 
 
-def test_a_faulted_result_is_an_invalid_packet_with_the_reason():
+def test_a_faulted_result_is_an_invalid_packet_with_the_reason_at_its_line():
     item = cohort.Item("cohort.jsonl:7", Path("cohort.jsonl"), 7, "{}")
     fault = cohort.fault(item, "the evaluation crashed its worker process (signal SIGSEGV)")
     assert isinstance(fault.result, Invalid) and fault.result.diagnostics[0].format() == \
-        "cohort.jsonl:7:7:1: error: the evaluation crashed its worker process (signal SIGSEGV) [engine.fault]"
+        "cohort.jsonl:7:1: error: the evaluation crashed its worker process (signal SIGSEGV) [engine.fault]"
 
 
 def _faulty(real, hang: str, crash: str, fails: str):
