@@ -3,12 +3,13 @@
 Nothing here prints or exits; bad input comes back as diagnostics, never as a traceback."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from engine.cohorts import cohort
+from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import plan
 from engine.explaining.explain import explain
@@ -44,11 +45,43 @@ def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
 
 
 def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
-                     target: str | None = None, track: str | None = None) -> Iterator[Result]:
-    """Each packet the paths name (files, directories of them, .jsonl files); LadderError now,
-    before any packet is read, if some path names none."""
+                     target: str | None = None, track: str | None = None, jobs: int | None = None,
+                     timeout: float = pool.DEFAULT_TIMEOUT) -> Iterator[Result]:
+    """Each packet the paths name (files, directories of them, .jsonl files), in order;
+    LadderError now, before any packet is read, if some path names none.
+
+    A packet whose evaluation fails gets an error of its own (code `cohort.FAULT`) and every
+    other packet its verdict. With `jobs`, packets are evaluated on that many worker processes
+    (see `pool`), so one that runs past `timeout` seconds or crashes the engine is stopped and
+    reported too; without, in this process, one after the other."""
     tasks = cohort.all_items(paths)
-    return (_evaluate(book, item, as_of, target, track) for item in tasks)
+
+    def work(item: cohort.Item) -> Result:
+        return _evaluate(book, item, as_of, target, track)
+    if jobs is None:
+        return pool.run_here(tasks, work, cohort.fault_result)
+    return pool.run(tasks, work, cohort.fault_result, jobs, timeout)
+
+
+def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
+                timeout: float = pool.DEFAULT_TIMEOUT) -> dict | Invalid:
+    """Next steps for the one packet in `path` (see `plan.plan`), worked out in a worker process
+    that is stopped after `timeout` seconds; `Invalid` with its problems, or with a
+    `cohort.FAULT` error when the evaluation failed, hung or crashed. LadderError if the path
+    holds no packet, ValueError if it holds several."""
+    found = list(itertools.islice(cohort.items(path), 2))
+    if len(found) > 1:
+        raise ValueError(f"{path} holds several packets; plan takes one: put its line in a file of its own")
+    (result,) = pool.run(found, lambda item: _plan(book, item, as_of), cohort.fault_result, 1, timeout)
+    return result
+
+
+def _plan(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Invalid:
+    try:
+        packet = cohort.load(book, item, as_of)
+    except LadderError as e:
+        return Invalid(item.label, tuple(e.diagnostics))
+    return plan.plan(book, packet)
 
 
 def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None) -> Result:

@@ -1,21 +1,22 @@
 """`ladder`: the command line, a thin layer over `engine.api`.
 
 Exit status: 0 done and every input valid; 1 some input invalid (its errors on stderr, each
-`file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug)."""
+`file:line:col: level: message [code]`); 2 usage error; 3 the rules engine failed (a bug);
+130 interrupted."""
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from engine import api
-from engine.cohorts import outputs, pool
+from engine.cohorts import cohort, outputs, pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
 from engine.reading import bundle
 from engine.reading.model import parse_date
@@ -72,8 +73,12 @@ def _stopping_on_failure():
         _print_diagnostics(e.diagnostics)
         sys.exit(1)
     except EngineFault as e:
-        click.echo(f"ladder: the rules engine failed: {e}. This is a bug; please report it with the packet.", err=True)
-        sys.exit(3)
+        _engine_failed(f"failed: {e}")
+
+
+def _engine_failed(how: str) -> NoReturn:
+    click.echo(f"ladder: the rules engine {how}. This is a bug; please report it with the packet.", err=True)
+    sys.exit(3)
 
 
 @contextlib.contextmanager
@@ -101,10 +106,14 @@ def _load_rulebook(rules: Path | None):
         sys.exit(1)
 
 
+def timeout_option(help: str = "Stop the evaluation after this long and report it as an error."):
+    return click.option("--timeout", type=click.FloatRange(min=0.1), default=pool.DEFAULT_TIMEOUT, show_default=True,
+                        metavar="SECONDS", help=help)
+
+
 def jobs_options(command):
     """--jobs and --timeout, for commands that evaluate many packets."""
-    command = click.option("--timeout", type=click.FloatRange(min=0.1), default=pool.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
-                           help="Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
+    command = timeout_option("Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
     return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
                         help=f"Worker processes (never more than packets, nor {pool.JOBS_PER_CORE} a core). The output does not depend on it.")(command)
 
@@ -117,7 +126,20 @@ rules_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Ladder(click.Group):
+    """The command group. Ctrl-C ends any command with 130 (128 + SIGINT, as shells report
+    it), not with click's 1, which here says some input is invalid. Outputs are written
+    atomically, so none is left half-written, and worker processes are stopped (`pool`)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nladder: interrupted", err=True)  # the newline ends the terminal's ^C
+            ctx.exit(130)
+
+
+@click.group(cls=_Ladder, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ladder", prog_name="ladder")
 def main() -> None:
     """Promotion readiness for dual career ladders, with explanations.
@@ -145,8 +167,9 @@ def main() -> None:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
+@jobs_options
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
-             fmt: str, out: Path | None, colour: str) -> None:
+             fmt: str, out: Path | None, colour: str, jobs: int, timeout: float) -> None:
     """Evaluate promotion packets and explain each verdict.
 
     For the target level: ready, nearly or not ready; every criterion met or not, the records
@@ -154,7 +177,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
     files with one packet a line (as `ladder generate` writes); a path holding none is an error.
 
-    Exit status is 1 if any packet is invalid (it gets its errors, not a verdict).
+    Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
+    rules engine failed on one (it gets that error; every other packet its verdict).
     """
     if out:
         _check_out(outputs.file_problem(out, packets + tuple(_rule_inputs(rules))))
@@ -165,7 +189,7 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if target is not None and target not in book.levels:
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with _stopping_on_failure():
-        results = list(api.evaluate_packets(book, packets, as_of, target, track))
+        results = list(api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout))
     painted = _use_colour(colour, out)
     text = RENDERERS[fmt](results, painted)
     if out:
@@ -178,8 +202,12 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
     for result in [] if shown else invalid:
         _print_diagnostics(list(result.diagnostics))
+    faults = sum(map(cohort.is_fault, results))
+    if len(invalid) > faults:
+        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not evaluated", err=True)
+    if faults:
+        _engine_failed(f"failed on {faults} of {len(results)} packet(s), each listed with its error")
     if invalid:
-        click.echo(f"ladder: {len(invalid)} of {len(results)} packet(s) invalid, not evaluated", err=True)
         sys.exit(1)
 
 
@@ -189,25 +217,28 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 @click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
-def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None) -> None:
+@timeout_option()
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, timeout: float) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, in the rules' own words: a level to reach or months
     to serve come first (evidence cannot close those), then the smallest gaps.
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
     """
-    from engine.cohorts import cohort
-    from engine.explaining import plan as plans
     from engine.rendering import plans as plan_pages
 
     if out:
         _check_out(outputs.file_problem(out, (packet, *_rule_inputs(rules))))
     book = _load_rulebook(rules)
     with _stopping_on_failure():
-        found = list(itertools.islice(cohort.items(packet), 2))
-        if len(found) > 1:
-            raise click.BadParameter(f"{packet} holds several packets; plan takes one: put its line in a file of its own",
-                                     param_hint="PACKET")
-        document = plans.plan(book, cohort.load(book, found[0], as_of))
+        try:
+            document = api.plan_packet(book, packet, as_of, timeout)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="PACKET") from None
+    if isinstance(document, Invalid):
+        _print_diagnostics(list(document.diagnostics))
+        if cohort.is_fault(document):
+            _engine_failed("failed on the packet")
+        sys.exit(1)
     text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
             "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
     if out:
@@ -295,7 +326,6 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
     """
-    from engine.cohorts import cohort
     from engine.tooling import impact as impacts
 
     if out:
@@ -391,7 +421,7 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
     group attributes, and a few packets with deliberate mistakes.
     """
-    from engine.cohorts import cohort, synthetic
+    from engine.cohorts import synthetic
 
     if cohort.is_jsonl(out):
         _check_out(outputs.file_problem(out, _rule_inputs(rules)))
@@ -418,6 +448,7 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     """
     from engine.tooling import docs as documents
 
+    _check_out(outputs.documents_directory_problem(out))
     for path in documents.write(_load_rulebook(rules_dir), out, fmt):
         click.echo(f"wrote {path}", err=True)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -295,17 +297,40 @@ def no_work(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+# Directories no file can be created in, whatever the permissions say (the tests run as root).
+UNWRITABLE = [Path("/sys"), Path("/proc")]
+unwritable = pytest.mark.skipif(not all(d.is_dir() for d in UNWRITABLE), reason="needs Linux's /sys and /proc")
+
+
 @pytest.mark.parametrize("command", WRITERS)
-@pytest.mark.parametrize("kind", ["missing", "file"])
-def test_an_output_in_a_missing_or_non_directory_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
-    parent = tmp_path / kind
-    if kind == "file":
-        parent.write_text("")
+@pytest.mark.parametrize("kind", ["missing", "file", *map(str, UNWRITABLE)])
+def test_an_output_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, command, kind):
+    if kind.startswith("/"):
+        if not Path(kind).is_dir():
+            pytest.skip(f"needs Linux's {kind}")
+        parent, problem = Path(kind), f"cannot write in directory {kind} (creating a file there failed: "
+    else:
+        parent = tmp_path / kind
+        if kind == "file":
+            parent.write_text("")
+        problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
     result = run(*WRITERS[command], parent / ("x.jsonl" if command == "generate" else "x.json"))
-    problem = f"directory {parent} does not exist" if kind == "missing" else f"{parent} is not a directory"
     option = WRITERS[command][-1]
-    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr
+    assert result.exit_code == 2 and f"{option}: {problem}" in result.stderr, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("out, problem", [
+    pytest.param("/sys/site", "cannot write in directory /sys (creating a file there failed: ", marks=unwritable),
+    pytest.param("/proc/site/pages", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
+    ("{tmp}/file/site", "{tmp}/file is not a directory"),
+])
+def test_docs_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, out, problem):
+    (tmp_path / "file").write_text("")
+    out = Path(out.format(tmp=tmp_path))
+    result = run("docs", "--out", out)
+    assert result.exit_code == 2 and f"--out: {problem.format(tmp=tmp_path)}" in result.stderr, result.output
+    assert not out.exists() and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", ["evaluate", "plan"])
@@ -438,3 +463,39 @@ def test_a_glob_that_normalises_to_a_plain_path_is_read_without_a_traceback(run,
     (tmp_path / "one.yaml").write_text(good.read_text())
     result = run("calibrate", f"{tmp_path}/*/../one.yaml", "--out", tmp_path / "r.json")
     assert "Traceback" not in result.output and result.exit_code in (0, 1)
+
+
+@pytest.fixture(scope="module")
+def slow_cohort(tmp_path_factory) -> Path:
+    """A cohort that takes a few seconds to evaluate."""
+    from engine import api
+    from engine.cohorts import synthetic
+    path = tmp_path_factory.mktemp("slow") / "cohort.jsonl"
+    synthetic.write(synthetic.generate(api.rulebook(), 300, 1, "2026-11-01", 200), path)
+    return path
+
+
+@pytest.mark.parametrize("command, output", [
+    (["evaluate", "--format", "json"], "verdicts.json"),
+    (["calibrate"], "report.html"),
+    (["generate", "--size", "20000", "--records", "200"], "generated.jsonl"),
+])
+def test_ctrl_c_exits_130_with_a_short_message_and_no_output_file(slow_cohort, tmp_path, command, output):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    out.mkdir()
+    args = [*command, *([] if command[0] == "generate" else [slow_cohort, "--jobs", "2"]), "--out", out / output]
+    child = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "LADDER_CACHE_DIR": str(cache)})
+    try:
+        # The rulebook is cached once loaded: from then on the command is at its work.
+        deadline = time.monotonic() + 120
+        while not list(cache.glob("rulebook-*.pickle")):
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert (child.returncode, stderr, stdout) == (130, "\nladder: interrupted\n", "")
+    assert list(out.iterdir()) == []

@@ -154,9 +154,23 @@ def evaluate_item(book: Rulebook, item: Item) -> Evaluated:
     return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities)
 
 
+FAULT = "engine.fault"  # the code of a packet's error when its evaluation failed, hung or crashed its worker
+
+
+def fault_result(item: Item, reason: str) -> Invalid:
+    """A packet whose evaluation failed, hung or crashed its worker: its own error, not a verdict,
+    placed like its other errors (a JSON Lines packet's at its line of the file)."""
+    place = display_path(item.path) if item.line else item.label
+    return Invalid(item.label, (Diagnostic(place, item.line or 1, 1, reason, FAULT),))
+
+
+def is_fault(result: dict | Invalid) -> bool:
+    return isinstance(result, Invalid) and any(d.code == FAULT for d in result.diagnostics)
+
+
 def fault(item: Item, reason: str) -> Evaluated:
-    """The result for a packet whose evaluation hung or crashed its worker."""
-    return Evaluated(item.label, Invalid(item.label, (Diagnostic(item.label, item.line or 1, 1, reason, "engine.fault"),)))
+    """`fault_result` as a cohort's evaluated packet."""
+    return Evaluated(item.label, fault_result(item, reason))
 
 
 def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,

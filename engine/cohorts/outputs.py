@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -13,13 +14,22 @@ from engine.cohorts.cohort import GLOB_CHARACTERS, holds_packets
 
 
 def directory_problem(directory: Path) -> str | None:
-    """Why files cannot be created in `directory`."""
+    """Why files cannot be created in `directory`.
+
+    Permissions do not tell: root may write anywhere they allow, yet not in /sys or /proc, nor
+    on a read-only or full file system. So a file is created there and removed, as the
+    command's own atomic write will do (a temporary file, then a rename)."""
     if not directory.exists():
         return f"directory {directory} does not exist"
     if not directory.is_dir():
         return f"{directory} is not a directory"
     if not os.access(directory, os.W_OK | os.X_OK):
         return f"cannot write in directory {directory} (permission denied)"
+    try:
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".ladder-", suffix=".tmp"):
+            pass
+    except OSError as e:
+        return f"cannot write in directory {directory} (creating a file there failed: {e.strerror or e})"
     return None
 
 
@@ -60,9 +70,23 @@ def cohort_directory_problem(path: Path) -> str | None:
         return directory_problem(path.resolve().parent)  # the new directory takes the empty one's place
     if path.exists():
         return f"{path} is a file: give a directory or a .jsonl file"
+    return _creatable(path)
+
+
+def documents_directory_problem(path: Path) -> str | None:
+    """Why documents cannot be written into the directory `path` (made if missing)."""
+    if path.is_dir():
+        return directory_problem(path)
+    if path.exists():
+        return f"{path} is a file: give a directory"
+    return _creatable(path)
+
+
+def _creatable(path: Path) -> str | None:
+    """Why the directory `path`, which does not exist, cannot be made (missing parents too)."""
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
-        parent = parent.parent  # missing parents are created
+        parent = parent.parent
     return directory_problem(parent)
 
 

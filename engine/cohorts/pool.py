@@ -8,6 +8,7 @@ still gets its result. Results come back in input order whatever the number of w
 at most `window` tasks are in flight or waiting to be yielded, so memory stays flat."""
 from __future__ import annotations
 
+import ctypes
 import faulthandler
 import multiprocessing
 import os
@@ -37,20 +38,26 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
     Workers start as tasks arrive, so there are never more than tasks, nor than
     JOBS_PER_CORE a core, whatever `jobs` asks."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        for task in tasks:
-            try:
-                result = work(task)
-            except Exception as e:  # noqa: BLE001 - as a worker would report it
-                result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
-            yield result
+        yield from run_here(tasks, work, on_fault)
         return
     yield from _Pool(work, on_fault, max(1, min(jobs, JOBS_PER_CORE * default_jobs())), timeout).run(iter(tasks))
+
+
+def run_here(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R]) -> Iterator[R]:
+    """`work(task)` for every task in this process, a task whose work raises reported as a
+    worker's would be; no time limit, and a crash is the process's."""
+    for task in tasks:
+        try:
+            result = work(task)
+        except Exception as e:  # noqa: BLE001 - as a worker would report it
+            result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
+        yield result
 
 
 class _Worker:
     def __init__(self, context, work: Callable):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, work), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, work, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[int, object] | None = None
@@ -71,10 +78,15 @@ class _Worker:
         self.connection.close()
 
 
-def _serve(connection: Connection, work: Callable) -> None:
+def _serve(connection: Connection, work: Callable, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while it was started: see _Pool._start
     faulthandler.disable()  # a crash is the parent's to report, once, in words; not a C stack dump
+    _die_with(parent)
     while True:
+        while not connection.poll(1.0):
+            if os.getppid() != parent:  # where _die_with cannot ask the kernel
+                return
         try:
             task = connection.recv()
         except EOFError:
@@ -87,6 +99,24 @@ def _serve(connection: Connection, work: Callable) -> None:
             connection.send(answer)
         except Exception as e:  # noqa: BLE001 - e.g. a result that does not pickle
             connection.send((False, f"its result could not be sent back ({type(e).__name__}: {e})"))
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when its parent process ends, however it ends (killed, crashed).
+
+    Every worker holds copies of the parent's ends of the pipes (fork), so the parent's death
+    never shows as the end of a pipe: an orphan would wait for tasks, or run a hung one, forever,
+    holding the command's stdout open. Linux kills it (PR_SET_PDEATHSIG); elsewhere an idle
+    worker sees its parent change."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the kernel was asked
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class _Pool:
@@ -113,7 +143,7 @@ class _Pool:
                         index, task = pending.popleft()
                         worker.give(index, task, self.timeout)
                 while pending and len(workers) < self.jobs:  # every worker busy: start another
-                    workers.append(_Worker(self.context, self.work))
+                    self._start(workers, len(workers))
                     index, task = pending.popleft()
                     workers[-1].give(index, task, self.timeout)
                 while next_out in done:
@@ -150,10 +180,25 @@ class _Pool:
                         reason = failure or (f"the evaluation took longer than {self.timeout:g} s and was stopped" if overran and not crashed
                                              else f"the evaluation crashed its worker process ({_describe(code)})")
                         done[index] = self.on_fault(task, reason)
-                        workers[position] = _Worker(self.context, self.work)
+                        self._start(workers, position)
         finally:
             for worker in workers:
                 worker.stop()
+
+
+    def _start(self, workers: list[_Worker], position: int) -> None:
+        """A new worker at `position` (the end, or a stopped worker's place). Ctrl-C is held
+        until it is in the list, which the pool stops on the way out: an interrupt between the
+        fork and the list left it running, holding the command's output pipes open."""
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            worker = _Worker(self.context, self.work)
+            if position == len(workers):
+                workers.append(worker)
+            else:
+                workers[position] = worker
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _describe(code: int | None) -> str:

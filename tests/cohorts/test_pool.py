@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
+from engine import api
 from engine.cli import main
 from engine.cohorts import cohort, pool
 from engine.common.errors import EngineFault
@@ -141,8 +146,103 @@ def test_default_jobs_is_the_number_of_usable_cores():
     assert pool.default_jobs() == len(os.sched_getaffinity(0))
 
 
-def test_a_faulted_result_is_an_invalid_packet_with_the_reason():
+def test_a_faulted_result_is_an_invalid_packet_with_the_reason_at_its_line():
     item = cohort.Item("cohort.jsonl:7", Path("cohort.jsonl"), 7, "{}")
     fault = cohort.fault(item, "the evaluation crashed its worker process (signal SIGSEGV)")
     assert isinstance(fault.result, Invalid) and fault.result.diagnostics[0].format() == \
-        "cohort.jsonl:7:7:1: error: the evaluation crashed its worker process (signal SIGSEGV) [engine.fault]"
+        "cohort.jsonl:7:1: error: the evaluation crashed its worker process (signal SIGSEGV) [engine.fault]"
+
+
+def _faulty(real, hang: str, crash: str, fails: str):
+    """`real` (api's evaluation of one packet), except that the packet named `hang` hangs
+    durable-rules, `crash` crashes it and `fails` meets an engine fault."""
+    def work(book, item, *args):
+        if item.label == hang:
+            durable_rules_hang()
+        if item.label == crash:
+            durable_rules_crash()
+        if item.label == fails:
+            raise EngineFault("durable-rules failed while matching: error 303")
+        return real(book, item, *args)
+    return work
+
+
+def test_evaluate_reports_a_packet_that_hangs_crashes_or_faults_and_prints_every_other_verdict(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    packets = [str(path.relative_to(ROOT)) for path in sorted(COHORT.iterdir())[:12]]
+    clean = json.loads(CliRunner().invoke(main, ["evaluate", *packets, "--format", "json"]).stdout)["results"]
+    labels = [result["packet"] for result in clean]
+    hang, crash, fails = labels[3], labels[7], labels[8]
+    monkeypatch.setattr(api, "_evaluate", _faulty(api._evaluate, hang, crash, fails))
+    runs = {jobs: CliRunner().invoke(main, ["evaluate", *packets, "--format", "json", "--jobs", jobs, "--timeout", "2"])
+            for jobs in ("1", "2")}
+    assert runs["1"].stdout == runs["2"].stdout
+    assert all(run.exit_code == 3 for run in runs.values())
+    assert "ladder: the rules engine failed on 3 of 12 packet(s), each listed with its error." in runs["1"].stderr
+    results = {result["packet"]: result for result in json.loads(runs["1"].stdout)["results"]}
+    assert list(results) == labels
+    reasons = {label: [(e["code"], e["message"]) for e in results.pop(label)["errors"]] for label in (hang, crash, fails)}
+    assert reasons[hang] == [("engine.fault", "the evaluation took longer than 2 s and was stopped")]
+    assert reasons[crash][0][1].startswith("the evaluation crashed its worker process (signal SIG")
+    assert reasons[fails] == [("engine.fault", "the evaluation failed: EngineFault: durable-rules failed while matching: error 303")]
+    assert list(results.values()) == [r for r in clean if r["packet"] not in (hang, crash, fails)]
+
+
+def test_one_packet_s_engine_fault_leaves_every_other_verdict_in_the_library_too(book, monkeypatch):
+    labels = [item.label for item in cohort.items(COHORT)][:6]
+    monkeypatch.setattr(api, "_evaluate", _faulty(api._evaluate, "", "", labels[2]))
+    results = list(api.evaluate_packets(book, [COHORT / Path(label).name for label in labels]))
+    assert [cohort.is_fault(r) for r in results] == [False, False, True, False, False, False]
+    assert all(isinstance(r, dict) for i, r in enumerate(results) if i != 2)
+
+
+@pytest.mark.parametrize("fault, reason", [
+    (durable_rules_hang, "the evaluation took longer than 1 s and was stopped"),
+    (durable_rules_crash, "the evaluation crashed its worker process (signal SIG"),
+], ids=["hang", "crash"])
+def test_plan_stops_an_evaluation_that_hangs_or_crashes_and_says_so(monkeypatch, fault, reason):
+    monkeypatch.setattr(api, "_plan", lambda *args: fault())
+    packet = ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml"
+    result = CliRunner().invoke(main, ["plan", str(packet), "--timeout", "1"])
+    assert result.exit_code == 3 and result.stdout == ""
+    assert f":1:1: error: {reason}" in result.stderr and "ladder: the rules engine failed on the packet." in result.stderr
+
+
+@pytest.mark.parametrize("task", ["hangs", "is done"])
+def test_workers_do_not_outlive_a_parent_that_was_killed(task):
+    # A killed `ladder` must not leave its workers behind, running a hung packet or waiting for
+    # the next one forever, holding its stdout open.
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from engine.cohorts import pool
+def work(n):
+    os.write(1, f"{{os.getpid()}}\\n".encode())  # one write: the workers share the pipe
+    time.sleep(600 if {task == "hangs"} or n == 3 else 0)
+for _ in pool.run(range(4), work, lambda n, why: None, 2):
+    pass
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = {int(parent.stdout.readline()) for _ in range(2 if task == "hangs" else 4)}
+        time.sleep(0.3)  # the idle worker is back waiting for a task
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphans = [pid for pid in workers if _alive(pid)]
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)  # not to leave them running when this fails
+    assert orphans == []
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -10,7 +10,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import itertools
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.matching import core
 
@@ -162,6 +167,28 @@ def test_hundreds_of_joining_rules_compile_and_run():
     assert keys(matches, "w7") == ["a"] and sum(len(v) for v in matches.values()) == 1
 
 
+def test_facts_with_as_many_fields_as_rules_may_test_keep_their_matches():
+    # With 250 tested fields (255 properties with ours) durable-rules lost the facts after the
+    # first or crashed: so rules may test at most 249 fields of one kind of fact.
+    result = run_child("""
+        from engine.matching import core
+        def run(width):
+            names = [f"x{n}" for n in range(width)]
+            rules = [core.Rule(f"r{n}", (core.Pattern("m", "rec", tuple(core.Test(x, "eq", 1) for x in names[n:n + 25])),))
+                     for n in range(0, width, 25)]
+            try:
+                engine = core.Engine(rules)
+            except ValueError as e:
+                return str(e)
+            matches = engine.run([core.Fact(key, "rec", dict.fromkeys(names, 1)) for key in "abc"])
+            return sorted({len(found) for found in matches.values()})
+        print(run(core.MAX_FACT_FIELDS))
+        print(run(core.MAX_FACT_FIELDS + 1))
+    """)
+    assert result.stdout.splitlines() == ["[3]", "these rules test 250 fields of one kind of fact; at most 249"], \
+        result.stdout + result.stderr[-2000:]
+
+
 def test_a_rule_over_the_expression_limit_is_refused():
     with pytest.raises(ValueError, match="expressions"):
         core.Engine([rule("big", *[core.Test(f"f{i}", "eq", i) for i in range(40)])])
@@ -208,6 +235,45 @@ def test_glob_patterns_are_literal_except_for_star(text, pattern, expected):
     assert (keys(engine.run([record("a", t=text)]), "g") == ["a"]) is expected
 
 
+def _glob_by_regex(pattern: str, text: str) -> bool:
+    """What a glob means, said the obvious way (a backtracking regex: fine on short text)."""
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), text, re.DOTALL) is not None
+
+
+# Few letters, so that pieces overlap, repeat and nearly match; newlines and regex metacharacters too.
+_GLOB_TEXT = st.text(alphabet="ab\n.", max_size=12)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pattern=st.text(alphabet="ab\n.*", max_size=10), text=_GLOB_TEXT)
+def test_glob_matching_means_what_the_regex_meant(pattern, text):
+    assert core.glob_matches(pattern, text) is _glob_by_regex(pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_GLOB_TEXT, min_size=1, max_size=5), fillers=st.lists(_GLOB_TEXT, min_size=6, max_size=6))
+def test_a_text_built_from_a_glob_matches_it(pieces, fillers):
+    # Random patterns rarely match random text: build texts that do, then break them.
+    text = fillers[0] + "".join(piece + filler for piece, filler in zip(pieces, fillers[1:]))
+    pattern = "*" + "*".join(pieces) + "*"
+    assert core.glob_matches(pattern, text) and _glob_by_regex(pattern, text)
+    assert core.glob_matches(pattern + "b", text + "a") is _glob_by_regex(pattern + "b", text + "a")
+
+
+def test_a_glob_with_many_stars_answers_at_once():
+    # As a regex, `*a*a...*a*b` over a text of a's with no b tries every way of placing the 20
+    # stars (about 10**15): this child never ended. The timeout is generous, not a benchmark.
+    result = run_child("""
+        from engine.matching import core
+        stars = "*a" * 20 + "*b"
+        engine = core.Engine([core.Rule("g", (core.Pattern("m", "rec", (core.Test("t", "glob", stars),)),))])
+        for _ in range(20):
+            matches = engine.run([core.Fact("no", "rec", {"t": "a" * 60}), core.Fact("yes", "rec", {"t": "a" * 60 + "b"})])
+        print(matches["g"])
+    """, timeout=60)
+    assert result.stdout.strip() == "[('yes',)]", result.stderr
+
+
 @pytest.mark.parametrize("text, part, expected", [
     ("uses * as a wildcard", "*", True), ("a.b", ".", True), ("ab", ".", False), ("naïve", "ï", True),
 ])
@@ -236,6 +302,71 @@ def test_the_engines_regex_compiler_runs_out_of_states_on_plain_text():
                 print(text, error)
     """)
     assert result.stdout.splitlines() == ["abcde ok", "cccac Could not create ruleset, error code: 503"], result.stdout + result.stderr
+
+
+def _fnv1a32(text: str) -> int:
+    """The hash durable-rules indexes a session's facts by (`fnv1Hash32`, src/rules/state.c)."""
+    h = 0x811C9DC5
+    for byte in text.encode():
+        h = ((h ^ (byte if byte < 0x80 else byte | 0xFFFFFF00)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+# Two records that durable-rules, left to make up the facts' ids from their content (session
+# included), indexes under one 32-bit key in session s500000 (found by a birthday search over
+# R-0, R-1, ... with the engine's hash reproduced): it kept one and dropped the other.
+ALIKE_IN_S500000 = ("R-83955", "R-124992")
+
+
+def test_the_engine_drops_a_fact_whose_index_key_is_taken():
+    # Why core gives every fact an id of its own: as facts reach the engine without one, and
+    # with ids such as our own keys (R-43987 and R-382880 hash alike).
+    result = run_child(f"""
+        import json, durable_rules_engine as e
+        handle = e.create_ruleset("alike", json.dumps({{"r": {{"all": [{{"m": {{"k": "rec"}}}}]}}}}))
+        def run(sid, facts):
+            code, state = e.assert_facts(handle, json.dumps([dict(f, k="rec", g=1, sid=sid) for f in facts]))
+            seen, result = [], e.start_action_for_state(handle, state)
+            while result:
+                frames = json.loads(result[1])["r"]
+                seen += [f["m"]["fk"] for f in (frames if isinstance(frames, list) else [frames])]
+                following = e.complete_and_start_action(handle, state)
+                result = (None, following) if following else None
+            e.delete_state(handle, sid)
+            return code, sorted(seen)
+        print(run("s500000", [{{"f_score": 1, "fk": key}} for key in {ALIKE_IN_S500000!r}]))
+        print(run("s500001", [{{"f_score": 1, "fk": key}} for key in {ALIKE_IN_S500000!r}]))
+        print(run("s1", [{{"fk": "a", "id": "R-43987"}}, {{"fk": "b", "id": "R-382880"}}]))
+    """)
+    assert result.stdout.splitlines() == ["(2, ['R-83955'])", "(0, ['R-124992', 'R-83955'])", "(2, ['a'])"], result.stdout + result.stderr
+    assert _fnv1a32("R-43987") == _fnv1a32("R-382880")
+
+
+def test_records_the_engine_would_index_alike_each_count(monkeypatch):
+    engine = core.Engine([rule("scored", core.Test("score", "gte", 0))])
+    alike = [record(key, score=1) for key in ALIKE_IN_S500000]
+    # After a fact no rule matches, the engine did not even report the dropped one: a match
+    # was lost silently.
+    for facts in (alike, [*alike, record("unscored", score=-1)], [record("R-43987", score=1), record("R-382880", score=1)]):
+        monkeypatch.setattr(core, "_sessions", itertools.count(500_000))
+        assert keys(engine.run(facts), "scored") == sorted(f.key for f in facts if f.fields["score"] >= 0)
+
+
+def test_no_fact_takes_the_index_key_of_its_session_s_own_state(monkeypatch):
+    # The engine stores a session's state as a fact with id `sid-<sid>`, in the same table: in
+    # session s900393640 that id hashes like "46".
+    assert _fnv1a32("sid-s900393640") == _fnv1a32("46")
+    monkeypatch.setattr(core, "_sessions", itertools.count(900_393_640))
+    engine = core.Engine([rule("scored", core.Test("score", "gte", 0))])
+    facts = [record(f"R-{n}", score=n) for n in range(60)]
+    assert keys(engine.run(facts), "scored") == sorted(f.key for f in facts)
+
+
+@pytest.mark.parametrize("sid", ["s1", "s2", "s900393640", "s4294967296"])
+def test_the_ids_of_a_session_s_facts_never_share_an_index_key(sid):
+    ids = core._FACT_IDS.for_session(5000, sid)[:5000]
+    assert len({_fnv1a32(i) for i in ids} | {_fnv1a32(f"sid-{sid}")}) == 5001
+    assert ids == core._FACT_IDS.for_session(5000, sid)[:5000]  # the same every time: outputs stay byte-identical
 
 
 def test_a_closed_engine_refuses_to_run():
