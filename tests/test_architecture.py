@@ -48,3 +48,9 @@ def test_every_subpackage_says_what_it_owns_and_what_it_may_import():
         doc = init.read_text()
         assert doc.startswith('"""'), f"{init.relative_to(ROOT)} has no docstring"
         assert "Imports nothing" in doc or "May import" in doc, f"{init.relative_to(ROOT)} does not say what it may import"
+
+
+def test_no_module_grows_past_a_few_hundred_lines():
+    """One job per module: past ~400 lines a module holds several, and is split by them."""
+    sizes = {path.relative_to(ROOT): len(path.read_text().splitlines()) for path in ENGINE.rglob("*.py")}
+    assert {path: n for path, n in sizes.items() if n > 400} == {}

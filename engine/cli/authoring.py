@@ -1,0 +1,204 @@
+"""Commands for rule authors: `test`, `lint`, `impact`, `docs` and `schema`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine import api
+from engine.cli.app import (
+    OUT_HELP,
+    check_out,
+    jobs_options,
+    load_rulebook,
+    main,
+    print_diagnostics,
+    rule_inputs,
+    stopping_on_failure,
+    write,
+)
+from engine.cohorts import cohort, outputs, pool
+from engine.common.errors import LadderError
+from engine.reading import bundle
+from engine.tooling import ruletest
+
+
+@main.command()
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="sarif for code-scanning tools (findings on the pull request).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
+    """Check a rulebook (default: the built-in one) beyond validity.
+
+    Finds conditions that can never hold, criteria and levels nobody can reach, duplicate and
+    shadowed criteria, missing descriptions, gaps in level order, and parity between the
+    tracks: equivalent levels must share a band and ask for comparable evidence (required
+    criteria, evidence records, competencies; how they compare: docs/rules.md). Every finding
+    has a stable code. Exit status is 1 on errors (and on warnings with --strict).
+    """
+    from engine.rendering import sarif
+    from engine.tooling import lint as linting
+
+    if out:
+        check_out(outputs.file_problem(out, rule_inputs(rules_dir)))
+    findings = linting.lint(rules_dir or api.default_rules_dir())
+    if fmt == "sarif":
+        text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
+    elif fmt == "json":
+        text = json.dumps({"format": "ladder.lint/1", "findings": [d.to_json() for d in findings]}, indent=2, sort_keys=True) + "\n"
+    else:
+        text = "".join(d.format() + "\n" for d in findings)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
+    counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
+    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)", err=True)
+    sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
+
+
+@main.command()
+@click.option("--base", required=True, metavar="RULES", help="The rulebook before the change: a directory, or git:REV[:PATH], read from git without touching the work tree (PATH from the current directory; default rules).")
+@click.option("--head", required=True, metavar="RULES", help="The rulebook after the change, the same way (e.g. rules/ for the work tree).")
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown fits a pull-request comment.")
+@click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
+              help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all (any).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@jobs_options
+def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
+           jobs: int, timeout: float) -> None:
+    """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
+
+    For each packet whose outcome changes: the verdict before and after, and the criteria that
+    flipped with their explanations; then a summary by track and level. git: revisions are
+    read with `git show`; the work tree is never touched.
+
+    \b
+      ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
+    """
+    from engine.tooling import impact as impacts
+
+    if out:
+        rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
+        check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in rule_inputs(d))))
+    with stopping_on_failure():
+        cohort.all_items(packets)  # a path naming no packets stops the run before any work
+    books = []
+    for spec in (base, head):
+        try:
+            books.append(impacts.resolve(spec))
+        except LadderError as e:
+            print_diagnostics(e.diagnostics)
+            click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
+            sys.exit(1)
+    with stopping_on_failure():
+        report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout)
+    text = impacts.RENDERERS[fmt](report)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if report.fails(fail_on) else 0)
+
+
+@main.command()
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory to write the documents into.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
+    """Publish the career framework, generated from the rules (default: the built-in rulebook).
+
+    An overview with the tracks, bands and equivalence table side by side; a page per track
+    with each level's competencies and criteria in plain language; and the evidence types.
+    """
+    from engine.tooling import docs as documents
+
+    check_out(outputs.documents_directory_problem(out))
+    for path in documents.write(load_rulebook(rules_dir), out, fmt):
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(bundle.KINDS), metavar="KIND")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the schema to this file instead of standard output.")
+def schema(kind: str, out: Path | None) -> None:
+    """Print the JSON Schema of one kind of document, self-contained: every schema it refers to
+    is inside it, so editors and other validators can use it offline.
+
+    KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
+    or one ladder writes as JSON (verdict, calibration-report). For example:
+
+    \b
+      ladder schema packet --out .schemas/packet.schema.json
+      check-jsonschema --schemafile .schemas/packet.schema.json packets/*.yaml
+
+    In an editor with the YAML language server, a first line names the schema of a document:
+
+    \b
+      # yaml-language-server: $schema=../.schemas/packet.schema.json
+    """
+    text = json.dumps(api.schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        check_out(outputs.file_problem(out))
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("test")
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--coverage", "show_coverage", is_flag=True, help="Report, per criterion of every level, whether the tests see it both met and unmet.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="PCT", help="Fail below this coverage (implies --coverage).")
+@click.option("--junit-xml", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here, for CI systems.")
+@jobs_options
+def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: float | None, junit_xml: Path | None,
+                 jobs: int, timeout: float) -> None:
+    """Run the rule tests of a rulebook (RULES_DIR/tests/*.yaml; default: the built-in one).
+
+    Each case gives a packet and the outcome the rules must give it: the verdict, and
+    optionally the status of named criteria. One line per case; a failure shows expected
+    against actual, with the explanation. Exit status is 1 if any case fails, a test file is
+    broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
+    below --min-coverage.
+    """
+    rules_dir = rules_dir or api.default_rules_dir()
+    if junit_xml:
+        check_out(outputs.file_problem(junit_xml, [*rule_inputs(rules_dir), *ruletest.case_files(rules_dir)]), "--junit-xml")
+    book = load_rulebook(rules_dir)
+    cases, problems = [], []
+    for path in ruletest.case_files(rules_dir):
+        try:
+            cases.extend(ruletest.load_cases(path))
+        except LadderError as e:
+            problems.extend(e.diagnostics)
+    outcomes = []
+    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case),
+                            lambda case, reason: ruletest.Outcome(case, problems=[reason]), jobs, timeout):
+        outcomes.append(outcome)
+        click.echo(ruletest.describe(outcome))
+    print_diagnostics(problems)
+    failed = sum(not o.passed for o in outcomes)
+    click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))
+    if junit_xml:
+        write(junit_xml, ruletest.junit_xml(outcomes, problems))
+    below = False
+    if show_coverage or min_coverage is not None:
+        cover = ruletest.coverage(book, outcomes)
+        missing = cover.uncovered()
+        click.echo(f"coverage: {cover.percent:.1f}% of criteria outcomes (each criterion of each level, met and unmet)")
+        for level, criterion_id, word in missing:
+            click.echo(f"  not covered: {level} / {criterion_id} never {word}")
+        below = min_coverage is not None and cover.percent + 1e-9 < min_coverage
+        if below:
+            click.echo(f"ladder: coverage {cover.percent:.1f}% is below --min-coverage {min_coverage:g}%", err=True)
+    nothing = not outcomes and not problems
+    if nothing:
+        click.echo(f"ladder: no rule tests: they are read from {rules_dir / ruletest.TESTS_DIR}/*.yaml (and *.yml), "
+                   "each a file of `cases:` (schemas/rule-test.schema.json)", err=True)
+    sys.exit(1 if failed or problems or below or nothing else 0)

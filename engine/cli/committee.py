@@ -1,0 +1,110 @@
+"""Commands for a promotion committee's cohort: `calibrate` (the committee's report) and
+`generate` (a synthetic cohort)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from engine.cli.app import (
+    as_of_option_value,
+    check_out,
+    jobs_options,
+    load_rulebook,
+    main,
+    rule_inputs,
+    rules_option,
+    stopping_on_failure,
+    writing,
+)
+from engine.cohorts import cohort, outputs
+from engine.rendering.report import atomic_output
+
+
+@main.command()
+@click.argument("cohort")
+@click.option("--out", "outs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report here; the format follows the suffix: .html .md .csv .json. Repeat for several. "
+                   "Default: Markdown on stdout.")
+@rules_option
+@click.option("--redact", is_flag=True, help="Replace candidates, their ids, managers and packet paths with stable pseudonyms wherever "
+              "they appear, for wider sharing. Other people named in record titles cannot be recognised: read the titles first.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
+@jobs_options
+def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None,
+              jobs: int, timeout: float) -> None:
+    """Report on a whole promotion cycle for a calibration committee.
+
+    COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
+    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report: verdicts by track and level, parity between the
+    tracks, nominations against verdicts, nearly-ready candidates, managers' agreement, top
+    blockers, fairness by group, verdicts resting on unverified evidence, invalid packets, and
+    a page per candidate. Exit status is 1 if any packet is invalid (it is listed, not dropped).
+    """
+    from engine.calibration import calibrate as calibration
+    from engine.calibration import pages as calibration_report
+    from engine.cohorts import cohort as cohorts
+
+    written: dict[Path, Path] = {}
+    for out in outs:
+        if out.suffix.lower() not in calibration_report.WRITERS:
+            raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
+        check_out(outputs.file_problem(out, (cohort, *rule_inputs(rules))))
+        if (same := written.setdefault(out.resolve(), out)) is not out:
+            check_out(f"{out} and {same} are the same file: give each format its own")
+    book = load_rulebook(rules)
+    with stopping_on_failure():
+        stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
+        pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
+        report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
+        show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
+        # Counting reads the cohort once more: only for a bar someone sees.
+        bar = (click.progressbar(stream, length=cohorts.count(cohort), label="Evaluating", file=sys.stderr) if show
+               else contextlib.nullcontext(stream))
+        with bar as evaluated_all:
+            for evaluated in evaluated_all:
+                report.add(evaluated)
+    for out in outs:
+        with writing(out), atomic_output(out) as stream:
+            calibration_report.WRITERS[out.suffix.lower()](report, stream)
+        click.echo(f"wrote {out}", err=True)
+    if not outs:
+        calibration_report.write_markdown(report, click.get_text_stream("stdout"))
+    report.close()
+    if report.invalid:
+        click.echo(f"ladder: {len(report.invalid)} invalid packet(s), listed in the report", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--size", type=click.IntRange(1), required=True, help="How many packets.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same cohort.")
+@click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=as_of_option_value)
+@click.option("--records", type=click.IntRange(1, 1000), default=20, show_default=True, help="About this many evidence records per packet.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="A new or empty directory (one YAML file per packet; missing parents are created) or a .jsonl file "
+                   "(one packet per line, replaced whole).")
+@rules_option
+def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: Path | None) -> None:
+    """Write a realistic synthetic cohort, for trying reports and for benchmarks.
+
+    Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
+    group attributes, and a few packets with deliberate mistakes.
+    """
+    from engine.cohorts import synthetic
+
+    if cohort.is_jsonl(out):
+        check_out(outputs.file_problem(out, rule_inputs(rules)))
+    elif out.suffix.lower() in cohort.PACKET_SUFFIXES:  # a directory may have a dot in its name (2026.q4), not this
+        check_out(f"{out}: give a directory (one YAML file per packet) or a .jsonl file")
+    else:
+        check_out(outputs.cohort_directory_problem(out))
+    book = load_rulebook(rules)
+    packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
+    with writing(out):
+        synthetic.write(packets, out)
+    click.echo(f"wrote {size} packet(s) to {out}", err=True)

@@ -1,0 +1,147 @@
+"""Commands over packets: `evaluate` (the verdict and its explanation), `plan` (next steps) and
+`validate` (every error in rules and packets)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from engine import api
+from engine.cli.app import (
+    OUT_HELP,
+    as_of_option_value,
+    check_out,
+    engine_failed,
+    jobs_options,
+    load_rulebook,
+    main,
+    print_diagnostics,
+    rule_inputs,
+    rules_option,
+    stopping_on_failure,
+    timeout_option,
+    use_colour,
+    write,
+)
+from engine.cohorts import cohort, outputs
+from engine.reading.packet import unknown_level
+from engine.reading.validate import did_you_mean
+from engine.rendering.report import RENDERERS, Invalid
+
+
+@main.command()
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD",
+              help="Judge the evidence as of this date (overrides the packet's as_of).")
+@click.option("--target", metavar="LEVEL", help="Level to evaluate for (default: the packet's target, else the next level).")
+@click.option("--track", metavar="TRACK", help="What if: evaluate on this track instead, at the level equivalent to the target "
+                                               "(e.g. --track management), and say which evidence carries over.")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
+@jobs_options
+def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
+             fmt: str, out: Path | None, colour: str, jobs: int, timeout: float) -> None:
+    """Evaluate promotion packets and explain each verdict.
+
+    For the target level: ready, nearly or not ready; every criterion met or not, the records
+    that count, and for each miss the records that came close and the condition they failed.
+    PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
+    files with one packet a line (as `ladder generate` writes); a path holding none is an error.
+
+    Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
+    rules engine failed on one (it gets that error; every other packet its verdict).
+    """
+    if out:
+        check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
+    book = load_rulebook(rules)
+    if track is not None and track not in book.tracks:
+        raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
+                                 f"{did_you_mean(track, book.tracks)}", param_hint="--track")
+    if target is not None and target not in book.levels:
+        raise click.BadParameter(unknown_level(book, target), param_hint="--target")
+    with stopping_on_failure():
+        results = list(api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout))
+    painted = use_colour(colour, out)
+    text = RENDERERS[fmt](results, painted)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False, color=painted)
+    invalid = [r for r in results if isinstance(r, Invalid)]
+    # The report lists each invalid packet's errors; repeat them on stderr only where the report
+    # is not already on the same terminal (a file, a pipe, or stderr redirected).
+    shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
+    for result in [] if shown else invalid:
+        print_diagnostics(list(result.diagnostics))
+    faults = sum(map(cohort.is_fault, results))
+    if len(invalid) > faults:
+        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not evaluated", err=True)
+    if faults:
+        engine_failed(f"failed on {faults} of {len(results)} packet(s), each listed with its error")
+    if invalid:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("packet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@rules_option
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@timeout_option()
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, timeout: float) -> None:
+    """What a candidate still needs: for the next level on their own track, and for the
+    equivalent level on the other track, in the rules' own words: a level to reach or months
+    to serve come first (evidence cannot close those), then the smallest gaps.
+    PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
+    """
+    from engine.rendering import plans as plan_pages
+
+    if out:
+        check_out(outputs.file_problem(out, (packet, *rule_inputs(rules))))
+    book = load_rulebook(rules)
+    with stopping_on_failure():
+        try:
+            document = api.plan_packet(book, packet, as_of, timeout)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="PACKET") from None
+    if isinstance(document, Invalid):
+        print_diagnostics(list(document.diagnostics))
+        if cohort.is_fault(document):
+            engine_failed("failed on the packet")
+        sys.exit(1)
+    text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
+            "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
+    """Check rulebooks and packets; print every error as file:line:col.
+
+    PATHS are rulebook directories (holding ladder.yaml), packet files, directories of packets,
+    or JSON Lines files (one packet a line). Packets are checked against --rules, else the one rulebook among PATHS, else the
+    built-in rulebook. Exit status is 1 if anything is invalid.
+    """
+    try:
+        report = api.validate_paths(paths, rules)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    for diagnostic in report.diagnostics:
+        click.echo(diagnostic.format())
+    errors = sum(d.level == "error" for d in report.diagnostics)
+    checked = f"{len(report.rulebooks)} rulebook(s), {len(report.packets)} packet(s)"
+    click.echo(f"{checked}: {errors} error(s)" if errors else f"{checked}: all valid", err=True)
+    sys.exit(0 if report.ok else 1)
