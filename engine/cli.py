@@ -208,7 +208,7 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
                                      param_hint="PACKET")
         document = plans.plan(book, cohort.load(book, found[0], as_of))
     text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
-            "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
+            "json": plan_pages.render_json}[fmt](document)
     if out:
         _write(out, text)
     else:
