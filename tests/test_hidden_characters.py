@@ -4,6 +4,9 @@ through every command and format: a reader sees each such character as its code 
 values verbatim, written as `\\u` escapes. Ladder's own colours (`--color`) still work."""
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import re
 from pathlib import Path
@@ -97,3 +100,23 @@ def test_a_file_name_or_value_quoted_in_a_diagnostic_shows_its_code_points(write
     assert f"{path.parent}/bad<U+001B>]0;pwned<U+0007>.yaml:" in err
     code, out, err = invoke("validate", path)
     assert code == 1 and not hidden_in(out + err) and "bad<U+001B>]0;pwned<U+0007>.yaml:" in out
+
+
+def test_calibration_html_csv_markdown_and_json_show_the_same(hostile, tmp_path):
+    (tmp_path / "out").mkdir()
+    outs = {fmt: tmp_path / "out" / f"report.{fmt}" for fmt in ("html", "csv", "md", "json")}
+    code, _, _ = invoke("calibrate", hostile.parent, *[arg for out in outs.values() for arg in ("--out", out)])
+    assert code == 0
+    texts = {fmt: read(path) for fmt, path in outs.items()}
+    for fmt, text in texts.items():
+        assert not hidden_in(text), fmt
+    page = texts["html"][texts["html"].index('<article class="page"'):]
+    heading = re.search(r"<h3>(.*?)</h3>", page).group(1)
+    assert html.unescape(heading) == f"{NAME_SHOWN} (E-1): Senior Developer → Staff Engineer"
+    assert "&lt;U+202E&gt;" in heading and "<U+" not in texts["html"]  # text, never a tag the browser would swallow
+    assert f"manager {html.escape(MANAGER_SHOWN, quote=False)}" in page
+    assert html.escape(f"P-1 ({TITLE_SHOWN})") in page
+    [row] = csv.DictReader(io.StringIO(texts["csv"]))
+    assert (row["candidate"], row["manager"]) == (NAME_SHOWN, MANAGER_SHOWN)
+    assert f"### <a id=\"c0001\"></a>{md(NAME_SHOWN)} (E-1)" in texts["md"] and md(MANAGER_SHOWN) in texts["md"]
+    assert json.loads(texts["json"])["candidates"][0]["explanation"]["candidate"]["name"] == NAME
