@@ -9,13 +9,20 @@ import html
 import io
 import json
 import re
+import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from helpers import hidden_in, packet, project, record
 
 from engine.cli import main
+from engine.common.errors import Diagnostic
+from engine.rendering import sarif
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NAME = "Ann\x1b]0;pwned\x07 Lee\u202eeoJ\u200b\x00"  # OSC 0 (window title), RLO, zero-width space, NUL
 NAME_SHOWN = "Ann<U+001B>]0;pwned<U+0007> Lee<U+202E>eoJ<U+200B><U+0000>"
@@ -120,3 +127,106 @@ def test_calibration_html_csv_markdown_and_json_show_the_same(hostile, tmp_path)
     assert (row["candidate"], row["manager"]) == (NAME_SHOWN, MANAGER_SHOWN)
     assert f"### <a id=\"c0001\"></a>{md(NAME_SHOWN)} (E-1)" in texts["md"] and md(MANAGER_SHOWN) in texts["md"]
     assert json.loads(texts["json"])["candidates"][0]["explanation"]["candidate"]["name"] == NAME
+
+
+def test_sarif_messages_are_shown_text_and_the_file_uri_stays_verbatim():
+    log = sarif.sarif([Diagnostic("rules/levels/x.yaml", 1, 1, "no Desi\u202egn doc\x1b]0;t\x07 can meet these", "lint.never-holds")],
+                      {"lint.never-holds": ("error", "a condition that can never hold")}, ("error", "load"))
+    [result] = log["runs"][0]["results"]
+    assert result["message"]["text"] == "no Desi<U+202E>gn doc<U+001B>]0;t<U+0007> can meet these"
+
+
+# -------------------------------------------------------------------------------- nothing missed
+
+PAYLOAD = " \x1b]0;t\x07\x1b]8;;https://e.example/\x1b\\x\x1b]8;;\x1b\\\x1b]52;c;cA==\x07\x1b[31m\x00\x9b2J\u202e\u2066\u200b\ufeff\u00ad\r\n\rz"
+FREE_TEXT = {"name", "manager", "team", "title", "description", "summary", "hire_level"}
+
+
+def poisoned(data: object, keys: set[str] = FREE_TEXT) -> object:
+    """`data` with PAYLOAD added to every free-text value (and attribute value) in it."""
+    if isinstance(data, dict):
+        return {k: v + PAYLOAD if isinstance(v, str) and k in keys else poisoned(v, keys) for k, v in data.items()}
+    if isinstance(data, list):
+        return [poisoned(item, keys) for item in data]
+    return data
+
+
+@pytest.fixture
+def poisoned_cohort(tmp_path) -> Path:
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    for source in sorted((ROOT / "fixtures" / "packets").glob("*.yaml")):
+        data = poisoned(yaml.safe_load(source.read_text()))
+        data["candidate"]["attributes"] = {"location": "Par\u202eis\x1b]0;t\x07"}
+        (cohort / source.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return cohort
+
+
+def poisoned_copy(rules: Path, to: Path) -> Path:
+    shutil.copytree(rules, to)
+    for path in to.rglob("*.yaml"):
+        path.write_text(yaml.safe_dump(poisoned(yaml.safe_load(path.read_text())), sort_keys=False, allow_unicode=True))
+    return to
+
+
+@pytest.fixture
+def poisoned_rules(tmp_path) -> Path:
+    """The default rulebook with PAYLOAD in every name, description and summary (rule test
+    cases and their packets too), and a failing rule test."""
+    rules = poisoned_copy(ROOT / "rules", tmp_path / "rules")
+    tests = yaml.safe_load((rules / "tests" / "developer.yaml").read_text())
+    case = tests["cases"][0]  # its failure lists the records that count, titles and all
+    case["expect"]["criteria"] = {cid: {"met": "unmet", "unmet": "met"}[status] for cid, status in case["expect"]["criteria"].items()}
+    (rules / "tests" / "zz-failing.yaml").write_text(yaml.safe_dump({**tests, "cases": [case]}, sort_keys=False, allow_unicode=True))
+    return rules
+
+
+@pytest.fixture
+def stricter(tmp_path) -> Path:
+    """The default rulebook with the stricter mentorship rule of fixtures/rulebooks/, for `impact`."""
+    rules = tmp_path / "stricter"
+    shutil.copytree(ROOT / "rules", rules)
+    for patch in yaml.safe_load((ROOT / "fixtures" / "rulebooks" / "stricter-mentorship.yaml").read_text()):
+        target = rules / patch["file"]
+        target.write_text(target.read_text().replace(patch["old"], patch["new"], 1))
+    return rules
+
+
+def test_no_output_of_any_command_carries_a_hidden_character(poisoned_cohort, poisoned_rules, stricter, tmp_path):
+    """Every free-text field of every sample packet, and every name and description of the
+    rulebook, carry escapes, bidi and zero-width characters; every output shows them all."""
+    shown: dict[str, str] = {}
+
+    def run(what: str, *args: object) -> int:
+        code, shown[what], shown[f"{what} (stderr)"] = invoke(*args)
+        return code
+
+    first = sorted(poisoned_cohort.glob("*.yaml"))[0]
+    for rules in (None, poisoned_rules):
+        with_rules = ("--rules", rules) if rules else ()
+        tag = "poisoned rules" if rules else "default rules"
+        for fmt in ("text", "markdown", "json"):
+            run(f"evaluate {fmt}, {tag}", "evaluate", poisoned_cohort, "--format", fmt, *with_rules)
+            run(f"plan {fmt}, {tag}", "plan", first, "--format", fmt, *with_rules)
+        outs = {fmt: tmp_path / f"report-{bool(rules)}.{fmt}" for fmt in ("html", "csv", "md", "json")}
+        run(f"calibrate, {tag}", "calibrate", poisoned_cohort, *with_rules, *[arg for out in outs.values() for arg in ("--out", out)])
+        shown.update({f"calibrate {fmt}, {tag}": read(path) for fmt, path in outs.items()})
+    defects = poisoned_copy(ROOT / "fixtures" / "rulebooks" / "lint-defects", tmp_path / "defects\x1b]0;t\x07\u202e")
+    for fmt in ("text", "json", "sarif"):
+        run(f"lint {fmt}", "lint", defects, "--format", fmt)
+    assert run("test", "test", poisoned_rules, "--junit-xml", tmp_path / "junit.xml", "--jobs", "1") == 1 and "    counts: " in shown["test"]
+    shown["junit"] = read(tmp_path / "junit.xml")
+    ET.fromstring(shown["junit"].encode())  # well-formed: XML 1.0 cannot even hold most controls
+    for fmt in ("md", "html"):
+        run(f"docs {fmt}", "docs", poisoned_rules, "--out", tmp_path / f"site-{fmt}", "--format", fmt)
+        shown.update({f"docs {p.name}": read(p) for p in (tmp_path / f"site-{fmt}").iterdir()})
+    for fmt in ("text", "markdown", "json"):
+        run(f"impact {fmt}", "impact", "--base", ROOT / "rules", "--head", stricter, poisoned_cohort, "--format", fmt)
+
+    for what, text in shown.items():
+        assert not hidden_in(text), what
+    assert "defects<U+001B>]0;t<U+0007><U+202E>/" in shown["lint text"] and "<U+00AD>  z can meet these conditions" in shown["lint text"]
+    assert any("<U+202E>" in r["message"]["text"] for r in json.loads(shown["lint sarif"])["runs"][0]["results"])
+    assert "<U+202E>" in shown["impact text"] and "<U+202E>" in shown["docs index.md"] and "&lt;U+202E&gt;" in shown["docs index.html"]
+    verdicts = json.loads(shown["evaluate json, default rules"])["results"]
+    assert all(result["candidate"]["name"].endswith(PAYLOAD) for result in verdicts)  # JSON: verbatim
