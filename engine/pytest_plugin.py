@@ -11,6 +11,7 @@ import pytest
 
 from engine import api
 from engine.common.errors import LadderError
+from engine.common.text import visible
 from engine.reading.rulebook import LADDER_FILE
 from engine.tooling import ruletest
 
@@ -31,7 +32,7 @@ class RuleTestFile(pytest.File):
         except LadderError as e:
             raise self.CollectError("\n".join(d.format() for d in e.diagnostics)) from None
         for case in cases:
-            yield RuleTestItem.from_parent(self, name=case.name, case=case)
+            yield RuleTestItem.from_parent(self, name=visible(case.name), case=case)
 
 
 class RuleTestFailure(Exception):
@@ -55,12 +56,12 @@ class RuleTestItem(pytest.Item):
             raise RuleTestFailure("the rulebook is invalid:\n" + "\n".join(d.format() for d in book.diagnostics))
         outcome = ruletest.run_case(book, self.case)
         if not outcome.passed:
-            raise RuleTestFailure("\n".join(outcome.problems))
+            raise RuleTestFailure("\n".join(visible(problem) for problem in outcome.problems))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, RuleTestFailure):
-            return f"{self.case.id}\n{excinfo.value}"
+            return f"{visible(self.case.id)}\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, self.case.line - 1, f"rule test: {self.case.name}"
+        return self.path, self.case.line - 1, f"rule test: {visible(self.case.name)}"

@@ -47,3 +47,29 @@ def project(rid: str, end: str, role: str = "lead", scope: str = "team", outcome
 
 def record(rid: str, type_: str, date: str, **fields) -> dict:
     return {"id": rid, "type": type_, "title": f"{type_} {rid}", "date": date, "confidence": "verified", **fields}
+
+
+# What a reader must never get raw from ladder's outputs, stated by Unicode category, apart from
+# the sanitiser's own table (engine.common.text): controls, surrogates, line and paragraph
+# separators, format characters (bidi, zero-width, ...) but the prepended concatenation marks,
+# which draw a sign, and the letters and marks that draw nothing.
+PREPENDED_MARKS = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD}
+INVISIBLE_LETTERS = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0}
+
+
+def hidden(char: str, lines: bool = True) -> bool:
+    """Would this character act on a terminal, reorder text, or read as nothing? Tab, and with
+    `lines` a line feed, are layout."""
+    import unicodedata
+
+    if char == "\t" or (lines and char == "\n"):
+        return False
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cs", "Zl", "Zp"):
+        return True
+    return (category == "Cf" and ord(char) not in PREPENDED_MARKS) or ord(char) in INVISIBLE_LETTERS
+
+
+def hidden_in(text: str, lines: bool = True) -> list[str]:
+    """The hidden characters in `text`, as code points, for an assertion message."""
+    return [f"U+{ord(c):04X}" for c in text if hidden(c, lines)]

@@ -73,7 +73,7 @@ class Calibration:
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
         ))
         if self._pages is not None:
-            self._pages.write(json.dumps({"page": page, **result}, sort_keys=True, ensure_ascii=False) + "\n")
+            self._pages.write(json.dumps({"page": page, **result}, sort_keys=True) + "\n")
 
     def shown_rows(self) -> list[Row]:
         """The rows as the report shows them: under --redact, with pseudonyms, and the packet's

@@ -6,12 +6,11 @@ file without being held in memory."""
 from __future__ import annotations
 
 import csv
-import json
 from typing import Any, Callable, TextIO
 
 from engine.calibration.calibrate import Calibration
 from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
-from engine.common.text import md_escape
+from engine.common.text import json_text, md_escape, visible
 from engine.rendering.report import criterion_flags, criterion_mark, markdown_criteria
 from engine.rendering.templating import ENVIRONMENT
 
@@ -82,13 +81,17 @@ def write_markdown(calibration: Calibration, stream: TextIO) -> None:
 CSV_COLUMNS = ["packet", "candidate_id", "candidate", "track", "current_level", "current_level_name", "target_level",
                "target_level_name", "manager", "nominated", "verdict", "verified_only_verdict", "unmet", "depends_on_unverified"]
 WITHHELD = "withheld"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
 def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe
-    (OWASP's advice against CSV injection)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    """A cell a spreadsheet shows as text, on one line, with its hidden characters shown
+    (`visible`); one starting like a formula, even after spaces (a carriage return is one by
+    then), gets a leading apostrophe (OWASP's advice against CSV injection)."""
+    if not isinstance(value, str):
+        return value
+    value = visible(value)
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
 
 
 def write_csv(calibration: Calibration, stream: TextIO) -> None:
@@ -125,11 +128,11 @@ def write_json(calibration: Calibration, stream: TextIO) -> None:
     """The report with `candidates` streamed in one page at a time, keys still in sorted order
     ("candidates" sorts just before "cohort")."""
     report = calibration.report()
-    head = json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False)
+    head = json_text(report, indent=2, sort_keys=True)
     stream.write(head[:head.index('  "cohort"')] + '  "candidates": [')
     for index, page in enumerate(calibration.pages()):
         entry = {"page": page.pop("page"), "explanation": page}
-        stream.write(("," if index else "") + "\n    " + json.dumps(entry, sort_keys=True, ensure_ascii=False))
+        stream.write(("," if index else "") + "\n    " + json_text(entry, sort_keys=True))
     stream.write("\n  ],\n" + head[head.index('  "cohort"'):] + "\n")
 
 

@@ -2,7 +2,6 @@
 `validate` (every error in rules and packets)."""
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -118,7 +117,7 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
             engine_failed("failed on the packet")
         sys.exit(1)
     text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
-            "json": lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}[fmt](document)
+            "json": plan_pages.render_json}[fmt](document)
     if out:
         write(out, text)
     else:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from engine.common.text import visible
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -20,7 +22,9 @@ class Diagnostic:
     level: str = "error"
 
     def format(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.level}: {self.message} [{self.code}]"
+        """The diagnostic as a person reads it, on one line: a path or a value it quotes may hold
+        anything, so its hidden characters are shown (`visible`). `to_json` keeps them verbatim."""
+        return f"{visible(self.file)}:{self.line}:{self.col}: {self.level}: {visible(self.message)} [{self.code}]"
 
     def to_json(self) -> dict:
         return {
@@ -52,6 +56,11 @@ class EngineFault(RuntimeError):
     """The durable-rules core is in a state we cannot trust (e.g. its session table overflowed).
 
     Not a user error: the process must stop using the engine; callers treat it as fatal."""
+
+    def __str__(self) -> str:
+        """The message people are shown: it can name a packet's path, whose hidden characters
+        show (`visible`)."""
+        return visible(super().__str__())
 
 
 def raise_if_errors(diagnostics: Iterable[Diagnostic]) -> None:

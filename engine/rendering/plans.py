@@ -1,11 +1,13 @@
-"""A next-step plan (`explaining.plan`) as text and Markdown."""
+"""A next-step plan (`explaining.plan`) as text, Markdown and JSON: the text and Markdown from the
+plan with its hidden characters shown (`visible_in`), the JSON verbatim (`json_text`)."""
 from __future__ import annotations
 
-from engine.common.text import md_escape
+from engine.common.text import json_text, md_escape, visible_in
 from engine.explaining.explain import VERDICT_WORDS
 
 
 def render_text(document: dict) -> str:
+    document = visible_in(document)
     c = document["candidate"]
     lines = [f"Next steps for {c['name']} ({c['id']}), {c['level_name']}, as of {document['as_of']}"]
     for item in document["plans"]:
@@ -23,6 +25,7 @@ def render_text(document: dict) -> str:
 
 
 def render_markdown(document: dict) -> str:
+    document = visible_in(document)
     c = document["candidate"]
     lines = [md_escape(f"## Next steps for {c['name']} ({c['id']}), {c['level_name']}"), "", f"As of {document['as_of']}."]
     for item in document["plans"]:
@@ -35,3 +38,6 @@ def render_markdown(document: dict) -> str:
             lines.append("Nothing missing: the rules are met.")
     return "\n".join(lines) + "\n"
 
+
+def render_json(document: dict) -> str:
+    return json_text(document, indent=2, sort_keys=True) + "\n"

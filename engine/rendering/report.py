@@ -1,11 +1,13 @@
 """Stage 6, report: verdict documents as text (for a person), Markdown, or JSON.
 
 Renderers take the documents `explain` builds (and the packets that could not be evaluated)
-and return a string; the CLI decides where it goes and whether colour is on."""
+and return a string; the CLI decides where it goes and whether colour is on. The text and
+Markdown renderers take each document through `visible_in` first, so no packet or rulebook text
+reaches the reader with a hidden character in it, and the colours they add are the only escape
+sequences in their output; JSON keeps the values verbatim (`json_text`)."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from engine.common.errors import Diagnostic
-from engine.common.text import md_escape, record_label
+from engine.common.text import json_text, md_escape, record_label, visible, visible_in
 
 FORMAT_ID = "ladder.verdicts/1"
 VERDICT_LABEL = {"ready": "READY", "nearly": "NEARLY READY", "not_ready": "NOT READY"}
@@ -50,7 +52,7 @@ def results_json(results: list[Result]) -> dict[str, Any]:
 
 
 def _json(results: list[Result], colour: bool) -> str:
-    return json.dumps(results_json(results), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(results_json(results), indent=2, sort_keys=True) + "\n"
 
 
 # --------------------------------------------------------------------------------------- text
@@ -63,11 +65,11 @@ def _text(results: list[Result], colour: bool) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [_paint(f"{result.source}: not evaluated, the packet is invalid", "red", colour)]
+            lines = [_paint(f"{visible(result.source)}: not evaluated, the packet is invalid", "red", colour)]
             lines += [f"  {d.format()}" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
-            blocks.append(_text_verdict(result, colour))
+            blocks.append(_text_verdict(visible_in(result), colour))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -179,7 +181,7 @@ def _markdown(results: list[Result], colour: bool) -> str:
             lines += [f"- `{d.format()}`" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
-            blocks.append(_markdown_verdict(result))
+            blocks.append(_markdown_verdict(visible_in(result)))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -1,10 +1,14 @@
-"""SARIF 2.1.0: diagnostics in the format code-scanning tools show on a pull request."""
+"""SARIF 2.1.0: diagnostics in the format code-scanning tools show on a pull request.
+
+A result's message is text those tools show to people, so its hidden characters are shown
+(`visible`), as in `Diagnostic.format`; the file's URI stays verbatim, to find the file by."""
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath
 
 from engine.common.errors import Diagnostic
+from engine.common.text import visible
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -36,7 +40,7 @@ def sarif(diagnostics: list[Diagnostic], rules: dict[str, tuple[str, str]], fall
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
                 "level": _LEVELS[d.level],
-                "message": {"text": d.message},
+                "message": {"text": visible(d.message)},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": PurePosixPath(d.file).as_posix(), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": d.line, "startColumn": d.col},

@@ -4,7 +4,6 @@ A rulebook is a directory, or `git:REV[:PATH]` (PATH defaults to `rules`), read 
 into a temporary directory so that the work tree is never touched."""
 from __future__ import annotations
 
-import json
 import posixpath
 import subprocess
 import tempfile
@@ -14,7 +13,7 @@ from typing import Iterable
 
 from engine.cohorts import cohort, pool
 from engine.common.errors import LadderError
-from engine.common.text import md_escape
+from engine.common.text import json_text, md_escape, visible_in
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import load_rulebook
 from engine.rendering.report import Invalid, Result
@@ -164,12 +163,15 @@ def _compare(before: Result, after: Result) -> Change | None:
 
 
 # ----------------------------------------------------------------------------------- rendering
+# Text and Markdown from the report with its hidden characters shown (`visible_in`): packet,
+# candidate and statement come from packets and rulebooks. JSON keeps them verbatim (`json_text`).
 
 def _word(status: bool | None) -> str:
     return {True: "met", False: "unmet", None: "absent"}[status]
 
 
 def render_text(report: Impact) -> str:
+    report = visible_in(report)
     lines = [f"Impact of {report.head} against {report.base} on {report.packets} packet(s): {len(report.changes)} changed"]
     for change in report.changes:
         mark = {"downgrade": "  (loses readiness)", "gain": "  (gains readiness)", "invalid": "  (validity changed)"}.get(change.direction, "")
@@ -189,6 +191,7 @@ def render_text(report: Impact) -> str:
 
 
 def render_markdown(report: Impact) -> str:
+    report = visible_in(report)
     lines = [f"### Rule change impact: {len(report.changes)} of {report.packets} packet(s) change",
              "", f"`{report.head}` against `{report.base}`.", ""]
     if report.changes:
@@ -216,7 +219,7 @@ def render_json(report: Impact) -> str:
         "summary": [{"track": t, "level": lv, **row} for (t, lv), row in report.summary().items()],
         "invalid": [i.source for i in report.invalid],
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(document, indent=2, sort_keys=True) + "\n"
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

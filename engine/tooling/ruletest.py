@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
-from engine.common.text import record_label
+from engine.common.text import record_label, visible
 from engine.explaining.explain import explain
 from engine.matching.evaluate import evaluate
 from engine.reading import validate
@@ -209,7 +209,9 @@ def coverage(book: Rulebook, outcomes: Iterable[Outcome]) -> Coverage:
 
 def junit_xml(outcomes: list[Outcome], broken: Iterable[Diagnostic] = ()) -> str:
     """JUnit XML, the report format CI systems read: one testcase per rule test case, and one
-    with an <error> per broken test file (its cases never ran, which CI must not take for a pass)."""
+    with an <error> per broken test file (its cases never ran, which CI must not take for a pass).
+    Text from the test files shows its hidden characters (`visible`): XML 1.0 cannot hold most
+    controls at all, and a CI page shows the rest to people."""
     by_file: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_file.setdefault(outcome.case.file, []).append(outcome)
@@ -219,17 +221,17 @@ def junit_xml(outcomes: list[Outcome], broken: Iterable[Diagnostic] = ()) -> str
     failures = sum(not o.passed for o in outcomes)
     suites = ET.Element("testsuites", name="ladder rule tests", tests=str(len(outcomes) + len(problems)),
                         failures=str(failures), errors=str(len(problems)))
-    for file in sorted(set(by_file) | set(problems)):
-        items, errors = by_file.get(file, []), problems.get(file, [])
+    for source in sorted(set(by_file) | set(problems)):
+        items, errors, file = by_file.get(source, []), problems.get(source, []), visible(source)
         suite = ET.SubElement(suites, "testsuite", name=file, tests=str(len(items) + bool(errors)),
                               failures=str(sum(not o.passed for o in items)), errors=str(int(bool(errors))), skipped="0")
         classname = Path(file).with_suffix("").as_posix().replace("/", ".")
         for outcome in items:
             case = ET.SubElement(suite, "testcase", classname=classname,
-                                 name=outcome.case.name, file=file, line=str(outcome.case.line))
+                                 name=visible(outcome.case.name), file=file, line=str(outcome.case.line))
             if not outcome.passed:
-                failure = ET.SubElement(case, "failure", message=outcome.problems[0], type="RuleTestFailure")
-                failure.text = "\n".join(outcome.problems)
+                failure = ET.SubElement(case, "failure", message=visible(outcome.problems[0]), type="RuleTestFailure")
+                failure.text = "\n".join(visible(problem) for problem in outcome.problems)
         if errors:
             case = ET.SubElement(suite, "testcase", classname=classname, name="(test file)", file=file, line=str(errors[0].line))
             error = ET.SubElement(case, "error", message=errors[0].format(), type="BrokenTestFile")
@@ -239,9 +241,10 @@ def junit_xml(outcomes: list[Outcome], broken: Iterable[Diagnostic] = ()) -> str
 
 
 def describe(outcome: Outcome) -> str:
-    """One line per case, then the diff of a failure."""
+    """One line per case, then the diff of a failure: each line with its hidden characters shown,
+    so no case name or record title can pass for another line (a PASS)."""
     status = "PASS" if outcome.passed else "FAIL"
-    lines = [f"{status} {outcome.case.id}" + (f" ({outcome.level})" if outcome.level else "")]
-    lines += [f"    {problem}" for problem in outcome.problems]
+    lines = [f"{status} {visible(outcome.case.id)}" + (f" ({outcome.level})" if outcome.level else "")]
+    lines += [f"    {visible(problem)}" for problem in outcome.problems]
     return "\n".join(lines)
 

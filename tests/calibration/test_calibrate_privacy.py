@@ -210,6 +210,12 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
     assert (row["candidate"], row["manager"]) == ('\'=HYPERLINK("http://x")', "'+Zed Moss")
 
 
+def test_a_hidden_character_or_line_break_before_a_formula_neither_hides_nor_runs_it(tmp_path):
+    texts = calibrate(tmp_path, [packet(name='\r=HYPERLINK("http://x")', manager="\u200b=1+1")])
+    [row] = csv_rows(texts["csv"])
+    assert (row["candidate"], row["manager"]) == ('\' =HYPERLINK("http://x")', "<U+200B>=1+1")
+
+
 def test_markdown_shows_packet_text_literally(tmp_path):
     texts = calibrate(tmp_path, [packet(name="Ana <ana@x.com>", manager="<img src=x onerror=alert(1)> | [x](http://y)"),
                                  packet(id="E-2", nominated=False)])

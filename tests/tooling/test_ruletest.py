@@ -1,6 +1,7 @@
 """Rule tests: `ladder test`, its coverage and JUnit XML, and the pytest plugin."""
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -155,3 +156,20 @@ def test_pytest_collects_and_runs_the_same_cases(rules_with_tests):
     assert "verdict: expected ready, got not_ready" in result.stdout
     ids = [c.id for c in ruletest.load_cases(rules_with_tests / "tests" / "developer.yaml")]
     assert len(ids) == 2
+
+
+def test_pytest_shows_the_hidden_characters_of_a_case_name_and_its_failure(rules_copy):
+    if not any(ep.value == "engine.pytest_plugin" for ep in entry_points(group="pytest11")):
+        pytest.skip("the package is not installed, so its pytest11 entry point is not registered (pip install .)")
+    hostile = copy.deepcopy(FAILING)
+    hostile["cases"][1]["name"] += " \x1b]0;pwned\x07\u202e"
+    hostile["cases"][1]["packet"]["evidence"][0]["title"] = "Refunds\x1b]8;;https://e.example/\x1b\\\u200b"
+    shutil.rmtree(rules_copy / "tests")
+    (rules_copy / "tests").mkdir()
+    (rules_copy / "tests" / "developer.yaml").write_text(yaml.safe_dump(hostile, sort_keys=False))
+    result = subprocess.run([sys.executable, "-m", "pytest", str(rules_copy), "-q", "-p", "no:cacheprovider", "-rf"],
+                            capture_output=True, text=True, cwd=rules_copy.parent, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1, result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout and "\u200b" not in result.stdout
+    assert "wrongly expected to be ready <U+001B>]0;pwned<U+0007><U+202E>" in result.stdout
+    assert "P-1 (Refunds<U+001B>]8;;https://e.example/<U+001B>\\<U+200B>)" in result.stdout
