@@ -222,8 +222,16 @@ def resolve(levels: dict[str, dict], level_id: str) -> list[dict]:
     return competencies
 
 
+def within_allowance(short: float, needed: float, allowance: int | str) -> bool:
+    """Whether `short` points is within the nearly allowance: a number of points, or "N%" of
+    what the requirement needs."""
+    if isinstance(allowance, str):
+        return short <= needed * int(allowance[:-1]) / 100
+    return short <= allowance
+
+
 def nearly_settings(ladder: dict, level: dict) -> dict:
-    settings = {"max_unmet": 1, "max_points_short": None}
+    settings = {"max_unmet": 1, "max_points_short": "10%"}
     settings.update(ladder.get("nearly") or {})
     settings.update(level.get("nearly") or {})
     return settings
@@ -291,13 +299,13 @@ def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
         points[None] = (total, rules["at_least"])
     for group, needed in rules.get("groups", {}).items():
         points[group] = (group_points.get(group, 0), needed)
-    short = [needed - got for got, needed in points.values() if got < needed]
+    short = [(needed - got, needed) for got, needed in points.values() if got < needed]
     unmet += len(short)
     nearly = nearly_settings(ladder, levels[target])
     if unmet == 0:
         verdict = "ready"
     elif (not blocked and unmet <= nearly["max_unmet"]
-          and (nearly["max_points_short"] is None or all(s <= nearly["max_points_short"] for s in short))):
+          and all(within_allowance(s, needed, nearly["max_points_short"]) for s, needed in short)):
         verdict = "nearly"
     else:
         verdict = "not_ready"

@@ -275,8 +275,13 @@ def level_rules(ctx: Context, level_id: str, prefix: str, base: dict | None, res
         if ctx.coin(70):
             rules["nearly"]["max_unmet"] = ctx.number(0, 2)
         if ctx.coin(50):
-            rules["nearly"]["max_points_short"] = ctx.number(0, 3)
+            rules["nearly"]["max_points_short"] = points_allowance(ctx)
     return rules
+
+
+def points_allowance(ctx: Context) -> int | str:
+    """How short of a points requirement nearly ready may be: points, or a share of it."""
+    return ctx.number(0, 3) if ctx.coin(50) else f"{ctx.pick([0, 10, 25, 50, 100])}%"
 
 
 def add_points(ctx: Context, rules: dict, resolved: list) -> None:
@@ -315,7 +320,8 @@ def scenarios(draw):
         equivalence = [{"ic": a, "mgmt": b} for a, b in pairs]
     ladder = {"name": "Generated ladder", "tracks": tracks, "equivalence": equivalence}
     if ctx.coin(50):
-        ladder["nearly"] = {k: ctx.number(0, 2) for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
+        ladder["nearly"] = {k: ctx.number(0, 2) if k == "max_unmet" else points_allowance(ctx)
+                            for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
 
     # evidence.yaml
     type_ids = ["alpha", "beta", "gamma"][: ctx.number(2, 3)]

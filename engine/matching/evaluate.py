@@ -258,7 +258,7 @@ def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...],
     if not unmet:
         return READY
     nearly = rules.nearly
-    short_ok = nearly.max_points_short is None or all(p.needed - p.observed <= nearly.max_points_short for p in points)
+    short_ok = all(nearly.allows_short(p.needed - p.observed, p.needed) for p in points)
     if not blockers and len(unmet) <= nearly.max_unmet and short_ok:
         return NEARLY
     return NOT_READY

@@ -201,8 +201,26 @@ class Competency:
 
 @dataclass(frozen=True)
 class Nearly:
+    """When a candidate who is not ready is nearly ready (docs/rules.md, "The verdict")."""
+
     max_unmet: int = 1
-    max_points_short: int | None = None
+    # Each points requirement may be short by at most this many points, or by this share of
+    # what it needs ("10%", the default: 0 of 90 points is not nearly 90).
+    max_points_short: int | str = "10%"
+
+    @property
+    def points_share(self) -> int | None:
+        """The percentage, when the allowance is a share of each requirement."""
+        return int(self.max_points_short.rstrip("%")) if isinstance(self.max_points_short, str) else None
+
+    def points_allowed(self, needed: float) -> float:
+        """How many points short of `needed` a nearly-ready candidate may be."""
+        share = self.points_share
+        return needed * share / 100 if share is not None else self.max_points_short
+
+    def allows_short(self, short: float, needed: float) -> bool:
+        share = self.points_share
+        return short * 100 <= needed * share if share is not None else short <= self.max_points_short
 
 
 @dataclass(frozen=True)

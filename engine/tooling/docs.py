@@ -73,8 +73,9 @@ def _verdict_rule(rules: LevelRules) -> str:
         return f"{ready}. There is no nearly ready at this level: anything less is not ready."
     parts = [f"at most {plural(nearly.max_unmet, 'required criterion is', 'required criteria are')} unmet",
              "it is not a blocker" if nearly.max_unmet == 1 else "none of them is a blocker"]
-    if nearly.max_points_short is not None and points:
-        parts.append(f"no points requirement is more than {plural(nearly.max_points_short, 'point')} short")
+    if points:
+        allowed = f"{nearly.points_share}% of what it needs" if nearly.points_share is not None else plural(nearly.max_points_short, "point")
+        parts.append(f"no points requirement is more than {allowed} short")
     return f"{ready}. Nearly ready when {join_words(parts, 'and')}. Otherwise not ready."
 
 

@@ -235,3 +235,48 @@ def test_the_order_of_records_does_not_change_the_verdict(book):
         _, doc = evaluated(book, junior(shuffled))
         assert (doc["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in doc["competencies"]]) == \
                (expected["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in expected["competencies"]])
+
+
+def points_only_book(nearly: dict | None = None):
+    """A one-track ladder whose second level asks for 90 points and nothing else."""
+    from engine.reading.rulebook import rulebook_from_data
+    ladder = {"name": "Points", "tracks": {"ic": {"name": "IC", "levels": [
+        {"id": "one", "name": "One", "band": "B1"}, {"id": "two", "name": "Two", "band": "B2"}]}}, "equivalence": []}
+    evidence = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"attendees": {"type": "integer", "minimum": 0}}}}}
+    level = {"level": "two", "summary": "Points only.", "points": {"at_least": 90}, "competencies": [
+        {"id": "reach", "name": "Reach", "criteria": [
+            {"id": "talks", "description": "Talks", "required": False, "points_each": 1, "count": {"evidence": "talk"}}]}]}
+    if nearly is not None:
+        level["nearly"] = nearly
+    return rulebook_from_data(ladder, evidence, [level])
+
+
+def talks(n: int) -> dict:
+    data = packet(level="one", evidence=[{"id": f"T-{i}", "type": "talk", "title": f"Talk {i}", "date": "2026-05-01"}
+                                         for i in range(n)])
+    data["candidate"]["level_since"] = "2020-01-01"
+    return data
+
+
+@pytest.mark.parametrize("talks_given, verdict", [(0, NOT_READY), (80, NOT_READY), (81, NEARLY), (90, READY)])
+def test_a_points_only_level_is_nearly_met_only_within_a_tenth_of_its_points_by_default(talks_given, verdict):
+    evaluation, document = evaluated(points_only_book(), talks(talks_given))
+    assert evaluation.all_evidence.verdict == verdict
+    if verdict == NEARLY:
+        assert document["headline"].endswith("(nearly: at most 1 unmet, no blocker, points at most 10% short)")
+    if verdict == NOT_READY:
+        assert f"points: {90 - talks_given} short of 90, nearly allows at most 9 (10%) short" in document["headline"]
+
+
+@pytest.mark.parametrize("allowance, nearly_from", [(2, 88), ("50%", 45), ("0%", 90)])
+def test_a_level_sets_its_points_allowance_in_points_or_as_a_share(allowance, nearly_from):
+    book = points_only_book({"max_points_short": allowance})
+    assert evaluated(book, talks(nearly_from - 1))[0].all_evidence.verdict == NOT_READY
+    assert evaluated(book, talks(nearly_from))[0].all_evidence.verdict == (READY if nearly_from == 90 else NEARLY)
+
+
+def test_a_points_allowance_over_a_hundred_percent_is_refused():
+    with pytest.raises(LadderError) as refused:
+        points_only_book({"max_points_short": "110%"})
+    assert [d.code for d in refused.value.diagnostics] == ["schema.anyOf"]
+    assert '"110%"' in refused.value.diagnostics[0].message
