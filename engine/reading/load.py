@@ -402,7 +402,7 @@ def _past_bounds(data: Any) -> bool:
     nodes, stack = 1, [(data, 1)] if type(data) is dict or type(data) is list else []
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_DEPTH or len(value) > MAX_ENTRIES:
+        if (depth >= MAX_DEPTH and value) or len(value) > MAX_ENTRIES:  # (its entries are one deeper)
             return True
         items = value.values() if type(value) is dict else value
         nodes += len(value) * (2 if type(value) is dict else 1)

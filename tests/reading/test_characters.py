@@ -41,7 +41,7 @@ def diagnostic(loader, text: str, source: str) -> str:
 def test_a_control_character_in_yaml_is_named_by_code_point_at_its_place(character, named):
     message = diagnostic(load.load_yaml_text, f"candidate:\n  name: x{character}y\n", "p.yaml")
     assert message.startswith(f"p.yaml:2:10: error: {named}, which a packet or rule file may not hold: delete it")
-    assert message.endswith(f"inside double quotes) [load.character]")
+    assert message.endswith("inside double quotes) [load.character]")
 
 
 @pytest.mark.parametrize("character, named", FORBIDDEN, ids=[hex(ord(c)) for c, _ in FORBIDDEN])
@@ -97,7 +97,7 @@ def test_a_control_character_in_a_rule_file_is_a_located_rulebook_error(rules_co
     with pytest.raises(LadderError) as caught:
         load_rulebook(rules_copy)
     (found,) = caught.value.diagnostics
-    assert (found.line, found.col, found.code) == (line, at - text.rfind("\n", 0, at) + len("description: a") , "load.character")
+    assert (found.line, found.col, found.code) == (line, at - text.rfind("\n", 0, at) + len("description: a"), "load.character")
     assert found.file.endswith("levels/developer.yaml") and found.message.startswith("U+0000 (NUL)")
 
 

@@ -1,8 +1,8 @@
 """Fuzzing the readers: every input ends in a result or in located diagnostics, in bounded time.
 
 Hypothesis (strategies in fuzz_strategies.py) feeds bytes and text to the loader, broken
-packets to the packet builder (and a packet that still builds on to evaluation and its
-explanation: a verdict), and broken rulebooks to the rulebook builder, from data and from
+packets to the packet builder (and a packet that still builds on to evaluation, its
+explanation and a plan: a verdict), and broken rulebooks to the rulebook builder, from data and from
 files; a few cases go through the command line too. No exception but LadderError may escape,
 every diagnostic is placed (line and column from 1) and printable, and no case may take longer
 than DEADLINE. CI runs about 2,400 cases in all, in about half a minute; each property has a
@@ -27,6 +27,7 @@ from engine import api
 from engine.cohorts import cohort
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining.explain import explain
+from engine.explaining.plan import plan
 from engine.matching.evaluate import evaluate
 from engine.reading import load
 from engine.reading.model import Rulebook
@@ -130,6 +131,7 @@ def _packet_gets_a_verdict_or_diagnostics(data: Any, as_of, target: str | None, 
     verdict = explain(rulebook, evaluate(rulebook, packet))
     assert verdict["verdict"] in ("ready", "nearly", "not_ready")
     json.dumps(verdict, ensure_ascii=False).encode("utf-8")
+    assert plan(rulebook, packet)["plans"]  # next steps too: date arithmetic on whatever as_of came
 
 
 targets = st.none() | st.sampled_from(["developer", "staff-engineer", "engineering-manager", "vp-of-engineering", "junior-developer"]) \

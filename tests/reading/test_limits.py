@@ -107,6 +107,20 @@ def test_json_nested_too_deep_is_refused_where_it_crosses_the_bound_as_yaml_is(d
     assert refused(load.load_yaml_text, text, "d.yaml") in (f"d.yaml:1:{6 + load.MAX_DEPTH}: error: {deep}", f"d.yaml:1:1006: error: {deep}")
 
 
+@pytest.mark.parametrize("inner", ["1", "[]", "{}", '{"k": 1}', "[1]"])
+@pytest.mark.parametrize("lists", [29, 30, 31, 32])
+def test_json_and_yaml_agree_on_what_is_too_deep(lists, inner):
+    text = '{"a": ' + "[" * lists + inner + "]" * lists + "}"
+    outcomes = []
+    for loader in (load.load_yaml_text, load.load_json_text):
+        try:
+            loader(text, "d")
+            outcomes.append("read")
+        except LadderError as e:
+            outcomes.append(e.diagnostics[0].format())
+    assert outcomes[0] == outcomes[1]
+
+
 def test_a_packet_at_the_limit_is_read_whole():
     data = packet_with(load.MAX_ENTRIES)
     assert load.load_yaml_text(yaml.safe_dump(data), "a.yaml").data == data
