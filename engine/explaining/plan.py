@@ -216,7 +216,9 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
     to resolve the dispute; any record stops counting once it leaves every window it is found
     in. Only the findings that hold count, and each record is said once."""
     records = {r.id: r for r in packet.records}
-    until: dict[str, tuple] = {}  # record id -> (0, date it leaves) < (1,) ongoing < (2,) no limit
+    # record id -> (0, date it leaves, window) < (1, window) not before the calendar ends
+    # < (2,) ongoing < (3,) no limit: the latest of the windows a record is found in
+    until: dict[str, tuple] = {}
     for child in result.children:
         for inner in child.walk() if child.met else ():
             if not inner.met:
@@ -225,7 +227,7 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
             for record_id in inner.counted:
                 end = records[record_id].end
                 leaves = _leaves(window, end) if window and end else None
-                key = (0, leaves, window.adjective) if leaves else (1,) if window else (2,)
+                key = (0, leaves, window.adjective) if leaves else (1, window.adjective) if window and end else (2,) if window else (3,)
                 until[record_id] = max(until.get(record_id, key), key)
     parts = []
     for record_id, key in until.items():
@@ -233,8 +235,10 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
         label = record_label({"id": record.id, "title": record.title})
         if key[0] == 0:
             when = f"it stops counting on {key[1]}, when it leaves the {key[2]} window"
+        elif key[0] == 1:
+            when = f"it stays in the {key[1]} window past {date.max}, the last day of the calendar"
         else:
-            when = "it counts for as long as it is ongoing" if key[0] == 1 else "it counts with no time limit"
+            when = "it counts for as long as it is ongoing" if key[0] == 2 else "it counts with no time limit"
         if record.confidence == "disputed":
             parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {when})")
         else:

@@ -106,11 +106,17 @@ class Window:
         return f"{self.amount}-{self.unit[:-1]}"
 
     def cutoff(self, as_of: date) -> date:
-        """First day inside the window that ends on `as_of` (inclusive on both ends)."""
+        """First day inside the window that ends on `as_of` (inclusive on both ends).
+
+        A window reaching back before the calendar's first day (0001-01-01) starts on that
+        day: no date can lie before it, so every verdict is the same as for the longer window."""
         if self.unit in ("days", "weeks"):
-            return date.fromordinal(as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1))
+            ordinal = as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1)
+            return date.fromordinal(max(ordinal, date.min.toordinal()))
         months = self.amount * (12 if self.unit == "years" else 1)
         year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+        if year < date.min.year:
+            return date.min
         day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
         return date(year, month + 1, day)
 

@@ -77,7 +77,7 @@ def checker(name: str) -> Checker:
 
 def check(doc: Document, name: str) -> list[Diagnostic]:
     """Diagnostics for `doc` against `schemas/<name>.schema.json`, in file order."""
-    return [d for _, d in located(doc, name)]
+    return list(dict.fromkeys(d for _, d in located(doc, name)))
 
 
 def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
@@ -86,13 +86,16 @@ def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
 
 
 def explain_errors(doc: Document, validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
-    """Every jsonschema error in `data`, rewritten for people, with its path and place."""
+    """Every jsonschema error in `data`, rewritten for people, with its path and place.
+
+    Two errors may read the same at the same place (a document without marks puts every one
+    at 1:1): each keeps its path, so a caller skipping the broken parts skips them all."""
     found = {}
     for error in validator.iter_errors(data):
         path, message, on_key = explain(error)
         diagnostic = doc.diag(at + path, message, "schema." + str(error.validator), key=on_key)
-        found[diagnostic] = at + path
-    return sorted(((path, d) for d, path in found.items()), key=lambda item: item[1])
+        found[(at + path, diagnostic)] = None
+    return sorted(found, key=lambda item: (item[1], repr(item[0])))
 
 
 def explain(error) -> tuple[tuple, str, bool]:
