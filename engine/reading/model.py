@@ -113,12 +113,7 @@ class Window:
         if self.unit in ("days", "weeks"):
             ordinal = as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1)
             return date.fromordinal(max(ordinal, date.min.toordinal()))
-        months = self.amount * (12 if self.unit == "years" else 1)
-        year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
-        if year < date.min.year:
-            return date.min
-        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
-        return date(year, month + 1, day)
+        return months_before(as_of, self.amount * (12 if self.unit == "years" else 1))
 
 
 @dataclass(frozen=True)
@@ -355,9 +350,20 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def months_before(when: date, months: int) -> date:
+    """`months` calendar months before `when`: the same day of the month, or that month's last
+    day when it is shorter (1 month before 2026-03-31 is 2026-02-28); never before 0001-01-01.
+    The one month arithmetic of ladder: window cut-offs and months at level both use it."""
+    year, month = divmod(when.year * 12 + when.month - 1 - months, 12)
+    if year < date.min.year:
+        return date.min
+    return date(year, month + 1, min(when.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def months_between(start: date, end: date) -> int:
-    """Whole months from start to end (negative if end is earlier)."""
+    """Whole months from start to end (negative if end is earlier), in the arithmetic of
+    windows: n months have passed once start is on or before `months_before(end, n)`, the
+    first day of an n-month window ending on `end`. So 2024-08-31 to 2026-02-28 is 17 months:
+    18 months before 2026-02-28 is 2024-08-28, and 2024-08-31 lies inside that window."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return months
+    return months - 1 if start > months_before(end, months) else months
