@@ -248,6 +248,61 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
 
 
 @main.command()
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="Judge the evidence as of this date (overrides the packet's as_of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/placement.schema.json).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@jobs_options
+def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt: str, out: Path | None,
+          jobs: int, timeout: float) -> None:
+    """Say which level each candidate's evidence meets: the highest on each track, and the first
+    level above it not met, with what it misses.
+
+    Every level of every track is judged bottom-up like a promotion target (the packet's own
+    target is ignored); a level is met when its verdict is ready. Placement judges evidence,
+    not standing: conditions on the level a promotion starts from (steps_to_target) and the
+    months at the current level are set aside, and said for the levels above where the
+    candidate stands, as what a promotion there would still ask. The entry level of a track,
+    with no rules, is met by default. On the other track, the candidate stands at their
+    level's equivalent. How placement is decided: docs/rules.md, "Placement".
+
+    \b
+      ladder place fixtures/packets/ic-staff-ready.yaml
+      ladder place packets/ --format markdown --out placements.md
+
+    PACKETS are YAML or JSON files, directories of them, or JSON Lines files. Exit status is 1
+    if any packet is invalid (it gets its errors, every other packet its placement), 3 if the
+    rules engine failed on one.
+    """
+    from engine.rendering import placements
+
+    if out:
+        _check_out(outputs.file_problem(out, packets + tuple(_rule_inputs(rules))))
+    book = _load_rulebook(rules)
+    with _stopping_on_failure():
+        results = list(api.place_packets(book, packets, as_of, jobs, timeout))
+    text = placements.RENDERERS[fmt](results)
+    if out:
+        _write(out, text)
+    else:
+        click.echo(text, nl=False)
+    invalid = [r for r in results if isinstance(r, Invalid)]
+    if out is not None or not (sys.stdout.isatty() and sys.stderr.isatty()):  # else the errors are on screen already
+        for result in invalid:
+            _print_diagnostics(list(result.diagnostics))
+    faults = sum(map(cohort.is_fault, results))
+    if len(invalid) > faults:
+        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not placed", err=True)
+    if faults:
+        _engine_failed(f"failed on {faults} of {len(results)} packet(s), each listed with its error")
+    if invalid:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @rules_option
 def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
@@ -461,7 +516,7 @@ def schema(kind: str, out: Path | None) -> None:
     is inside it, so editors and other validators can use it offline.
 
     KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
-    or one ladder writes as JSON (verdict, calibration-report). For example:
+    or one ladder writes as JSON (verdict, placement, calibration-report). For example:
 
     \b
       ladder schema packet --out .schemas/packet.schema.json

@@ -138,10 +138,11 @@ def read(item: Item) -> Document:
     return load_json_text(item.text, source, line_offset=item.line - 1)
 
 
-def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | None = None) -> Packet:
+def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | None = None, placing: bool = False) -> Packet:
     """The item's checked packet, named by the item's label (a JSON Lines packet by its line,
-    while its errors point into the file); LadderError listing every problem."""
-    return replace(build_packet(read(item), book, as_of, target), source=item.label)
+    while its errors point into the file); LadderError listing every problem. `placing`: read
+    for placement, its target ignored (`build_packet`)."""
+    return replace(build_packet(read(item), book, as_of, target, placing), source=item.label)
 
 
 def evaluate_item(book: Rulebook, item: Item) -> Evaluated:
