@@ -32,9 +32,10 @@ from engine.matching.evaluate import READY, Miss, evaluate
 from engine.reading.model import Level, Packet, Rulebook, months_between
 
 
-def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None) -> dict[str, Any]:
+def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None, why: bool = True) -> dict[str, Any]:
     """The placement of the packet's candidate on `tracks` (default: every track, theirs first).
-    The packet's target is ignored."""
+    The packet's target is ignored. Without `why`, the levels not met leave out their headline
+    and what they miss (for a caller that needs only where the candidate is placed)."""
     candidate = packet.candidate
     current = book.levels[candidate.level]
     order = tracks or [candidate.track] + [t for t in book.tracks if t != candidate.track]
@@ -44,15 +45,15 @@ def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None) -> di
                       "level_name": current.name, "months_at_level": months_between(candidate.level_since, packet.as_of)},
         "as_of": packet.as_of.isoformat(),
         "rulebook": {"name": book.name, "digest": book.digest[:16]},
-        "tracks": [_track(book, packet, track) for track in order],
+        "tracks": [_track(book, packet, track, why) for track in order],
     }
 
 
-def _track(book: Rulebook, packet: Packet, track_id: str) -> dict[str, Any]:
+def _track(book: Rulebook, packet: Packet, track_id: str, why: bool = True) -> dict[str, Any]:
     """Every level of one track, bottom-up; the highest met, and the first not met above it."""
     track = book.tracks[track_id]
     standing = book.equivalent(book.levels[packet.candidate.level], track_id)
-    levels = [_level(book, packet, level, standing) for level in track.levels]
+    levels = [_level(book, packet, level, standing, why) for level in track.levels]
     top = max((i for i, judged in enumerate(levels) if judged["met"]), default=-1)
     placed = track.levels[top] if top >= 0 else None
     first = track.levels[top + 1] if top + 1 < len(track.levels) else None
@@ -68,7 +69,7 @@ def _track(book: Rulebook, packet: Packet, track_id: str) -> dict[str, Any]:
     }
 
 
-def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None) -> dict[str, Any]:
+def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None, why: bool = True) -> dict[str, Any]:
     """One level judged: met or not, its verdict, and for a level not met, why."""
     entry: dict[str, Any] = {"level": level.id, "name": level.name,
                              "steps": level.rank - standing.rank if standing else None}
@@ -81,7 +82,7 @@ def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None)
     verdict = evaluation.all_evidence.verdict
     entry |= {"met": verdict == READY, "verdict": verdict, "verified_only_verdict": evaluation.verified_only.verdict,
               "set_aside": _set_aside(book, at_level, evaluation) if standing is None or level.rank > standing.rank else []}
-    if verdict != READY:
+    if verdict != READY and why:
         document = explain(book, evaluation)
         entry |= {"headline": document["headline"], "missing": document["missing"]}
     return entry
