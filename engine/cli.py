@@ -261,8 +261,9 @@ def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt
     """Say which level each candidate's evidence meets: the highest on each track, and the first
     level above it not met, with what it misses.
 
-    Every level of every track is judged bottom-up like a promotion target (the packet's own
-    target is ignored); a level is met when its verdict is ready. Placement judges evidence,
+    Every level of every track is judged bottom-up like a promotion target, those the candidate
+    holds included (the packet's own target is ignored); a level is met when its verdict is
+    ready, and one below the placement that is not met is listed. Placement judges evidence,
     not standing: conditions on the level a promotion starts from (steps_to_target) and the
     months at the current level are set aside, and said for the levels above where the
     candidate stands, as what a promotion there would still ask. The entry level of a track,

@@ -144,3 +144,16 @@ def test_help_teaches_what_placement_decides(run):
     for words in ("highest on each track", "verdict is ready", "not standing", "steps_to_target", "entry level",
                   "equivalent", "docs/rules.md", "--as-of", "--jobs", "--timeout", "--rules"):
         assert words in " ".join(result.output.split()), words
+
+
+def test_a_directory_holding_no_packets_is_an_error_not_an_empty_placement(run, tmp_path):
+    result = run("place", tmp_path)
+    assert result.exit_code == 1 and f"{tmp_path}:1:1: error: no packet files here" in result.output
+
+
+def test_an_output_in_a_missing_directory_is_a_usage_error_before_any_work(run, tmp_path, monkeypatch):
+    def started(*args, **kwargs):
+        raise AssertionError("the command started its work before checking where it writes")
+    monkeypatch.setattr("engine.api.rulebook", started)
+    result = run("place", STAFF_EVIDENCE, "--out", tmp_path / "missing" / "placements.json")
+    assert result.exit_code == 2 and f"--out: directory {tmp_path / 'missing'} does not exist" in result.stderr

@@ -28,7 +28,7 @@ from typing import Any
 from engine.explaining.explain import VERDICT_WORDS, explain
 from engine.explaining.phrasing import plural
 from engine.explaining.reasons import Reasons
-from engine.matching.evaluate import READY, Miss, evaluate
+from engine.matching.evaluate import READY, Evaluation, Miss, evaluate
 from engine.reading.model import Level, Packet, Rulebook, months_between
 
 
@@ -88,7 +88,7 @@ def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None,
     return entry
 
 
-def _set_aside(book: Rulebook, packet: Packet, evaluation) -> list[str]:
+def _set_aside(book: Rulebook, packet: Packet, evaluation: Evaluation) -> list[str]:
     """What a promotion to the level would still ask of the candidate's standing, in words."""
     reasons = Reasons(book, packet)
     found: list[str] = []
