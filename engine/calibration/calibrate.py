@@ -71,6 +71,8 @@ class Calibration:
             missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
             depends_on=tuple(d["id"] for d in confidence["depends_on"]),
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
+            placed=shared((item.placement["level"], item.placement["steps"], item.placement["first_not_met"]))
+            if item.placement else None,
         ))
         if self._pages is not None:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True) + "\n")
@@ -156,6 +158,7 @@ class Calibration:
                 "ready_not_nominated": [figures.brief(r) for r in rows if r.verdict == READY and r.nominated is False],
             },
             "nearly": [{**figures.brief(r), "missing": list(r.missing)} for r in rows if r.verdict == NEARLY],
+            "placement": figures.placement(self.book, rows),
             "managers": figures.managers(self.book, rows),
             "blockers": figures.blockers(self.book, self.rows),
             "fairness": figures.fairness(self.book, self.rows, self._group_labels, self._scrubbed),

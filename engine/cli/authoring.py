@@ -132,7 +132,7 @@ def schema(kind: str, out: Path | None) -> None:
     is inside it, so editors and other validators can use it offline.
 
     KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
-    or one ladder writes as JSON (verdict, calibration-report). For example:
+    or one ladder writes as JSON (verdict, placement, calibration-report). For example:
 
     \b
       ladder schema packet --out .schemas/packet.schema.json

@@ -41,9 +41,11 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
 
     COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
     quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report: verdicts by track and level, parity between the
-    tracks, nominations against verdicts, nearly-ready candidates, managers' agreement, top
-    blockers, fairness by group, verdicts resting on unverified evidence, invalid packets, and
-    a page per candidate. Exit status is 1 if any packet is invalid (it is listed, not dropped).
+    tracks, nominations against verdicts, nearly-ready candidates, placement (a packet with no
+    target is judged for the next level and placed as `ladder place` does: those placed below
+    their level or beyond the next are listed), managers' agreement, top blockers, fairness by
+    group, verdicts resting on unverified evidence, invalid packets, and a page per candidate.
+    Exit status is 1 if any packet is invalid (it is listed, not dropped).
     """
     from engine.calibration import calibrate as calibration
     from engine.calibration import pages as calibration_report

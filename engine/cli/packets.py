@@ -73,15 +73,20 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
         write(out, text)
     else:
         click.echo(text, nl=False, color=painted)
+    exit_for_failures(results, out, "evaluated")
+
+
+def exit_for_failures(results: list, out: Path | None, done: str) -> None:
+    """After the report of many packets: each invalid one's errors on stderr (unless the report
+    is already on the same terminal), a count, and the exit status: 3 if the engine failed on
+    any, else 1 if any is invalid."""
     invalid = [r for r in results if isinstance(r, Invalid)]
-    # The report lists each invalid packet's errors; repeat them on stderr only where the report
-    # is not already on the same terminal (a file, a pipe, or stderr redirected).
     shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
     for result in [] if shown else invalid:
         print_diagnostics(list(result.diagnostics))
     faults = sum(map(cohort.is_fault, results))
     if len(invalid) > faults:
-        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not evaluated", err=True)
+        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not {done}", err=True)
     if faults:
         engine_failed(f"failed on {faults} of {len(results)} packet(s), each listed with its error")
     if invalid:
@@ -122,6 +127,52 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
         write(out, text)
     else:
         click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD",
+              help="Judge the evidence as of this date (overrides the packet's as_of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/placement.schema.json).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@jobs_options
+def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt: str, out: Path | None,
+          jobs: int, timeout: float) -> None:
+    """Say which level each candidate's evidence meets: the highest on each track, and the first
+    level above it not met, with what it misses.
+
+    Every level of every track is judged bottom-up like a promotion target, those the candidate
+    holds included (the packet's own target is ignored); a level is met when its verdict is
+    ready, and one below the placement that is not met is listed. Placement judges evidence,
+    not standing: conditions on the level a promotion starts from (steps_to_target) and the
+    months at the current level are set aside, and said for the levels above where the
+    candidate stands, as what a promotion there would still ask. The entry level of a track,
+    with no rules, is met by default. On the other track, the candidate stands at their
+    level's equivalent. How placement is decided: docs/rules.md, "Placement".
+
+    \b
+      ladder place fixtures/packets/ic-staff-ready.yaml
+      ladder place packets/ --format markdown --out placements.md
+
+    PACKETS are YAML or JSON files, directories of them, or JSON Lines files. Exit status is 1
+    if any packet is invalid (it gets its errors, every other packet its placement), 3 if the
+    rules engine failed on one.
+    """
+    from engine.rendering import placements
+
+    if out:
+        check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
+    book = load_rulebook(rules)
+    with stopping_on_failure():
+        results = list(api.place_packets(book, packets, as_of, jobs, timeout))
+    text = placements.RENDERERS[fmt](results)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
+    exit_for_failures(results, out, "placed")
 
 
 @main.command()

@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.common.text import record_label
 from engine.explaining.explain import VERDICT_WORDS, explain
+from engine.explaining.outcomes import Outcomes
 from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, quantity, requirement
 from engine.explaining.reasons import standing
 from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
@@ -172,7 +173,9 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
     else:
         still = needed - observed
         more = f"{_number(still)} more {counted_unit(book, result.criterion, still)}"  # what to go and show
-        text = f"{item['description']}: {more} (you have {_number(observed)} of {_number(needed)})"
+        # A record the candidate has, short only of a number, is a step in its own terms.
+        own = Outcomes(book, packet).own_terms(result)
+        text = f"{item['description']}: {own or f'{more} (you have {_number(observed)} of {_number(needed)})'}"
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]
@@ -268,11 +271,12 @@ def _points_step(book: Rulebook, evaluation: Evaluation, points: PointsResult) -
     short = points.needed - points.observed
     found = dict(evaluation.all_evidence.competencies)
     sources = []
+    words = Outcomes(book, evaluation.packet)
     for competency in evaluation.rules.competencies:
         if points.group and competency.group != points.group:
             continue
         for order, result in enumerate(found[competency.id]):
-            route = _route(book, result)
+            route = _route(book, result, words)
             if route:
                 sources.append((route[0], competency.id, order, route[1]))
     sources.sort(key=lambda s: s[:3])
@@ -284,7 +288,7 @@ def _points_step(book: Rulebook, evaluation: Evaluation, points: PointsResult) -
             "gap": round(short / points.needed, 4), "order": 10_000, "closest": []}
 
 
-def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
+def _route(book: Rulebook, result: CriterionResult, words: Outcomes) -> tuple[tuple, str] | None:
     """How a criterion could earn more points, with a sort key (cheapest first): one more record
     for a criterion already earning per record, then any per-record criterion, then a criterion
     whose points come when it is met, nearest first. None if it can earn no more."""
@@ -301,7 +305,8 @@ def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
     if criterion.points and not result.met:
         if isinstance(criterion, (CountCriterion, SumCriterion)):
             gap = (result.needed - result.observed) / result.needed if result.needed else 1.0
-            return (2, gap), f"{description} ({plural(criterion.points, 'point')}; you have {quantity(book, result)})"
+            have = words.own_terms(result) or f"you have {quantity(book, result)}"
+            return (2, gap), f"{description} ({plural(criterion.points, 'point')}; {have})"
         return (2, 1.0), f"{description} ({plural(criterion.points, 'point')})"
     return None
 

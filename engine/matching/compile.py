@@ -14,6 +14,7 @@ from typing import Any
 from engine.matching import core
 from engine.reading.model import (
     CANDIDATE_FIELDS,
+    STANDING_FIELDS,
     CandidateCriterion,
     CountCriterion,
     EvidenceType,
@@ -58,8 +59,9 @@ class RecordPlan:
 
 @dataclass(frozen=True)
 class CandidatePlan:
-    rule: str
+    rule: str  # matches the candidate when every condition holds
     conditions: tuple[Condition, ...]
+    set_aside: tuple[Condition, ...] = ()  # probed, but left out of `rule` (standing, for placement)
 
 
 @dataclass
@@ -79,18 +81,21 @@ def opportunity_criteria(rulebook: Rulebook) -> tuple[CountCriterion, ...]:
     return tuple(replace(c, id=OPPORTUNITY + c.id) for c in rulebook.calibration.opportunities)
 
 
-def compiled(rulebook: Rulebook, level_id: str) -> CompiledLevel:
+def compiled(rulebook: Rulebook, level_id: str, judge_standing: bool = True) -> CompiledLevel:
     """The compiled rules of one level, with the calibration's opportunities (one engine session
-    answers both), built once per rulebook object."""
+    answers both), built once per rulebook object. Without `judge_standing` (placement), the
+    conditions on the candidate's standing (`STANDING_FIELDS`) are probed but do not decide."""
     cache = rulebook.compiled_cache
-    if level_id not in cache:
-        cache[level_id] = _Compiler(rulebook).level(rulebook.rules[level_id], opportunity_criteria(rulebook))
-    return cache[level_id]
+    key = level_id if judge_standing else ("placement", level_id)
+    if key not in cache:
+        cache[key] = _Compiler(rulebook, judge_standing).level(rulebook.rules[level_id], opportunity_criteria(rulebook))
+    return cache[key]
 
 
 @dataclass
 class _Compiler:
     rulebook: Rulebook
+    judge_standing: bool = True
     rules: dict[str, core.Rule] = field(default_factory=dict)  # canonical key -> rule
     windows: set[Window] = field(default_factory=set)
 
@@ -159,14 +164,17 @@ class _Compiler:
     # ----------------------------------------------------------------------------- candidate
 
     def _candidate_plan(self, criterion_id: str, terms: tuple[Term, ...]) -> CandidatePlan:
-        conditions, tests = [], []
+        conditions, tests, set_aside = [], [], []
         for term in terms:
             test = _test(term, CANDIDATE_FIELDS[term.field])
             probe = self._rule(f"candidate:{term.field}:{term.op}", (core.Pattern("m", CANDIDATE, (test,)),))
-            conditions.append(Condition("term", probe, term=term))
-            tests.append(test)
+            if self.judge_standing or term.field not in STANDING_FIELDS:
+                conditions.append(Condition("term", probe, term=term))
+                tests.append(test)
+            else:  # still probed, so placement can say what a promotion would ask
+                set_aside.append(Condition("term", probe, term=term))
         rule = self._rule(f"{criterion_id}:match", (core.Pattern("m", CANDIDATE, tuple(tests)),))
-        return CandidatePlan(rule, tuple(conditions))
+        return CandidatePlan(rule, tuple(conditions), tuple(set_aside))
 
 
 def _context() -> core.Pattern:

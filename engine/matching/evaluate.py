@@ -65,6 +65,7 @@ class CriterionResult:
     distinct_values: tuple = ()
     children: tuple["CriterionResult", ...] = ()
     points: int = 0
+    set_aside: tuple[Condition, ...] = ()  # standing conditions that do not hold, not judged (placement)
 
     def walk(self):
         yield self
@@ -108,8 +109,10 @@ class Evaluation:
     opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
 
 
-def evaluate(rulebook: Rulebook, packet: Packet) -> Evaluation:
-    level = compiled(rulebook, packet.target.id)
+def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> Evaluation:
+    """The packet judged at its target. Without `judge_standing` (placement), conditions on the
+    candidate's standing on the ladder do not decide; those that fail are in `set_aside`."""
+    level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
     assessor = _Assessor(level, packet, matches, lambda record: True)
     everything = assessor.assess()
@@ -211,7 +214,8 @@ class _Assessor:
             plan = self.level.candidates[criterion.id]
             met = CANDIDATE_KEY in self.satisfied(plan.rule)
             misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
-            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0)
+            set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
+            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
         plan = self.level.records[criterion.id]
         counted_ids = {m[1] for m in self.kept(plan.rule)}
         counted = [r for r in self.records if r.id in counted_ids]

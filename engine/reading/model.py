@@ -73,6 +73,9 @@ CANDIDATE_FIELDS: dict[str, Field] = {
     "level": Field("level", "string", description="the candidate's current level"),
     "team": Field("team", "string", description="the candidate's team"),
 }
+# The candidate's standing on the ladder: which level a promotion may start from, and after how
+# long. Placement judges evidence, not standing, and sets conditions on these aside.
+STANDING_FIELDS = ("steps_to_target", "months_at_level")
 
 
 # ------------------------------------------------------------------------------------- criteria
@@ -322,7 +325,7 @@ class Candidate:
 class Packet:
     source: str
     candidate: Candidate
-    target: Level
+    target: Level | None  # None only in a packet read for placement, which sets each level it judges
     as_of: date
     records: tuple[Record, ...]
 

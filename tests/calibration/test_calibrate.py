@@ -357,3 +357,31 @@ def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind
     first, second, third, *_ = calibration.rows
     assert [repr(r.attributes["remote"]) for r in calibration.rows] == [repr(v) for v in values]
     assert first.attributes is third.attributes and first.unmet is third.unmet
+
+
+def test_packets_naming_no_target_are_placed_too_and_levelling_questions_listed(report, truth, book):
+    """A packet with no target is judged for the next level (every figure above) and placed on
+    its track as `ladder place` places it; the report lists those placed below their level, at
+    no level, or beyond the next level. A packet that names a target is not placed."""
+    untargeted = [(path, result) for path, data, result in valid(truth) if "target" not in data]
+    assert 0 < len(untargeted) < len(valid(truth))  # the cohort has both kinds
+    expected = []
+    for path, result in untargeted:
+        track = api.place_packet(book, path)["tracks"][0]
+        placed, first = track["placed"], track["first_not_met"]
+        steps = placed["steps"] if placed else None
+        if steps is None or not 0 <= steps <= 1:
+            expected.append({"id": result["candidate"]["id"], "placed_level": placed and placed["level"], "steps": steps,
+                             "first_not_met": first and first["level"]})
+    assert report["placement"]["placed"] == len(untargeted)
+    keys = ("id", "placed_level", "steps", "first_not_met")
+    assert [{k: row[k] for k in keys} for row in report["placement"]["levelling"]] == expected
+    assert {row["steps"] for row in expected} >= {None, -1, 2}  # below, nowhere and beyond the next level all occur
+
+
+def test_the_placement_section_is_in_every_readable_format(outputs):
+    html, markdown = (outputs / "report.html").read_text(), (outputs / "report.md").read_text()
+    assert '<section id="placement">' in html and '<a href="#placement">Placement</a>' in html
+    assert "## Placement\n" in markdown
+    assert "- [Quinn Duarte](#c0023), Staff Engineer: evidence meets Senior Developer (1 level below); first not met: Staff Engineer\n" \
+        in markdown

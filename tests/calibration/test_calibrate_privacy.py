@@ -264,3 +264,12 @@ def test_candidate_pages_mark_and_flag_criteria_as_the_text_report_does(tmp_path
     assert "○ communities-founded: Founded communities of practice in the last 36 months (2 points each, up to 4) (optional)" in shown
     assert "(from Developer)" in shown and "✗ found conduct-concern:" in shown
     assert '<td class="optional">○</td>' in html and "○ optional and not met" in html
+
+
+def test_redaction_reaches_the_placement_list(tmp_path):
+    # A Staff Engineer whose evidence meets only Senior Developer: a levelling question, by pseudonym.
+    texts = calibrate(tmp_path, [packet(id="E-9", name="Omar Petrov", manager="Hiro Tanaka", level="staff-engineer")], "--redact")
+    placement = json.loads(texts["json"])["placement"]["levelling"]
+    assert [(row["candidate"], row["id"], row["manager"]) for row in placement] == [("Candidate 001", "ID 001", "Manager 001")]
+    for fmt, text in texts.items():
+        assert "Omar Petrov" not in text and "Hiro Tanaka" not in text, fmt

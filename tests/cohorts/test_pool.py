@@ -130,8 +130,8 @@ def test_impact_and_rule_tests_print_the_same_for_one_and_two_jobs(monkeypatch, 
 
 
 def test_a_faulty_packet_in_a_cli_run_is_listed_as_invalid_not_fatal(tmp_path, monkeypatch):
-    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("0005-E-10004.yaml")
-                                                                       else _real_evaluate(book, item)))
+    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item, **options: (os.abort() if item.label.endswith("0005-E-10004.yaml")
+                                                                                  else _real_evaluate(book, item, **options)))
     result = CliRunner().invoke(main, ["calibrate", str(COHORT), "--out", str(tmp_path / "r.json"), "--jobs", "2"])
     report = json.loads((tmp_path / "r.json").read_text())
     faults = [row for row in report["invalid"] if row["errors"][0]["code"] == "engine.fault"]

@@ -280,3 +280,30 @@ def test_a_points_allowance_over_a_hundred_percent_is_refused():
         points_only_book({"max_points_short": "110%"})
     assert [d.code for d in refused.value.diagnostics] == ["schema.anyOf"]
     assert '"110%"' in refused.value.diagnostics[0].message
+
+
+def test_without_judging_standing_only_other_conditions_on_the_candidate_decide(rules_copy):
+    """Placement's evaluation: `steps_to_target` and `months_at_level` are probed and reported as
+    set aside, never decisive; `nominated` still is."""
+    from engine import api
+    from engine.matching.evaluate import evaluate
+    from engine.reading.load import Document
+    from engine.reading.packet import build_packet
+    level = rules_copy / "levels" / "developer.yaml"
+    level.write_text(level.read_text().replace("months_at_level: {gte: 12}", "months_at_level: {gte: 12}\n          nominated: true"))
+    book = api.rulebook(rules_copy)
+    data = junior(developer_basics() + [project("P-1", "2026-06-30"), project("P-2", "2026-08-31")])
+    data["candidate"].update(level_since="2026-05-01", nominated=False)  # 6 months, not nominated
+    packet_ = build_packet(Document("packet.yaml", data, {}), book)
+    judged = evaluate(book, packet_)
+    time_at_level = next(r for r in judged.all_evidence.results() if r.criterion.id == "time-at-level")
+    assert not time_at_level.met and time_at_level.set_aside == ()
+    assert {c.term.field for c in time_at_level.misses[0].failed} == {"months_at_level", "nominated"}
+    placing = evaluate(book, packet_, judge_standing=False)
+    time_at_level = next(r for r in placing.all_evidence.results() if r.criterion.id == "time-at-level")
+    assert not time_at_level.met, "nominated: false still fails"
+    assert [c.term.field for c in time_at_level.misses[0].failed] == ["nominated"]
+    assert [c.term.field for c in time_at_level.set_aside] == ["months_at_level"]
+    data["candidate"]["nominated"] = True
+    nominated = evaluate(book, build_packet(Document("packet.yaml", data, {}), book), judge_standing=False)
+    assert nominated.all_evidence.verdict == READY
