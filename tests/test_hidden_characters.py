@@ -232,15 +232,17 @@ def test_no_output_of_any_command_carries_a_hidden_character(poisoned_cohort, po
     assert all(result["candidate"]["name"].endswith(PAYLOAD) for result in verdicts)  # JSON: verbatim
 
 
-def test_a_json_packet_with_a_lone_surrogate_is_calibrated_and_shown_as_its_code_point(tmp_path):
-    """JSON may escape half a surrogate pair (`\\ud800`), which no UTF-8 file can hold: the
-    calibration's spool of candidate pages once crashed writing it."""
+def test_a_json_packet_with_a_lone_surrogate_is_refused_at_its_place_and_the_report_still_written(tmp_path):
+    """JSON may escape half a surrogate pair (`\\ud800`), which is no character: the packet is
+    invalid at its place, listed in the report, and the report written (once, a traceback)."""
     data = packet(evidence=[project("P-1", "2026-03-01", team="payments")])
     data["candidate"]["name"] = "Ann \ud800 Lee"
     cohort = tmp_path / "cohort"
     cohort.mkdir()
     (cohort / "p.json").write_text(json.dumps(data))  # ensure_ascii: the surrogate as \ud800
     code, _, err = invoke("calibrate", cohort, "--out", tmp_path / "r.html", "--out", tmp_path / "r.json")
-    assert code == 0, err
-    assert "Ann &lt;U+D800&gt; Lee" in read(tmp_path / "r.html")
-    assert json.loads(read(tmp_path / "r.json"))["candidates"][0]["explanation"]["candidate"]["name"] == "Ann \ud800 Lee"
+    assert code == 1, err
+    assert "Traceback" not in err
+    report = json.loads(read(tmp_path / "r.json"))
+    [error] = report["invalid"][0]["errors"]
+    assert (error["code"], error["line"]) == ("load.character", 1) and "half of a surrogate pair" in error["message"]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.cohorts import cohort
 from engine.common.errors import LadderError
-from engine.reading import load
+from engine.reading import load, yaml_text
 from engine.reading.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_half_a_surrogate_pair_is_refused_where_it_is_written():
 
 def test_pure_python_yaml_parser_refuses_the_same(monkeypatch):
     """Where PyYAML is built without libyaml its own parser reads the events: same answers."""
-    monkeypatch.setattr(load, "_Parser", load._PurePythonParser)
+    monkeypatch.setattr(yaml_text, "_Parser", yaml_text._PurePythonParser)
     assert diagnostic(load.load_yaml_text, "a: x\x00\n", "p.yaml").startswith("p.yaml:1:5: error: U+0000 (NUL)")
     assert diagnostic(load.load_yaml_text, 'a:\n  - "\\ud800"\n', "p.yaml").startswith("p.yaml:2:5: error: holds half of a surrogate pair")
 
