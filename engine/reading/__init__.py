@@ -1,4 +1,5 @@
-"""Reading and checking rules and packets: YAML and JSON with positions (`load`), JSON Schema
+"""Reading and checking rules and packets: YAML and JSON with positions (`load`, over
+`yaml_text`, `json_text` and the `document` they fill), JSON Schema
 (`validate`), cross-references into the validated model (`rulebook` for the ladder, evidence
 types and calibration settings, `levels` for level files and inheritance, `criteria` for
 criteria and their conditions, `packet` for packets; all reporting to `problems`), the model
