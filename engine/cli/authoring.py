@@ -37,8 +37,10 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     Finds conditions that can never hold, criteria and levels nobody can reach, duplicate and
     shadowed criteria, missing descriptions, gaps in level order, and parity between the
     tracks: equivalent levels must share a band and ask for comparable evidence (required
-    criteria, evidence records, competencies; how they compare: docs/rules.md). Every finding
-    has a stable code. Exit status is 1 on errors (and on warnings with --strict).
+    criteria, evidence records, competencies; how they compare: docs/rules.md), and a track
+    whose top band is below another's. Every finding has a stable code. A finding the rulebook
+    accepts with a reason (ladder.yaml `accepted:`) is shown as accepted and fails nothing.
+    Exit status is 1 on errors (and on warnings with --strict).
     """
     from engine.rendering import sarif
     from engine.tooling import lint as linting
@@ -56,8 +58,10 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
         write(out, text)
     else:
         click.echo(text, nl=False)
-    counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
-    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)", err=True)
+    counts = {level: sum(d.level == level and not d.accepted for d in findings) for level in ("error", "warning", "info")}
+    accepted = sum(bool(d.accepted) for d in findings)
+    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+               + (f", {accepted} accepted by the rulebook" if accepted else ""), err=True)
     sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
