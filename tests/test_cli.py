@@ -95,7 +95,8 @@ def test_a_broken_rulebook_stops_before_any_packet(run, good, rules_copy):
     (rules_copy / "levels" / "developer.yaml").write_text("level: developer\ncompetencies: [{id: x}]\n")
     result = run("evaluate", good, "--rules", rules_copy)
     assert result.exit_code == 1 and result.stdout == ""
-    assert "developer.yaml:2:16: error: missing required key 'criteria'" in result.stderr
+    assert ("developer.yaml:2:21: error: competency 'x' has no criteria, and only a competency inherited through builds_on "
+            "can go without them [rules.missing-criteria]") in result.stderr
 
 
 def test_out_replaces_the_file_whole_and_leaves_nothing_behind(run, good, tmp_path):

@@ -112,8 +112,9 @@ class LevelsReader:
             if previous is None and "criteria" not in raw and not quiet:
                 # only an inherited competency can go without criteria (reworded for this level):
                 # a new one without them is most likely a misspelt id
-                self.problems.error(doc, path + ("id",), f"competency {raw['id']!r} has no criteria, and there is no inherited competency "
-                                               f"of that id to reword{validate.did_you_mean(raw['id'], merged)}", "rules.missing-criteria")
+                why = (f"and {base.level.id} has no competency of that id to reword{validate.did_you_mean(raw['id'], merged)}" if base
+                       else "and only a competency inherited through builds_on can go without them")
+                self.problems.error(doc, path + ("id",), f"competency {raw['id']!r} has no criteria, {why}", "rules.missing-criteria")
             elif previous is None and "name" not in raw and not quiet:
                 self.problems.error(doc, path, f"competency {raw['id']!r} needs a name", "rules.missing-name")
             if previous is not None:
