@@ -323,8 +323,9 @@ def test_an_output_where_no_file_can_be_written_is_a_usage_error_before_any_work
 
 @pytest.mark.parametrize("out, problem", [
     pytest.param("/sys/site", "cannot write in directory /sys (creating a file there failed: ", marks=unwritable),
-    pytest.param("/proc/site/pages", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
+    pytest.param("/proc/site", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
     ("{tmp}/file/site", "{tmp}/file is not a directory"),
+    ("{tmp}/missing/site", "directory {tmp}/missing does not exist"),  # like every other --out: its parent must exist
 ])
 def test_docs_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, out, problem):
     (tmp_path / "file").write_text("")

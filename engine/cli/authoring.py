@@ -18,6 +18,7 @@ from engine.cli.app import (
     rule_inputs,
     stopping_on_failure,
     write,
+    writing,
 )
 from engine.cohorts import cohort, outputs, pool
 from engine.common.errors import LadderError
@@ -113,19 +114,34 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
 
 @main.command()
 @click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory to write the documents into.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Directory to write the pages into: made if missing (its parent must exist), and pages of an "
+                   "earlier run there that the rules no longer produce are removed (only those).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="md for a repository or wiki; html for a site that needs no build step (no scripts).")
 def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     """Publish the career framework, generated from the rules (default: the built-in rulebook).
 
-    An overview with the tracks, bands and equivalence table side by side; a page per track
-    with each level's competencies and criteria in plain language; and the evidence types.
+    An overview (contents, the bands of both tracks side by side with a link to every level,
+    how the tracks stand equal, how a decision is reached); a page per track with its
+    competency x level grid; a page per level with its competencies as behaviours, the criteria
+    and evidence that show them, its verdict rule and its equivalent on the other track; and
+    the evidence types with an example packet. A manifest (.ladder-docs.json) records the pages
+    written, so the next run removes only its own pages that the rules no longer produce.
+
+    \b
+      ladder docs --out site/ --format html
     """
     from engine.tooling import docs as documents
 
     check_out(outputs.documents_directory_problem(out))
-    for path in documents.write(load_rulebook(rules_dir), out, fmt):
+    book = load_rulebook(rules_dir)
+    with writing(out):
+        site = documents.write(book, out, fmt)
+    for path in site.written:
         click.echo(f"wrote {path}", err=True)
+    for path in site.removed:
+        click.echo(f"removed {path} (the rules no longer produce it)", err=True)
 
 
 @main.command()

@@ -114,6 +114,13 @@ def indefinite(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Individual contributor' -> 'individual contributor';
+    a first word with capitals after its first letter keeps them ('IC', 'DevOps')."""
+    first = name.split(" ", 1)[0]
+    return name[:1].lower() + name[1:] if first[1:] == first[1:].lower() else name
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
