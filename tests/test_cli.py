@@ -95,7 +95,8 @@ def test_a_broken_rulebook_stops_before_any_packet(run, good, rules_copy):
     (rules_copy / "levels" / "developer.yaml").write_text("level: developer\ncompetencies: [{id: x}]\n")
     result = run("evaluate", good, "--rules", rules_copy)
     assert result.exit_code == 1 and result.stdout == ""
-    assert "developer.yaml:2:16: error: missing required key 'criteria'" in result.stderr
+    assert ("developer.yaml:2:21: error: competency 'x' has no criteria, and only a competency inherited through builds_on "
+            "can go without them [rules.missing-criteria]") in result.stderr
 
 
 def test_out_replaces_the_file_whole_and_leaves_nothing_behind(run, good, tmp_path):
@@ -322,8 +323,9 @@ def test_an_output_where_no_file_can_be_written_is_a_usage_error_before_any_work
 
 @pytest.mark.parametrize("out, problem", [
     pytest.param("/sys/site", "cannot write in directory /sys (creating a file there failed: ", marks=unwritable),
-    pytest.param("/proc/site/pages", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
+    pytest.param("/proc/site", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
     ("{tmp}/file/site", "{tmp}/file is not a directory"),
+    ("{tmp}/missing/site", "directory {tmp}/missing does not exist"),  # like every other --out: its parent must exist
 ])
 def test_docs_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, out, problem):
     (tmp_path / "file").write_text("")

@@ -14,31 +14,52 @@ NEEDS = {"eq": "{v}", "ne": "anything but {v}", "lt": "less than {v}", "lte": "a
 
 
 def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
-    """The rule itself in words, e.g. 'at least 2 projects where role is lead, in the last 24 months'."""
-    if isinstance(criterion, CountCriterion):
-        evidence = rulebook.evidence[criterion.match.evidence]
-        noun = evidence.name if criterion.at_least == 1 else evidence.plural
-        if criterion.distinct:
-            head = f"at least {criterion.at_least} different {spaced(criterion.distinct)} {noun_for(criterion.at_least, 'value')} among {evidence.plural}"
-        else:
-            head = f"at least {criterion.at_least} {noun}"
-        return head + _match_clause(rulebook, criterion.match)
-    if isinstance(criterion, SumCriterion):
-        evidence = rulebook.evidence[criterion.match.evidence]
-        return f"{spaced(criterion.field)} adding up to at least {number(criterion.at_least)} over {evidence.plural}" + _match_clause(rulebook, criterion.match)
+    """The rule itself in plain words, e.g. 'at least 2 projects where role is lead, in the
+    last 24 months', 'a design doc where status is approved, for a project where role is lead',
+    'no feedback entry where concern is conduct, in the last 12 months'."""
+    if isinstance(criterion, (CountCriterion, SumCriterion)):
+        return _records(rulebook, criterion, negated=False)
     if isinstance(criterion, CandidateCriterion):
-        return "the candidate " + join_words([_candidate_phrase(t) for t in criterion.terms], "and")
-    head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
+        return "the candidate " + _candidate_clause(criterion.terms)
+    if criterion.kind == "none_of":  # "no ...", not "none of: ..."
+        return "; ".join(_absent(rulebook, c) for c in criterion.children)
+    head = {"all_of": "all of", "any_of": "at least one of"}.get(criterion.kind, f"at least {criterion.k} of")
     return f"{head}: " + "; ".join(c.description or requirement(rulebook, c) for c in criterion.children)
 
 
-def _match_clause(rulebook: Rulebook, match) -> str:
+def _records(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, negated: bool) -> str:
+    """What a count or sum asks for ('a design doc', 'at least 2 projects', 'at least 12 months in
+    total across mentees'), or with `negated`, that there is not that much ('no feedback entry')."""
+    evidence = rulebook.evidence[criterion.match.evidence]
+    n = number(criterion.at_least)
+    if isinstance(criterion, SumCriterion):
+        head = f"{'less than' if negated else 'at least'} {n} {spaced(criterion.field)} in total across {evidence.plural}"
+    elif criterion.distinct:
+        values = "different " + noun_for(n, spaced(criterion.distinct))
+        head = f"{'fewer than' if negated else 'at least'} {n} {values} among {evidence.plural}"
+    elif negated:
+        head = f"no {evidence.name}" if n <= 1 else f"fewer than {n} {evidence.plural}"
+    else:
+        head = indefinite(evidence.name) if n == 1 else f"at least {n} {noun_for(n, evidence.name, evidence.plural)}"
+    return head + _match_clause(rulebook, criterion.match)
+
+
+def _absent(rulebook: Rulebook, criterion: Criterion) -> str:
+    """A finding that must not be there, in words: 'no feedback entry where concern is conduct'."""
+    if isinstance(criterion, (CountCriterion, SumCriterion)):
+        return _records(rulebook, criterion, negated=True)
+    return "not: " + requirement(rulebook, criterion)
+
+
+def _match_clause(rulebook, match) -> str:
     parts = []
     if match.terms:
         parts.append(" where " + join_words([term_phrase(t) for t in match.terms], "and"))
     if match.link:
         target = rulebook.evidence[match.link.evidence]
-        linked = f" whose {spaced(match.link.by)} is {indefinite(target.name)}"
+        # "for a project", where the field is named after what it links to; else "whose owner is a person"
+        named_for_it = match.link.by in (match.link.evidence, target.name) or spaced(match.link.by) == target.name
+        linked = f" for {indefinite(target.name)}" if named_for_it else f" whose {spaced(match.link.by)} is {indefinite(target.name)}"
         if match.link.terms:
             linked += " where " + join_words([term_phrase(t) for t in match.link.terms], "and")
         parts.append(("," if parts else "") + linked)
@@ -93,6 +114,13 @@ def indefinite(noun: str) -> str:
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Individual contributor' -> 'individual contributor';
+    a first word with capitals after its first letter keeps them ('IC', 'DevOps')."""
+    first = name.split(" ", 1)[0]
+    return name[:1].lower() + name[1:] if first[1:] == first[1:].lower() else name
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -133,11 +161,29 @@ def term_phrase(term: Term) -> str:
     return f"{name} is given" if op == "present" else f"{name} is not given"
 
 
+_STEPS = {0: "the equivalent of the target level on another track", 1: "the level directly below the target (on either track)"}
+
+
+def _candidate_clause(terms: tuple[Term, ...]) -> str:
+    """Conditions on the candidate, in words: 'has been at the level directly below the target (on
+    either track) for at least 18 months'."""
+    steps = next((t for t in terms if t.field == "steps_to_target" and t.op == "eq"), None)
+    months = next((t for t in terms if t.field == "months_at_level" and t.op in ("gte", "gt")), None)
+    if steps is not None and months is not None:  # one clause: where they are, and for how long
+        rest = [_candidate_phrase(t) for t in terms if t is not steps and t is not months]
+        at_least = "at least" if months.op == "gte" else "more than"
+        return join_words([f"has been at {_where(steps.value)} for {at_least} {months.value} months", *rest], "and")
+    return join_words([_candidate_phrase(t) for t in terms], "and")
+
+
+def _where(steps: int) -> str:
+    return _STEPS.get(steps, f"{steps} levels below the target")
+
+
 def _candidate_phrase(term: Term) -> str:
     """A condition on the candidate, in words: 'is at the level directly below the target'."""
     if term.field == "steps_to_target" and term.op == "eq":
-        where = {0: "the equivalent of the target level, on another track", 1: "the level directly below the target"}
-        return "is at " + where.get(term.value, f"{term.value} levels below the target")
+        return "is at " + _where(term.value)
     if term.field == "months_at_level" and term.op in ("gte", "gt"):
         return f"has been at the current level for {'at least' if term.op == 'gte' else 'more than'} {term.value} months"
     return "has " + term_phrase(term)

@@ -263,6 +263,18 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """A lint finding the organisation has weighed and accepts, with its reason (ladder.yaml
+    `accepted:`): lint shows it as accepted and does not fail on it, and the published framework
+    states the reason. `track` is what the finding is about."""
+
+    finding: str  # a lint code
+    track: str
+    reason: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Rulebook:
     name: str
     description: str
@@ -275,11 +287,35 @@ class Rulebook:
     rules: dict[str, LevelRules]
     nearly: Nearly
     calibration: Calibration = Calibration()
+    standing: str = ""  # how the organisation treats levels one track has and another lacks
+    accepted: tuple[Acceptance, ...] = ()
     compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def next_level(self, level: Level) -> Level | None:
         levels = self.tracks[level.track].levels
         return levels[level.rank + 1] if level.rank + 1 < len(levels) else None
+
+    def band_order(self) -> list[str]:
+        """Every band, lowest first. Each track orders the bands of its levels; the tracks are
+        merged, so a band only one track has (E7 above E6) still has its place. Bands no track
+        orders against each other go by their spelling with numbers as numbers (E2 before E10)."""
+        above: dict[str, set[str]] = {}
+        for track in self.tracks.values():
+            for lower, higher in zip(track.levels, track.levels[1:]):
+                above.setdefault(higher.band, set())
+                if lower.band != higher.band:
+                    above.setdefault(higher.band, set()).add(lower.band)
+            for level in track.levels:
+                above.setdefault(level.band, set())
+        order: list[str] = []
+        while above:
+            ready = [band for band, below in above.items() if not below - set(order)]
+            # a contradiction between tracks (E3 below E4 on one, above it on another) has no
+            # order to follow: the spelling decides what the tracks cannot
+            band = min(ready or above, key=_band_key)
+            order.append(band)
+            del above[band]
+        return order
 
     def equivalent(self, level: Level, track: str) -> Level | None:
         """The level on `track` that stands level with `level` (itself on its own track)."""
@@ -289,6 +325,11 @@ class Rulebook:
             if row.get(level.track) == level.id and track in row:
                 return self.levels[row[track]]
         return None
+
+
+def _band_key(band: str) -> tuple:
+    """'E10' after 'E9': digits compare as numbers."""
+    return tuple((0, int(part), "") if part[0] in "0123456789" else (1, 0, part) for part in re.split(r"([0-9]+)", band) if part)
 
 
 # -------------------------------------------------------------------------------------- packets
