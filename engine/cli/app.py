@@ -15,7 +15,7 @@ import click
 from engine import api
 from engine.cohorts import pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
-from engine.reading.model import parse_date
+from engine.reading.dates import parse_date
 from engine.reading.rulebook import LEVELS_DIR, rule_files
 from engine.rendering.report import write_atomic
 from engine.tooling import ruletest

@@ -10,7 +10,8 @@ from typing import Any
 from engine.explaining.outcomes import Outcomes
 from engine.explaining.phrasing import noun_for, number, plural
 from engine.matching.evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation
-from engine.reading.model import Nearly, Rulebook, months_between
+from engine.reading.dates import months_between
+from engine.reading.model import Nearly, Rulebook
 
 VERDICT_WORDS = {READY: "Ready", NEARLY: "Nearly ready", NOT_READY: "Not ready"}
 

@@ -29,7 +29,8 @@ from engine.explaining.explain import VERDICT_WORDS, explain
 from engine.explaining.phrasing import plural
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import READY, Evaluation, Miss, evaluate
-from engine.reading.model import Level, Packet, Rulebook, months_between
+from engine.reading.dates import months_between
+from engine.reading.model import Level, Packet, Rulebook
 
 
 def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None, why: bool = True) -> dict[str, Any]:

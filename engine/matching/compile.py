@@ -12,22 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.matching import core
-from engine.reading.model import (
-    CANDIDATE_FIELDS,
-    STANDING_FIELDS,
-    CandidateCriterion,
-    CountCriterion,
-    EvidenceType,
-    Field,
-    LevelRules,
-    Link,
-    RecordMatch,
-    Rulebook,
-    SumCriterion,
-    Term,
-    Window,
-    parse_date,
-)
+from engine.reading.dates import parse_date
+from engine.reading.model import CANDIDATE_FIELDS, STANDING_FIELDS, CandidateCriterion, CountCriterion, EvidenceType, Field, LevelRules, Link, RecordMatch, Rulebook, SumCriterion, Term, Window
 
 CONTEXT, CANDIDATE = "ctx", "cand"
 AS_OF, START, END, RECORD_ID = "_as_of", "_start", "_end", "_id"

@@ -28,17 +28,8 @@ from engine.matching.compile import (
     opportunity_criteria,
     record_kind,
 )
-from engine.reading.model import (
-    CandidateCriterion,
-    CompositeCriterion,
-    Criterion,
-    LevelRules,
-    Packet,
-    Record,
-    Rulebook,
-    SumCriterion,
-    months_between,
-)
+from engine.reading.dates import months_between
+from engine.reading.model import CandidateCriterion, CompositeCriterion, Criterion, LevelRules, Packet, Record, Rulebook, SumCriterion
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"

@@ -7,22 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.reading import validate
+from engine.reading.dates import parse_date
 from engine.reading.load import Document
-from engine.reading.model import (
-    CANDIDATE_FIELDS,
-    CandidateCriterion,
-    CompositeCriterion,
-    CountCriterion,
-    Criterion,
-    EvidenceType,
-    Field,
-    Link,
-    RecordMatch,
-    SumCriterion,
-    Term,
-    Window,
-    parse_date,
-)
+from engine.reading.model import CANDIDATE_FIELDS, CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Link, RecordMatch, SumCriterion, Term, Window
 from engine.reading.problems import Problems
 
 OPERATORS_BY_TYPE = {

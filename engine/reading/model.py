@@ -4,11 +4,12 @@ Everything here is immutable and already checked, so compile/evaluate/explain ne
 input; each object keeps the place it was written (`Pos`) for messages and lint."""
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
+
+from engine.reading.dates import months_before
 
 
 @dataclass(frozen=True, order=True)
@@ -379,35 +380,3 @@ class Packet:
             cache = {r.id: r for r in self.records}
             object.__setattr__(self, "_index", cache)
         return cache
-
-
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def parse_date(text: str) -> date | None:
-    """A real calendar date written YYYY-MM-DD, else None (2026-02-30 is None)."""
-    if not isinstance(text, str) or not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def months_before(when: date, months: int) -> date:
-    """`months` calendar months before `when`: the same day of the month, or that month's last
-    day when it is shorter (1 month before 2026-03-31 is 2026-02-28); never before 0001-01-01.
-    The one month arithmetic of ladder: window cut-offs and months at level both use it."""
-    year, month = divmod(when.year * 12 + when.month - 1 - months, 12)
-    if year < date.min.year:
-        return date.min
-    return date(year, month + 1, min(when.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from start to end (negative if end is earlier), in the arithmetic of
-    windows: n months have passed once start is on or before `months_before(end, n)`, the
-    first day of an n-month window ending on `end`. So 2024-08-31 to 2026-02-28 is 17 months:
-    18 months before 2026-02-28 is 2024-08-28, and 2024-08-31 lies inside that window."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - 1 if start > months_before(end, months) else months

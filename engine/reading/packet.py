@@ -10,8 +10,9 @@ from typing import Any
 
 from engine.common.errors import Diagnostic, raise_if_errors
 from engine.reading import validate
+from engine.reading.dates import parse_date
 from engine.reading.load import Document, load_file
-from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
+from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook
 from engine.reading.rulebook import display_path
 
 COMMON_RECORD_KEYS = ("id", "type", "title", "confidence", "notes")

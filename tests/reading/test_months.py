@@ -7,7 +7,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.reading.model import Window, months_before, months_between
+from engine.reading.dates import months_before, months_between
+from engine.reading.model import Window
 
 dates = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from engine.reading.model import Field, Term, parse_date
+from engine.reading.dates import parse_date
+from engine.reading.model import Field, Term
 
 
 def terms_never_hold(terms: Iterable[Term], fields: dict[str, Field]) -> str | None:
