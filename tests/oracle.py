@@ -176,6 +176,8 @@ class Judge:
         if "sum" in c:
             spec = c["sum"]
             found = [r for r in self.records if self.record_matches(spec, r) and spec["field"] in r.values]
+            if "best_per" in spec:
+                found = best_per(found, spec["field"], spec["best_per"])
             total = sum(r.values[spec["field"]] for r in found)
             return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
         if "candidate" in c:
@@ -189,12 +191,26 @@ class Judge:
         return Outcome(met, met_count)
 
 
+def best_per(records: list[Record], value: str, key: str) -> list[Record]:
+    """`best_per`: of the records that have the key field, per key (compared as `distinct`
+    compares), the one with the highest value; of equals, the first in the packet."""
+    best = {}
+    for r in records:
+        if key not in r.values:
+            continue
+        k = same_text(r.values[key])
+        if k not in best or r.values[value] > best[k].values[value]:
+            best[k] = r
+    return list(best.values())
+
+
 def points_of(c: dict, outcome: Outcome) -> int:
-    """Top-level only: `points` when met; `points_each` per record / distinct value, capped."""
+    """Top-level only: `points` when met; `points_each` per record / distinct value / unit of a
+    sum (never below 0), capped."""
     if "points" in c:
         return c["points"] if outcome.met else 0
     if "points_each" in c:
-        return int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf)))
+        return max(0, int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf))))
     return 0
 
 

@@ -216,6 +216,9 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         spec = record_match(ctx, type_id)
         spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
         spec["at_least"] = ctx.pick([0, 0.5, 1, 2, 3.5, 5, 10])
+        keys = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
+        if keys and ctx.coin(50):  # the highest value per key; keys are often spelled two ways
+            spec["best_per"] = ctx.pick(keys)
         result["sum"] = spec
     elif kind == "candidate":
         result["candidate"] = where(ctx, {n: {"type": t} for n, t in CANDIDATE_FIELDS.items()}, "candidate", most=2) if ctx.coin(90) else {}
@@ -230,9 +233,10 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         result["required"] = False
     elif ctx.coin(20):
         result["blocker"] = True
-    if top and kind == "count" and ctx.coin(30):
+    integer_sum = kind == "sum" and ctx.evidence[result["sum"]["evidence"]]["fields"][result["sum"]["field"]]["type"] == "integer"
+    if top and (kind == "count" or integer_sum) and ctx.coin(30 if kind == "count" else 50):
         result["points_each"] = ctx.number(1, 3)
-        if ctx.coin(50):  # points per record even when fewer than at_least are counted?
+        if kind == "count" and ctx.coin(50):  # points per record even when fewer than at_least are counted?
             result["count"]["at_least"] = ctx.number(2, 4)
         if ctx.coin(50):
             result["max_points"] = ctx.number(1, 6)

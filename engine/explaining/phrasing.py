@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.matching.evaluate import CriterionResult
+from engine.matching.evaluate import Best, CriterionResult
 from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Rulebook, SumCriterion, Term
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
@@ -25,7 +25,9 @@ def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
         return head + _match_clause(rulebook, criterion.match)
     if isinstance(criterion, SumCriterion):
         evidence = rulebook.evidence[criterion.match.evidence]
-        return f"{spaced(criterion.field)} adding up to at least {number(criterion.at_least)} over {evidence.plural}" + _match_clause(rulebook, criterion.match)
+        best = f", counting only the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        return (f"{spaced(criterion.field)} adding up to at least {number(criterion.at_least)} over {evidence.plural}"
+                + _match_clause(rulebook, criterion.match) + best)
     if isinstance(criterion, CandidateCriterion):
         return "the candidate " + join_words([_candidate_phrase(t) for t in criterion.terms], "and")
     head = {"all_of": "all of", "any_of": "at least one of", "none_of": "none of"}.get(criterion.kind, f"at least {criterion.k} of")
@@ -59,10 +61,17 @@ def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n
     'promotions across team growth records'."""
     evidence = rulebook.evidence[criterion.match.evidence]
     if isinstance(criterion, SumCriterion):
-        return f"{spaced(criterion.field)} across {evidence.plural}"
+        best = f", the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        return f"{spaced(criterion.field)} across {evidence.plural}{best}"
     if criterion.distinct:
         return "different " + noun_for(n, spaced(criterion.distinct))
     return noun_for(n, evidence.name, evidence.plural)
+
+
+def best_phrase(criterion: SumCriterion, best: Best) -> str:
+    """One key of a best-per sum: 'craft: milestone 4, 12 points' (the points with points_each)."""
+    points = f", {plural(best.points, 'point')}" if criterion.points_each else ""
+    return f"{best.key or '(empty)'}: {spaced(criterion.field)} {value_text(number(best.value))}{points}"
 
 
 def listed(value: str) -> str:

@@ -172,7 +172,8 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
     else:
         still = needed - observed
         more = f"{_number(still)} more {counted_unit(book, result.criterion, still)}"  # what to go and show
-        text = f"{item['description']}: {more} (you have {_number(observed)} of {_number(needed)})"
+        standing = "; ".join(b["text"] for b in item.get("best", ()))  # a best-per sum: where each key stands
+        text = f"{item['description']}: {more} (you have {_number(observed)} of {_number(needed)}{': ' + standing if standing else ''})"
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]

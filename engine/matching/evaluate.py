@@ -55,6 +55,17 @@ class Miss:
 
 
 @dataclass(frozen=True)
+class Best:
+    """For a sum with `best_per`: one key, its highest value, the record that has it, and the
+    points it earns (with `points_each`)."""
+
+    key: str
+    value: float
+    record: str
+    points: int = 0
+
+
+@dataclass(frozen=True)
 class CriterionResult:
     criterion: Criterion
     met: bool
@@ -65,6 +76,7 @@ class CriterionResult:
     distinct_values: tuple = ()
     children: tuple["CriterionResult", ...] = ()
     points: int = 0
+    best: tuple[Best, ...] = ()  # sums with `best_per`, by key
 
     def walk(self):
         yield self
@@ -136,14 +148,36 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     return result
 
 
+def _same(value):
+    """The value as `distinct` compares it, and its tidied spelling: free text like `team` is
+    typed by hand, so case and spacing do not make a value different ("Platform-Infra " is
+    platform-infra); 2 is 2.0."""
+    tidy = " ".join(value.split()) if isinstance(value, str) else value
+    return (tidy.casefold() if isinstance(tidy, str) else tidy), str(tidy)
+
+
 def _distinct(values) -> tuple[str, ...]:
-    """One spelling per different value: free text like `team` is typed by hand, so case and
-    spacing do not make a value different ("Platform-Infra " is platform-infra); 2 is 2.0."""
+    """One spelling per different value (the first in text order)."""
     spellings: dict = {}
     for value in sorted(values, key=str):
-        tidy = " ".join(value.split()) if isinstance(value, str) else value
-        spellings.setdefault(tidy.casefold() if isinstance(tidy, str) else tidy, str(tidy))
+        key, spelling = _same(value)
+        spellings.setdefault(key, spelling)
     return tuple(sorted(spellings.values()))
+
+
+def _best_per(records: list[Record], field: str, key_field: str) -> list[tuple[str, Record]]:
+    """For each key (compared as `distinct` compares), the record with the highest `field`; on a
+    tie the earliest in the packet. Keys are spelled as `_distinct` spells them, in text order."""
+    best: dict = {}
+    for record in records:  # packet order, so the first of equals stays
+        key = _same(record.fields[key_field])[0]
+        if key not in best or record.fields[field] > best[key].fields[field]:
+            best[key] = record
+    spelled: dict = {}
+    for value in sorted((r.fields[key_field] for r in records), key=str):
+        key, spelling = _same(value)
+        spelled.setdefault(key, spelling)
+    return sorted(((spelled[key], record) for key, record in best.items()), key=lambda pair: pair[0])
 
 
 def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
@@ -221,7 +255,13 @@ class _Assessor:
             if _failed(probes, record.id):
                 raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
         distinct_values: tuple = ()
-        if isinstance(criterion, SumCriterion):
+        best: tuple[Best, ...] = ()
+        if isinstance(criterion, SumCriterion) and criterion.best_per:
+            chosen = _best_per(counted, criterion.field, criterion.best_per)
+            best = tuple(Best(key, r.fields[criterion.field], r.id, criterion.points_each * int(r.fields[criterion.field])) for key, r in chosen)
+            counted = [r for r in counted if r.id in {b.record for b in best}]
+            observed = sum(b.value for b in best)
+        elif isinstance(criterion, SumCriterion):
             observed = sum(r.fields[criterion.field] for r in counted)
         elif criterion.distinct:
             distinct_values = _distinct(r.fields[criterion.distinct] for r in counted)
@@ -231,10 +271,12 @@ class _Assessor:
         met = observed >= criterion.at_least
         points = criterion.points if met else 0
         if criterion.points_each:
-            points = criterion.points_each * int(observed)
+            # Per record, distinct value, or unit of a sum; a sum below zero earns nothing.
+            points = max(0, criterion.points_each * int(observed))
             if criterion.max_points is not None:
                 points = min(points, criterion.max_points)
-        return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values, points=points)
+        return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values,
+                               points=points, best=best)
 
     def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
         failed = _failed(probes, record.id)

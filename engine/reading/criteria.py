@@ -68,7 +68,12 @@ class CriteriaReader:
                 found = self._field_of(doc, match.evidence, spec["field"], path + ("sum", "field"), ())
                 if found and found.type not in ("integer", "number"):
                     self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
-            return SumCriterion(match=match, field=spec["field"], at_least=spec["at_least"], **common) if match else None
+                elif found and found.type == "number" and common["points_each"]:
+                    # Points are whole numbers: 2.5 units at 3 points each has no honest answer.
+                    self.problems.error(doc, path + ("points_each",), f"field {spec['field']!r} is a number: points_each on a sum needs an integer field (or use `points` for meeting the sum)", "rules.type-mismatch", key=True)
+                if "best_per" in spec:
+                    self._field_of(doc, match.evidence, spec["best_per"], path + ("sum", "best_per"), ("list",))
+            return SumCriterion(match=match, field=spec["field"], at_least=spec["at_least"], best_per=spec.get("best_per"), **common) if match else None
         if "candidate" in raw:
             terms = self._terms(doc, raw["candidate"], path + ("candidate",), CANDIDATE_FIELDS, "the candidate")
             return CandidateCriterion(terms=terms, **common)

@@ -159,6 +159,9 @@ class SumCriterion(CriterionBase):
     match: RecordMatch
     field: str
     at_least: float
+    # Only the record with the highest `field` per distinct value of this field counts: the
+    # highest milestone reached per area, not every milestone on the way there.
+    best_per: str | None = None
     kind: str = "sum"
 
 
