@@ -26,6 +26,11 @@ def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
     if isinstance(criterion, SumCriterion):
         evidence = rulebook.evidence[criterion.match.evidence]
         best = f", counting only the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        if criterion.span:
+            part = (f" (the part of each span in the window, up to the as-of date)" if criterion.match.window
+                    else " (each span up to the as-of date)")
+            return (f"{evidence.plural} lasting at least {plural(criterion.at_least, criterion.span[:-1])} in all"
+                    + _match_clause(rulebook, criterion.match) + part + best)
         return (f"{spaced(criterion.field)} adding up to at least {number(criterion.at_least)} over {evidence.plural}"
                 + _match_clause(rulebook, criterion.match) + best)
     if isinstance(criterion, CandidateCriterion):
@@ -62,6 +67,8 @@ def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n
     evidence = rulebook.evidence[criterion.match.evidence]
     if isinstance(criterion, SumCriterion):
         best = f", the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        if criterion.span:
+            return f"{noun_for(n, criterion.span[:-1])} of {evidence.plural}{best}"
         return f"{spaced(criterion.field)} across {evidence.plural}{best}"
     if criterion.distinct:
         return "different " + noun_for(n, spaced(criterion.distinct))
@@ -71,6 +78,8 @@ def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n
 def best_phrase(criterion: SumCriterion, best: Best) -> str:
     """One key of a best-per sum: 'craft: milestone 4, 12 points' (the points with points_each)."""
     points = f", {plural(best.points, 'point')}" if criterion.points_each else ""
+    if criterion.span:
+        return f"{best.key or '(empty)'}: {plural(best.value, criterion.span[:-1])}"
     return f"{best.key or '(empty)'}: {spaced(criterion.field)} {value_text(number(best.value))}{points}"
 
 

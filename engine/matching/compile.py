@@ -100,7 +100,7 @@ class _Compiler:
             if isinstance(criterion, (CountCriterion, SumCriterion)):
                 implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
                 if isinstance(criterion, SumCriterion):
-                    implied += [criterion.field] + ([criterion.best_per] if criterion.best_per else [])
+                    implied += [name for name in (criterion.field, criterion.best_per) if name]
                 records[criterion.id] = self._record_plan(criterion.id, criterion.match, implied)
             elif isinstance(criterion, CandidateCriterion):
                 candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)

@@ -38,6 +38,7 @@ from engine.reading.model import (
     Rulebook,
     SumCriterion,
     months_between,
+    span_length,
 )
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
@@ -165,13 +166,13 @@ def _distinct(values) -> tuple[str, ...]:
     return tuple(sorted(spellings.values()))
 
 
-def _best_per(records: list[Record], field: str, key_field: str) -> list[tuple[str, Record]]:
-    """For each key (compared as `distinct` compares), the record with the highest `field`; on a
+def _best_per(records: list[Record], amount: Callable[[Record], float], key_field: str) -> list[tuple[str, Record]]:
+    """For each key (compared as `distinct` compares), the record with the highest amount; on a
     tie the earliest in the packet. Keys are spelled as `_distinct` spells them, in text order."""
     best: dict = {}
     for record in records:  # packet order, so the first of equals stays
         key = _same(record.fields[key_field])[0]
-        if key not in best or record.fields[field] > best[key].fields[field]:
+        if key not in best or amount(record) > amount(best[key]):
             best[key] = record
     spelled: dict = {}
     for value in sorted((r.fields[key_field] for r in records), key=str):
@@ -257,12 +258,13 @@ class _Assessor:
         distinct_values: tuple = ()
         best: tuple[Best, ...] = ()
         if isinstance(criterion, SumCriterion) and criterion.best_per:
-            chosen = _best_per(counted, criterion.field, criterion.best_per)
-            best = tuple(Best(key, r.fields[criterion.field], r.id, criterion.points_each * int(r.fields[criterion.field])) for key, r in chosen)
+            amount = self._amount(criterion)
+            chosen = _best_per(counted, amount, criterion.best_per)
+            best = tuple(Best(key, amount(r), r.id, criterion.points_each * int(amount(r))) for key, r in chosen)
             counted = [r for r in counted if r.id in {b.record for b in best}]
             observed = sum(b.value for b in best)
         elif isinstance(criterion, SumCriterion):
-            observed = sum(r.fields[criterion.field] for r in counted)
+            observed = sum(map(self._amount(criterion), counted))
         elif criterion.distinct:
             distinct_values = _distinct(r.fields[criterion.distinct] for r in counted)
             observed = len(distinct_values)
@@ -277,6 +279,15 @@ class _Assessor:
                 points = min(points, criterion.max_points)
         return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values,
                                points=points, best=best)
+
+    def _amount(self, criterion: SumCriterion) -> Callable[[Record], float]:
+        """What one counted record adds to a sum: its field, or the length of its span inside
+        the window and up to as_of (the engine chose the records; this only measures them)."""
+        if criterion.span is None:
+            return lambda record: record.fields[criterion.field]
+        window, as_of = criterion.match.window, self.packet.as_of
+        first = window.cutoff(as_of) if window else None
+        return lambda record: span_length(record.start, record.end, first, as_of, criterion.span)
 
     def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
         failed = _failed(probes, record.id)
