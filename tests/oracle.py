@@ -158,6 +158,19 @@ class Judge:
             return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
         return True
 
+    def span_amount(self, spec: dict):
+        """`span`: the part of a record's span from the window's first day (or its start) to
+        as_of (or its end), as the difference of those two days, in weeks or months."""
+        def amount(r: Record) -> float:
+            low = max(r.start, window_start(self.as_of, spec["within"])) if "within" in spec else r.start
+            high = self.as_of if r.end is None else min(r.end, self.as_of)
+            if high <= low:
+                return 0.0
+            if spec["span"] == "weeks":
+                return (high - low).days / 7
+            return span_months(low, high)
+        return amount
+
     def judge(self, criterion: dict) -> bool:
         outcome = self.outcome(criterion)
         self.results[criterion["id"]] = outcome
@@ -175,8 +188,11 @@ class Judge:
             return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))
         if "sum" in c:
             spec = c["sum"]
-            found = [r for r in self.records if self.record_matches(spec, r) and spec["field"] in r.values]
-            total = sum(r.values[spec["field"]] for r in found)
+            found = [r for r in self.records if self.record_matches(spec, r) and ("span" in spec or spec["field"] in r.values)]
+            amount = self.span_amount(spec) if "span" in spec else (lambda r: r.values[spec["field"]])
+            if "best_per" in spec:
+                found = best_per(found, amount, spec["best_per"])
+            total = sum(amount(r) for r in found)
             return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
         if "candidate" in c:
             met = where_holds(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
@@ -189,12 +205,36 @@ class Judge:
         return Outcome(met, met_count)
 
 
+def span_months(low: date, high: date) -> float:
+    """Months from low to high: step back a month at a time from high while still on or after
+    low; the month that would pass low counts by the share of its days that lie after low."""
+    n = 0
+    while months_before(high, n + 1) >= low:
+        n += 1
+    inner, outer = months_before(high, n), months_before(high, n + 1)
+    return n + (inner - low).days / (inner - outer).days
+
+
+def best_per(records: list[Record], amount, key: str) -> list[Record]:
+    """`best_per`: of the records that have the key field, per key (compared as `distinct`
+    compares), the one with the highest amount; of equals, the first in the packet."""
+    best = {}
+    for r in records:
+        if key not in r.values:
+            continue
+        k = same_text(r.values[key])
+        if k not in best or amount(r) > amount(best[k]):
+            best[k] = r
+    return list(best.values())
+
+
 def points_of(c: dict, outcome: Outcome) -> int:
-    """Top-level only: `points` when met; `points_each` per record / distinct value, capped."""
+    """Top-level only: `points` when met; `points_each` per record / distinct value / unit of a
+    sum (never below 0), capped."""
     if "points" in c:
         return c["points"] if outcome.met else 0
     if "points_each" in c:
-        return int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf)))
+        return max(0, int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf))))
     return 0
 
 

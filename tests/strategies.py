@@ -200,7 +200,8 @@ def record_match(ctx: Context, type_id: str) -> dict:
 def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
     result: dict = {"id": ctx.new_id(prefix)}
     numeric = [t for t, d in ctx.evidence.items() if any(f["type"] in ("integer", "number") for f in d["fields"].values())]
-    kinds = ["count", "candidate"] + (["sum"] if numeric else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
+    spans = [t for t, d in ctx.evidence.items() if d["dates"] == "span"]
+    kinds = ["count", "candidate"] + (["sum"] if numeric or spans else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
     kind = ctx.pick(kinds)
     if kind == "count":
         type_id = ctx.pick(sorted(ctx.evidence))
@@ -212,10 +213,17 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
             spec["at_least"] = ctx.number(0, 4)
         result["count"] = spec
     elif kind == "sum":
-        type_id = ctx.pick(numeric)
+        by_span = not numeric or (spans and ctx.coin(50))  # the length of each span inside the window
+        type_id = ctx.pick(spans if by_span else numeric)
         spec = record_match(ctx, type_id)
-        spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
+        if by_span:
+            spec["span"] = ctx.pick(["months", "weeks"])
+        else:
+            spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
         spec["at_least"] = ctx.pick([0, 0.5, 1, 2, 3.5, 5, 10])
+        keys = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
+        if keys and ctx.coin(50):  # the highest value per key; keys are often spelled two ways
+            spec["best_per"] = ctx.pick(keys)
         result["sum"] = spec
     elif kind == "candidate":
         result["candidate"] = where(ctx, {n: {"type": t} for n, t in CANDIDATE_FIELDS.items()}, "candidate", most=2) if ctx.coin(90) else {}
@@ -230,9 +238,11 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         result["required"] = False
     elif ctx.coin(20):
         result["blocker"] = True
-    if top and kind == "count" and ctx.coin(30):
+    integer_sum = kind == "sum" and "field" in result["sum"] and \
+        ctx.evidence[result["sum"]["evidence"]]["fields"][result["sum"]["field"]]["type"] == "integer"
+    if top and (kind == "count" or integer_sum) and ctx.coin(30 if kind == "count" else 70):
         result["points_each"] = ctx.number(1, 3)
-        if ctx.coin(50):  # points per record even when fewer than at_least are counted?
+        if kind == "count" and ctx.coin(50):  # points per record even when fewer than at_least are counted?
             result["count"]["at_least"] = ctx.number(2, 4)
         if ctx.coin(50):
             result["max_points"] = ctx.number(1, 6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.explaining.phrasing import (
+    best_phrase,
     capital,
     counted_unit,
     failure,
@@ -13,6 +14,7 @@ from engine.explaining.phrasing import (
     plural,
     quantity,
     requirement,
+    spaced,
 )
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import Assessment, CriterionResult, Miss
@@ -50,6 +52,9 @@ class Outcomes:
         }
         if isinstance(criterion, CountCriterion) and criterion.distinct:
             item["distinct_values"] = list(result.distinct_values)
+        if isinstance(criterion, SumCriterion) and criterion.best_per:
+            item["best"] = [{"key": b.key, "value": number(b.value), "record": b.record, "points": b.points,
+                             "text": best_phrase(criterion, b)} for b in result.best]
         if criterion.points or criterion.points_each:
             item["points"] = result.points
         if result.children:
@@ -77,6 +82,8 @@ class Outcomes:
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
         # Which values: two records of one team would read as two teams otherwise.
         values = f" ({', '.join(listed(v) for v in result.distinct_values)})" if result.distinct_values else ""
+        if result.best:  # which record decided each key, and what it is worth
+            values = f" ({'; '.join(best_phrase(criterion, b) for b in result.best)})"
         if not result.met and not per_record:
             text = self.own_terms(result) or quantity(self.rulebook, result) + values + window
         elif criterion.required:
@@ -122,7 +129,8 @@ class Outcomes:
         criterion = result.criterion
         if criterion.points_each:
             cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
-            return f" · {plural(result.points, 'point')} ({criterion.points_each} each{cap})"
+            each = f"{criterion.points_each} per {spaced(criterion.field)}" if isinstance(criterion, SumCriterion) else f"{criterion.points_each} each"
+            return f" · {plural(result.points, 'point')} ({each}{cap})"
         if criterion.points:
             return f" · {plural(result.points, 'point')}" if result.met else f" · 0 of {criterion.points} points"
         return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.matching.evaluate import CriterionResult
+from engine.matching.evaluate import Best, CriterionResult
 from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Rulebook, SumCriterion, Term
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
@@ -33,7 +33,14 @@ def _records(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, negat
     evidence = rulebook.evidence[criterion.match.evidence]
     n = number(criterion.at_least)
     if isinstance(criterion, SumCriterion):
+        best = f", counting only the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        if criterion.span:
+            part = (" (the part of each span in the window, up to the as-of date)" if criterion.match.window
+                    else " (each span up to the as-of date)")
+            return (f"{evidence.plural} lasting {'less than' if negated else 'at least'} {plural(criterion.at_least, criterion.span[:-1])} "
+                    f"in all" + _match_clause(rulebook, criterion.match) + part + best)
         head = f"{'less than' if negated else 'at least'} {n} {spaced(criterion.field)} in total across {evidence.plural}"
+        return head + _match_clause(rulebook, criterion.match) + best
     elif criterion.distinct:
         values = "different " + noun_for(n, spaced(criterion.distinct))
         head = f"{'fewer than' if negated else 'at least'} {n} {values} among {evidence.plural}"
@@ -80,10 +87,21 @@ def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n
     'promotions across team growth records'."""
     evidence = rulebook.evidence[criterion.match.evidence]
     if isinstance(criterion, SumCriterion):
-        return f"{spaced(criterion.field)} across {evidence.plural}"
+        best = f", the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
+        if criterion.span:
+            return f"{noun_for(n, criterion.span[:-1])} of {evidence.plural}{best}"
+        return f"{spaced(criterion.field)} across {evidence.plural}{best}"
     if criterion.distinct:
         return "different " + noun_for(n, spaced(criterion.distinct))
     return noun_for(n, evidence.name, evidence.plural)
+
+
+def best_phrase(criterion: SumCriterion, best: Best) -> str:
+    """One key of a best-per sum: 'craft: milestone 4, 12 points' (the points with points_each)."""
+    points = f", {plural(best.points, 'point')}" if criterion.points_each else ""
+    if criterion.span:
+        return f"{best.key or '(empty)'}: {plural(best.value, criterion.span[:-1])}"
+    return f"{best.key or '(empty)'}: {spaced(criterion.field)} {value_text(number(best.value))}{points}"
 
 
 def listed(value: str) -> str:

@@ -175,7 +175,9 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
         more = f"{_number(still)} more {counted_unit(book, result.criterion, still)}"  # what to go and show
         # A record the candidate has, short only of a number, is a step in its own terms.
         own = Outcomes(book, packet).own_terms(result)
-        text = f"{item['description']}: {own or f'{more} (you have {_number(observed)} of {_number(needed)})'}"
+        standing = "; ".join(b["text"] for b in item.get("best", ()))  # a best-per sum: where each key stands
+        where = f": {standing}" if standing else ""
+        text = f"{item['description']}: {own or f'{more} (you have {_number(observed)} of {_number(needed)}{where})'}"
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]

@@ -91,7 +91,7 @@ class _Compiler:
             if isinstance(criterion, (CountCriterion, SumCriterion)):
                 implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
                 if isinstance(criterion, SumCriterion):
-                    implied.append(criterion.field)
+                    implied += [name for name in (criterion.field, criterion.best_per) if name]
                 records[criterion.id] = self._record_plan(criterion.id, criterion.match, implied)
             elif isinstance(criterion, CandidateCriterion):
                 candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)

@@ -51,11 +51,19 @@ class CriteriaReader:
         if "sum" in raw:
             spec = raw["sum"]
             match = self._record_match(doc, spec, path + ("sum",))
-            if match:
+            if match and "span" in spec:
+                self._span_sum(doc, match, common, path)
+            elif match:
                 found = self._field_of(doc, match.evidence, spec["field"], path + ("sum", "field"), ())
                 if found and found.type not in ("integer", "number"):
                     self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
-            return SumCriterion(match=match, field=spec["field"], at_least=spec["at_least"], **common) if match else None
+                elif found and found.type == "number" and common["points_each"]:
+                    # Points are whole numbers: 2.5 units at 3 points each has no honest answer.
+                    self.problems.error(doc, path + ("points_each",), f"field {spec['field']!r} is a number: points_each on a sum needs an integer field (or use `points` for meeting the sum)", "rules.type-mismatch", key=True)
+            if match and "best_per" in spec:
+                self._field_of(doc, match.evidence, spec["best_per"], path + ("sum", "best_per"), ("list",))
+            return SumCriterion(match=match, field=spec.get("field"), span=spec.get("span"), at_least=spec["at_least"],
+                                best_per=spec.get("best_per"), **common) if match else None
         if "candidate" in raw:
             terms = self._terms(doc, raw["candidate"], path + ("candidate",), CANDIDATE_FIELDS, "the candidate")
             return CandidateCriterion(terms=terms, **common)
@@ -72,6 +80,15 @@ class CriteriaReader:
         if any(c is None for c in children):
             return None
         return CompositeCriterion(kind=kind, children=tuple(children), k=k, **common)
+
+    def _span_sum(self, doc: Document, match: RecordMatch, common: dict, path: tuple) -> None:
+        """A sum of span lengths needs records that have spans, and earns no points per unit:
+        a length is a fraction of months or weeks, and points are whole."""
+        evidence = self.evidence[match.evidence]
+        if evidence.dates != "span":
+            self.problems.error(doc, path + ("sum", "span"), f"{evidence.id} records have one date, not a span: `span` needs an evidence type with `dates: span` (or add up a field)", "rules.type-mismatch", key=True)
+        if common["points_each"]:
+            self.problems.error(doc, path + ("points_each",), "points_each does not apply to a sum of spans (lengths are fractions): use `points` for meeting the sum", "rules.type-mismatch", key=True)
 
     def _record_match(self, doc: Document, spec: dict, path: tuple) -> RecordMatch | None:
         type_id = spec["evidence"]

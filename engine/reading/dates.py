@@ -36,3 +36,25 @@ def months_between(start: date, end: date) -> int:
     18 months before 2026-02-28 is 2024-08-28, and 2024-08-31 lies inside that window."""
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - 1 if start > months_before(end, months) else months
+
+
+def span_length(start: date, end: date | None, first: date | None, as_of: date, unit: str) -> float:
+    """How much of the span from `start` to `end` (None: ongoing) lies from `first` (the window's
+    first day; None: no window) to `as_of`, in `unit` (months or weeks), measured as the
+    difference of its two ends: the part runs from the later of start and first to the earlier
+    of end and as_of, so a span ongoing through a whole 12-month window is 12 months, and a span
+    that starts and ends on one day is 0.
+
+    Weeks are 7 days. Months are the whole months from the one end to the other, in the
+    arithmetic of windows (`months_between`), plus the month begun before them pro-rated by its
+    days: 2026-01-10 to 2026-03-25 is 2 months back to 2026-01-25, and 15 of the 31 days from
+    2025-12-25 to 2026-01-25, so 2.48 months."""
+    low = max(start, first) if first else start
+    high = min(end, as_of) if end else as_of
+    if high <= low:
+        return 0.0
+    if unit == "weeks":
+        return (high - low).days / 7
+    whole = months_between(low, high)
+    inner, outer = months_before(high, whole), months_before(high, whole + 1)
+    return whole + (inner - low).days / (inner - outer).days if inner > outer else float(whole)

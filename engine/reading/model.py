@@ -161,8 +161,12 @@ class CountCriterion(CriterionBase):
 @dataclass(frozen=True, kw_only=True)
 class SumCriterion(CriterionBase):
     match: RecordMatch
-    field: str
+    field: str | None  # None: the sum adds up the length of each record's span (`span`)
     at_least: float
+    span: str | None = None  # months | weeks: the part of each span inside the window, up to as_of
+    # Only the record with the highest `field` per distinct value of this field counts: the
+    # highest milestone reached per area, not every milestone on the way there.
+    best_per: str | None = None
     kind: str = "sum"
 
 

@@ -43,7 +43,7 @@ NUMBERS = [0, 1, -1, 2, 12, 9999, 10_000, 2**31, 2**53 + 1, 2**63, -(2**63) - 1,
 KEYS = ["id", "type", "title", "date", "start", "end", "confidence", "notes", "candidate", "as_of", "target", "evidence",
         "within", "where", "linked", "by", "count", "sum", "field", "at_least", "points", "points_each", "max_points",
         "nearly", "builds_on", "level", "competencies", "criteria", "all_of", "any_of", "none_of", "k_of", "of", "k",
-        "required", "blocker", "distinct", "matches", "contains", "in", "not_in", "eq", "gte", "lt", "present", "absent",
+        "required", "blocker", "distinct", "best_per", "matches", "contains", "in", "not_in", "eq", "gte", "lt", "present", "absent",
         "tracks", "levels", "equivalence", "types", "fields", "values", "evidence", "group", "groups", "$nex", ""]
 
 leaves = st.one_of(
