@@ -1,7 +1,7 @@
 """The fence around durable-rules: the only module that imports it.
 
-durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see DEVELOPERS.md and
-`tests/test_core.py`). This module drives its C API directly, not its Python `Host`, and
+durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see the README and
+`tests/matching/test_core.py`, which reproduces each). This module drives its C API directly, not its Python `Host`, and
 offers a small vocabulary - facts, patterns of tests, rules - that cannot reach the edges:
 
 - No `Host`: its timer threads can run actions on another thread, and it raises on an
@@ -14,7 +14,7 @@ offers a small vocabulary - facts, patterns of tests, rules - that cannot reach 
 - Every fact carries its unique key, so no two facts have identical content, and an `id` of
   ours that no other fact of its session shares under the engine's 32-bit hash: the engine
   indexes a session's facts by that hash alone and drops a second fact with a taken one (see
-  `_FactIds`).
+  `fact_ids.FactIds`).
 - Cross-fact comparisons ("beta" tests) are laid out so the engine evaluates them all: an
   always-true comparison ends them (the engine reads past its list when the last comparison of
   an `$and` is false, found with valgrind) and `$or`/`$and` groups come after them (an empty

@@ -61,8 +61,18 @@ def decode(raw: bytes, source: str) -> str:
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) of each non-blank line of a JSON Lines file; bytes that are not
-    UTF-8 come back as surrogates, which `load_json_text` reports at their place."""
+    UTF-8 come back as surrogates, which `load_json_text` reports at their place. A line is
+    read up to one byte past `MAX_FILE_BYTES` and the rest of it skipped, so a file of one
+    huge line is refused at that line without being held in memory; a UTF-8 byte-order mark
+    at the start is dropped, as for a `.json` file."""
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
+        number = 0
+        while raw := handle.readline(MAX_FILE_BYTES + 1):
+            number += 1
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if len(raw) > MAX_FILE_BYTES and not raw.endswith(b"\n"):
+                while (rest := handle.readline(MAX_FILE_BYTES)) and not rest.endswith(b"\n"):
+                    pass  # the over-long line's remainder: read past, never kept
             if raw.strip():
                 yield number, raw.decode("utf-8", errors="surrogateescape")

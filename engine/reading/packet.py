@@ -15,7 +15,6 @@ from engine.reading.load import Document, load_file
 from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook
 from engine.reading.rulebook import display_path
 
-COMMON_RECORD_KEYS = ("id", "type", "title", "confidence", "notes")
 
 
 def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None, target: str | None = None,

@@ -176,6 +176,9 @@ def _pattern_message(value: Any, schema_part: dict) -> str:
     return f"{value!r} does not match {pattern}"
 
 
+MAX_SUGGESTION_OPTIONS = 200  # beyond this many names, a suggestion costs more than it helps
+
+
 def did_you_mean(word: str, options: Iterable[Any]) -> str:
     """' (did you mean 'x'?)' for the closest option, or ''.
 
@@ -183,6 +186,8 @@ def did_you_mean(word: str, options: Iterable[Any]) -> str:
     then the longest option the word starts with as a whole word ('nearly_ready' -> 'nearly',
     where letters alone would point at 'not_ready'), then the closest by letters."""
     options = [str(o) for o in options]
+    if len(options) > MAX_SUGGESTION_OPTIONS:
+        return ""  # comparing by letters with thousands of names, for every error, is quadratic
     key = _spelling(str(word))
     same = [o for o in options if _spelling(o) == key]
     starts = sorted((o for o in options if _spelling(o) and key.startswith(_spelling(o) + " ")), key=len, reverse=True)

@@ -158,3 +158,29 @@ def test_evaluate_refuses_a_packet_of_fifty_thousand_records_naming_the_limit_an
     result = CliRunner().invoke(main, ["evaluate", str(path)])
     assert result.exit_code == 1
     assert f"{path}:{line}:5: error: {TOO_MANY}" in result.stderr
+
+
+def test_a_json_lines_line_past_the_file_limit_is_refused_there_and_never_held_whole(tmp_path):
+    from engine.reading.load import MAX_FILE_BYTES, iter_json_lines
+    cohort = tmp_path / "c.jsonl"
+    cohort.write_bytes(b'{"x": "' + b"a" * (MAX_FILE_BYTES + 10_000) + b'"}\n{"next": 1}\n')
+    lines = list(iter_json_lines(cohort))
+    assert [number for number, _ in lines] == [1, 2]
+    assert len(lines[0][1]) == MAX_FILE_BYTES + 1, "read one byte past the limit, the rest skipped"
+    assert lines[1][1].rstrip() == '{"next": 1}'
+
+
+def test_a_json_lines_file_may_start_with_a_byte_order_mark_as_a_json_file_may(tmp_path):
+    from engine.reading.load import iter_json_lines, load_json_text
+    cohort = tmp_path / "c.jsonl"
+    cohort.write_bytes(b'\xef\xbb\xbf{"a": 1}\n{"b": 2}\n')
+    assert [load_json_text(text, "c.jsonl").data for _, text in iter_json_lines(cohort)] == [{"a": 1}, {"b": 2}]
+
+
+def test_suggestions_are_not_sought_among_thousands_of_names():
+    """Each broken link of a 2,000-record packet compared by letters with every record id was
+    quadratic: 17 s for one packet, and a time-out reported as an engine fault."""
+    from engine.reading.validate import MAX_SUGGESTION_OPTIONS, did_you_mean
+    names = [f"P-{i}" for i in range(5_000)]
+    assert did_you_mean("P-1x", names) == ""
+    assert did_you_mean("P-1x", names[:MAX_SUGGESTION_OPTIONS]) == " (did you mean 'P-1'?)"

@@ -130,3 +130,10 @@ def test_a_packet_the_head_rulebook_rejects_fails_on_downgrade_and_one_it_accept
                                                                      for line in markdown.splitlines())
     rejected = run("--base", ROOT / "rules", "--head", narrower, PACKETS, "--fail-on", "downgrade")
     assert rejected.exit_code == 1
+
+
+def test_a_git_revision_without_git_installed_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git here
+    result = CliRunner().invoke(main, ["impact", "--base", "git:HEAD", "--head", "rules", str(ROOT / "fixtures/packets/ic-staff-ready.yaml")])
+    assert result.exit_code == 1
+    assert "git:HEAD:1:1: error: cannot run git to read it" in result.stderr and "Traceback" not in result.output

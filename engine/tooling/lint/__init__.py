@@ -13,9 +13,9 @@ from pathlib import Path
 from engine.common.errors import Diagnostic, LadderError
 from engine.reading.rulebook import load_rulebook
 from engine.tooling.lint import evidence, overlap, reach, tracks, words  # noqa: F401 - they register their checks
-from engine.tooling.lint.registry import CHECKS, LOAD_RULE, RULES, rule_level
+from engine.tooling.lint.registry import CHECKS, LOAD_RULE, RULES
 
-__all__ = ["LOAD_RULE", "RULES", "lint", "rule_level"]
+__all__ = ["LOAD_RULE", "RULES", "lint"]
 
 
 def lint(directory: str | Path) -> list[Diagnostic]:

@@ -1,5 +1,5 @@
 """The registry of lint checks: each check is one function with its stable code, default level
-and a sentence for people (shown in SARIF and the docs), registered with `@check`."""
+and a sentence for people (shown in SARIF), registered with `@check`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,7 +48,3 @@ def check(code: str, level: str, description: str):
         RULES[code] = (level, description)
         return find
     return register
-
-
-def rule_level(code: str) -> str:
-    return RULES.get(code, LOAD_RULE)[0]
