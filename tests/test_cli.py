@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 from click.testing import CliRunner
@@ -230,6 +231,18 @@ def test_help_teaches_the_commands(run):
     evaluate_help = run("evaluate", "--help").output
     for word in ("--format", "markdown", "--as-of", "--target", "--rules", "Exit status is 1"):
         assert word in evaluate_help
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_s_help_shows_an_example_and_explains_every_option(run, name):
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    description = result.output.split("\nOptions:")[0].split("\n", 1)[1]
+    examples = [line.strip() for line in description.splitlines() if line.startswith(f"    ladder {name} ")]
+    assert examples, f"ladder {name} --help shows no example (a `\\b` block of '  ladder {name} ...' lines)"
+    unexplained = [param.opts[0] for param in main.commands[name].params
+                   if isinstance(param, click.Option) and not param.hidden and not param.help]
+    assert not unexplained, f"ladder {name}: options without help text: {unexplained}"
 
 
 def test_the_same_inputs_give_byte_identical_output(run, good):

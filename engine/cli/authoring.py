@@ -44,6 +44,10 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     whose top band is below another's. Every finding has a stable code. A finding the rulebook
     accepts with a reason (ladder.yaml `accepted:`) is shown as accepted and fails nothing.
     Exit status is 1 on errors (and on warnings with --strict).
+
+    \b
+      ladder lint rules/
+      ladder lint rules/ --strict --format sarif --out lint.sarif
     """
     from engine.tooling import lint as linting
 
@@ -182,6 +186,10 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     against actual, with the explanation. Exit status is 1 if any case fails, a test file is
     broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
     below --min-coverage.
+
+    \b
+      ladder test rules/
+      ladder test rules/ --min-coverage 90 --junit-xml rule-tests.xml
     """
     rules_dir = rules_dir or api.default_rules_dir()
     if junit_xml:

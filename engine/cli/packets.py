@@ -61,6 +61,11 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
     rules engine failed on one (it gets that error; every other packet its verdict).
+
+    \b
+      ladder evaluate fixtures/packets/ic-staff-ready.yaml
+      ladder evaluate packets/ --format summary
+      ladder evaluate PACKET --track management --format markdown --out what-if.md
     """
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
@@ -101,7 +106,8 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
 @click.argument("packet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @rules_option
 @click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or a one-to-one's notes, json for programs.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @timeout_option()
 def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, timeout: float) -> None:
@@ -109,6 +115,10 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
     equivalent level on the other track, in the rules' own words: a level to reach or months
     to serve come first (evidence cannot close those), then the smallest gaps.
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
+
+    \b
+      ladder plan fixtures/packets/ic-staff-nearly-one-design-doc-short.yaml
+      ladder plan PACKET --format markdown --out next-steps.md
     """
     from engine.rendering import plans as plan_pages
 
