@@ -220,6 +220,23 @@ def test_validate_gives_its_errors_as_json_or_sarif_like_lint(run, bad, good, tm
     assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} == {"schema.type", "packet.unknown-evidence"}
 
 
+def test_track_with_no_equivalent_level_is_an_answer_not_an_invalid_packet(run):
+    result = run("evaluate", ROOT / "fixtures/packets/ic-developer-ready.yaml", "--track", "management")
+    assert result.exit_code == 0 and ":1:1:" not in result.output
+    assert ("Developer has no management equivalent: the management track starts at Tech Lead, band E3. "
+            "This is the verdict for Developer.") in result.stdout
+    document = json.loads(run("evaluate", ROOT / "fixtures/packets/ic-developer-ready.yaml", "--track", "management",
+                              "--format", "json").stdout)
+    jsonschema.Draft202012Validator(validate.schema("verdict"), registry=validate._registry()).validate(document)
+    assert document["results"][0]["verdict"] == "ready" and "track_note" in document["results"][0]
+
+
+def test_track_naming_the_packet_s_own_track_says_so(run):
+    result = run("evaluate", ROOT / "fixtures/packets/ic-staff-ready.yaml", "--track", "ic")
+    assert result.exit_code == 0
+    assert "Staff Engineer is on the individual contributor track already: this is its verdict there." in result.stdout
+
+
 def test_validate_says_which_rulebook_when_it_cannot_guess(run, good, rules_copy):
     result = run("validate", ROOT / "rules", rules_copy, good)
     assert result.exit_code == 2 and "several rulebooks given" in result.stderr

@@ -148,6 +148,8 @@ def _text_verdict(doc: dict, style: Style) -> str:
         lines += ["", _paint("Evidence confidence", "bold", style), f"  {confidence['note']}"]
     if "cross_track" in doc:
         lines += ["", _paint("Moving tracks", "bold", style)] + [f"  {line}" for line in cross_track_lines(doc["cross_track"])]
+    if "track_note" in doc:
+        lines += ["", _paint("Moving tracks", "bold", style), f"  {doc['track_note']}"]
     if hint := plan_hint(doc):
         lines += ["", hint]
     return "\n".join(lines)
@@ -253,6 +255,8 @@ def _markdown_verdict(doc: dict) -> str:
         lines += ["", f"> **Evidence confidence:** {md_escape(note)}"]
     if "cross_track" in doc:
         lines += ["", "### Moving tracks", ""] + [f"- {md_escape(line)}" for line in cross_track_lines(doc["cross_track"])]
+    if "track_note" in doc:
+        lines += ["", "### Moving tracks", "", md_escape(doc["track_note"])]
     return "\n".join(lines)
 
 
