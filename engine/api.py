@@ -118,13 +118,13 @@ def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str
     except LadderError as e:
         return Invalid(item.label, tuple(e.diagnostics))
     home = evaluate(book, packet)
-    if track is None or track == packet.target.track:
+    if track is None:
         return explain(book, home)
-    moved = plan.on_track(book, packet, track)
-    if moved is None:
-        problem = (f"--track {track}: {packet.target.name} has no equivalent with promotion rules above where the candidate "
-                   f"stands on the {book.tracks[track].name.lower()} track (see the equivalence table in ladder.yaml)")
-        return Invalid(packet.source, (Diagnostic(packet.source, 1, 1, problem, "packet.no-equivalent"),))
+    moved = plan.on_track(book, packet, track) if track != packet.target.track else None
+    if moved is None:  # an answer, not an error: the verdict at home, and why it is not on `track`
+        document = explain(book, home)
+        document["track_note"] = plan.not_on_track(book, packet, track)
+        return document
     away = evaluate(book, moved)
     document = explain(book, away)
     document["cross_track"] = plan.cross_track(book, home, away, document)

@@ -72,7 +72,7 @@ def test_json_follows_the_placement_schema_and_an_invalid_packet_gets_its_errors
     assert placed["tracks"][0]["placed"] == {"level": "staff-engineer", "name": "Staff Engineer", "steps": 2}
     assert [e["code"] for e in invalid["errors"]] == ["packet.unknown-evidence"] and "tracks" not in invalid
     assert other["tracks"][0]["placed"]["level"] == "senior-developer"
-    assert f"{bad}:" in result.stderr and "1 of 3 packet(s) invalid, not placed" in result.stderr
+    assert f"{bad}:" in result.stderr and "1 of 3 packets invalid, not placed" in result.stderr
 
 
 def test_the_placement_schema_refuses_a_level_not_met_without_why():
@@ -129,7 +129,7 @@ def test_a_packet_that_hangs_crashes_or_faults_is_reported_and_every_other_is_pl
     monkeypatch.setattr(api, "_place", _faulty(api._place, names[0], names[2], names[4]))
     result = CliRunner().invoke(main, ["place", *packets, "--format", "json", "--timeout", "2", "--jobs", "2"])
     assert result.exit_code == 3
-    assert "ladder: the rules engine failed on 3 of 6 packet(s), each listed with its error." in result.stderr
+    assert "ladder: the rules engine failed on 3 of 6 packets, each listed with its error." in result.stderr
     results = json.loads(result.stdout)["results"]
     assert [r["packet"] for r in results] == packets
     faults = {i: [(e["code"], e["message"]) for e in results[i]["errors"]] for i in (0, 2, 4)}

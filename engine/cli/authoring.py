@@ -9,8 +9,10 @@ import click
 
 from engine import api
 from engine.cli.app import (
+    FINDINGS_FORMAT,
     OUT_HELP,
     check_out,
+    findings_text,
     jobs_options,
     load_rulebook,
     main,
@@ -22,14 +24,14 @@ from engine.cli.app import (
 )
 from engine.cohorts import cohort, outputs, pool
 from engine.common.errors import LadderError
+from engine.explaining.phrasing import plural
 from engine.reading import bundle
 from engine.tooling import ruletest
 
 
 @main.command()
 @click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="sarif for code-scanning tools (findings on the pull request).")
+@FINDINGS_FORMAT
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
@@ -42,26 +44,24 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     whose top band is below another's. Every finding has a stable code. A finding the rulebook
     accepts with a reason (ladder.yaml `accepted:`) is shown as accepted and fails nothing.
     Exit status is 1 on errors (and on warnings with --strict).
+
+    \b
+      ladder lint rules/
+      ladder lint rules/ --strict --format sarif --out lint.sarif
     """
-    from engine.rendering import sarif
     from engine.tooling import lint as linting
 
     if out:
         check_out(outputs.file_problem(out, rule_inputs(rules_dir)))
     findings = linting.lint(rules_dir or api.default_rules_dir())
-    if fmt == "sarif":
-        text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
-    elif fmt == "json":
-        text = json.dumps({"format": "ladder.lint/1", "findings": [d.to_json() for d in findings]}, indent=2, sort_keys=True) + "\n"
-    else:
-        text = "".join(d.format() + "\n" for d in findings)
+    text = findings_text(fmt, findings, "ladder.lint/1", linting.RULES, linting.LOAD_RULE)
     if out:
         write(out, text)
     else:
         click.echo(text, nl=False)
     counts = {level: sum(d.level == level and not d.accepted for d in findings) for level in ("error", "warning", "info")}
     accepted = sum(bool(d.accepted) for d in findings)
-    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+    click.echo(f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
                + (f", {accepted} accepted by the rulebook" if accepted else ""), err=True)
     sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
 
@@ -186,6 +186,10 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     against actual, with the explanation. Exit status is 1 if any case fails, a test file is
     broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
     below --min-coverage.
+
+    \b
+      ladder test rules/
+      ladder test rules/ --min-coverage 90 --junit-xml rule-tests.xml
     """
     rules_dir = rules_dir or api.default_rules_dir()
     if junit_xml:

@@ -35,6 +35,27 @@ def on_track(book: Rulebook, packet: Packet, track: str) -> Packet | None:
     return replace(packet, target=level)
 
 
+def not_on_track(book: Rulebook, packet: Packet, track: str) -> str:
+    """Why `on_track` has no packet for `track`, as an answer: 'Developer has no management
+    equivalent: the management track starts at Tech Lead, band E3.'"""
+    target, name = packet.target, book.tracks[track].name.lower()
+    if track == target.track:
+        return f"{target.name} is on the {name} track already: this is its verdict there."
+    level = other_track_level(book, target, track)
+    if level is None:
+        ruled = [lv for lv in book.tracks[track].levels if lv.id in book.rules]
+        order = book.band_order()
+        where = ""
+        if ruled and order.index(target.band) > order.index(ruled[-1].band):  # above the track's top
+            where = f": the {name} track stops at {ruled[-1].name}, band {ruled[-1].band}"
+        elif ruled:
+            where = f": the {name} track starts at {ruled[0].name}, band {ruled[0].band}"
+        return f"{target.name} has no {name} equivalent{where}. This is the verdict for {target.name}."
+    here = book.equivalent(book.levels[packet.candidate.level], track)
+    return (f"{target.name}'s {name} equivalent, {level.name}, is no step up from where the candidate stands there "
+            f"({here.name if here else level.name}). This is the verdict for {target.name}.")
+
+
 # ------------------------------------------------------------------------------ cross-track
 
 def cross_track(book: Rulebook, home: Evaluation, away: Evaluation, away_document: dict) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from engine.common.text import json_text, md_escape, visible, visible_in
+from engine.common.text import json_text, md_escape, visible_in
 from engine.explaining.explain import VERDICT_WORDS
 from engine.explaining.placement import relation
-from engine.rendering.report import Invalid
+from engine.rendering.report import Invalid, invalid_line
 
 FORMAT_ID = "ladder.placements/1"
 
@@ -57,8 +57,7 @@ def render_text(results: list[Placed]) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            blocks.append("\n".join([f"{visible(result.source)}: not placed, the packet is invalid"]
-                                    + [f"  {d.format()}" for d in result.diagnostics]))
+            blocks.append(invalid_line(result, "placed"))
         else:
             blocks.append(_text_placement(visible_in(result)))
     return "\n\n".join(blocks) + "\n"

@@ -178,7 +178,7 @@ def test_evaluate_reports_a_packet_that_hangs_crashes_or_faults_and_prints_every
             for jobs in ("1", "2")}
     assert runs["1"].stdout == runs["2"].stdout
     assert all(run.exit_code == 3 for run in runs.values())
-    assert "ladder: the rules engine failed on 3 of 12 packet(s), each listed with its error." in runs["1"].stderr
+    assert "ladder: the rules engine failed on 3 of 12 packets, each listed with its error." in runs["1"].stderr
     results = {result["packet"]: result for result in json.loads(runs["1"].stdout)["results"]}
     assert list(results) == labels
     reasons = {label: [(e["code"], e["message"]) for e in results.pop(label)["errors"]] for label in (hang, crash, fails)}

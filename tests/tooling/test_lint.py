@@ -125,7 +125,7 @@ def test_an_accepted_finding_is_shown_as_accepted_with_its_reason_and_fails_noth
     assert finding.startswith("rules/ladder.yaml:21:14: accepted: track ic stops at band E6")
     assert "; the rulebook accepts it: VP of Engineering is one seat," in finding and finding.endswith("[lint.parity-top-band]")
     assert "change the ladder" not in finding
-    assert strict.stderr.endswith("0 error(s), 0 warning(s), 0 note(s), 1 accepted by the rulebook\n")
+    assert strict.stderr.endswith("0 errors, 0 warnings, 0 notes, 1 accepted by the rulebook\n")
     (found,) = json.loads(run("--format", "json").stdout)["findings"]
     assert found["level"] == "warning" and found["accepted"].startswith("VP of Engineering is one seat")
     (result,) = json.loads(run("--format", "sarif").stdout)["runs"][0]["results"]
