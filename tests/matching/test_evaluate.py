@@ -235,3 +235,14 @@ def test_the_order_of_records_does_not_change_the_verdict(book):
         _, doc = evaluated(book, junior(shuffled))
         assert (doc["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in doc["competencies"]]) == \
                (expected["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in expected["competencies"]])
+
+
+def test_on_verified_evidence_alone_a_record_linking_to_an_unverified_one_misses_for_that_link_only(book):
+    """DD-1 is verified and approved; its project P-2 is self-reported, so on verified evidence
+    alone P-2 is left out and DD-1 misses because of it - not because P-2 failed conditions it was
+    never tested on (it is a led project, dated before as_of)."""
+    data = load_file(FIXTURES / "ic-senior-ready-verified-design-doc-for-self-reported-project.yaml").data
+    evaluation, _ = evaluated(book, data)
+    design = next(r for r in evaluation.verified_only.results() if r.criterion.id == "design-for-led-project")
+    (miss,) = [m for m in design.misses if m.record == "DD-1"]
+    assert (miss.failed, miss.linked, miss.linked_failed) == ((), "P-2", ())
