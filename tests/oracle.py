@@ -2,7 +2,13 @@
 
 It works on the raw rulebook and packet dicts (as read from YAML) and shares no code with the
 engine, so that tests/matching/test_differential.py can require the two to agree. Every function below
-is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that)."""
+is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that).
+
+Besides verdicts and counts it states why each record of a count or sum did not count (the
+README's "the records that came closest with the condition each failed"), as condition names:
+`"<field> <operator>"` for a `where` condition (`"team present"` for the field a `distinct`,
+a `sum` or a `linked.by` needs), `"window"` and `"as-of"`. A record's own conditions come first;
+only a record that fails none of them is explained by its linked record."""
 from __future__ import annotations
 
 import calendar
@@ -18,12 +24,22 @@ CANDIDATE_FIELD_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class WhyNot:
+    """Why one record (or the candidate) did not count: the conditions it failed, else its link."""
+
+    failed: frozenset[str]
+    linked: str | None = None  # the record it links to, when only that record stands in the way
+    linked_failed: frozenset[str] | None = None  # None: the linked record is not among those considered
+
+
 @dataclass
 class Outcome:
     met: bool
     observed: float  # records counted, distinct values, sum, children met, or 1/0 (candidate)
     counted: frozenset = frozenset()  # record ids, for count and sum
     points: int = 0
+    why_not: dict[str, WhyNot] = field(default_factory=dict)  # record id (or "candidate") -> why
 
 
 @dataclass
@@ -117,14 +133,16 @@ def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     return TESTS[op](value, wanted)
 
 
-def where_holds(where: dict, kinds: dict[str, str], values: dict) -> bool:
-    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold."""
+def where_fails(where: dict, kinds: dict[str, str], values: dict) -> set[str]:
+    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold. The
+    conditions that do not, as "<field> <operator>"."""
+    failed = set()
     for name, spec in where.items():
         operators = spec if isinstance(spec, dict) else {"eq": spec}
         for op, wanted in operators.items():
             if not holds(op, kinds[name], name in values, values.get(name), wanted):
-                return False
-    return True
+                failed.add(f"{name} {op}")
+    return failed
 
 
 # ---------------------------------------------------------------------------- criteria
@@ -141,22 +159,42 @@ class Judge:
     def kinds(self, type_id: str) -> dict[str, str]:
         return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()}
 
-    def record_matches(self, spec: dict, record: Record) -> bool:
-        if record.type != spec["evidence"] or record.start > self.as_of:
-            return False
+    def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = ()) -> WhyNot | None:
+        """None when a record of the criterion's type matches; else why not. `needs`: fields
+        the criterion needs the record to have (a `distinct` field, a `sum` field)."""
+        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values)
+        linked = spec.get("linked")
+        failed |= {f"{name} present" for name in needs + ((linked["by"],) if linked else ()) if name not in record.values}
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
-            return False
-        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values):
-            return False
-        if "linked" in spec:
-            by = spec["linked"]["by"]
-            if by not in record.values:
-                return False
-            other = self.by_id.get(record.values[by])  # None when not in the packet (or not verified)
-            if other is None or other.start > self.as_of:
-                return False
-            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
-        return True
+            failed.add("window")
+        if record.start > self.as_of:
+            failed.add("as-of")
+        if failed:
+            return WhyNot(frozenset(failed))
+        if linked:
+            other_id = record.values[linked["by"]]
+            other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
+            if other is None:
+                return WhyNot(frozenset(), other_id, None)
+            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values)
+            if other.start > self.as_of:  # no window applies to the linked record
+                other_failed.add("as-of")
+            if other_failed:
+                return WhyNot(frozenset(), other_id, frozenset(other_failed))
+        return None
+
+    def matching(self, spec: dict, needs: tuple[str, ...] = ()) -> tuple[list[Record], dict[str, WhyNot]]:
+        """The records of the criterion's type that match, and why each other one does not."""
+        found, why = [], {}
+        for record in self.records:
+            if record.type != spec["evidence"]:
+                continue
+            reason = self.why_not(spec, record, needs)
+            if reason is None:
+                found.append(record)
+            else:
+                why[record.id] = reason
+        return found, why
 
     def judge(self, criterion: dict) -> bool:
         outcome = self.outcome(criterion)
@@ -166,21 +204,21 @@ class Judge:
     def outcome(self, c: dict) -> Outcome:
         if "count" in c:
             spec = c["count"]
-            found = [r for r in self.records if self.record_matches(spec, r)]
+            # With `distinct`, only records that have the field count.
+            found, why = self.matching(spec, (spec["distinct"],) if "distinct" in spec else ())
             if "distinct" in spec:
-                found = [r for r in found if spec["distinct"] in r.values]
                 observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
                 observed = len(found)
-            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))
+            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found), why_not=why)
         if "sum" in c:
             spec = c["sum"]
-            found = [r for r in self.records if self.record_matches(spec, r) and spec["field"] in r.values]
+            found, why = self.matching(spec, (spec["field"],))  # only records that have the field count
             total = sum(r.values[spec["field"]] for r in found)
-            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
+            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found), why_not=why)
         if "candidate" in c:
-            met = where_holds(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
-            return Outcome(met, 1 if met else 0)
+            failed = where_fails(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
+            return Outcome(not failed, 0 if failed else 1, why_not={"candidate": WhyNot(frozenset(failed))} if failed else {})
         kind = next(k for k in COMPOSITES if k in c)
         children = c["k_of"]["of"] if kind == "k_of" else c[kind]
         met_count = sum(self.judge(child) for child in children)  # judge every child
