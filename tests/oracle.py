@@ -28,9 +28,9 @@ CANDIDATE_FIELD_TYPES = {
 class WhyNot:
     """Why one record (or the candidate) did not count: the conditions it failed, else its link."""
 
-    failed: frozenset[str]
+    failed: tuple[str, ...]  # sorted, each once
     linked: str | None = None  # the record it links to, when only that record stands in the way
-    linked_failed: frozenset[str] | None = None  # None: the linked record is not among those considered
+    linked_failed: tuple[str, ...] | None = None  # None: the linked record is not among those considered
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Outcome:
     observed: float  # records counted, distinct values, sum, children met, or 1/0 (candidate)
     counted: frozenset = frozenset()  # record ids, for count and sum
     points: int = 0
+    needed: float = 0  # at_least; children to be met (none for none_of); 1 for the candidate
     why_not: dict[str, WhyNot] = field(default_factory=dict)  # record id (or "candidate") -> why
 
 
@@ -170,17 +171,17 @@ class Judge:
         if record.start > self.as_of:
             failed.add("as-of")
         if failed:
-            return WhyNot(frozenset(failed))
+            return WhyNot(tuple(sorted(failed)))
         if linked:
             other_id = record.values[linked["by"]]
             other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
             if other is None:
-                return WhyNot(frozenset(), other_id, None)
+                return WhyNot((), other_id, None)
             other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values)
             if other.start > self.as_of:  # no window applies to the linked record
                 other_failed.add("as-of")
             if other_failed:
-                return WhyNot(frozenset(), other_id, frozenset(other_failed))
+                return WhyNot((), other_id, tuple(sorted(other_failed)))
         return None
 
     def matching(self, spec: dict, needs: tuple[str, ...] = ()) -> tuple[list[Record], dict[str, WhyNot]]:
@@ -210,21 +211,23 @@ class Judge:
                 observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
                 observed = len(found)
-            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found), why_not=why)
+            needed = spec.get("at_least", 1)
+            return Outcome(observed >= needed, observed, frozenset(r.id for r in found), needed=needed, why_not=why)
         if "sum" in c:
             spec = c["sum"]
             found, why = self.matching(spec, (spec["field"],))  # only records that have the field count
             total = sum(r.values[spec["field"]] for r in found)
-            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found), why_not=why)
+            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found), needed=spec["at_least"], why_not=why)
         if "candidate" in c:
             failed = where_fails(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
-            return Outcome(not failed, 0 if failed else 1, why_not={"candidate": WhyNot(frozenset(failed))} if failed else {})
+            return Outcome(not failed, 0 if failed else 1, needed=1,
+                           why_not={"candidate": WhyNot(tuple(sorted(failed)))} if failed else {})
         kind = next(k for k in COMPOSITES if k in c)
         children = c["k_of"]["of"] if kind == "k_of" else c[kind]
         met_count = sum(self.judge(child) for child in children)  # judge every child
-        met = {"all_of": met_count == len(children), "any_of": met_count >= 1, "none_of": met_count == 0,
-               "k_of": met_count >= c.get("k_of", {}).get("k", 0)}[kind]
-        return Outcome(met, met_count)
+        needed = {"all_of": len(children), "any_of": 1, "none_of": 0, "k_of": c.get("k_of", {}).get("k", 0)}[kind]
+        met = met_count == 0 if kind == "none_of" else met_count >= needed
+        return Outcome(met, met_count, needed=needed)
 
 
 def points_of(c: dict, outcome: Outcome) -> int:

@@ -1,6 +1,7 @@
 """Why a record did not count, in words, for every operator: data-driven cases in why_not/*.yaml.
 
-Each file gives one criterion (on the small rulebook in why_not/_rulebook.yaml) and cases: the
+Each file gives one criterion (on the small rulebook in why_not/_rulebook.yaml; a case may give
+its own as `rule`) and cases: the
 records of a packet (or the candidate's facts) and, for each record that does not count, the
 reasons a reader sees ("attendees is 500, needs less than 500"). `on: verified_only` explains
 the assessment on verified evidence alone. On a mismatch the actual reasons are printed as YAML,
@@ -28,7 +29,7 @@ def _cases() -> list:
     params = []
     for path in sorted(CASES.glob("[!_]*.yaml")):
         spec = load_file(path).data  # YAML 1.2, as rule files are read: dates stay text, `on` a key
-        params += [pytest.param(spec["criterion"], case, id=f"{path.stem}_{case['name']}") for case in spec["cases"]]
+        params += [pytest.param(case.get("rule", spec["criterion"]), case, id=f"{path.stem}_{case['name']}") for case in spec["cases"]]
     return params
 
 

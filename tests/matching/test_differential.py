@@ -37,10 +37,11 @@ def condition_name(condition: Condition) -> str:
 
 
 def why_not(miss: Miss) -> oracle.WhyNot:
-    """A miss as the oracle states it. A linked record that failed nothing was not among the
-    records considered (it is not verified): explain.py words it so."""
-    linked_failed = frozenset(map(condition_name, miss.linked_failed)) if miss.linked_failed else None
-    return oracle.WhyNot(frozenset(map(condition_name, miss.failed)), miss.linked, linked_failed if miss.linked else None)
+    """A miss as the oracle states it (a condition named twice would be a reason given twice).
+    A linked record that failed nothing was not among the records considered (it is not
+    verified): explain.py words it so."""
+    linked_failed = tuple(sorted(map(condition_name, miss.linked_failed))) if miss.linked_failed else None
+    return oracle.WhyNot(tuple(sorted(map(condition_name, miss.failed))), miss.linked, linked_failed if miss.linked else None)
 
 
 def engine_answers(ladder: dict, evidence: dict, levels: list, packet: dict) -> dict:
@@ -58,7 +59,7 @@ def engine_answers(ladder: dict, evidence: dict, levels: list, packet: dict) -> 
                 duplicates.append(result.criterion.id)
             why = {miss.record: why_not(miss) for miss in result.misses}
             results[result.criterion.id] = oracle.Outcome(
-                bool(result.met), result.observed, frozenset(result.counted), result.points, why)
+                bool(result.met), result.observed, frozenset(result.counted), result.points, result.needed, why)
         answers[name] = {
             "verdict": assessment.verdict, "results": results, "duplicates": duplicates,
             "points": {p.group: (p.observed, p.needed) for p in assessment.points},
@@ -101,7 +102,7 @@ def disagreements(engine: dict, expected: oracle.Assessment) -> list[str]:
         got, want = engine["results"].get(cid), expected.results.get(cid)
         if got is None or want is None:
             found.append(f"criterion {cid}: engine has {got}, oracle has {want}")
-        elif (got.met != want.met or not same_number(got.observed, want.observed)
+        elif (got.met != want.met or not same_number(got.observed, want.observed) or not same_number(got.needed, want.needed)
               or got.counted != want.counted or got.points != want.points):
             found.append(f"criterion {cid}:\n    engine: {got}\n    oracle: {want}")
         else:
