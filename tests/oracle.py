@@ -2,7 +2,13 @@
 
 It works on the raw rulebook and packet dicts (as read from YAML) and shares no code with the
 engine, so that tests/matching/test_differential.py can require the two to agree. Every function below
-is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that)."""
+is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that).
+
+Besides verdicts and counts it states why each record of a count or sum did not count (the
+README's "the records that came closest with the condition each failed"), as condition names:
+`"<field> <operator>"` for a `where` condition (`"team present"` for the field a `distinct`,
+a `sum` or a `linked.by` needs), `"window"` and `"as-of"`. A record's own conditions come first;
+only a record that fails none of them is explained by its linked record."""
 from __future__ import annotations
 
 import calendar
@@ -18,12 +24,23 @@ CANDIDATE_FIELD_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class WhyNot:
+    """Why one record (or the candidate) did not count: the conditions it failed, else its link."""
+
+    failed: tuple[str, ...]  # sorted, each once
+    linked: str | None = None  # the record it links to, when only that record stands in the way
+    linked_failed: tuple[str, ...] | None = None  # None: the linked record is not among those considered
+
+
 @dataclass
 class Outcome:
     met: bool
     observed: float  # records counted, distinct values, sum, children met, or 1/0 (candidate)
     counted: frozenset = frozenset()  # record ids, for count and sum
     points: int = 0
+    needed: float = 0  # at_least; children to be met (none for none_of); 1 for the candidate
+    why_not: dict[str, WhyNot] = field(default_factory=dict)  # record id (or "candidate") -> why
 
 
 @dataclass
@@ -117,14 +134,16 @@ def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     return TESTS[op](value, wanted)
 
 
-def where_holds(where: dict, kinds: dict[str, str], values: dict) -> bool:
-    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold."""
+def where_fails(where: dict, kinds: dict[str, str], values: dict) -> set[str]:
+    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold. The
+    conditions that do not, as "<field> <operator>"."""
+    failed = set()
     for name, spec in where.items():
         operators = spec if isinstance(spec, dict) else {"eq": spec}
         for op, wanted in operators.items():
             if not holds(op, kinds[name], name in values, values.get(name), wanted):
-                return False
-    return True
+                failed.add(f"{name} {op}")
+    return failed
 
 
 # ---------------------------------------------------------------------------- criteria
@@ -141,22 +160,42 @@ class Judge:
     def kinds(self, type_id: str) -> dict[str, str]:
         return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()}
 
-    def record_matches(self, spec: dict, record: Record) -> bool:
-        if record.type != spec["evidence"] or record.start > self.as_of:
-            return False
+    def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = ()) -> WhyNot | None:
+        """None when a record of the criterion's type matches; else why not. `needs`: fields
+        the criterion needs the record to have (a `distinct` field, a `sum` field)."""
+        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values)
+        linked = spec.get("linked")
+        failed |= {f"{name} present" for name in needs + ((linked["by"],) if linked else ()) if name not in record.values}
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
-            return False
-        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values):
-            return False
-        if "linked" in spec:
-            by = spec["linked"]["by"]
-            if by not in record.values:
-                return False
-            other = self.by_id.get(record.values[by])  # None when not in the packet (or not verified)
-            if other is None or other.start > self.as_of:
-                return False
-            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
-        return True
+            failed.add("window")
+        if record.start > self.as_of:
+            failed.add("as-of")
+        if failed:
+            return WhyNot(tuple(sorted(failed)))
+        if linked:
+            other_id = record.values[linked["by"]]
+            other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
+            if other is None:
+                return WhyNot((), other_id, None)
+            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values)
+            if other.start > self.as_of:  # no window applies to the linked record
+                other_failed.add("as-of")
+            if other_failed:
+                return WhyNot((), other_id, tuple(sorted(other_failed)))
+        return None
+
+    def matching(self, spec: dict, needs: tuple[str, ...] = ()) -> tuple[list[Record], dict[str, WhyNot]]:
+        """The records of the criterion's type that match, and why each other one does not."""
+        found, why = [], {}
+        for record in self.records:
+            if record.type != spec["evidence"]:
+                continue
+            reason = self.why_not(spec, record, needs)
+            if reason is None:
+                found.append(record)
+            else:
+                why[record.id] = reason
+        return found, why
 
     def span_amount(self, spec: dict):
         """`span`: the part of a record's span from the window's first day (or its start) to
@@ -179,30 +218,33 @@ class Judge:
     def outcome(self, c: dict) -> Outcome:
         if "count" in c:
             spec = c["count"]
-            found = [r for r in self.records if self.record_matches(spec, r)]
+            # With `distinct`, only records that have the field count.
+            found, why = self.matching(spec, (spec["distinct"],) if "distinct" in spec else ())
             if "distinct" in spec:
-                found = [r for r in found if spec["distinct"] in r.values]
                 observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
                 observed = len(found)
-            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))
+            needed = spec.get("at_least", 1)
+            return Outcome(observed >= needed, observed, frozenset(r.id for r in found), needed=needed, why_not=why)
         if "sum" in c:
             spec = c["sum"]
-            found = [r for r in self.records if self.record_matches(spec, r) and ("span" in spec or spec["field"] in r.values)]
+            needs = (() if "span" in spec else (spec["field"],)) + ((spec["best_per"],) if "best_per" in spec else ())
+            found, why = self.matching(spec, needs)  # only records that have the field (and the key) count
             amount = self.span_amount(spec) if "span" in spec else (lambda r: r.values[spec["field"]])
             if "best_per" in spec:
                 found = best_per(found, amount, spec["best_per"])
             total = sum(amount(r) for r in found)
-            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
+            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found), needed=spec["at_least"], why_not=why)
         if "candidate" in c:
-            met = where_holds(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
-            return Outcome(met, 1 if met else 0)
+            failed = where_fails(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
+            return Outcome(not failed, 0 if failed else 1, needed=1,
+                           why_not={"candidate": WhyNot(tuple(sorted(failed)))} if failed else {})
         kind = next(k for k in COMPOSITES if k in c)
         children = c["k_of"]["of"] if kind == "k_of" else c[kind]
         met_count = sum(self.judge(child) for child in children)  # judge every child
-        met = {"all_of": met_count == len(children), "any_of": met_count >= 1, "none_of": met_count == 0,
-               "k_of": met_count >= c.get("k_of", {}).get("k", 0)}[kind]
-        return Outcome(met, met_count)
+        needed = {"all_of": len(children), "any_of": 1, "none_of": 0, "k_of": c.get("k_of", {}).get("k", 0)}[kind]
+        met = met_count == 0 if kind == "none_of" else met_count >= needed
+        return Outcome(met, met_count, needed=needed)
 
 
 def span_months(low: date, high: date) -> float:

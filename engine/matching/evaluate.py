@@ -289,8 +289,10 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
+            if linked not in self.included:  # left out (not verified): its conditions were not tested
+                return Miss(record.id, (), linked)
             linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
-            if linked_failed or linked not in self.included:
+            if linked_failed:
                 return Miss(record.id, (), linked, linked_failed)
         raise EngineFault(f"{self.packet.source}: {record.id} meets every condition of {plan.rule} but the engine did not count it")
 

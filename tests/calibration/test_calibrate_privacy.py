@@ -36,15 +36,16 @@ def packet(title: str | None = None, **candidate) -> dict:
     return data
 
 
-def calibrate(tmp_path: Path, packets: list[dict], *options: str, name: str = "cohort") -> dict[str, str]:
-    """Every format's text for a cohort of these packets (in this order)."""
+def calibrate(tmp_path: Path, packets: list[dict], *options: str, name: str = "cohort", exit_code: int = 0) -> dict[str, str]:
+    """Every format's text for a cohort of these packets (in this order); `exit_code` 1 when one
+    of them is meant to be invalid."""
     cohort = tmp_path / name
     cohort.mkdir()
     for number, data in enumerate(packets, 1):
         (cohort / f"{number:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     outs = [arg for fmt in FORMATS for arg in ("--out", str(tmp_path / f"{name}.{fmt}"))]
     result = CliRunner().invoke(main, ["calibrate", str(cohort), *options, *outs])
-    assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), result.output
+    assert result.exit_code == exit_code and isinstance(result.exception, (SystemExit, type(None))), result.output
     return {fmt: (tmp_path / f"{name}.{fmt}").read_text() for fmt in FORMATS}
 
 
@@ -83,7 +84,7 @@ def test_redaction_replaces_whole_words_only(tmp_path):
 def test_redacted_errors_do_not_echo_packet_values(tmp_path):
     broken = packet(id="E-2", name="Cara Dunn")
     broken["candidate"]["nominated"] = "yes, by Dave Ruiz manager Zed Moss"
-    texts = calibrate(tmp_path, [packet(id="E-1"), broken], "--redact")
+    texts = calibrate(tmp_path, [packet(id="E-1"), broken], "--redact", exit_code=1)
     for fmt, text in texts.items():
         assert "Dave Ruiz" not in text and "Cara Dunn" not in text, fmt
     [invalid] = json.loads(texts["json"])["invalid"]

@@ -10,6 +10,7 @@ from helpers import criterion, evaluated, packet, project, record
 from engine.common.errors import LadderError
 from engine.matching.evaluate import NEARLY, NOT_READY, READY
 from engine.reading.load import load_file
+from engine.reading.rulebook import rulebook_from_data
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "packets"
 
@@ -307,3 +308,45 @@ def test_without_judging_standing_only_other_conditions_on_the_candidate_decide(
     data["candidate"]["nominated"] = True
     nominated = evaluate(book, build_packet(Document("packet.yaml", data, {}), book), judge_standing=False)
     assert nominated.all_evidence.verdict == READY
+
+
+def test_on_verified_evidence_alone_a_record_linking_to_an_unverified_one_misses_for_that_link_only(book):
+    """DD-1 is verified and approved; its project P-2 is self-reported, so on verified evidence
+    alone P-2 is left out and DD-1 misses because of it - not because P-2 failed conditions it was
+    never tested on (it is a led project, dated before as_of)."""
+    data = load_file(FIXTURES / "ic-senior-ready-verified-design-doc-for-self-reported-project.yaml").data
+    evaluation, _ = evaluated(book, data)
+    design = next(r for r in evaluation.verified_only.results() if r.criterion.id == "design-for-led-project")
+    (miss,) = [m for m in design.misses if m.record == "DD-1"]
+    assert (miss.failed, miss.linked, miss.linked_failed) == ((), "P-2", ())
+
+
+def test_distinct_values_are_spelled_the_same_whatever_the_order_of_the_records(book):
+    """One spelling per value, whichever record comes first: runs of spaces become one, and of
+    the spellings of one value the first in text order is shown."""
+    evidence = [project("P-1", "2026-01-01", scope="org", team="core  infra"),
+                project("P-2", "2026-02-01", scope="org", team="Core Infra"),
+                project("P-3", "2026-03-01", scope="org", team="payments")]
+    for records in (evidence, evidence[::-1]):
+        evaluation, _ = evaluated(book, senior_for_staff(records))
+        led = next(r for r in evaluation.all_evidence.results() if r.criterion.id == "led-project")
+        assert led.distinct_values == ("Core Infra", "payments")
+    # Numbers: 2 and 2.0 are one value, shown as 2 in either order.
+    ladder = {"name": "L", "tracks": {"ic": {"name": "IC", "levels": [{"id": "a", "name": "A", "band": "1"}, {"id": "b", "name": "B", "band": "2"}]}},
+              "equivalence": []}
+    types = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"size": {"type": "integer"}}}}}
+    level = {"level": "b", "competencies": [{"id": "c", "name": "C", "criteria": [{"id": "sizes", "count": {"evidence": "talk", "distinct": "size"}}]}]}
+    numbers = rulebook_from_data(ladder, types, [level])
+    talks = [{"id": f"T-{n}", "type": "talk", "title": "Talk", "date": "2026-01-01", "size": size} for n, size in enumerate((2.0, 2))]
+    for records in (talks, talks[::-1]):
+        data = {"candidate": {"id": "E-1", "name": "N", "track": "ic", "level": "a", "level_since": "2024-01-01"},
+                "as_of": "2026-11-01", "evidence": records}
+        evaluation, _ = evaluated(numbers, data)
+        assert next(evaluation.all_evidence.results()).distinct_values == ("2",)
+
+
+def test_the_evaluation_says_which_calibration_opportunities_the_packet_shows_on_any_confidence(book):
+    evidence = [project("P-1", "2026-01-01", scope="org", confidence="self-reported"),
+                record("T-1", "talk", "2026-01-01", format="talk", audience="team")]
+    evaluation, _ = evaluated(book, senior_for_staff(evidence))
+    assert evaluation.opportunities == {"led-high-scope-project": True, "spoke-beyond-team": False, "led-community": False}
