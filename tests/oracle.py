@@ -117,25 +117,34 @@ def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     return TESTS[op](value, wanted)
 
 
-def where_holds(where: dict, kinds: dict[str, str], values: dict) -> bool:
-    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold."""
+def where_holds(where: dict, kinds: dict[str, str], values: dict, who: dict | None = None) -> bool:
+    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold. A value
+    `{candidate: FIELD}` is the candidate's FIELD in `who`; a candidate without it fails."""
     for name, spec in where.items():
-        operators = spec if isinstance(spec, dict) else {"eq": spec}
+        operators = {"eq": spec} if not isinstance(spec, dict) or "candidate" in spec else spec
         for op, wanted in operators.items():
+            if isinstance(wanted, dict):
+                if wanted["candidate"] not in (who or {}):
+                    return False
+                wanted = who[wanted["candidate"]]
             if not holds(op, kinds[name], name in values, values.get(name), wanted):
                 return False
     return True
 
 
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")  # docs/rules.md, "The candidate in a condition"
+
+
 # ---------------------------------------------------------------------------- criteria
 
 class Judge:
-    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict):
+    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict, who: dict | None = None):
         self.types = evidence["types"]
         self.records = records
         self.by_id = {r.id: r for r in records}
         self.as_of = as_of
         self.facts = candidate_facts
+        self.who = who or {}
         self.results: dict[str, Outcome] = {}
 
     def kinds(self, type_id: str) -> dict[str, str]:
@@ -146,7 +155,7 @@ class Judge:
             return False
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
             return False
-        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values):
+        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values, self.who):
             return False
         if "linked" in spec:
             by = spec["linked"]["by"]
@@ -155,7 +164,7 @@ class Judge:
             other = self.by_id.get(record.values[by])  # None when not in the packet (or not verified)
             if other is None or other.start > self.as_of:
                 return False
-            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
+            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values, self.who)
         return True
 
     def span_amount(self, spec: dict):
@@ -320,7 +329,8 @@ def read_records(evidence: dict, packet: dict) -> list[Record]:
 
 def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
     as_of = day(packet["as_of"])
-    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of))
+    who = {name: packet["candidate"][name] for name in CANDIDATE_VALUES if name in packet["candidate"]}
+    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of), who)
     unmet, blocked, total, group_points = 0, False, 0, {}
     for competency in resolve(levels, target):
         for criterion in competency["criteria"]:

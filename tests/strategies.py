@@ -170,6 +170,9 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
     for name in ctx.draw(st.lists(st.sampled_from(text_first + text_first[:1]), min_size=1, max_size=most, unique=True)):
         spec = fields[name]
         kind = spec["type"]
+        if owner != "candidate" and kind in ("string", "enum", "list") and ctx.coin(25):
+            result[name] = candidate_condition(ctx, kind, owner, name)
+            continue
         if "eq" in OPERATORS[kind] and ctx.coin(30):
             result[name] = condition_value(ctx, kind, "eq", spec, owner, name)
             continue
@@ -177,6 +180,28 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
         ops = ctx.draw(st.lists(st.sampled_from(operators), min_size=1, max_size=2, unique=True))
         result[name] = {op: condition_value(ctx, kind, op, spec, owner, name) for op in ops}
     return result
+
+
+CANDIDATE_NAME = "Candidate é"
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")
+
+
+def candidate_condition(ctx: Context, kind: str, owner: str, name: str):
+    """A condition comparing the field with the candidate's own (`{candidate: FIELD}`), and
+    record values that meet it: eq/ne on text and enums, contains on lists and text."""
+    op = ctx.pick(["contains"] if kind == "list" else ["eq", "ne"] + (["contains"] if kind == "string" else []))
+    theirs = ctx.pick(CANDIDATE_VALUES)
+    known = {"id": ["E-1"], "name": [CANDIDATE_NAME], "manager": ["Pat"], "track": ctx.track_ids, "level": ctx.level_ids,
+             "team": TEAMS}[theirs]
+    mine = ctx.pick(known)
+    if kind == "list":
+        ctx.hint(owner, name, [ctx.pick(LIST_ITEMS), mine])
+    elif op == "contains":
+        ctx.hint(owner, name, ctx.text(max_size=2) + mine + ctx.text(max_size=2), text=True)
+    elif kind == "string":  # an enum's values are its own: other conditions draw from hints
+        ctx.hint(owner, name, mine)
+    wanted = {"candidate": theirs}
+    return wanted if op == "eq" and ctx.coin(50) else {op: wanted}
 
 
 # ---------------------------------------------------------------------------- criteria
@@ -391,7 +416,7 @@ def scenarios(draw):
     if ctx.coin(20):  # a month end
         since = since.replace(day=calendar.monthrange(since.year, since.month)[1])
     since = min(since, ctx.as_of)
-    candidate = {"id": "E-1", "name": "Candidate é", "track": track, "level": current, "level_since": since.isoformat()}
+    candidate = {"id": "E-1", "name": CANDIDATE_NAME, "track": track, "level": current, "level_since": since.isoformat()}
     if ctx.coin(60):
         candidate["team"] = ctx.pick(TEAMS + [t for t in ctx.text_hints.get(("candidate", "team"), []) if t])
     if ctx.coin(60):

@@ -44,7 +44,7 @@ import orjson
 
 from engine.common.errors import EngineFault
 from engine.matching.fact_ids import FactIds
-from engine.matching.glob import glob_matches
+from engine.matching.answers import TEXT_TESTS, predicate, sole_of
 
 RULES_PER_RULESET = 48
 CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
@@ -189,7 +189,7 @@ class _Chunk:
         encoded = {name: _number(v) if type(v) in _NUMBERS else v for field, name in self.fields if (v := get(field)) is not None}
         for name, field, holds, other in self.texts.get(fact.kind, ()):
             if (v := get(field)) is not None:
-                encoded[name] = holds(v, None if other is None else _sole(sole, other).fields)
+                encoded[name] = holds(v, None if other is None else sole_of(sole, other).fields)
         encoded[_KIND] = fact.kind
         encoded[_KEY] = fact.key
         encoded[_GUARD] = 1
@@ -321,39 +321,14 @@ def _text_name(test: Test) -> str:
     return "t_" + hashlib.blake2s(repr((test.field, test.op, test.value)).encode(), digest_size=8).hexdigest()
 
 
-_TEXT_TESTS = ("contains_text", "glob")
-
-
 def _answered(test: Test) -> bool:
-    """Tests answered when a fact is encoded: text tests (see the module's docstring), and a
-    list holding another fact's field, which the engine cannot express (`$iany` refuses a
-    reference to another pattern, error 102). The engine then matches the answer."""
-    return test.op in _TEXT_TESTS or (test.op == "has_item" and isinstance(test.value, Ref))
-
-
-def _sole(sole: dict[str, Fact], kind: str) -> Fact:
-    """The one fact of `kind` that an answered test compares with: the answer is computed once
-    per fact, so it can only be against a kind with exactly one fact in the session."""
-    if kind not in sole:
-        raise ValueError(f"a test compares with the one fact of kind {kind!r}, but the session has not exactly one")
-    return sole[kind]
+    """Tests answered when a fact is encoded (see `answers`)."""
+    return test.op in TEXT_TESTS or (test.op == "has_item" and isinstance(test.value, Ref))
 
 
 def _text_test(test: Test):
-    """The test as a predicate on the fact's value and the other fact's fields (for a Ref): a
-    literal substring, a glob (see `glob_matches`), or a list holding the other's value. Text
-    tests on a value that is not text fail, as a test against a field the other lacks does."""
-    value = test.value
-    if isinstance(value, Ref):
-        def other(fields: dict) -> Any:
-            return fields.get(value.field)
-        if test.op == "has_item":
-            return lambda items, fields: type(items) is list and (v := other(fields)) is not None and v in items
-        return lambda text, fields: type(text) is str and type(v := other(fields)) is str and v in text
-    if test.op == "contains_text":
-        return lambda text, _: type(text) is str and value in text
-    return lambda text, _: type(text) is str and glob_matches(value, text)
-
+    ref = test.value.field if isinstance(test.value, Ref) else None
+    return predicate(test.op, test.value, ref)
 
 
 def _encode_rule(rule: Rule) -> dict:
