@@ -134,27 +134,37 @@ def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     return TESTS[op](value, wanted)
 
 
-def where_fails(where: dict, kinds: dict[str, str], values: dict) -> set[str]:
+def where_fails(where: dict, kinds: dict[str, str], values: dict, who: dict | None = None) -> set[str]:
     """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold. The
-    conditions that do not, as "<field> <operator>"."""
+    conditions that do not, as "<field> <operator>". A value `{candidate: FIELD}` is the
+    candidate's FIELD in `who`; a candidate without it fails the condition."""
     failed = set()
     for name, spec in where.items():
-        operators = spec if isinstance(spec, dict) else {"eq": spec}
+        operators = {"eq": spec} if not isinstance(spec, dict) or "candidate" in spec else spec
         for op, wanted in operators.items():
+            if isinstance(wanted, dict):
+                if wanted["candidate"] not in (who or {}):
+                    failed.add(f"{name} {op}")
+                    continue
+                wanted = who[wanted["candidate"]]
             if not holds(op, kinds[name], name in values, values.get(name), wanted):
                 failed.add(f"{name} {op}")
     return failed
 
 
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")  # docs/rules.md, "The candidate in a condition"
+
+
 # ---------------------------------------------------------------------------- criteria
 
 class Judge:
-    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict):
+    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict, who: dict | None = None):
         self.types = evidence["types"]
         self.records = records
         self.by_id = {r.id: r for r in records}
         self.as_of = as_of
         self.facts = candidate_facts
+        self.who = who or {}
         self.results: dict[str, Outcome] = {}
 
     def kinds(self, type_id: str) -> dict[str, str]:
@@ -163,7 +173,7 @@ class Judge:
     def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = ()) -> WhyNot | None:
         """None when a record of the criterion's type matches; else why not. `needs`: fields
         the criterion needs the record to have (a `distinct` field, a `sum` field)."""
-        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values)
+        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values, self.who)
         linked = spec.get("linked")
         failed |= {f"{name} present" for name in needs + ((linked["by"],) if linked else ()) if name not in record.values}
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
@@ -177,7 +187,7 @@ class Judge:
             other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
             if other is None:
                 return WhyNot((), other_id, None)
-            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values)
+            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values, self.who)
             if other.start > self.as_of:  # no window applies to the linked record
                 other_failed.add("as-of")
             if other_failed:
@@ -362,7 +372,8 @@ def read_records(evidence: dict, packet: dict) -> list[Record]:
 
 def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
     as_of = day(packet["as_of"])
-    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of))
+    who = {name: packet["candidate"][name] for name in CANDIDATE_VALUES if name in packet["candidate"]}
+    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of), who)
     unmet, blocked, total, group_points = 0, False, 0, {}
     for competency in resolve(levels, target):
         for criterion in competency["criteria"]:

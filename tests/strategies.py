@@ -176,11 +176,14 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
     for name in ctx.draw(st.lists(st.sampled_from(text_first + text_first[:1]), min_size=1, max_size=most, unique=True)):
         spec = fields[name]
         kind = spec["type"]
+        if owner != "candidate" and kind in ("string", "enum", "list") and ctx.coin(25):
+            result[name] = candidate_condition(ctx, kind, owner, name)
+            continue
         if "eq" in OPERATORS[kind] and ctx.coin(30):
             result[name] = condition_value(ctx, kind, "eq", spec, owner, name)
             continue
         operators = OPERATORS[kind] + (["contains", "matches"] if kind == "string" else [])
-        if kind == "string" and ctx.coin(45):  # `*` across line breaks, and text around them
+        if kind == "string" and ctx.coin(60):  # `*` across line breaks, and text around them
             ops = ["matches"]
             if owner in ctx.evidence:
                 ctx.favoured.append(owner)
@@ -189,6 +192,28 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
             ops = ctx.draw(st.lists(st.sampled_from(operators), min_size=1, max_size=2, unique=True))
         result[name] = {op: condition_value(ctx, kind, op, spec, owner, name) for op in ops}
     return result
+
+
+CANDIDATE_NAME = "Candidate é"
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")
+
+
+def candidate_condition(ctx: Context, kind: str, owner: str, name: str):
+    """A condition comparing the field with the candidate's own (`{candidate: FIELD}`), and
+    record values that meet it: eq/ne on text and enums, contains on lists and text."""
+    op = ctx.pick(["contains"] if kind == "list" else ["eq", "ne"] + (["contains"] if kind == "string" else []))
+    theirs = ctx.pick(CANDIDATE_VALUES)
+    known = {"id": ["E-1"], "name": [CANDIDATE_NAME], "manager": ["Pat"], "track": ctx.track_ids, "level": ctx.level_ids,
+             "team": TEAMS}[theirs]
+    mine = ctx.pick(known)
+    if kind == "list":
+        ctx.hint(owner, name, [ctx.pick(LIST_ITEMS), mine])
+    elif op == "contains":
+        ctx.hint(owner, name, ctx.text(max_size=2) + mine + ctx.text(max_size=2), text=True)
+    elif kind == "string":  # an enum's values are its own: other conditions draw from hints
+        ctx.hint(owner, name, mine)
+    wanted = {"candidate": theirs}
+    return wanted if op == "eq" and ctx.coin(50) else {op: wanted}
 
 
 # ---------------------------------------------------------------------------- criteria
@@ -238,13 +263,16 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
             spec["at_least"] = ctx.number(0, 4)
         result["count"] = spec
     elif kind == "sum":
-        by_span = not numeric or (spans and ctx.coin(50))  # the length of each span inside the window
+        by_span = not numeric or (spans and ctx.coin(35 if top else 50))  # the length of each span inside the window
         type_id = ctx.pick(spans if by_span else numeric)
         spec = record_match(ctx, type_id)
         if by_span:
             spec["span"] = ctx.pick(["months", "weeks"])
         else:
-            spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
+            fields = ctx.evidence[type_id]["fields"]
+            whole = [n for n, f in fields.items() if f["type"] == "integer"]  # points_each needs one
+            spec["field"] = ctx.pick(whole) if whole and ctx.coin(80) else \
+                ctx.pick([n for n, f in fields.items() if f["type"] in ("integer", "number")])
         spec["at_least"] = ctx.pick([0, 0.5, 1, 2, 3.5, 5, 10])
         keys = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
         if keys and ctx.coin(50):  # the highest value per key; keys are often spelled two ways
@@ -265,7 +293,7 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         result["blocker"] = True
     integer_sum = kind == "sum" and "field" in result["sum"] and \
         ctx.evidence[result["sum"]["evidence"]]["fields"][result["sum"]["field"]]["type"] == "integer"
-    if (kind == "count" and per_record) or (top and integer_sum and ctx.coin(70)):
+    if (kind == "count" and per_record) or (top and integer_sum and ctx.coin(95)):
         result["points_each"] = ctx.number(1, 3)
         if kind == "count" and ctx.coin(80):  # points per record even when fewer than at_least are counted?
             result["count"]["at_least"] = ctx.number(2, 4)
@@ -421,7 +449,7 @@ def scenarios(draw):
     if ctx.coin(20):  # a month end
         since = since.replace(day=calendar.monthrange(since.year, since.month)[1])
     since = min(since, ctx.as_of)
-    candidate = {"id": "E-1", "name": "Candidate é", "track": track, "level": current, "level_since": since.isoformat()}
+    candidate = {"id": "E-1", "name": CANDIDATE_NAME, "track": track, "level": current, "level_since": since.isoformat()}
     if ctx.coin(60):
         hinted = [t for t in ctx.text_hints.get(("candidate", "team"), []) if t]
         broken = [t for t in hinted if "\n" in t]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.matching.evaluate import Best, CriterionResult
-from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Rulebook, SumCriterion, Term
+from engine.reading.model import CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CountCriterion, Criterion, Rulebook, SumCriterion, Term
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
 NEEDS = {"eq": "{v}", "ne": "anything but {v}", "lt": "less than {v}", "lte": "at most {v}", "gt": "more than {v}",
@@ -166,6 +166,8 @@ def value_text(value: Any) -> str:
 def term_phrase(term: Term) -> str:
     """A condition as a clause: 'role is lead', 'scope is cross-team, org or company'."""
     name, op, value = spaced(term.field), term.op, term.value
+    if isinstance(value, CandidateValue):
+        return f"{name} {_CANDIDATE_OPS[op]} {candidate_value(value)}"
     if op in _OPS:
         return f"{name} {_OPS[op]} {value_text(value)}"
     if op == "in":
@@ -207,8 +209,34 @@ def _candidate_phrase(term: Term) -> str:
     return "has " + term_phrase(term)
 
 
-def failure(term: Term, actual: Any) -> str:
-    """Why a value fails a condition: 'status is draft, needs approved'."""
+_CANDIDATE_OPS = {"eq": "is", "ne": "is not", "contains": "include"}
+
+
+def candidate_value(value: CandidateValue) -> str:
+    """'the candidate' for who they are (id, name), else 'the candidate's team'."""
+    return "the candidate" if value.field in ("id", "name") else CANDIDATE_VALUES[value.field]
+
+
+def _candidate_failure(term: Term, actual: Any, theirs: Any) -> str:
+    """'authors do not include the candidate (E-1)', 'team is payments, the candidate's team',
+    'team is platform, needs the candidate's team (payments)', 'the candidate has no team'."""
+    name, who = spaced(term.field), candidate_value(term.value)
+    if theirs is None:
+        return f"{name} is compared with {who}, and the candidate has no {spaced(term.value.field)}"
+    if actual is None:
+        return f"{name} is missing, needs {'to include ' if term.op == 'contains' else ''}{who} ({value_text(theirs)})"
+    if term.op == "contains":
+        return f"{name} do{'' if isinstance(actual, list) else 'es'} not include {who} ({value_text(theirs)})"
+    if term.op == "ne":
+        return f"{name} is {value_text(actual)}, {who}" + ("" if who.endswith("'s " + term.value.field) else f" ({value_text(theirs)})")
+    return f"{name} is {value_text(actual)}, needs {who} ({value_text(theirs)})"
+
+
+def failure(term: Term, actual: Any, candidate: dict | None = None) -> str:
+    """Why a value fails a condition: 'status is draft, needs approved'. `candidate`: the
+    candidate's fields, for a condition that compares with them."""
+    if isinstance(term.value, CandidateValue):
+        return _candidate_failure(term, actual, (candidate or {}).get(term.value.field))
     name, op = spaced(term.field), term.op
     if op == "present":
         return f"{name} is missing"

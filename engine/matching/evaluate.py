@@ -182,6 +182,8 @@ def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
         "months_at_level": months_between(candidate.level_since, packet.as_of),
         "steps_to_target": packet.target.rank - equivalent.rank if equivalent else None,
         "nominated": candidate.nominated, "track": candidate.track, "level": candidate.level, "team": candidate.team,
+        # for conditions on records that compare with the candidate (model.CANDIDATE_VALUES)
+        "id": candidate.id, "name": candidate.name, "manager": candidate.manager,
     }
 
 
@@ -242,7 +244,7 @@ class _Assessor:
             set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
             return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
         plan = self.level.records[criterion.id]
-        counted_ids = {m[1] for m in self.kept(plan.rule)}
+        counted_ids = {m[plan.record_at] for m in self.kept(plan.rule)}
         counted = [r for r in self.records if r.id in counted_ids]
         probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
         misses = tuple(self._miss(plan, r, probes) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)

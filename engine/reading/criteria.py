@@ -9,7 +9,7 @@ from typing import Any
 from engine.reading import validate
 from engine.reading.dates import parse_date
 from engine.reading.load import Document
-from engine.reading.model import CANDIDATE_FIELDS, CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Link, RecordMatch, SumCriterion, Term, Window
+from engine.reading.model import CANDIDATE_FIELDS, CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Link, RecordMatch, SumCriterion, Term, Window
 from engine.reading.problems import Problems
 
 OPERATORS_BY_TYPE = {
@@ -22,6 +22,9 @@ OPERATORS_BY_TYPE = {
     "list": ("contains", "present", "absent"),
     "ref": ("eq", "ne", "in", "not_in", "present", "absent"),
 }
+# Operators that can compare a record's field with the candidate's (`{candidate: id}`), and
+# the field types each takes: the candidate's fields are text, so no order (lt...) or set (in).
+CANDIDATE_OPERATORS = {"eq": ("string", "enum"), "ne": ("string", "enum"), "contains": ("list", "string")}
 MAX_TERMS_PER_PATTERN = 24  # durable-rules allows 32 expressions per rule; compile adds a few
 COMPOSITES = ("all_of", "any_of", "none_of", "k_of")
 
@@ -131,9 +134,10 @@ class CriteriaReader:
             if declared is None:
                 self.problems.error(doc, field_path, f"{subject} has no field {name!r}{validate.did_you_mean(name, fields)}", "rules.unknown-field", key=True)
                 continue
-            operations = spec if isinstance(spec, dict) else {"eq": spec}
+            shorthand = not isinstance(spec, dict) or "candidate" in spec  # `team: {candidate: team}` is eq
+            operations = {"eq": spec} if shorthand else spec
             for op, value in operations.items():
-                at = field_path + (op,) if isinstance(spec, dict) else field_path
+                at = field_path if shorthand else field_path + (op,)
                 term = self._term(doc, declared, op, value, at)
                 if term:
                     terms.append(term)
@@ -148,6 +152,8 @@ class CriteriaReader:
             return None
         if op in ("present", "absent"):
             return Term(declared.name, op, None, self.problems.pos(doc, path))
+        if isinstance(value, dict):  # the schema admits only {candidate: FIELD}
+            return self._candidate_term(doc, declared, op, value["candidate"], path)
         values = value if op in ("in", "not_in") else [value]
         if op in ("in", "not_in"):
             if not isinstance(value, list):
@@ -160,6 +166,23 @@ class CriteriaReader:
                 return None
         stored = tuple(values) if op in ("in", "not_in") else value
         return Term(declared.name, op, stored, self.problems.pos(doc, path))
+
+    def _candidate_term(self, doc: Document, declared: Field, op: str, name: str, path: tuple) -> Term | None:
+        """`field op {candidate: name}`: a record's field against the candidate's."""
+        at = path + ("candidate",)
+        if any(declared is own for own in CANDIDATE_FIELDS.values()):
+            self.problems.error(doc, at, "a condition on the candidate cannot compare with the candidate: write the value itself", "rules.bad-value", key=True)
+            return None
+        if name not in CANDIDATE_VALUES:
+            self.problems.error(doc, at, f"the candidate has no field {name!r}{validate.did_you_mean(name, CANDIDATE_VALUES)}; "
+                                f"use one of {', '.join(CANDIDATE_VALUES)}", "rules.unknown-field")
+            return None
+        if op not in CANDIDATE_OPERATORS or declared.type not in CANDIDATE_OPERATORS[op]:
+            usable = [o for o, types in CANDIDATE_OPERATORS.items() if declared.type in types]
+            hint = f"on {declared.type} field {declared.name!r} use {' or '.join(usable)}" if usable else f"{declared.type} field {declared.name!r} cannot be compared with it"
+            self.problems.error(doc, path, f"{op!r} cannot take the candidate's {name} (the candidate's fields are text): {hint}", "rules.bad-operator")
+            return None
+        return Term(declared.name, op, CandidateValue(name), self.problems.pos(doc, path))
 
 
 def _value_problem(declared: Field, op: str, value: Any) -> str | None:

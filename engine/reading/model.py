@@ -77,6 +77,20 @@ CANDIDATE_FIELDS: dict[str, Field] = {
 # The candidate's standing on the ladder: which level a promotion may start from, and after how
 # long. Placement judges evidence, not standing, and sets conditions on these aside.
 STANDING_FIELDS = ("steps_to_target", "months_at_level")
+# The candidate's fields a condition on a record may compare with (`{candidate: team}`): who
+# they are and where they sit, from the packet. Not `attributes` (fairness only, never rules).
+CANDIDATE_VALUES: dict[str, str] = {
+    "id": "the candidate's id", "name": "the candidate's name", "team": "the candidate's team",
+    "manager": "the candidate's manager", "track": "the candidate's track", "level": "the candidate's current level",
+}
+
+
+@dataclass(frozen=True)
+class CandidateValue:
+    """A condition's value taken from the candidate (`{candidate: id}`), compared by the engine
+    with the candidate's fact; a candidate without the field fails the condition."""
+
+    field: str  # one of CANDIDATE_VALUES
 
 
 # ------------------------------------------------------------------------------------- criteria
@@ -87,7 +101,7 @@ class Term:
 
     field: str
     op: str  # eq ne lt lte gt gte in not_in contains matches present absent
-    value: Any
+    value: Any  # a literal, a tuple for in/not_in, or a CandidateValue
     pos: Pos | None = None  # None: implied by the criterion (e.g. `distinct: team` needs a team)
 
 
