@@ -4,7 +4,8 @@
 of every type, levels whose criteria use every kind, operator and option of docs/rules.md, and
 a packet whose dates sit on the edges that matter and whose values often equal the values the
 conditions ask for. Everything it draws passes the engine's validation. Choices shrink towards
-"feature absent", so a failing example shrinks to a small rulebook."""
+"feature absent", so a failing example shrinks to a small rulebook. `features()` says which of
+the semantics that random draws rarely reach (RARE_FEATURES) a scenario reaches."""
 from __future__ import annotations
 
 import calendar
@@ -498,8 +499,8 @@ def scenarios(draw):
 
 
 def twin(ctx: Context, record: dict, rid: str, numeric: list[str], declared: dict) -> dict:
-    """A copy of `record` whose numeric field holds 2 where the original holds 2.0 (or the
-    other way round): one distinct value, spelled two ways."""
+    """A copy of `record` under a new id: one of its numeric fields is set to 2 in one of the
+    two and 2.0 in the other, one distinct value spelled two ways."""
     name = ctx.pick(numeric)
     record[name] = ctx.pick([2, 2.0])
     copy = dict(record, id=rid, **{name: 2.0 if type(record[name]) is int else 2})
@@ -512,7 +513,7 @@ def twin(ctx: Context, record: dict, rid: str, numeric: list[str], declared: dic
 # ------------------------------------------------------------------------------ features
 
 # Semantics a random rulebook and packet rarely reach by chance, which the generator steers
-# towards; tests/test_strategies.py requires each in at least 5% of scenarios.
+# towards; tests/matching/test_generator_reach.py requires each in at least 5% of scenarios.
 RARE_FEATURES = (
     "distinct numbers equal as numbers (2 and 2.0)",
     "a level's nearly merged key by key with the ladder's",

@@ -350,3 +350,19 @@ def test_the_evaluation_says_which_calibration_opportunities_the_packet_shows_on
                 record("T-1", "talk", "2026-01-01", format="talk", audience="team")]
     evaluation, _ = evaluated(book, senior_for_staff(evidence))
     assert evaluation.opportunities == {"led-high-scope-project": True, "spoke-beyond-team": False, "led-community": False}
+
+
+def test_two_criteria_asking_different_values_of_one_field_each_judge_their_own():
+    """Their conditions compile to two rules of one name but for a suffix, however small the
+    rulebook; a record counts for the one it meets and is explained against the other."""
+    ladder = {"name": "L", "tracks": {"ic": {"name": "IC", "levels": [{"id": "a", "name": "A", "band": "1"}, {"id": "b", "name": "B", "band": "2"}]}},
+              "equivalence": []}
+    types = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"venue": {"type": "string"}}}}}
+    criteria = [{"id": city.lower(), "count": {"evidence": "talk", "where": {"venue": city}}} for city in ("Berlin", "Paris")]
+    rulebook = rulebook_from_data(ladder, types, [{"level": "b", "competencies": [{"id": "c", "name": "C", "criteria": criteria}]}])
+    data = {"candidate": {"id": "E-1", "name": "N", "track": "ic", "level": "a", "level_since": "2024-01-01"}, "as_of": "2026-11-01",
+            "evidence": [{"id": "T-1", "type": "talk", "title": "Talk", "date": "2026-01-01", "venue": "Paris"}]}
+    _, doc = evaluated(rulebook, data)
+    berlin, paris = criterion(doc, "berlin"), criterion(doc, "paris")
+    assert (berlin["met"], [m["reasons"] for m in berlin["not_counted"]]) == (False, [["venue is Paris, needs Berlin"]])
+    assert (paris["met"], [r["id"] for r in paris["counted"]]) == (True, ["T-1"])
