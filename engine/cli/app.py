@@ -44,6 +44,11 @@ def style_for(painted: bool) -> Style:
     return click.style if painted else plain
 
 
+colour_option = click.option(
+    "--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
+
+
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)

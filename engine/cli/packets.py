@@ -11,6 +11,7 @@ import click
 from engine import api
 from engine.cli.app import (
     FINDINGS_FORMAT,
+    colour_option,
     OUT_HELP,
     as_of_option_value,
     check_out,
@@ -47,8 +48,7 @@ from engine.rendering.report import RENDERERS, Invalid
               help="text for a person, summary for one line a packet, markdown for a wiki or pull request, "
                    "json for programs (schemas/verdict.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
-@click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
+@colour_option
 @jobs_options
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
              fmt: str, out: Path | None, colour: str, jobs: int, timeout: float) -> None:
@@ -109,8 +109,9 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="text for a person, markdown for a wiki or a one-to-one's notes, json for programs.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@colour_option
 @timeout_option()
-def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, timeout: float) -> None:
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, colour: str, timeout: float) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, in the rules' own words: a level to reach or months
     to serve come first (evidence cannot close those), then the smallest gaps.
@@ -135,12 +136,13 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
         if cohort.is_fault(document):
             engine_failed("failed on the packet")
         sys.exit(1)
-    text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
-            "json": plan_pages.render_json}[fmt](document)
+    painted = fmt == "text" and use_colour(colour, out)
+    text = plan_pages.render_text(document, style_for(painted)) if fmt == "text" else \
+        {"markdown": plan_pages.render_markdown, "json": plan_pages.render_json}[fmt](document)
     if out:
         write(out, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=painted)
 
 
 @main.command()

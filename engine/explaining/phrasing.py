@@ -109,7 +109,16 @@ def listed(value: str) -> str:
     return f'"{value}"' if "," in value else value
 
 
+UNIT_SUFFIXES = ("_pct", "_percent")  # a unit in a field's name, not part of what it is
+
+
 def spaced(name: str) -> str:
+    """A field's name in words, as a sentence says it: 'direct reports', and 'retention' for
+    `retention_pct`. A unit suffix is dropped (the number beside it carries the unit); field
+    descriptions are not used, being sentences ('Managers among the direct reports.'), not names."""
+    for suffix in UNIT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
     return name.replace("_", " ")
 
 

@@ -137,6 +137,7 @@ def plan(book: Rulebook, packet: Packet) -> dict[str, Any]:
         "plans": [_plan_for(book, target) for target in targets],
         "no_equivalent": [book.tracks[t].name for t in book.tracks if t != packet.target.track
                           and not other_track_level(book, packet.target, t)],
+        "track_names": {t: track.name for t, track in book.tracks.items()},
     }
 
 
@@ -156,6 +157,8 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
     for points in evaluation.all_evidence.points:
         if not points.met:
             steps.append(_points_step(book, evaluation, points))
+    if verify := _verify_step(document["verdict"], document["evidence_confidence"]):
+        steps.append(verify)
     # What evidence cannot fix comes first: the level to reach, then the time to wait.
     steps.sort(key=lambda s: (WAITS.index(s["waits_for"]), s["gap"], s["still_needed"], s["order"]))
     reach = next((s["reach"] for s in steps if s["waits_for"] == "level"), None)
@@ -164,7 +167,8 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
         step.pop("reach", None)
     current = book.levels[packet.candidate.level].name
     return {
-        "track": packet.target.track, "level": packet.target.id, "name": packet.target.name,
+        "track": packet.target.track, "track_name": book.tracks[packet.target.track].name,
+        "level": packet.target.id, "name": packet.target.name,
         "verdict": document["verdict"], "headline": document["headline"],
         "not_open": f"{packet.target.name} is not open to {indefinite(current)}: first reach {join_words(reach, 'or')}." if reach else None,
         "steps": steps,
@@ -172,6 +176,24 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
 
 
 WAITS = ("level", "time", None)  # step order: a level to reach, months to wait, then evidence
+RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
+
+
+def _verify_step(verdict: str, confidence: dict) -> dict[str, Any] | None:
+    """When the verdict rests on records nobody has verified (on verified records alone it would
+    be lower), getting them verified is a step: 'Get H-1 and H-2 verified'. Not when verified
+    evidence alone would give a better verdict (a disputed finding): resolving it is the step."""
+    alone = confidence["verified_only_verdict"]
+    records = confidence["depends_on"]
+    if RANK[alone] >= RANK[verdict] or not records:
+        return None
+    ids = join_words([r["id"] for r in records], "and")
+    which = "; ".join(f"{record_label(r)} is {r['confidence']}" for r in records)
+    return {"competency": "Evidence", "criterion": "verification",
+            "text": f"Get {ids} verified: on verified evidence alone the verdict would be "
+                    f"{VERDICT_WORDS[alone].lower()} ({which})",
+            "waits_for": None, "have": None, "need": None, "still_needed": len(records), "gap": 0.0,
+            "order": 20_000, "closest": []}
 
 
 def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:
@@ -198,11 +220,24 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
         own = Outcomes(book, packet).own_terms(result)
         standing = "; ".join(b["text"] for b in item.get("best", ()))  # a best-per sum: where each key stands
         where = f": {standing}" if standing else ""
-        text = f"{item['description']}: {own or f'{more} (you have {_number(observed)} of {_number(needed)}{where})'}"
+        text = f"{item['description']}: {own or _none_yet(book, result) or f'{more} (you have {_number(observed)} of {_number(needed)}{where})'}"
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]
     return step | {"text": text, "still_needed": _number(still), "gap": round(gap, 4)}
+
+
+def _none_yet(book: Rulebook, result: CriterionResult) -> str | None:
+    """A criterion asking for one record with conditions, when the candidate has none of that
+    type at all, said by what the record must show ('no team growth record yet: needs a team
+    growth record where direct reports is at least 4'), not '1 more team growth record (0 of 1)':
+    the conditions are the quantity that matters."""
+    criterion = result.criterion
+    if (not isinstance(criterion, CountCriterion) or criterion.distinct or criterion.at_least != 1
+            or result.misses or not criterion.match.terms):
+        return None
+    evidence = book.evidence[criterion.match.evidence]
+    return f"no {evidence.name} yet: needs {requirement(book, criterion)}"
 
 
 def _candidate_step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def test_an_optional_criterion_with_points_says_the_number_in_its_statement_and_
     data = director(team("TG-1", 30, teams=5, managers_reporting=2, retention_pct=84))
     _, document = evaluated(book, data)
     assert criterion(document, "managers-grown")["statement"] == "managers reporting is 2, needs at least 3 · 0 of 3 points"
-    assert criterion(document, "retention")["statement"] == "retention pct is 84, needs at least 90 · 0 of 2 points"
+    assert criterion(document, "retention")["statement"] == "retention is 84, needs at least 90 · 0 of 2 points"
     steps = plan(book, build_packet(Document("packet.yaml", data, {}), book))["plans"][0]["steps"]
     people = next(s for s in steps if s["criterion"] == "points:people")
     assert "Had at least 3 managers reporting to them in the last 12 months (3 points; managers reporting is 2, needs at least 3)" \

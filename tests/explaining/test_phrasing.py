@@ -62,3 +62,10 @@ def test_sums_and_distinct_values_say_what_adds_up(book):
         "at least 12 months in total across mentees in the last 24 months"
     assert requirement(book, criterion(book, "staff-engineer", "led-project")).startswith(
         "at least 2 different teams among projects where role is lead")
+
+
+def test_a_field_name_reads_as_words_without_its_unit_suffix():
+    from engine.explaining.phrasing import spaced
+    assert spaced("retention_pct") == "retention"
+    assert spaced("direct_reports") == "direct reports"
+    assert spaced("pct") == "pct"  # a name that is only the suffix is kept
