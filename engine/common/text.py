@@ -161,3 +161,16 @@ def in_sentence(name: str) -> str:
     if len(name) > 1 and name[0].isupper() and not name[1].isupper():
         return name[0].lower() + name[1:]
     return name
+
+
+def md_code(text: Any, in_table: bool = False) -> str:
+    """Text as a Markdown code span that nothing in it can close: the fence is one backtick
+    longer than the longest run in the text (CommonMark), padded where the text starts or ends
+    with one, so a value like `` ` <img src=x> `` stays literal. In a table cell a `|` would
+    still end the cell (GitHub's tables split before code spans), so there it is escaped."""
+    text = " ".join(visible(str(text)).splitlines())
+    if in_table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from engine.common.text import json_text, md_escape, visible_in
+from engine.common.text import json_text, md_code, md_escape, visible_in
 from engine.explaining.explain import VERDICT_WORDS
 from engine.explaining.placement import relation
 from engine.rendering.report import Invalid, invalid_line
@@ -86,7 +86,7 @@ def render_markdown(results: list[Placed]) -> str:
     for result in results:
         if isinstance(result, Invalid):
             blocks.append("\n".join([f"## {md_escape(result.source)}: invalid packet, not placed", ""]
-                                    + [f"- `{d.format()}`" for d in result.diagnostics]))
+                                    + [f"- {md_code(d.format())}" for d in result.diagnostics]))
         else:
             blocks.append(_markdown_placement(visible_in(result)))
     return "\n\n".join(blocks) + "\n"
@@ -95,7 +95,7 @@ def render_markdown(results: list[Placed]) -> str:
 def _markdown_placement(document: dict) -> str:
     c = document["candidate"]
     lines = [md_escape(f"## {c['name']} ({c['id']}): {c['level_name']}"), "",
-             f"{c['months_at_level']} months at the level. As of {document['as_of']}; packet `{document['packet']}`."]
+             f"{c['months_at_level']} months at the level. As of {document['as_of']}; packet {md_code(document['packet'])}."]
     for track in document["tracks"]:
         home = track["track"] == c["track"]
         lines += ["", f"### {md_escape(track['headline'])}", "", "| | Level | Verdict | Set aside (standing, not evidence) |",

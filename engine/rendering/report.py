@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from engine.common.errors import Diagnostic
-from engine.common.text import json_text, md_escape, record_label, visible, visible_in
+from engine.common.text import json_text, md_code, md_escape, record_label, visible, visible_in
 from engine.explaining.phrasing import plural
 
 FORMAT_ID = "ladder.verdicts/1"
@@ -231,7 +231,7 @@ def _markdown(results: list[Result], style: Style) -> str:
     for result in results:
         if isinstance(result, Invalid):
             lines = [f"## {md_escape(result.source)}: invalid packet, not evaluated", ""]
-            lines += [f"- `{d.format()}`" for d in result.diagnostics]
+            lines += [f"- {md_code(d.format())}" for d in result.diagnostics]
             blocks.append("\n".join(lines))
         else:
             blocks.append(_markdown_verdict(visible_in(result)))
@@ -245,7 +245,7 @@ def _markdown_verdict(doc: dict) -> str:
         md_escape(f"## {c['name']} ({c['id']}): {c['level_name']} → {t['name']}"),
         "",
         f"**{VERDICT_LABEL[doc['verdict']]}**: {md_escape(doc['headline'].split(': ', 1)[1])}. As of {doc['as_of']}; "
-        f"packet `{doc['packet']}`.",
+        f"packet {md_code(doc['packet'])}.",
     ]
     lines += markdown_criteria(doc, "###")
     if doc["missing"]:

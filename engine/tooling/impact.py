@@ -13,7 +13,7 @@ from typing import Iterable
 
 from engine.cohorts import cohort, pool
 from engine.common.errors import LadderError
-from engine.common.text import json_text, md_escape, visible_in
+from engine.common.text import json_text, md_code, md_escape, visible_in
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import load_rulebook
 from engine.rendering.report import Invalid, Result
@@ -196,14 +196,14 @@ def render_text(report: Impact) -> str:
 def render_markdown(report: Impact) -> str:
     report = visible_in(report)
     lines = [f"### Rule change impact: {len(report.changes)} of {report.packets} packet(s) change",
-             "", f"`{report.head}` against `{report.base}`.", ""]
+             "", f"{md_code(report.head)} against {md_code(report.base)}.", ""]
     if report.changes:
         lines += ["| Packet | Candidate | Level | Before | After | Criteria that flipped |", "|---|---|---|---|---|---|"]
         for change in report.changes:
             flips = "<br>".join(f"`{f.criterion}`: {_word(f.before)} → {_word(f.after)} ({md_escape(f.after_statement or f.before_statement)})"
                                 for f in change.flips)
             arrow = {"downgrade": " ⬇", "gain": " ⬆"}.get(change.direction, "")
-            lines.append(f"| `{change.packet}` | {md_escape(change.candidate)} | {change.level} | {change.before} | "
+            lines.append(f"| {md_code(change.packet, in_table=True)} | {md_escape(change.candidate)} | {change.level} | {change.before} | "
                          f"{change.after}{arrow} | {flips} |")
         lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only | Change validity |", "|---|---|---|---|---|---|"]
         lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} | {r['invalid']} |" for (t, lv), r in report.summary().items()]

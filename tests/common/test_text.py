@@ -111,3 +111,32 @@ def test_json_keeps_every_value_verbatim_and_prints_no_hidden_character(data):
 def test_json_spells_a_hidden_character_as_its_escape_and_leaves_ordinary_text_as_written():
     assert json_text({"name": "Lee\u202eeoJ\x1b]0;t\x07 \U000e0041"}) == '{"name": "Lee\\u202eeoJ\\u001b]0;t\\u0007 \\udb40\\udc41"}'
     assert json_text({"name": "Zoë 李小龙 محمد"}) == '{"name": "Zoë 李小龙 محمد"}'
+
+
+@pytest.mark.parametrize("text", ["plain", "a `tick`", "``double``", "`edge", "edge`", "<img src=x onerror=alert(1)> [x](http://e)"])
+def test_a_code_span_holds_any_text_literally(text):
+    """Nothing inside can close the span: its fence outruns every run of backticks in it."""
+    from engine.common.text import md_code
+    span = md_code(text)
+    fence = span[:len(span) - len(span.lstrip("`"))]
+    assert span.endswith(fence) and fence not in span[len(fence):-len(fence)].replace(fence + "`", "")
+    assert span[len(fence):-len(fence)].strip(" ") == text
+
+
+def test_an_invalid_packets_errors_cannot_break_out_of_markdown(tmp_path):
+    """A quoted value with a backtick once closed the code span around an error: the HTML and
+    the link after it went live in the Markdown report."""
+    import json
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+    evil = "org` <img src=x onerror=alert(1)> [click](http://evil) `"
+    packet = {"candidate": {"id": "E-1", "name": "A", "track": "ic", "level": "developer", "level_since": "2024-01-01"},
+              "as_of": "2026-11-01", "evidence": [{"id": "P-1", "type": "project", "title": "T", "start": "2026-01-01",
+                                                   "role": "lead", "scope": evil, "outcome": "shipped"}]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(packet))
+    result = CliRunner().invoke(main, ["evaluate", str(path), "--format", "markdown"])
+    line = next(line for line in result.stdout.splitlines() if "onerror" in line)
+    assert line.startswith("- ``") and line.endswith("``")
