@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
-from strategies import scenarios
-from test_sum_reach import _criteria
-
-SHARE = 0.05  # in at least 5% of generated scenarios
-EXAMPLES = 200
+from reach import SHARE, reached
 
 
 def _wheres(criterion: dict):
@@ -35,18 +30,10 @@ CONSTRUCTS = {
 }
 
 
+def _uses(op: str | None):
+    return lambda criterion: any(_compares_with_candidate(where, op) for where in _wheres(criterion))
+
+
 def test_generated_scenarios_compare_records_with_the_candidate():
-    seen = dict.fromkeys(CONSTRUCTS, 0)
-    total = [0]
-
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    @given(scenario=scenarios())
-    def draw(scenario):
-        total[0] += 1
-        wheres = [w for level in scenario[2] for competency in level["competencies"]
-                  for c in _criteria(competency["criteria"]) for w in _wheres(c)]
-        for name, op in CONSTRUCTS.items():
-            seen[name] += any(_compares_with_candidate(w, op) for w in wheres)
-
-    draw()
-    assert all(n >= SHARE * total[0] for n in seen.values()), json.dumps(seen)
+    seen, total = reached({name: _uses(op) for name, op in CONSTRUCTS.items()})
+    assert all(n >= SHARE * total for n in seen.values()), json.dumps(seen)
