@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from engine import api
-from engine.cohorts import pool
+from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
 from engine.reading.model import parse_date
 from engine.reading.rulebook import LEVELS_DIR, rule_files
@@ -36,6 +36,11 @@ def use_colour(choice: str, out: Path | None) -> bool:
     if choice == "never" or out is not None or os.environ.get("NO_COLOR"):  # no-color.org: only a non-empty value
         return False
     return sys.stdout.isatty()
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 invalid packet', '3 invalid packets'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -121,6 +126,17 @@ rules_option = click.option(
 )
 
 
+class _Command(click.Command):
+    """A command whose cohort argument names no packets (`cohort.NoPackets`) stops with a usage
+    error, exit 2, before any work: the mistake is in the command line, not in a packet."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except cohort.NoPackets as e:
+            raise click.UsageError(str(e), ctx=ctx) from None
+
+
 class _Ladder(click.Group):
     """The command group. Ctrl-C ends any command with 130 (128 + SIGINT, as shells report
     it), not with click's 1, which here says some input is invalid. Outputs are written
@@ -132,6 +148,9 @@ class _Ladder(click.Group):
         except KeyboardInterrupt:
             click.echo("\nladder: interrupted", err=True)  # the newline ends the terminal's ^C
             ctx.exit(130)
+
+
+_Ladder.command_class = _Command
 
 
 @click.group(cls=_Ladder, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -40,7 +40,8 @@ def outputs(tmp_path_factory):
         result = CliRunner().invoke(main, args)
     finally:
         os.chdir(cwd)
-    assert result.exit_code == 1, result.output  # the cohort holds invalid packets on purpose
+    assert result.exit_code == 0, result.output  # the cohort holds invalid packets on purpose: they are in the report
+    assert "ladder: 3 invalid packets, listed in the report" in result.stderr
     return out
 
 
@@ -282,7 +283,21 @@ def test_an_out_the_cohort_would_read_as_a_packet_next_time_is_refused_before_an
     assert result.exit_code == 2 and not (cohort / "report.json").exists()
     assert f"--out: {cohort / 'report.json'} is in {cohort}, whose files are all read: the next run would read it too" in result.stderr
     beside = CliRunner().invoke(main, ["calibrate", str(cohort), "--out", str(cohort / "report.html")])
-    assert (cohort / "report.html").is_file() and "invalid packet(s), listed in the report" in beside.stderr
+    assert (cohort / "report.html").is_file() and "invalid packets, listed in the report" in beside.stderr
+
+
+def test_a_report_listing_invalid_packets_is_a_success_unless_strict(tmp_path, monkeypatch):
+    """A script that asked for the report got it (exit 0); --strict makes an invalid packet fail
+    the run (exit 1), the report still written."""
+    monkeypatch.chdir(ROOT)
+    strict = CliRunner().invoke(main, ["calibrate", str(COHORT.relative_to(ROOT)), "--strict", "--out", str(tmp_path / "r.csv")])
+    assert strict.exit_code == 1 and (tmp_path / "r.csv").is_file()
+    assert "ladder: 3 invalid packets, listed in the report" in strict.stderr
+    valid = tmp_path / "valid"
+    valid.mkdir()
+    shutil.copy(COHORT / "0001-E-10000.yaml", valid)
+    alone = CliRunner().invoke(main, ["calibrate", str(valid), "--strict", "--out", str(tmp_path / "v.csv")])
+    assert alone.exit_code == 0 and "ladder:" not in alone.stderr
 
 
 def test_redaction_replaces_every_name_with_a_stable_pseudonym(tmp_path, truth, monkeypatch):
