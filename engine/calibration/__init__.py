@@ -1,5 +1,5 @@
 """The calibration committee's report: a cohort's rows and pages (`calibrate`, `rows`), the
-figures over them (`figures`), pseudonyms for `--redact` (`redaction`), and the HTML, Markdown,
-CSV and JSON pages (`pages`).
+figures over them (`figures`, and `fairness`, which withholds small groups), pseudonyms for
+`--redact` (`redaction`), and the HTML, Markdown, CSV and JSON pages (`pages`).
 
 May import: `engine.cohorts` and everything below it; not `engine.tooling`."""

@@ -44,10 +44,12 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     """Report on a whole promotion cycle for a calibration committee.
 
     COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
-    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report:
-    verdicts by track and level, parity between the tracks, nominations against verdicts,
-    nearly-ready candidates, managers' agreement, top blockers, fairness by group, verdicts
-    resting on unverified evidence, invalid packets, and a page per candidate.
+    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report
+    is the meeting's agenda: verdicts by track and level; nominated but not ready, nominated
+    and nearly ready, ready but not nominated, nearly ready and not nominated, nominated and
+    ready; verdicts resting on unverified evidence; managers' agreement; parity between the
+    tracks; top blockers; fairness by group; invalid packets. Then a roster of every candidate
+    (the HTML sorts and filters it) and a page per candidate.
 
     \b
       ladder calibrate cycle/ --out report.html --out report.csv

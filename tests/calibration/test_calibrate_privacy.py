@@ -7,14 +7,18 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from html import unescape
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
-from engine.calibration.figures import shown_groups
+from engine.calibration.fairness import by_level, shown_groups
+from engine.calibration.rows import Row
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +114,7 @@ def test_pseudonyms_follow_the_person_not_the_name(tmp_path):
     people = [(c["explanation"]["candidate"]["name"], c["explanation"]["candidate"]["manager"]) for c in report["candidates"]]
     assert people == [("Candidate 001", "Manager 001"), ("Candidate 002", "Manager 002"),
                       ("Candidate 003", "Manager 003"), ("Candidate 001", "Manager 001")]
-    assert [m["manager"] for m in report["managers"]] == ["Manager 001", "Manager 002", "Manager 003"]
+    assert [m["manager"] for m in report["managers"]["by_manager"]] == ["Manager 001", "Manager 002", "Manager 003"]
     assert calibrate(tmp_path, cohort, "--redact", name="again")["json"] == texts["json"]
 
 
@@ -142,7 +146,8 @@ def test_redaction_reaches_records_to_check_and_group_labels(tmp_path):
     for fmt, text in texts.items():
         assert "F-3" not in text and "Rosa Diaz" not in text, fmt
     report = json.loads(texts["json"])
-    assert [row["records"] for row in report["unverified"]] == [["ID 006"]]
+    assert [[(r["id"], r["title"]) for r in row["records"]] for row in report["unverified"]] == \
+        [[("ID 006", "Peer feedback after the CDC design review")]]
     assert report["fairness"]["attributes"][0]["groups"][0]["group"] == "group 1"
     assert csv_rows(texts["csv"])[0]["depends_on_unverified"] == "ID 006"
 
@@ -200,6 +205,36 @@ def test_a_redacted_csv_carries_no_group_attributes(tmp_path):
     texts = calibrate(tmp_path, [packet(id=f"E-{n}", attributes={"location": "Berlin"}) for n in range(5)], "--redact")
     assert not any(column.startswith("attribute:") for column in csv_rows(texts["csv"])[0])
     assert json.loads(texts["json"])["fairness"]["attributes"][0]["groups"][0]["group"] == "Berlin"
+
+
+LEVELS = ["developer", "senior-developer", "staff-engineer", "tech-lead"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(people=st.lists(st.tuples(st.sampled_from(LEVELS), st.sampled_from(["Berlin", "Paris", "Oslo", None]), st.booleans()),
+                       max_size=60),
+       min_group=st.integers(2, 6))
+def test_level_by_level_no_withheld_cell_can_be_worked_out_from_a_level_or_a_group_total(book, people, min_group):
+    """The summary gives each level's total and the fairness table each group's: where a level
+    or a group shown has some cells shown, those withheld add up to none or at least min_group,
+    and no cell below min_group is shown. A group withheld overall has no column at all."""
+    rows = [Row(page=f"c{n:04d}", packet="p", id=f"E-{n}", name="n", track="ic", level="developer", level_name="Developer",
+                target=level, target_name=level, manager=None, nominated=None, verdict="ready" if ready else "not_ready",
+                verified_only="ready", unmet=(), missing=(), depends_on=(), attributes={} if city is None else {"city": city})
+            for n, (level, city, ready) in enumerate(people)]
+    sizes = Counter(city for _, city, _ in people if city is not None)
+    overall = sorted(shown_groups(dict(sizes), sum(city is None for _, city, _ in people), min_group))
+    table = by_level(book, rows, "city", [(city, city) for city in overall], min_group)
+    at_level = Counter(level for level, _, _ in people)
+    cells = Counter((level, city) for level, city, _ in people)
+    assert [entry["level"] for entry in table] == [level for level in LEVELS if at_level[level]]
+    for entry in table:
+        shown = {cell["group"]: cell["candidates"] for cell in entry["groups"] if cell["candidates"] is not None}
+        assert all(count == cells[(entry["level"], city)] >= min_group for city, count in shown.items())
+        assert not shown or not 0 < at_level[entry["level"]] - sum(shown.values()) < min_group, entry
+    for index, city in enumerate(overall):
+        shown = sum(entry["groups"][index]["candidates"] or 0 for entry in table)
+        assert not shown or not 0 < sizes[city] - shown < min_group, city
 
 
 # ------------------------------------------------------------------------ CSV and Markdown safety
