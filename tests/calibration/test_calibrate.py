@@ -555,3 +555,101 @@ def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind
     first, second, third, *_ = calibration.rows
     assert [repr(r.attributes["remote"]) for r in calibration.rows] == [repr(v) for v in values]
     assert first.attributes is third.attributes and first.unmet is third.unmet
+
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium driven by Playwright (the system Chromium: Playwright's own download is not needed)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def _open(browser, path: Path, **options):
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, **options)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: errors.append(f"fetched {request.url}") if request.url != path.as_uri() else None)
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def _shown(page) -> list[dict]:
+    """The roster's visible rows, level by level: id, verdict, nominated and sort keys."""
+    return page.eval_on_selector_all("#roster-table tbody:not([hidden]) tr.person:not([hidden])", """rows => rows.map(row => ({
+        level: row.parentElement.id, id: row.cells[0].textContent, name: row.cells[1].textContent,
+        verdict: row.dataset.verdict, nominated: row.dataset.nominated, current: Number(row.cells[3].dataset.sort),
+        rank: Number(row.cells[6].dataset.sort)}))""")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package chromium; .ci/run installs it)")
+def test_the_roster_sorts_and_filters_in_chromium(browser, outputs, report):
+    page, errors = _open(browser, outputs / "report.html")
+    everyone = _shown(page)
+    assert [row["id"] for row in everyone] == [row["id"] for row in report["roster"]]
+    assert page.inner_text("#roster-count") == "57 candidates" and page.is_visible("#roster-filter")
+
+    page.fill("#roster-filter", "tomás fischer")  # two candidates share the name
+    assert sorted(row["id"] for row in _shown(page)) == ["E-10003", "E-10031"]
+    assert page.inner_text("#roster-count") == "2 of 57 candidates"
+    assert page.locator("#roster-table tbody:not([hidden])").count() == 2  # levels with no match fold away
+    page.fill("#roster-filter", "")
+    page.select_option("#roster-verdict", "nearly")
+    assert {row["verdict"] for row in _shown(page)} == {"nearly"} and len(_shown(page)) == report["totals"]["nearly"]
+    page.select_option("#roster-verdict", "not_ready")
+    page.select_option("#roster-nominated", "yes")
+    assert sorted(row["id"] for row in _shown(page)) == sorted(row["id"] for row in report["nominations"]["nominated_not_ready"])
+    page.select_option("#roster-verdict", "")
+    page.select_option("#roster-nominated", "")
+    assert len(_shown(page)) == 57
+
+    def in_each_level(rows, key):
+        levels = {}
+        for row in rows:
+            levels.setdefault(row["level"], []).append(key(row))
+        return levels.values()
+    page.click("#roster-table thead th:nth-child(7) button")  # Verdict: not ready, nearly, ready
+    assert page.get_attribute("#roster-table thead th:nth-child(7)", "aria-sort") == "ascending"
+    assert all(ranks == sorted(ranks) for ranks in in_each_level(_shown(page), lambda row: row["rank"]))
+    page.click("#roster-table thead th:nth-child(7) button")
+    assert all(ranks == sorted(ranks, reverse=True) for ranks in in_each_level(_shown(page), lambda row: row["rank"]))
+    page.click("#roster-table thead th:nth-child(1) button")  # Id: E-10003 before E-10014, as people count
+    assert all(ids == sorted(ids) for ids in in_each_level(_shown(page), lambda row: int(row["id"].split("-")[1])))
+    assert sorted(row["id"] for row in _shown(page)) == sorted(row["id"] for row in everyone)  # sorting loses no one
+    assert errors == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package chromium; .ci/run installs it)")
+def test_every_link_in_the_html_report_resolves_in_chromium(browser, outputs):
+    page, errors = _open(browser, outputs / "report.html")
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.getAttribute('href'))")
+    assert len(hrefs) > 400 and all(href.startswith("#") for href in hrefs)  # self-contained: no page links out
+    missing = page.evaluate("ids => ids.filter(id => !document.getElementById(id))", sorted({href[1:] for href in hrefs}))
+    assert missing == []
+    page.click("#roster-table tbody tr.person >> nth=0 >> td:nth-child(2) a")
+    target = page.evaluate("location.hash")
+    assert page.is_visible(f"article{target}") and abs(page.evaluate(f"document.querySelector('{target}').getBoundingClientRect().top")) < 2
+    page.click(f"article{target} p.back a[href='#top']")
+    assert page.evaluate("location.hash") == "#top" and abs(page.evaluate("document.getElementById('top').getBoundingClientRect().top")) < 2
+    assert errors == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package chromium; .ci/run installs it)")
+def test_without_scripts_the_roster_is_a_plain_table_with_everyone(browser, outputs, report):
+    page, errors = _open(browser, outputs / "report.html", java_script_enabled=False)
+    assert not page.is_visible("#roster-tools") and not page.is_visible("#roster-table thead button")
+    assert [row["id"] for row in _shown(page)] == [row["id"] for row in report["roster"]] and errors == []
+
+
+def test_every_link_in_the_markdown_report_has_its_anchor(outputs):
+    markdown = (outputs / "report.md").read_text()
+    targets = set(re.findall(r"\]\(#([\w-]+)\)", markdown))
+    anchors = set(re.findall(r'<a id="([\w-]+)"></a>', markdown))
+    assert len(targets) > 60 and targets <= anchors
