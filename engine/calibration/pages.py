@@ -6,19 +6,18 @@ file without being held in memory."""
 from __future__ import annotations
 
 import csv
-import re
 from typing import Any, Callable, Iterator, TextIO
 
-from engine.calibration import figures
+from engine.calibration import candidates, figures
 from engine.calibration.calibrate import Calibration
 from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
 from engine.common.text import json_text, md_escape, visible
-from engine.rendering.report import SHOWN_MISSES, closest_misses, criterion_flags, criterion_mark
 from engine.rendering.templating import ENVIRONMENT
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
-TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "points": lambda gap: _points(gap), "by_criterion": lambda records: _by_criterion(records)}
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "points": lambda gap: _points(gap), "by_criterion": lambda records: _by_criterion(records),
+                     "md_table": candidates.markdown_table, "html_rows": candidates.html_rows}
 # The report's sections in the order a meeting takes them: the overview, the candidates to
 # discuss (disagreements first, confirmations last), what may change a verdict, then the
 # checks on the process. The roster and the candidate pages follow, for reference.
@@ -56,18 +55,13 @@ def _by_criterion(records: list[dict]) -> list[dict]:
         for criterion in record["criteria"]:
             lines.setdefault((record["effect"], criterion), []).append(record)
     return [{"effect": "counts against" if effect == "against" else "counts for", "criterion": criterion,
-             "records": sorted(found, key=_id_key)} for (effect, criterion), found in lines.items()]
-
-
-def _id_key(record: dict) -> tuple:
-    """Record ids in the order people count them: PR-2 before PR-10."""
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", record["id"]))
+             "records": candidates.by_id(found)} for (effect, criterion), found in lines.items()]
 
 
 def write_html(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
     template = TEMPLATES.get_template("calibration.html.j2")
-    pages = (_marked(page) for page in calibration.pages())
+    pages = (candidates.marked(page) for page in calibration.pages())
     context = {"report": report, "pages": pages, "charts": _charts(report), "roster": _grouped(calibration.roster(), report),
                "level_order": figures.ladder_order(calibration.book)}
     for chunk in template.generate(**context):
@@ -84,35 +78,6 @@ def _grouped(roster: Iterator[dict], report: dict) -> Iterator[tuple[str, dict]]
             level = entry["level"]
             yield "level", summary[level]
         yield "candidate", entry
-
-
-def _marked(page: dict) -> dict:
-    """A candidate's page made ready for its one table: each criterion given the mark and flags
-    the text and Markdown reports show (`criterion_mark`, `criterion_flags`), its records in id
-    order (those that came closest to counting chosen first, SHOWN_MISSES of them), and whether
-    any criterion has records that did not count (without any, the column is left out). Under
-    `none_of` the mark is the parent's view, a child found being the problem, so its words say
-    so: "✓ none found", "✗ found"."""
-    misses = False
-
-    def mark(criteria: list[dict], inverted: bool) -> None:
-        nonlocal misses
-        for item in criteria:
-            symbol = criterion_mark(item, inverted)
-            closest = closest_misses(item["not_counted"]) if not item["met"] and not inverted else []
-            item.update(mark=symbol + (INVERTED_WORDS[item["met"]] if inverted else ""), mark_class=MARK_CLASS[symbol],
-                        flags=criterion_flags(item, inverted), inverted=inverted, counted=sorted(item["counted"], key=_id_key),
-                        shown_misses=sorted(closest[:SHOWN_MISSES], key=_id_key), more_misses=max(0, len(closest) - SHOWN_MISSES))
-            misses = misses or bool(closest)
-            mark(item.get("children", []), item.get("kind") == "none_of")
-    for competency in page["competencies"]:
-        mark(competency["criteria"], False)
-    page["shows_misses"] = misses
-    return page
-
-
-MARK_CLASS = {"✓": "met", "✗": "unmet", "○": "optional"}
-INVERTED_WORDS = {True: " found", False: " none found"}
 
 
 def _charts(report: dict) -> dict:
@@ -142,7 +107,7 @@ def _charts(report: dict) -> dict:
 def write_markdown(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
     template = TEMPLATES.get_template("calibration.md.j2")
-    pages = (_marked(page) for page in calibration.pages())
+    pages = (candidates.marked(page) for page in calibration.pages())
     for chunk in template.generate(report=report, pages=pages, roster=_grouped(calibration.roster(), report)):
         stream.write(chunk)
 
