@@ -653,3 +653,12 @@ def test_every_link_in_the_markdown_report_has_its_anchor(outputs):
     targets = set(re.findall(r"\]\(#([\w-]+)\)", markdown))
     anchors = set(re.findall(r'<a id="([\w-]+)"></a>', markdown))
     assert len(targets) > 60 and targets <= anchors
+
+
+def test_the_readme_s_markdown_sample_is_what_the_report_says(outputs):
+    """The README shows an excerpt of this cohort's Markdown report: it must not drift."""
+    readme = (ROOT / "README.md").read_text()
+    sample = readme[readme.index("The same in Markdown (an excerpt):"):]
+    sample = sample[sample.index("```markdown\n") + len("```markdown\n"):sample.index("```\n", sample.index("```markdown"))]
+    assert sample.strip() and sample in (outputs / "report.md").read_text()
+    assert all((ROOT / image).is_file() for image in re.findall(r"\]\((docs/images/[\w.-]+\.png)\)", readme))
