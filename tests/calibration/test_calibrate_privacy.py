@@ -251,6 +251,17 @@ def test_a_hidden_character_or_line_break_before_a_formula_neither_hides_nor_run
     assert (row["candidate"], row["manager"]) == ('\' =HYPERLINK("http://x")', "<U+200B>=1+1")
 
 
+def test_html_shows_packet_text_as_text_never_as_markup(tmp_path):
+    """Names, managers and record titles reach the roster, the agenda's lists and the candidate
+    pages' tables (written in Python, escaped as the templates escape): none becomes a tag, and
+    the report's one script stays its only one."""
+    attack = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    html = calibrate(tmp_path, [packet(attack, name=f"Ana {attack}", manager=f"Zed {attack}", nominated=True),
+                                packet(attack, id="E-2", nominated=False)])["html"]
+    assert "<img" not in html and html.count("<script") == 1
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;") >= 6
+
+
 def test_markdown_shows_packet_text_literally(tmp_path):
     texts = calibrate(tmp_path, [packet(name="Ana <ana@x.com>", manager="<img src=x onerror=alert(1)> | [x](http://y)"),
                                  packet(id="E-2", nominated=False)])
