@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import yaml  # noqa: E402
 
-from engine import api, synthetic  # noqa: E402
+from engine import api  # noqa: E402
+from engine.cohorts import synthetic  # noqa: E402
 from engine.common.errors import LadderError  # noqa: E402
 from engine.explaining.explain import explain  # noqa: E402
 from engine.matching.compile import compiled  # noqa: E402

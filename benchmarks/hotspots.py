@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import api, synthetic  # noqa: E402
+from engine import api  # noqa: E402
+from engine.cohorts import synthetic  # noqa: E402
 from engine.common.errors import LadderError  # noqa: E402
 from engine.explaining.explain import explain  # noqa: E402
 from engine.matching.evaluate import evaluate  # noqa: E402

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
-from engine.explaining import plan
+from engine.explaining import placement, plan
 from engine.explaining.explain import explain
 from engine.matching.evaluate import evaluate
 from engine.reading import bundle
@@ -63,6 +63,34 @@ def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | 
     return pool.run(tasks, work, cohort.fault_result, jobs, timeout)
 
 
+def place_packet(book: Rulebook, path: str | Path, as_of: date | None = None) -> dict | Invalid:
+    """Where the candidate of the packet in `path` stands on every track (`placement.place`), or
+    `Invalid` with every problem in it. The packet's target is ignored."""
+    return _place(book, cohort.Item(display_path(Path(path)), Path(path)), as_of)
+
+
+def place_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None, jobs: int | None = None,
+                  timeout: float = pool.DEFAULT_TIMEOUT) -> Iterator[dict | Invalid]:
+    """Each packet the paths name placed, in order, as `evaluate_packets` evaluates them: one
+    whose placement fails, hangs or crashes its worker gets an error of its own (`cohort.FAULT`),
+    and every other packet its placement. LadderError now if some path names no packet."""
+    tasks = cohort.all_items(paths)
+
+    def work(item: cohort.Item) -> dict | Invalid:
+        return _place(book, item, as_of)
+    if jobs is None:
+        return pool.run_here(tasks, work, cohort.fault_result)
+    return pool.run(tasks, work, cohort.fault_result, jobs, timeout)
+
+
+def _place(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Invalid:
+    try:
+        packet = cohort.load(book, item, as_of, placing=True)
+    except LadderError as e:
+        return Invalid(item.label, tuple(e.diagnostics))
+    return placement.place(book, packet)
+
+
 def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
                 timeout: float = pool.DEFAULT_TIMEOUT) -> dict | Invalid:
     """Next steps for the one packet in `path` (see `plan.plan`), worked out in a worker process
@@ -90,13 +118,13 @@ def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str
     except LadderError as e:
         return Invalid(item.label, tuple(e.diagnostics))
     home = evaluate(book, packet)
-    if track is None or track == packet.target.track:
+    if track is None:
         return explain(book, home)
-    moved = plan.on_track(book, packet, track)
-    if moved is None:
-        problem = (f"--track {track}: {packet.target.name} has no equivalent with promotion rules above where the candidate "
-                   f"stands on the {book.tracks[track].name.lower()} track (see the equivalence table in ladder.yaml)")
-        return Invalid(packet.source, (Diagnostic(packet.source, 1, 1, problem, "packet.no-equivalent"),))
+    moved = plan.on_track(book, packet, track) if track != packet.target.track else None
+    if moved is None:  # an answer, not an error: the verdict at home, and why it is not on `track`
+        document = explain(book, home)
+        document["track_note"] = plan.not_on_track(book, packet, track)
+        return document
     away = evaluate(book, moved)
     document = explain(book, away)
     document["cross_track"] = plan.cross_track(book, home, away, document)

@@ -2,7 +2,13 @@
 
 It works on the raw rulebook and packet dicts (as read from YAML) and shares no code with the
 engine, so that tests/matching/test_differential.py can require the two to agree. Every function below
-is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that)."""
+is one paragraph of docs/rules.md; it assumes its input is valid (the engine checks that).
+
+Besides verdicts and counts it states why each record of a count or sum did not count (the
+README's "the records that came closest with the condition each failed"), as condition names:
+`"<field> <operator>"` for a `where` condition (`"team present"` for the field a `distinct`,
+a `sum` or a `linked.by` needs), `"window"` and `"as-of"`. A record's own conditions come first;
+only a record that fails none of them is explained by its linked record."""
 from __future__ import annotations
 
 import calendar
@@ -18,12 +24,23 @@ CANDIDATE_FIELD_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class WhyNot:
+    """Why one record (or the candidate) did not count: the conditions it failed, else its link."""
+
+    failed: tuple[str, ...]  # sorted, each once
+    linked: str | None = None  # the record it links to, when only that record stands in the way
+    linked_failed: tuple[str, ...] | None = None  # None: the linked record is not among those considered
+
+
 @dataclass
 class Outcome:
     met: bool
     observed: float  # records counted, distinct values, sum, children met, or 1/0 (candidate)
     counted: frozenset = frozenset()  # record ids, for count and sum
     points: int = 0
+    needed: float = 0  # at_least; children to be met (none for none_of); 1 for the candidate
+    why_not: dict[str, WhyNot] = field(default_factory=dict)  # record id (or "candidate") -> why
 
 
 @dataclass
@@ -117,46 +134,91 @@ def holds(op: str, kind: str, has: bool, value, wanted) -> bool:
     return TESTS[op](value, wanted)
 
 
-def where_holds(where: dict, kinds: dict[str, str], values: dict) -> bool:
-    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold."""
+def where_fails(where: dict, kinds: dict[str, str], values: dict, who: dict | None = None) -> set[str]:
+    """`where`: field -> value (eq) or field -> {operator: value, ...}; all must hold. The
+    conditions that do not, as "<field> <operator>". A value `{candidate: FIELD}` is the
+    candidate's FIELD in `who`; a candidate without it fails the condition."""
+    failed = set()
     for name, spec in where.items():
-        operators = spec if isinstance(spec, dict) else {"eq": spec}
+        operators = {"eq": spec} if not isinstance(spec, dict) or "candidate" in spec else spec
         for op, wanted in operators.items():
+            if isinstance(wanted, dict):
+                if wanted["candidate"] not in (who or {}):
+                    failed.add(f"{name} {op}")
+                    continue
+                wanted = who[wanted["candidate"]]
             if not holds(op, kinds[name], name in values, values.get(name), wanted):
-                return False
-    return True
+                failed.add(f"{name} {op}")
+    return failed
+
+
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")  # docs/rules.md, "The candidate in a condition"
 
 
 # ---------------------------------------------------------------------------- criteria
 
 class Judge:
-    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict):
+    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict, who: dict | None = None):
         self.types = evidence["types"]
         self.records = records
         self.by_id = {r.id: r for r in records}
         self.as_of = as_of
         self.facts = candidate_facts
+        self.who = who or {}
         self.results: dict[str, Outcome] = {}
 
     def kinds(self, type_id: str) -> dict[str, str]:
         return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()}
 
-    def record_matches(self, spec: dict, record: Record) -> bool:
-        if record.type != spec["evidence"] or record.start > self.as_of:
-            return False
+    def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = ()) -> WhyNot | None:
+        """None when a record of the criterion's type matches; else why not. `needs`: fields
+        the criterion needs the record to have (a `distinct` field, a `sum` field)."""
+        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values, self.who)
+        linked = spec.get("linked")
+        failed |= {f"{name} present" for name in needs + ((linked["by"],) if linked else ()) if name not in record.values}
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
-            return False
-        if not where_holds(spec.get("where", {}), self.kinds(record.type), record.values):
-            return False
-        if "linked" in spec:
-            by = spec["linked"]["by"]
-            if by not in record.values:
-                return False
-            other = self.by_id.get(record.values[by])  # None when not in the packet (or not verified)
-            if other is None or other.start > self.as_of:
-                return False
-            return where_holds(spec["linked"].get("where", {}), self.kinds(other.type), other.values)
-        return True
+            failed.add("window")
+        if record.start > self.as_of:
+            failed.add("as-of")
+        if failed:
+            return WhyNot(tuple(sorted(failed)))
+        if linked:
+            other_id = record.values[linked["by"]]
+            other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
+            if other is None:
+                return WhyNot((), other_id, None)
+            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values, self.who)
+            if other.start > self.as_of:  # no window applies to the linked record
+                other_failed.add("as-of")
+            if other_failed:
+                return WhyNot((), other_id, tuple(sorted(other_failed)))
+        return None
+
+    def matching(self, spec: dict, needs: tuple[str, ...] = ()) -> tuple[list[Record], dict[str, WhyNot]]:
+        """The records of the criterion's type that match, and why each other one does not."""
+        found, why = [], {}
+        for record in self.records:
+            if record.type != spec["evidence"]:
+                continue
+            reason = self.why_not(spec, record, needs)
+            if reason is None:
+                found.append(record)
+            else:
+                why[record.id] = reason
+        return found, why
+
+    def span_amount(self, spec: dict):
+        """`span`: the part of a record's span from the window's first day (or its start) to
+        as_of (or its end), as the difference of those two days, in weeks or months."""
+        def amount(r: Record) -> float:
+            low = max(r.start, window_start(self.as_of, spec["within"])) if "within" in spec else r.start
+            high = self.as_of if r.end is None else min(r.end, self.as_of)
+            if high <= low:
+                return 0.0
+            if spec["span"] == "weeks":
+                return (high - low).days / 7
+            return span_months(low, high)
+        return amount
 
     def judge(self, criterion: dict) -> bool:
         outcome = self.outcome(criterion)
@@ -166,35 +228,65 @@ class Judge:
     def outcome(self, c: dict) -> Outcome:
         if "count" in c:
             spec = c["count"]
-            found = [r for r in self.records if self.record_matches(spec, r)]
+            # With `distinct`, only records that have the field count.
+            found, why = self.matching(spec, (spec["distinct"],) if "distinct" in spec else ())
             if "distinct" in spec:
-                found = [r for r in found if spec["distinct"] in r.values]
                 observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
                 observed = len(found)
-            return Outcome(observed >= spec.get("at_least", 1), observed, frozenset(r.id for r in found))
+            needed = spec.get("at_least", 1)
+            return Outcome(observed >= needed, observed, frozenset(r.id for r in found), needed=needed, why_not=why)
         if "sum" in c:
             spec = c["sum"]
-            found = [r for r in self.records if self.record_matches(spec, r) and spec["field"] in r.values]
-            total = sum(r.values[spec["field"]] for r in found)
-            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found))
+            needs = (() if "span" in spec else (spec["field"],)) + ((spec["best_per"],) if "best_per" in spec else ())
+            found, why = self.matching(spec, needs)  # only records that have the field (and the key) count
+            amount = self.span_amount(spec) if "span" in spec else (lambda r: r.values[spec["field"]])
+            if "best_per" in spec:
+                found = best_per(found, amount, spec["best_per"])
+            total = sum(amount(r) for r in found)
+            return Outcome(total >= spec["at_least"], total, frozenset(r.id for r in found), needed=spec["at_least"], why_not=why)
         if "candidate" in c:
-            met = where_holds(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
-            return Outcome(met, 1 if met else 0)
+            failed = where_fails(c["candidate"], CANDIDATE_FIELD_TYPES, self.facts)
+            return Outcome(not failed, 0 if failed else 1, needed=1,
+                           why_not={"candidate": WhyNot(tuple(sorted(failed)))} if failed else {})
         kind = next(k for k in COMPOSITES if k in c)
         children = c["k_of"]["of"] if kind == "k_of" else c[kind]
         met_count = sum(self.judge(child) for child in children)  # judge every child
-        met = {"all_of": met_count == len(children), "any_of": met_count >= 1, "none_of": met_count == 0,
-               "k_of": met_count >= c.get("k_of", {}).get("k", 0)}[kind]
-        return Outcome(met, met_count)
+        needed = {"all_of": len(children), "any_of": 1, "none_of": 0, "k_of": c.get("k_of", {}).get("k", 0)}[kind]
+        met = met_count == 0 if kind == "none_of" else met_count >= needed
+        return Outcome(met, met_count, needed=needed)
+
+
+def span_months(low: date, high: date) -> float:
+    """Months from low to high: step back a month at a time from high while still on or after
+    low; the month that would pass low counts by the share of its days that lie after low."""
+    n = 0
+    while months_before(high, n + 1) >= low:
+        n += 1
+    inner, outer = months_before(high, n), months_before(high, n + 1)
+    return n + (inner - low).days / (inner - outer).days
+
+
+def best_per(records: list[Record], amount, key: str) -> list[Record]:
+    """`best_per`: of the records that have the key field, per key (compared as `distinct`
+    compares), the one with the highest amount; of equals, the first in the packet."""
+    best = {}
+    for r in records:
+        if key not in r.values:
+            continue
+        k = same_text(r.values[key])
+        if k not in best or amount(r) > amount(best[k]):
+            best[k] = r
+    return list(best.values())
 
 
 def points_of(c: dict, outcome: Outcome) -> int:
-    """Top-level only: `points` when met; `points_each` per record / distinct value, capped."""
+    """Top-level only: `points` when met; `points_each` per record / distinct value / unit of a
+    sum (never below 0), capped."""
     if "points" in c:
         return c["points"] if outcome.met else 0
     if "points_each" in c:
-        return int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf)))
+        return max(0, int(min(c["points_each"] * outcome.observed, c.get("max_points", math.inf))))
     return 0
 
 
@@ -222,8 +314,16 @@ def resolve(levels: dict[str, dict], level_id: str) -> list[dict]:
     return competencies
 
 
+def within_allowance(short: float, needed: float, allowance: int | str) -> bool:
+    """Whether `short` points is within the nearly allowance: a number of points, or "N%" of
+    what the requirement needs."""
+    if isinstance(allowance, str):
+        return short <= needed * int(allowance[:-1]) / 100
+    return short <= allowance
+
+
 def nearly_settings(ladder: dict, level: dict) -> dict:
-    settings = {"max_unmet": 1, "max_points_short": None}
+    settings = {"max_unmet": 1, "max_points_short": "10%"}
     settings.update(ladder.get("nearly") or {})
     settings.update(level.get("nearly") or {})
     return settings
@@ -272,7 +372,8 @@ def read_records(evidence: dict, packet: dict) -> list[Record]:
 
 def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
     as_of = day(packet["as_of"])
-    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of))
+    who = {name: packet["candidate"][name] for name in CANDIDATE_VALUES if name in packet["candidate"]}
+    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of), who)
     unmet, blocked, total, group_points = 0, False, 0, {}
     for competency in resolve(levels, target):
         for criterion in competency["criteria"]:
@@ -291,13 +392,13 @@ def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
         points[None] = (total, rules["at_least"])
     for group, needed in rules.get("groups", {}).items():
         points[group] = (group_points.get(group, 0), needed)
-    short = [needed - got for got, needed in points.values() if got < needed]
+    short = [(needed - got, needed) for got, needed in points.values() if got < needed]
     unmet += len(short)
     nearly = nearly_settings(ladder, levels[target])
     if unmet == 0:
         verdict = "ready"
     elif (not blocked and unmet <= nearly["max_unmet"]
-          and (nearly["max_points_short"] is None or all(s <= nearly["max_points_short"] for s in short))):
+          and all(within_allowance(s, needed, nearly["max_points_short"]) for s, needed in short)):
         verdict = "nearly"
     else:
         verdict = "not_ready"

@@ -4,7 +4,8 @@
 of every type, levels whose criteria use every kind, operator and option of docs/rules.md, and
 a packet whose dates sit on the edges that matter and whose values often equal the values the
 conditions ask for. Everything it draws passes the engine's validation. Choices shrink towards
-"feature absent", so a failing example shrinks to a small rulebook."""
+"feature absent", so a failing example shrinks to a small rulebook. `features()` says which of
+the semantics that random draws rarely reach (RARE_FEATURES) a scenario reaches."""
 from __future__ import annotations
 
 import calendar
@@ -25,7 +26,7 @@ ENUM_VALUES = ["lead", "core", "Lead", "x y", "日本", "a*b", "50%"]
 LIST_ITEMS = ["go", "rust", "Go", "a b", "é", "*", '"x"', "a]"]
 TEAMS = ["payments", "Payments", "core infra", "é日本", "a*b", '"q" (x)']
 INTEGERS = [-1, 0, 1, 2, 3, 5, 12]
-NUMBERS = [0, 0.5, 1, 1.5, 2.0, 2.25, -0.75, 10]
+NUMBERS = [0, 0.5, 1, 1.5, 2, 2.0, 2.25, -0.75, 10]
 WINDOWS = ["1 day", "3 days", "1 week", "2 weeks", "1 month", "3 months", "12 months", "24 months", "1 year", "2 years"]
 AS_OF = ["2026-11-01", "2026-03-31", "2024-02-29", "2025-12-31", "2026-01-31", "2025-05-31", "2024-03-30"]
 FIELD_TYPES = {  # field name -> type; every evidence type may declare any of these
@@ -59,6 +60,10 @@ class Context:
     windows: set = field(default_factory=set)
     hints: dict = field(default_factory=dict)  # (type or "candidate", field) -> values conditions ask for
     text_hints: dict = field(default_factory=dict)  # the same, for `contains` and `matches` on text
+    ladder_nearly: list = field(default_factory=list)  # the settings ladder.yaml's `nearly` has
+    favoured: list = field(default_factory=list)  # record types drawn more often, as some criteria need several
+    matched: set = field(default_factory=set)  # (type, field) of text that some `matches` tests, nearly always given
+    numeric_distinct: dict = field(default_factory=dict)  # type -> numeric fields some criterion counts distinct values of
     counter: int = 0
     months_back: int = 0  # level_since is about this many months before as_of
 
@@ -97,8 +102,9 @@ class Context:
 def value(ctx: Context, kind: str, spec: dict, owner: str, name: str):
     """A value of a field's type, often one some condition asks for."""
     hints, text_hints = ctx.hints.get((owner, name), []), ctx.text_hints.get((owner, name), [])
-    if text_hints and ctx.coin(60):
-        return ctx.pick(text_hints)
+    if text_hints and ctx.coin(75):
+        broken = [h for h in text_hints if "\n" in h]  # line breaks are where `matches` went wrong before
+        return ctx.pick(broken if broken and ctx.coin(65) else text_hints)
     if hints and ctx.coin(65):
         return ctx.pick(hints)
     if kind == "string":
@@ -143,11 +149,12 @@ def condition_value(ctx: Context, kind: str, op: str, spec: dict, owner: str, na
             ctx.hint(owner, name, text.swapcase(), text=True)
         else:
             parts = text.split("*")  # each `*` replaced by some text, and by none
-            filler = (lambda: "\n") if ctx.coin(50) else (lambda: ctx.text(max_size=2))
+            filler = (lambda: ctx.pick(["\n", "a\nb", "\n\n"])) if ctx.coin(60) else (lambda: ctx.text(max_size=2))
             fitting = parts[0] + "".join(filler() + p for p in parts[1:])
             ctx.hint(owner, name, fitting, text=True)
-            ctx.hint(owner, name, text.replace("*", ""), text=True)
+            ctx.hint(owner, name, text.replace("*", ctx.pick(["", "\n"])), text=True)
             ctx.hint(owner, name, ctx.pick(["x", "\n", " "]) + fitting, text=True)  # matches only in part
+            ctx.hint(owner, name, fitting + "\n", text=True)  # `*` spans line breaks, the rest does not
         return text
     if owner == "candidate":
         wanted = {"months_at_level": lambda: max(0, ctx.months_back + ctx.number(-1, 1)), "steps_to_target": lambda: ctx.number(-2, 3),
@@ -170,26 +177,59 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
     for name in ctx.draw(st.lists(st.sampled_from(text_first + text_first[:1]), min_size=1, max_size=most, unique=True)):
         spec = fields[name]
         kind = spec["type"]
+        if owner != "candidate" and kind in ("string", "enum", "list") and ctx.coin(25):
+            result[name] = candidate_condition(ctx, kind, owner, name)
+            continue
         if "eq" in OPERATORS[kind] and ctx.coin(30):
             result[name] = condition_value(ctx, kind, "eq", spec, owner, name)
             continue
         operators = OPERATORS[kind] + (["contains", "matches"] if kind == "string" else [])
-        ops = ctx.draw(st.lists(st.sampled_from(operators), min_size=1, max_size=2, unique=True))
+        if kind == "string" and ctx.coin(60):  # `*` across line breaks, and text around them
+            ops = ["matches"]
+            if owner in ctx.evidence:
+                ctx.favoured.append(owner)
+                ctx.matched.add((owner, name))
+        else:
+            ops = ctx.draw(st.lists(st.sampled_from(operators), min_size=1, max_size=2, unique=True))
         result[name] = {op: condition_value(ctx, kind, op, spec, owner, name) for op in ops}
     return result
 
 
+CANDIDATE_NAME = "Candidate é"
+CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")
+
+
+def candidate_condition(ctx: Context, kind: str, owner: str, name: str):
+    """A condition comparing the field with the candidate's own (`{candidate: FIELD}`), and
+    record values that meet it: eq/ne on text and enums, contains on lists and text."""
+    op = ctx.pick(["contains"] if kind == "list" else ["eq", "ne"] + (["contains"] if kind == "string" else []))
+    theirs = ctx.pick(CANDIDATE_VALUES)
+    known = {"id": ["E-1"], "name": [CANDIDATE_NAME], "manager": ["Pat"], "track": ctx.track_ids, "level": ctx.level_ids,
+             "team": TEAMS}[theirs]
+    mine = ctx.pick(known)
+    if kind == "list":
+        ctx.hint(owner, name, [ctx.pick(LIST_ITEMS), mine])
+    elif op == "contains":
+        ctx.hint(owner, name, ctx.text(max_size=2) + mine + ctx.text(max_size=2), text=True)
+    elif kind == "string":  # an enum's values are its own: other conditions draw from hints
+        ctx.hint(owner, name, mine)
+    wanted = {"candidate": theirs}
+    return wanted if op == "eq" and ctx.coin(50) else {op: wanted}
+
+
 # ---------------------------------------------------------------------------- criteria
 
-def record_match(ctx: Context, type_id: str) -> dict:
+def record_match(ctx: Context, type_id: str, lenient: bool = False) -> dict:
+    """Which records of the type count; `lenient` asks for fewer conditions, so that several
+    records often match (points per record, distinct values)."""
     declared = ctx.evidence[type_id]
     spec = {"evidence": type_id}
-    if declared["fields"] and ctx.coin(70):
-        spec["where"] = where(ctx, declared["fields"], type_id)
-    if ctx.coin(50):
+    if declared["fields"] and ctx.coin(30 if lenient else 70):
+        spec["where"] = where(ctx, declared["fields"], type_id, most=1 if lenient else 3)
+    if ctx.coin(25 if lenient else 50):
         spec["within"] = ctx.pick(WINDOWS)
         ctx.windows.add(spec["within"])
-    if "link" in declared["fields"] and ctx.coin(40):
+    if "link" in declared["fields"] and ctx.coin(15 if lenient else 40):
         spec["linked"] = {"by": "link"}
         linked_type = declared["fields"]["link"]["evidence"]
         if ctx.evidence[linked_type]["fields"] and ctx.coin(70):
@@ -200,22 +240,44 @@ def record_match(ctx: Context, type_id: str) -> dict:
 def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
     result: dict = {"id": ctx.new_id(prefix)}
     numeric = [t for t, d in ctx.evidence.items() if any(f["type"] in ("integer", "number") for f in d["fields"].values())]
-    kinds = ["count", "candidate"] + (["sum"] if numeric else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
-    kind = ctx.pick(kinds)
+    spans = [t for t, d in ctx.evidence.items() if d["dates"] == "span"]
+    kinds = ["count", "candidate"] + (["sum"] if numeric or spans else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
+    per_record = top and ctx.coin(25)  # points per record (or per distinct value)
+    kind = "count" if per_record else ctx.pick(kinds)
     if kind == "count":
         type_id = ctx.pick(sorted(ctx.evidence))
-        spec = record_match(ctx, type_id)
-        distinct = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
-        if distinct and ctx.coin(35):
-            spec["distinct"] = ctx.pick(distinct)
+        fields = ctx.evidence[type_id]["fields"]
+        numbers = [n for n, f in fields.items() if f["type"] in ("integer", "number")]
+        if numbers and ctx.coin(45):  # distinct numbers: are 2 and 2.0 one value? (see twins below)
+            distinct = ctx.pick(numbers)
+            ctx.numeric_distinct.setdefault(type_id, set()).add(distinct)
+        elif ctx.coin(25):
+            distinct = ctx.pick([n for n, f in fields.items() if f["type"] != "list"] or [None])
+        else:
+            distinct = None
+        if per_record or distinct in numbers:  # these need several records of the type to show
+            ctx.favoured.append(type_id)
+        spec = record_match(ctx, type_id, lenient=per_record or distinct in numbers)
+        if distinct:
+            spec["distinct"] = distinct
         if ctx.coin(60):
             spec["at_least"] = ctx.number(0, 4)
         result["count"] = spec
     elif kind == "sum":
-        type_id = ctx.pick(numeric)
+        by_span = not numeric or (spans and ctx.coin(35 if top else 50))  # the length of each span inside the window
+        type_id = ctx.pick(spans if by_span else numeric)
         spec = record_match(ctx, type_id)
-        spec["field"] = ctx.pick([n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] in ("integer", "number")])
+        if by_span:
+            spec["span"] = ctx.pick(["months", "weeks"])
+        else:
+            fields = ctx.evidence[type_id]["fields"]
+            whole = [n for n, f in fields.items() if f["type"] == "integer"]  # points_each needs one
+            spec["field"] = ctx.pick(whole) if whole and ctx.coin(80) else \
+                ctx.pick([n for n, f in fields.items() if f["type"] in ("integer", "number")])
         spec["at_least"] = ctx.pick([0, 0.5, 1, 2, 3.5, 5, 10])
+        keys = [n for n, f in ctx.evidence[type_id]["fields"].items() if f["type"] != "list"]
+        if keys and ctx.coin(50):  # the highest value per key; keys are often spelled two ways
+            spec["best_per"] = ctx.pick(keys)
         result["sum"] = spec
     elif kind == "candidate":
         result["candidate"] = where(ctx, {n: {"type": t} for n, t in CANDIDATE_FIELDS.items()}, "candidate", most=2) if ctx.coin(90) else {}
@@ -230,9 +292,11 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         result["required"] = False
     elif ctx.coin(20):
         result["blocker"] = True
-    if top and kind == "count" and ctx.coin(30):
+    integer_sum = kind == "sum" and "field" in result["sum"] and \
+        ctx.evidence[result["sum"]["evidence"]]["fields"][result["sum"]["field"]]["type"] == "integer"
+    if (kind == "count" and per_record) or (top and integer_sum and ctx.coin(95)):
         result["points_each"] = ctx.number(1, 3)
-        if ctx.coin(50):  # points per record even when fewer than at_least are counted?
+        if kind == "count" and ctx.coin(80):  # points per record even when fewer than at_least are counted?
             result["count"]["at_least"] = ctx.number(2, 4)
         if ctx.coin(50):
             result["max_points"] = ctx.number(1, 6)
@@ -270,13 +334,19 @@ def level_rules(ctx: Context, level_id: str, prefix: str, base: dict | None, res
     rules = {"level": level_id, "competencies": competencies}
     if base is not None:
         rules["builds_on"] = base["level"]
-    if ctx.coin(50):  # a level's `nearly` may leave one setting to ladder.yaml's
-        rules["nearly"] = {}
-        if ctx.coin(70):
-            rules["nearly"]["max_unmet"] = ctx.number(0, 2)
-        if ctx.coin(50):
-            rules["nearly"]["max_points_short"] = ctx.number(0, 3)
+    if ctx.coin(70):  # a level's `nearly` may leave one setting (or both) to ladder.yaml's
+        settings = ["max_unmet", "max_points_short"]
+        if ctx.ladder_nearly and ctx.coin(60):  # set the other one, merged key by key
+            settings.remove(ctx.pick(ctx.ladder_nearly))
+        else:
+            settings = ctx.pick([settings[:1], settings[1:], settings, []])
+        rules["nearly"] = {name: ctx.number(0, 2) if name == "max_unmet" else points_allowance(ctx) for name in settings}
     return rules
+
+
+def points_allowance(ctx: Context) -> int | str:
+    """How short of a points requirement nearly ready may be: points, or a share of it."""
+    return ctx.number(0, 3) if ctx.coin(50) else f"{ctx.pick([0, 10, 25, 50, 100])}%"
 
 
 def add_points(ctx: Context, rules: dict, resolved: list) -> None:
@@ -314,8 +384,10 @@ def scenarios(draw):
                                   unique_by=(lambda p: p[0], lambda p: p[1])))
         equivalence = [{"ic": a, "mgmt": b} for a, b in pairs]
     ladder = {"name": "Generated ladder", "tracks": tracks, "equivalence": equivalence}
-    if ctx.coin(50):
-        ladder["nearly"] = {k: ctx.number(0, 2) for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
+    if ctx.coin(60):
+        ladder["nearly"] = {k: ctx.number(0, 2) if k == "max_unmet" else points_allowance(ctx)
+                            for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
+        ctx.ladder_nearly = sorted(ladder["nearly"])
 
     # evidence.yaml
     type_ids = ["alpha", "beta", "gamma"][: ctx.number(2, 3)]
@@ -338,13 +410,15 @@ def scenarios(draw):
         ctx.evidence[type_id] = {"name": type_id, "dates": dates, "fields": fields}
     evidence = {"types": ctx.evidence}
 
-    # records' ids and types come first, so conditions on ref fields can name them
-    prefixes = ["R", "r.", "A:", "Z-", "9_"]
-    kinds_of = ctx.draw(st.lists(st.sampled_from(type_ids), max_size=12))
-    ctx.record_ids = [f"{ctx.pick(prefixes)}{i}" for i in range(len(kinds_of))]
+    # records' ids come first, so conditions on ref fields can name them
+    prefixes = ctx.draw(st.lists(st.sampled_from(["R", "r.", "A:", "Z-", "9_"]), max_size=12))
+    ctx.record_ids = [f"{prefix}{i}" for i, prefix in enumerate(prefixes)]
 
     # levels/*.yaml: a base level, maybe one building on it, maybe a third on that
-    chain = ctx.draw(st.lists(st.sampled_from(ctx.level_ids), min_size=1, max_size=3, unique=True))
+    # With one track its first level cannot be a target (no level below it): such draws were a
+    # quarter of all, thrown away by the assume() below.
+    firsts = {track["levels"][0]["id"] for track in tracks.values()} if len(tracks) == 1 else set()
+    chain = ctx.draw(st.lists(st.sampled_from([i for i in ctx.level_ids if i not in firsts]), min_size=1, max_size=3, unique=True))
     levels, by_id, resolved = [], {}, None
     for n, level_id in enumerate(chain):
         rules = level_rules(ctx, level_id, "abc"[n], levels[-1] if levels else None, resolved)
@@ -353,6 +427,7 @@ def scenarios(draw):
         add_points(ctx, rules, resolved)
         levels.append(rules)
     levels = [levels[i] for i in ctx.draw(st.permutations(range(len(levels))))]
+    kinds_of = [ctx.pick(type_ids + ctx.favoured) for _ in ctx.record_ids]  # types some criteria need more of
 
     # the packet
     target = ctx.pick(chain)
@@ -375,9 +450,11 @@ def scenarios(draw):
     if ctx.coin(20):  # a month end
         since = since.replace(day=calendar.monthrange(since.year, since.month)[1])
     since = min(since, ctx.as_of)
-    candidate = {"id": "E-1", "name": "Candidate é", "track": track, "level": current, "level_since": since.isoformat()}
+    candidate = {"id": "E-1", "name": CANDIDATE_NAME, "track": track, "level": current, "level_since": since.isoformat()}
     if ctx.coin(60):
-        candidate["team"] = ctx.pick(TEAMS + [t for t in ctx.text_hints.get(("candidate", "team"), []) if t])
+        hinted = [t for t in ctx.text_hints.get(("candidate", "team"), []) if t]
+        broken = [t for t in hinted if "\n" in t]
+        candidate["team"] = ctx.pick(broken if broken and ctx.coin(50) else TEAMS + hinted)
     if ctx.coin(60):
         candidate["nominated"] = ctx.draw(st.booleans())
     if ctx.coin(20):
@@ -390,6 +467,10 @@ def scenarios(draw):
     dates = ctx.dates()
     for rid, type_id in zip(ctx.record_ids, kinds_of):
         declared = ctx.evidence[type_id]
+        earlier = [r for r in packet["evidence"] if r["type"] == type_id]
+        if earlier and type_id in ctx.numeric_distinct and ctx.coin(80):
+            packet["evidence"].append(twin(ctx, ctx.pick(earlier), rid, sorted(ctx.numeric_distinct[type_id]), declared))
+            continue
         record = {"id": rid, "type": type_id, "title": ctx.text(min_size=1, max_size=4)}
         if declared["dates"] == "point":
             record["date"] = ctx.pick(dates)
@@ -400,7 +481,7 @@ def scenarios(draw):
         if ctx.coin(75):
             record["confidence"] = ctx.pick(["verified", "self-reported", "disputed"])
         for name, spec in declared["fields"].items():
-            if not spec.get("required") and not ctx.coin(75):
+            if not spec.get("required") and not ctx.coin(95 if (type_id, name) in ctx.matched else 75):
                 continue
             if spec["type"] == "ref":
                 targets = [r for r, t in zip(ctx.record_ids, kinds_of) if t == spec["evidence"] and r != rid]
@@ -415,3 +496,90 @@ def scenarios(draw):
             record["notes"] = "note"
         packet["evidence"].append(record)
     return ladder, evidence, levels, packet
+
+
+def twin(ctx: Context, record: dict, rid: str, numeric: list[str], declared: dict) -> dict:
+    """A copy of `record` under a new id: one of its numeric fields is set to 2 in one of the
+    two and 2.0 in the other, one distinct value spelled two ways."""
+    name = ctx.pick(numeric)
+    record[name] = ctx.pick([2, 2.0])
+    copy = dict(record, id=rid, **{name: 2.0 if type(record[name]) is int else 2})
+    links_to_itself = [n for n, spec in declared["fields"].items() if spec["type"] == "ref" and copy.get(n) == rid]
+    for field_name in links_to_itself:  # a record may not link to itself
+        del copy[field_name]
+    return copy
+
+
+# ------------------------------------------------------------------------------ features
+
+# Semantics a random rulebook and packet rarely reach by chance, which the generator steers
+# towards; tests/matching/test_generator_reach.py requires each in at least 5% of scenarios.
+RARE_FEATURES = (
+    "distinct numbers equal as numbers (2 and 2.0)",
+    "a level's nearly merged key by key with the ladder's",
+    "a line break in text under matches",
+    "a window in days",
+    "a window in weeks",
+    "a date inside a condition",
+    "points on a criterion below its at_least",
+)
+
+
+def _criteria(criteria: list[dict]):
+    """Every criterion, nested ones included."""
+    for c in criteria:
+        yield c
+        yield from _criteria(c.get("k_of", {}).get("of", []) + c.get("all_of", []) + c.get("any_of", []) + c.get("none_of", []))
+
+
+def _conditions(where: dict):
+    """(field, operator, value) for every condition of a `where`."""
+    for name, spec in where.items():
+        for op, wanted in (spec.items() if isinstance(spec, dict) else [("eq", spec)]):
+            yield name, op, wanted
+
+
+def features(scenario: tuple) -> set[str]:
+    """Which of RARE_FEATURES the scenario reaches in what its target level evaluates."""
+    from oracle import evaluate, resolve
+
+    ladder, evidence, levels, packet = scenario
+    types = evidence["types"]
+    expected = evaluate(*scenario)
+    by_level = {level["level"]: level for level in levels}
+    top = [c for competency in resolve(by_level, expected.target) for c in competency["criteria"]]
+    found = set()
+    level_nearly, ladder_nearly = by_level[expected.target].get("nearly") or {}, ladder.get("nearly") or {}
+    if level_nearly and set(ladder_nearly) - set(level_nearly):
+        found.add(RARE_FEATURES[1])
+    outcomes = [expected.all_evidence.results, expected.verified_only.results]
+    if any("points_each" in c and not o[c["id"]].met and o[c["id"]].points > 0 for c in top for o in outcomes):
+        found.add(RARE_FEATURES[6])
+    records = packet["evidence"]
+    for c in _criteria(top):
+        if "candidate" in c:
+            team = packet["candidate"].get("team", "")
+            if any(op == "matches" and name == "team" for name, op, _ in _conditions(c["candidate"])) and "\n" in team:
+                found.add(RARE_FEATURES[2])
+            continue
+        spec = c.get("count") or c.get("sum")
+        if spec is None:
+            continue
+        wheres = [(spec["evidence"], spec.get("where", {}))]
+        if "linked" in spec:
+            wheres.append((types[spec["evidence"]]["fields"][spec["linked"]["by"]]["evidence"], spec["linked"].get("where", {})))
+        for type_id, where in wheres:
+            for name, op, _ in _conditions(where):
+                if op == "matches" and any(r["type"] == type_id and "\n" in str(r.get(name, "")) for r in records):
+                    found.add(RARE_FEATURES[2])
+                if types[type_id]["fields"][name]["type"] == "date" and op not in ("present", "absent"):
+                    found.add(RARE_FEATURES[5])
+        unit = spec.get("within", "0 none").split()[-1].rstrip("s")
+        if unit in ("day", "week"):
+            found.add(RARE_FEATURES[3] if unit == "day" else RARE_FEATURES[4])
+        distinct = spec.get("distinct")
+        if distinct and types[spec["evidence"]]["fields"][distinct]["type"] in ("integer", "number"):
+            values = [r[distinct] for r in records if r["id"] in expected.all_evidence.results[c["id"]].counted]
+            if any(a == b and type(a) is not type(b) for a in values for b in values):
+                found.add(RARE_FEATURES[0])
+    return found

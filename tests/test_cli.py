@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 from click.testing import CliRunner
@@ -76,7 +77,7 @@ def test_an_invalid_packet_gets_its_errors_with_places_and_exit_1_never_a_traceb
         f"{bad}:13:9: error: unknown evidence type 'desing-doc' (did you mean 'design-doc'?); this rulebook has project, "
         "mentee, design-doc, talk, community, incident, review, hire, team-growth, strategy-doc, feedback [packet.unknown-evidence]",
     ]
-    assert "Traceback" not in result.output and "1 of 2 packet(s) invalid" in result.stderr
+    assert "Traceback" not in result.output and "1 of 2 packets invalid" in result.stderr
     assert "Test Candidate (E-1)" in result.stdout  # the valid packet still gets its verdict
 
 
@@ -95,7 +96,8 @@ def test_a_broken_rulebook_stops_before_any_packet(run, good, rules_copy):
     (rules_copy / "levels" / "developer.yaml").write_text("level: developer\ncompetencies: [{id: x}]\n")
     result = run("evaluate", good, "--rules", rules_copy)
     assert result.exit_code == 1 and result.stdout == ""
-    assert "developer.yaml:2:16: error: missing required key 'criteria'" in result.stderr
+    assert ("developer.yaml:2:21: error: competency 'x' has no criteria, and only a competency inherited through builds_on "
+            "can go without them [rules.missing-criteria]") in result.stderr
 
 
 def test_out_replaces_the_file_whole_and_leaves_nothing_behind(run, good, tmp_path):
@@ -153,13 +155,43 @@ def test_calibrate_shows_a_progress_bar_on_a_terminal_but_not_in_ci(tmp_path):
     assert "Evaluating" not in on_a_terminal("calibrate", cohort, "--out", tmp_path / "r.csv", env={"CI": "true"})
 
 
-def test_an_invalid_packet_s_errors_are_shown_once_on_a_terminal_and_kept_on_stderr_otherwise(run, bad, tmp_path):
+def test_an_invalid_packet_s_errors_are_printed_once_on_stderr_and_the_report_names_the_packet(run, bad, good, tmp_path):
     error = f"{bad}:13:9: error: unknown evidence type 'desing-doc'"
     assert on_a_terminal("evaluate", bad).count(error) == 1
-    piped = run("evaluate", bad)
-    assert piped.stdout.count(error) == 1 and piped.stderr.count(error) == 1  # a pipe and the terminal: once each
+    for fmt in ("text", "summary"):
+        piped = run("evaluate", good, bad, "--format", fmt)
+        assert piped.stdout.count(error) == 0 and piped.stderr.count(error) == 1, fmt  # a CI log with 2>&1: once
+        assert f"{bad}: " in piped.stdout and "2 errors, on stderr" in piped.stdout
     written = run("evaluate", bad, "--out", tmp_path / "v.txt")
-    assert written.stderr.count(error) == 1 and (tmp_path / "v.txt").read_text().count(error) == 1
+    assert written.stderr.count(error) == 1 and "the packet is invalid (2 errors, on stderr)" in (tmp_path / "v.txt").read_text()
+
+
+def test_a_report_on_many_packets_closes_with_a_count_of_each_verdict(run, good, bad, write_packet):
+    result = run("evaluate", good, bad, ROOT / "fixtures/packets/ic-staff-ready.yaml")
+    assert result.stdout.splitlines()[-1] == "2 evaluated: 1 ready, 0 nearly, 1 not ready; 1 invalid"
+    assert "ladder: 1 of 3 packets invalid, not evaluated" in result.stderr
+    assert "evaluated:" not in run("evaluate", good).output  # one packet: its verdict says it all
+
+
+def test_summary_format_gives_one_line_a_packet_then_the_count(run, good, bad):
+    result = run("evaluate", good, bad, "--format", "summary")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{good}: NOT READY - Test Candidate (E-1), Senior Developer -> Staff Engineer: "
+        + result.stdout.splitlines()[0].split("Staff Engineer: ", 1)[1],
+        f"{bad}: INVALID - 2 errors, on stderr",
+        "1 evaluated: 0 ready, 0 nearly, 1 not ready; 1 invalid",
+    ]
+    assert "required criteria met" in result.stdout.splitlines()[0]
+
+
+def test_a_packet_not_ready_points_to_its_plan_and_a_ready_one_does_not(run, good):
+    assert result_lines(run("evaluate", good))[-1] == f"Next steps: ladder plan {good}"
+    assert "ladder plan" not in run("evaluate", ROOT / "fixtures/packets/ic-staff-ready.yaml").output
+
+
+def result_lines(result) -> list[str]:
+    return result.stdout.splitlines()
 
 
 def test_an_empty_no_color_leaves_colour_on_as_no_color_org_says(good):
@@ -171,7 +203,38 @@ def test_validate_lists_every_error_as_file_line_col(run, bad, good):
     result = run("validate", ROOT / "rules", good, bad)
     assert result.exit_code == 1
     assert [line.split(": error: ")[0] for line in result.stdout.splitlines()] == [f"{bad}:9:14", f"{bad}:13:9"]
-    assert "1 rulebook(s), 2 packet(s): 2 error(s)" in result.stderr
+    assert "1 rulebook, 2 packets: 2 errors" in result.stderr
+
+
+def test_validate_gives_its_errors_as_json_or_sarif_like_lint(run, bad, good, tmp_path):
+    document = json.loads(run("validate", good, bad, "--format", "json").stdout)
+    assert document["format"] == "ladder.validate/1" and document["packets"] == [str(good), str(bad)]
+    assert [(f["file"], f["line"], f["col"], f["code"]) for f in document["findings"]] == [
+        (str(bad), 9, 14, "schema.type"), (str(bad), 13, 9, "packet.unknown-evidence")]
+    written = run("validate", good, bad, "--format", "sarif", "--out", tmp_path / "v.sarif")
+    assert written.exit_code == 1 and written.stdout == ""
+    log = json.loads((tmp_path / "v.sarif").read_text())
+    results = log["runs"][0]["results"]
+    assert log["version"] == "2.1.0" and [r["ruleId"] for r in results] == ["schema.type", "packet.unknown-evidence"]
+    assert results[1]["locations"][0]["physicalLocation"]["region"] == {"startLine": 13, "startColumn": 9}
+    assert {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]} == {"schema.type", "packet.unknown-evidence"}
+
+
+def test_track_with_no_equivalent_level_is_an_answer_not_an_invalid_packet(run):
+    result = run("evaluate", ROOT / "fixtures/packets/ic-developer-ready.yaml", "--track", "management")
+    assert result.exit_code == 0 and ":1:1:" not in result.output
+    assert ("Developer has no management equivalent: the management track starts at Tech Lead, band E3. "
+            "This is the verdict for Developer.") in result.stdout
+    document = json.loads(run("evaluate", ROOT / "fixtures/packets/ic-developer-ready.yaml", "--track", "management",
+                              "--format", "json").stdout)
+    jsonschema.Draft202012Validator(validate.schema("verdict"), registry=validate._registry()).validate(document)
+    assert document["results"][0]["verdict"] == "ready" and "track_note" in document["results"][0]
+
+
+def test_track_naming_the_packet_s_own_track_says_so(run):
+    result = run("evaluate", ROOT / "fixtures/packets/ic-staff-ready.yaml", "--track", "ic")
+    assert result.exit_code == 0
+    assert "Staff Engineer is on the individual contributor track already: this is its verdict there." in result.stdout
 
 
 def test_validate_says_which_rulebook_when_it_cannot_guess(run, good, rules_copy):
@@ -185,6 +248,18 @@ def test_help_teaches_the_commands(run):
     evaluate_help = run("evaluate", "--help").output
     for word in ("--format", "markdown", "--as-of", "--target", "--rules", "Exit status is 1"):
         assert word in evaluate_help
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_s_help_shows_an_example_and_explains_every_option(run, name):
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    description = result.output.split("\nOptions:")[0].split("\n", 1)[1]
+    examples = [line.strip() for line in description.splitlines() if line.startswith(f"    ladder {name} ")]
+    assert examples, f"ladder {name} --help shows no example (a `\\b` block of '  ladder {name} ...' lines)"
+    unexplained = [param.opts[0] for param in main.commands[name].params
+                   if isinstance(param, click.Option) and not param.hidden and not param.help]
+    assert not unexplained, f"ladder {name}: options without help text: {unexplained}"
 
 
 def test_the_same_inputs_give_byte_identical_output(run, good):
@@ -233,7 +308,7 @@ def test_a_cohort_naming_no_packets_is_a_usage_error(run, tmp_path, cohort, prob
 def test_a_dangling_symlink_in_a_directory_is_that_packets_error_not_dropped(run, good, tmp_path):
     (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
     result = run("evaluate", tmp_path)
-    assert result.exit_code == 1 and "1 of 2 packet(s) invalid" in result.stderr
+    assert result.exit_code == 1 and "1 of 2 packets invalid" in result.stderr
     assert f"{tmp_path / 'gone.yaml'}:1:1: error: is a symbolic link to {tmp_path / 'nowhere.yaml'}, which does not exist" in result.stderr
 
 
@@ -253,7 +328,7 @@ def test_evaluate_and_validate_read_json_lines_each_line_a_packet(run, lines):
     assert f"{lines}:3:" in evaluated.stderr and "unknown evidence type 'desing-doc'" in evaluated.stderr
     validated = run("validate", lines)
     assert validated.exit_code == 1 and validated.stdout.startswith(f"{lines}:3:")
-    assert "0 rulebook(s), 2 packet(s): 1 error(s)" in validated.stderr
+    assert "0 rulebooks, 2 packets: 1 error" in validated.stderr
 
 
 def test_a_json_lines_file_in_a_directory_or_with_an_upper_case_suffix_is_read_line_by_line(run, lines, good, tmp_path):
@@ -328,8 +403,9 @@ def test_an_output_where_no_file_can_be_written_is_a_usage_error_before_any_work
 
 @pytest.mark.parametrize("out, problem", [
     pytest.param("/sys/site", "cannot write in directory /sys (creating a file there failed: ", marks=unwritable),
-    pytest.param("/proc/site/pages", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
+    pytest.param("/proc/site", "cannot write in directory /proc (creating a file there failed: ", marks=unwritable),
     ("{tmp}/file/site", "{tmp}/file is not a directory"),
+    ("{tmp}/missing/site", "directory {tmp}/missing does not exist"),  # like every other --out: its parent must exist
 ])
 def test_docs_where_no_file_can_be_written_is_a_usage_error_before_any_work(run, no_work, tmp_path, out, problem):
     (tmp_path / "file").write_text("")
@@ -468,7 +544,9 @@ def test_a_glob_that_normalises_to_a_plain_path_is_read_without_a_traceback(run,
     (tmp_path / "sub").mkdir()
     (tmp_path / "one.yaml").write_text(good.read_text())
     result = run("calibrate", f"{tmp_path}/*/../one.yaml", "--out", tmp_path / "r.json")
-    assert "Traceback" not in result.output and result.exit_code in (0, 1)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert (len(report["candidates"]), report["invalid"]) == (1, [])
 
 
 @pytest.fixture(scope="module")

@@ -139,7 +139,7 @@ def test_sarif_messages_are_shown_text_and_the_file_uri_stays_verbatim():
 # -------------------------------------------------------------------------------- nothing missed
 
 PAYLOAD = " \x1b]0;t\x07\x1b]8;;https://e.example/\x1b\\x\x1b]8;;\x1b\\\x1b]52;c;cA==\x07\x1b[31m\x00\x9b2J\u202e\u2066\u200b\ufeff\u00ad\r\n\rz"
-FREE_TEXT = {"name", "manager", "team", "title", "description", "summary", "hire_level"}
+FREE_TEXT = {"name", "manager", "team", "title", "description", "summary", "hire_level", "standing", "reason"}
 
 
 def poisoned(data: object, keys: set[str] = FREE_TEXT) -> object:
@@ -219,7 +219,7 @@ def test_no_output_of_any_command_carries_a_hidden_character(poisoned_cohort, po
     ET.fromstring(shown["junit"].encode())  # well-formed: XML 1.0 cannot even hold most controls
     for fmt in ("md", "html"):
         run(f"docs {fmt}", "docs", poisoned_rules, "--out", tmp_path / f"site-{fmt}", "--format", fmt)
-        shown.update({f"docs {p.name}": read(p) for p in (tmp_path / f"site-{fmt}").iterdir()})
+        shown.update({f"docs {p.relative_to(tmp_path)}": read(p) for p in (tmp_path / f"site-{fmt}").rglob("*") if p.is_file()})
     for fmt in ("text", "markdown", "json"):
         run(f"impact {fmt}", "impact", "--base", ROOT / "rules", "--head", stricter, poisoned_cohort, "--format", fmt)
 
@@ -227,20 +227,22 @@ def test_no_output_of_any_command_carries_a_hidden_character(poisoned_cohort, po
         assert not hidden_in(text), what
     assert "defects<U+001B>]0;t<U+0007><U+202E>/" in shown["lint text"] and "<U+00AD>  z can meet these conditions" in shown["lint text"]
     assert any("<U+202E>" in r["message"]["text"] for r in json.loads(shown["lint sarif"])["runs"][0]["results"])
-    assert "<U+202E>" in shown["impact text"] and "<U+202E>" in shown["docs index.md"] and "&lt;U+202E&gt;" in shown["docs index.html"]
+    assert "<U+202E>" in shown["impact text"] and "&lt;U+202E&gt;" in shown["docs site-md/index.md"] and "&lt;U+202E&gt;" in shown["docs site-html/index.html"]
     verdicts = json.loads(shown["evaluate json, default rules"])["results"]
     assert all(result["candidate"]["name"].endswith(PAYLOAD) for result in verdicts)  # JSON: verbatim
 
 
-def test_a_json_packet_with_a_lone_surrogate_is_calibrated_and_shown_as_its_code_point(tmp_path):
-    """JSON may escape half a surrogate pair (`\\ud800`), which no UTF-8 file can hold: the
-    calibration's spool of candidate pages once crashed writing it."""
+def test_a_json_packet_with_a_lone_surrogate_is_refused_at_its_place_and_the_report_still_written(tmp_path):
+    """JSON may escape half a surrogate pair (`\\ud800`), which is no character: the packet is
+    invalid at its place, listed in the report, and the report written (once, a traceback)."""
     data = packet(evidence=[project("P-1", "2026-03-01", team="payments")])
     data["candidate"]["name"] = "Ann \ud800 Lee"
     cohort = tmp_path / "cohort"
     cohort.mkdir()
     (cohort / "p.json").write_text(json.dumps(data))  # ensure_ascii: the surrogate as \ud800
     code, _, err = invoke("calibrate", cohort, "--out", tmp_path / "r.html", "--out", tmp_path / "r.json")
-    assert code == 0, err
-    assert "Ann &lt;U+D800&gt; Lee" in read(tmp_path / "r.html")
-    assert json.loads(read(tmp_path / "r.json"))["candidates"][0]["explanation"]["candidate"]["name"] == "Ann \ud800 Lee"
+    assert code == 0, err  # a report listing an invalid packet is a success
+    assert "Traceback" not in err
+    report = json.loads(read(tmp_path / "r.json"))
+    [error] = report["invalid"][0]["errors"]
+    assert (error["code"], error["line"]) == ("load.character", 1) and "half of a surrogate pair" in error["message"]

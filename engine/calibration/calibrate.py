@@ -80,6 +80,8 @@ class Calibration:
             missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
             depends_on=depends_on,
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
+            placed=shared((item.placement["level"], item.placement["steps"], item.placement["first_not_met"]))
+            if item.placement else None,
         ))
         if self._pages is not None:
             self._pages.write(json.dumps({"page": page, **result}, sort_keys=True) + "\n")
@@ -164,6 +166,7 @@ class Calibration:
             "summary": figures.summary(self.book, self.rows),
             "nominations": figures.nominations(rows),
             "unverified": figures.unverified(rows),
+            "placement": figures.placement(self.book, rows),
             "managers": figures.managers(self.book, rows),
             "parity": figures.parity(self.book, self.rows),
             "blockers": figures.blockers(self.book, self.rows),

@@ -81,6 +81,25 @@ def parity(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
     return found
 
 
+def placement(book: Rulebook, rows: list[Row]) -> dict[str, Any]:
+    """Candidates whose packet names no target are placed on their track (`ladder place`) as
+    well as judged for the next level. A levelling question is a candidate whose evidence places
+    them below their current level, at no level of the track, or beyond the next level (the next
+    level itself is a promotion: the verdict says it). In cohort order."""
+    placed = [r for r in rows if r.placed is not None]
+    levelling = []
+    for row in placed:
+        level, steps, first = row.placed
+        if steps is not None and 0 <= steps <= 1:
+            continue
+        levelling.append({"page": row.page, "candidate": row.name, "id": row.id, "track": row.track, "level": row.level,
+                          "level_name": row.level_name, "placed_level": level,
+                          "placed_level_name": book.levels[level].name if level else None, "steps": steps,
+                          "first_not_met": first, "first_not_met_name": book.levels[first].name if first else None,
+                          "manager": row.manager})
+    return {"placed": len(placed), "levelling": levelling}
+
+
 def managers(book: Rulebook, rows: list[Row]) -> dict[str, Any]:
     """Each manager's agreement: the share of their candidates whose nomination matches the
     verdict (nominated and ready, or not nominated and not ready; nearly ready is not ready),

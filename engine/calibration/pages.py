@@ -19,8 +19,9 @@ TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
 TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "points": lambda gap: _points(gap), "by_criterion": lambda records: _by_criterion(records),
                      "md_table": candidates.markdown_table, "html_rows": candidates.html_rows}
 # The report's sections in the order a meeting takes them: the overview, the candidates to
-# discuss (disagreements first, confirmations last), what may change a verdict, then the
-# checks on the process. The roster and the candidate pages follow, for reference.
+# discuss (disagreements first, confirmations last), what may change a verdict, candidates
+# placed off their level, then the checks on the process. The roster and the candidate pages
+# follow, for reference.
 AGENDA = {
     "summary": "Verdicts by track and level",
     "nominated-not-ready": "Nominated, not ready",
@@ -29,6 +30,7 @@ AGENDA = {
     "nearly-not-nominated": "Nearly ready, not nominated",
     "nominated-ready": "Nominated and ready",
     "unverified": "Verdicts that rest on unverified evidence",
+    "placement": "Placement: levelling questions",
     "managers": "Managers: nominations against verdicts",
     "parity": "Parity between tracks",
     "blockers": "Top blockers",

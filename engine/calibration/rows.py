@@ -41,3 +41,6 @@ class Row:
     depends_on: tuple[Dependence, ...]
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
+    # A packet naming no target is placed on its track: (level id or None if none is met, its
+    # steps from the current level, the first level above it not met); None when not placed.
+    placed: tuple[str | None, int | None, str | None] | None = None

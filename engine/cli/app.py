@@ -4,6 +4,7 @@ stops on unusable input (exit 1) or an engine fault (exit 3)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from datetime import date
@@ -15,9 +16,9 @@ import click
 from engine import api
 from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
-from engine.reading.model import parse_date
+from engine.reading.dates import parse_date
 from engine.reading.rulebook import LEVELS_DIR, rule_files
-from engine.rendering.report import write_atomic
+from engine.rendering.report import Style, plain, write_atomic
 from engine.tooling import ruletest
 
 
@@ -38,14 +39,37 @@ def use_colour(choice: str, out: Path | None) -> bool:
     return sys.stdout.isatty()
 
 
-def plural(count: int, noun: str) -> str:
-    """'1 invalid packet', '3 invalid packets'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def style_for(painted: bool) -> Style:
+    """The renderers' `Style`: click's, which writes the escape codes, when colour is on."""
+    return click.style if painted else plain
+
+
+colour_option = click.option(
+    "--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+FINDINGS_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+    help="text as file:line:col for a person or an editor, json for programs, sarif for code-scanning tools (findings on the pull request).")
+
+
+def findings_text(fmt: str, findings: list[Diagnostic], format_id: str, rules: dict[str, tuple[str, str]],
+                  fallback: tuple[str, str], **extra: object) -> str:
+    """Diagnostics as `lint` and `validate` print them: one a line, a JSON document (`format_id`,
+    `findings` and `extra`), or a SARIF log with `rules` (code -> level, description)."""
+    from engine.rendering import sarif
+
+    if fmt == "sarif":
+        return json.dumps(sarif.sarif(findings, rules, fallback), indent=2, sort_keys=True) + "\n"
+    if fmt == "json":
+        return json.dumps({"format": format_id, **extra, "findings": [d.to_json() for d in findings]}, indent=2, sort_keys=True) + "\n"
+    return "".join(d.format() + "\n" for d in findings)
 
 
 def check_out(problem: str | None, option: str = "--out") -> None:

@@ -9,28 +9,30 @@ import click
 
 from engine import api
 from engine.cli.app import (
+    FINDINGS_FORMAT,
     OUT_HELP,
     check_out,
     engine_failed,
+    findings_text,
     jobs_options,
     load_rulebook,
     main,
-    plural,
     print_diagnostics,
     rule_inputs,
     stopping_on_failure,
     write,
+    writing,
 )
 from engine.cohorts import cohort, outputs, pool
 from engine.common.errors import LadderError
+from engine.explaining.phrasing import plural
 from engine.reading import bundle
 from engine.tooling import ruletest
 
 
 @main.command()
 @click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="sarif for code-scanning tools (findings on the pull request).")
+@FINDINGS_FORMAT
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> None:
@@ -39,27 +41,29 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
     Finds conditions that can never hold, criteria and levels nobody can reach, duplicate and
     shadowed criteria, missing descriptions, gaps in level order, and parity between the
     tracks: equivalent levels must share a band and ask for comparable evidence (required
-    criteria, evidence records, competencies; how they compare: docs/rules.md). Every finding
-    has a stable code. Exit status is 1 on errors (and on warnings with --strict).
+    criteria, evidence records, competencies; how they compare: docs/rules.md), and a track
+    whose top band is below another's. Every finding has a stable code. A finding the rulebook
+    accepts with a reason (ladder.yaml `accepted:`) is shown as accepted and fails nothing.
+    Exit status is 1 on errors (and on warnings with --strict).
+
+    \b
+      ladder lint rules/
+      ladder lint rules/ --strict --format sarif --out lint.sarif
     """
-    from engine.rendering import sarif
     from engine.tooling import lint as linting
 
     if out:
         check_out(outputs.file_problem(out, rule_inputs(rules_dir)))
     findings = linting.lint(rules_dir or api.default_rules_dir())
-    if fmt == "sarif":
-        text = json.dumps(sarif.sarif(findings, linting.RULES, linting.LOAD_RULE), indent=2, sort_keys=True) + "\n"
-    elif fmt == "json":
-        text = json.dumps({"format": "ladder.lint/1", "findings": [d.to_json() for d in findings]}, indent=2, sort_keys=True) + "\n"
-    else:
-        text = "".join(d.format() + "\n" for d in findings)
+    text = findings_text(fmt, findings, "ladder.lint/1", linting.RULES, linting.LOAD_RULE)
     if out:
         write(out, text)
     else:
         click.echo(text, nl=False)
-    counts = {level: sum(d.level == level for d in findings) for level in ("error", "warning", "info")}
-    click.echo(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)", err=True)
+    counts = {level: sum(d.level == level and not d.accepted for d in findings) for level in ("error", "warning", "info")}
+    accepted = sum(bool(d.accepted) for d in findings)
+    click.echo(f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
+               + (f", {accepted} accepted by the rulebook" if accepted else ""), err=True)
     sys.exit(1 if counts["error"] or (strict and counts["warning"]) else 0)
 
 
@@ -122,19 +126,34 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
 
 @main.command()
 @click.argument("rules_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory to write the documents into.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Directory to write the pages into: made if missing (its parent must exist), and pages of an "
+                   "earlier run there that the rules no longer produce are removed (only those).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="md for a repository or wiki; html for a site that needs no build step (no scripts).")
 def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     """Publish the career framework, generated from the rules (default: the built-in rulebook).
 
-    An overview with the tracks, bands and equivalence table side by side; a page per track
-    with each level's competencies and criteria in plain language; and the evidence types.
+    An overview (contents, the bands of both tracks side by side with a link to every level,
+    how the tracks stand equal, how a decision is reached); a page per track with its
+    competency x level grid; a page per level with its competencies as behaviours, the criteria
+    and evidence that show them, its verdict rule and its equivalent on the other track; and
+    the evidence types with an example packet. A manifest (.ladder-docs.json) records the pages
+    written, so the next run removes only its own pages that the rules no longer produce.
+
+    \b
+      ladder docs --out site/ --format html
     """
     from engine.tooling import docs as documents
 
     check_out(outputs.documents_directory_problem(out))
-    for path in documents.write(load_rulebook(rules_dir), out, fmt):
+    book = load_rulebook(rules_dir)
+    with writing(out):
+        site = documents.write(book, out, fmt)
+    for path in site.written:
         click.echo(f"wrote {path}", err=True)
+    for path in site.removed:
+        click.echo(f"removed {path} (the rules no longer produce it)", err=True)
 
 
 @main.command()
@@ -145,7 +164,7 @@ def schema(kind: str, out: Path | None) -> None:
     is inside it, so editors and other validators can use it offline.
 
     KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
-    or one ladder writes as JSON (verdict, calibration-report). For example:
+    or one ladder writes as JSON (verdict, placement, calibration-report). For example:
 
     \b
       ladder schema packet --out .schemas/packet.schema.json
@@ -179,6 +198,7 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     against actual, with the explanation.
 
     \b
+      ladder test rules/
       ladder test rules/ --min-coverage 100 --junit-xml rule-tests.xml
 
     Exit status: 0 when every case passes; 1 if any case fails, a test file is broken, there

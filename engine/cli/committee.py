@@ -17,13 +17,13 @@ from engine.cli.app import (
     jobs_options,
     load_rulebook,
     main,
-    plural,
     rule_inputs,
     rules_option,
     stopping_on_failure,
     writing,
 )
 from engine.cohorts import cohort, outputs
+from engine.explaining.phrasing import plural
 from engine.rendering.report import atomic_output
 
 
@@ -43,17 +43,19 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
               jobs: int, timeout: float) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
+    \b
+      ladder calibrate cycle-2026/ --out report.html --out report.csv
+      ladder calibrate cohort.jsonl --redact --out shared.md
+
     COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
     quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report
     is the meeting's agenda: verdicts by track and level; nominated but not ready, nominated
     and nearly ready, ready but not nominated, nearly ready and not nominated, nominated and
-    ready; verdicts resting on unverified evidence; managers' agreement; parity between the
-    tracks; top blockers; fairness by group; invalid packets. Then a roster of every candidate
-    (the HTML sorts and filters it) and a page per candidate.
-
-    \b
-      ladder calibrate cycle/ --out report.html --out report.csv
-      ladder calibrate cycle.jsonl --redact --out shared.md
+    ready; verdicts resting on unverified evidence; placement (a packet with no target is
+    judged for the next level and placed as `ladder place` does: those placed below their
+    level or beyond the next are listed); managers' agreement; parity between the tracks; top
+    blockers; fairness by group; invalid packets. Then a roster of every candidate (the HTML
+    sorts and filters it) and a page per candidate.
 
     Exit status: 0 when the report is written, invalid packets listed in it (--strict: 1 if
     there are any); 2 if COHORT names no packets; 3 if the rules engine failed on a packet
@@ -102,7 +104,8 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
 @main.command()
 @click.option("--size", type=click.IntRange(1), required=True, help="How many packets.")
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same cohort.")
-@click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=as_of_option_value)
+@click.option("--as-of", "as_of", default="2026-11-01", show_default=True, metavar="YYYY-MM-DD", callback=as_of_option_value,
+              help="The cycle's date: packets are judged as of it, and their evidence dated before it.")
 @click.option("--records", type=click.IntRange(1, 1000), default=20, show_default=True, help="About this many evidence records per packet.")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="A new or empty directory (one YAML file per packet; missing parents are created) or a .jsonl file "
@@ -113,6 +116,10 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
 
     Both tracks, every level with rules, nominations that mostly (not always) follow readiness,
     group attributes, and a few packets with deliberate mistakes.
+
+    \b
+      ladder generate --size 300 --out cohort/
+      ladder generate --size 10000 --seed 7 --out cohort.jsonl
     """
     from engine.cohorts import synthetic
 

@@ -10,10 +10,13 @@ import click
 
 from engine import api
 from engine.cli.app import (
+    FINDINGS_FORMAT,
+    colour_option,
     OUT_HELP,
     as_of_option_value,
     check_out,
     engine_failed,
+    findings_text,
     jobs_options,
     load_rulebook,
     main,
@@ -21,11 +24,13 @@ from engine.cli.app import (
     rule_inputs,
     rules_option,
     stopping_on_failure,
+    style_for,
     timeout_option,
     use_colour,
     write,
 )
 from engine.cohorts import cohort, outputs
+from engine.explaining.phrasing import plural
 from engine.reading.packet import unknown_level
 from engine.reading.validate import did_you_mean
 from engine.rendering.report import RENDERERS, Invalid
@@ -40,10 +45,10 @@ from engine.rendering.report import RENDERERS, Invalid
 @click.option("--track", metavar="TRACK", help="What if: evaluate on this track instead, at the level equivalent to the target "
                                                "(e.g. --track management), and say which evidence carries over.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
-              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/verdict.schema.json).")
+              help="text for a person, summary for one line a packet, markdown for a wiki or pull request, "
+                   "json for programs (schemas/verdict.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
-@click.option("--color", "--colour", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour in text output; auto means only on a terminal, and never if NO_COLOR is set (non-empty).")
+@colour_option
 @jobs_options
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
              fmt: str, out: Path | None, colour: str, jobs: int, timeout: float) -> None:
@@ -56,6 +61,11 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
     rules engine failed on one (it gets that error; every other packet its verdict).
+
+    \b
+      ladder evaluate fixtures/packets/ic-staff-ready.yaml
+      ladder evaluate packets/ --format summary
+      ladder evaluate PACKET --track management --format markdown --out what-if.md
     """
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
@@ -68,22 +78,26 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     with stopping_on_failure():
         results = list(api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout))
     painted = use_colour(colour, out)
-    text = RENDERERS[fmt](results, painted)
+    text = RENDERERS[fmt](results, style_for(painted))
     if out:
         write(out, text)
     else:
         click.echo(text, nl=False, color=painted)
+    exit_for_failures(results, out, "evaluated")
+
+
+def exit_for_failures(results: list, out: Path | None, done: str) -> None:
+    """After the report of many packets: each invalid one's errors on stderr, once (the report
+    names the packet; diagnostics go to stderr, results to stdout), a count, and the exit
+    status: 3 if the engine failed on any, else 1 if any is invalid."""
     invalid = [r for r in results if isinstance(r, Invalid)]
-    # The report lists each invalid packet's errors; repeat them on stderr only where the report
-    # is not already on the same terminal (a file, a pipe, or stderr redirected).
-    shown = out is None and sys.stdout.isatty() and sys.stderr.isatty()
-    for result in [] if shown else invalid:
+    for result in invalid:
         print_diagnostics(list(result.diagnostics))
     faults = sum(map(cohort.is_fault, results))
     if len(invalid) > faults:
-        click.echo(f"ladder: {len(invalid) - faults} of {len(results)} packet(s) invalid, not evaluated", err=True)
+        click.echo(f"ladder: {len(invalid) - faults} of {plural(len(results), 'packet')} invalid, not {done}", err=True)
     if faults:
-        engine_failed(f"failed on {faults} of {len(results)} packet(s), each listed with its error")
+        engine_failed(f"failed on {faults} of {plural(len(results), 'packet')}, each listed with its error")
     if invalid:
         sys.exit(1)
 
@@ -92,14 +106,20 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 @click.argument("packet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @rules_option
 @click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD", help="Plan as of this date (overrides the packet's as_of).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or a one-to-one's notes, json for programs.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@colour_option
 @timeout_option()
-def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, timeout: float) -> None:
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, colour: str, timeout: float) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, in the rules' own words: a level to reach or months
     to serve come first (evidence cannot close those), then the smallest gaps.
     PACKET is a YAML or JSON file, or a JSON Lines file holding one packet.
+
+    \b
+      ladder plan fixtures/packets/ic-staff-nearly-one-design-doc-short.yaml
+      ladder plan PACKET --format markdown --out next-steps.md
     """
     from engine.rendering import plans as plan_pages
 
@@ -116,31 +136,94 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
         if cohort.is_fault(document):
             engine_failed("failed on the packet")
         sys.exit(1)
-    text = {"text": plan_pages.render_text, "markdown": plan_pages.render_markdown,
-            "json": plan_pages.render_json}[fmt](document)
+    painted = fmt == "text" and use_colour(colour, out)
+    text = plan_pages.render_text(document, style_for(painted)) if fmt == "text" else \
+        {"markdown": plan_pages.render_markdown, "json": plan_pages.render_json}[fmt](document)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False, color=painted)
+
+
+@main.command()
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@rules_option
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD",
+              help="Judge the evidence as of this date (overrides the packet's as_of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text for a person, markdown for a wiki or pull request, json for programs (schemas/placement.schema.json).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+@jobs_options
+def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt: str, out: Path | None,
+          jobs: int, timeout: float) -> None:
+    """Say which level each candidate's evidence meets: the highest on each track, and the first
+    level above it not met, with what it misses.
+
+    Every level of every track is judged bottom-up like a promotion target, those the candidate
+    holds included (the packet's own target is ignored); a level is met when its verdict is
+    ready, and one below the placement that is not met is listed. Placement judges evidence,
+    not standing: conditions on the level a promotion starts from (steps_to_target) and the
+    months at the current level are set aside, and said for the levels above where the
+    candidate stands, as what a promotion there would still ask. The entry level of a track,
+    with no rules, is met by default. On the other track, the candidate stands at their
+    level's equivalent. How placement is decided: docs/rules.md, "Placement".
+
+    \b
+      ladder place fixtures/packets/ic-staff-ready.yaml
+      ladder place packets/ --format markdown --out placements.md
+
+    PACKETS are YAML or JSON files, directories of them, or JSON Lines files. Exit status is 1
+    if any packet is invalid (it gets its errors, every other packet its placement), 2 if an
+    argument names no packets, 3 if the rules engine failed on one.
+    """
+    from engine.rendering import placements
+
+    if out:
+        check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
+    book = load_rulebook(rules)
+    with stopping_on_failure():
+        results = list(api.place_packets(book, packets, as_of, jobs, timeout))
+    text = placements.RENDERERS[fmt](results)
     if out:
         write(out, text)
     else:
         click.echo(text, nl=False)
+    exit_for_failures(results, out, "placed")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @rules_option
-def validate(paths: tuple[Path, ...], rules: Path | None) -> None:
+@FINDINGS_FORMAT
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
+def validate(paths: tuple[Path, ...], rules: Path | None, fmt: str, out: Path | None) -> None:
     """Check rulebooks and packets; print every error as file:line:col.
 
     PATHS are rulebook directories (holding ladder.yaml), packet files, directories of packets,
-    or JSON Lines files (one packet a line). Packets are checked against --rules, else the one rulebook among PATHS, else the
-    built-in rulebook. Exit status is 1 if anything is invalid.
+    or JSON Lines files (one packet a line). Packets are checked against --rules, else the one
+    rulebook among PATHS, else the built-in rulebook. The errors are the result, on stdout (or
+    --out); the count goes to stderr. Exit status is 1 if anything is invalid.
+
+    \b
+      ladder validate rules/ packets/
+      ladder validate packets/ --format sarif --out validate.sarif
     """
+    if out:
+        check_out(outputs.file_problem(out, paths + tuple(rule_inputs(rules))))
     try:
         report = api.validate_paths(paths, rules)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    for diagnostic in report.diagnostics:
-        click.echo(diagnostic.format())
+    text = findings_text(fmt, report.diagnostics, "ladder.validate/1", {}, INVALID_INPUT,
+                         rulebooks=report.rulebooks, packets=report.packets)
+    if out:
+        write(out, text)
+    else:
+        click.echo(text, nl=False)
     errors = sum(d.level == "error" for d in report.diagnostics)
-    checked = f"{len(report.rulebooks)} rulebook(s), {len(report.packets)} packet(s)"
-    click.echo(f"{checked}: {errors} error(s)" if errors else f"{checked}: all valid", err=True)
+    checked = f"{plural(len(report.rulebooks), 'rulebook')}, {plural(len(report.packets), 'packet')}"
+    click.echo(f"{checked}: {plural(errors, 'error')}" if errors else f"{checked}: all valid", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+INVALID_INPUT = ("error", "The rulebook or packet is invalid: a YAML, schema or cross-reference error.")

@@ -14,6 +14,7 @@ from engine.cohorts import pool
 from engine.common.errors import Diagnostic, LadderError
 from engine.common.text import visible
 from engine.explaining.explain import explain
+from engine.explaining.placement import place
 from engine.matching.evaluate import evaluate
 from engine.reading.load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
 from engine.reading.model import Packet, Rulebook
@@ -54,6 +55,7 @@ class Evaluated:
     result: dict | Invalid
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
+    placement: dict | None = None  # for a packet that names no target: its track's placement (`placed`)
 
 
 def is_jsonl(path: Path) -> bool:
@@ -150,20 +152,36 @@ def read(item: Item) -> Document:
     return load_json_text(item.text, source, line_offset=item.line - 1)
 
 
-def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | None = None) -> Packet:
+def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | None = None, placing: bool = False) -> Packet:
     """The item's checked packet, named by the item's label (a JSON Lines packet by its line,
-    while its errors point into the file); LadderError listing every problem."""
-    return replace(build_packet(read(item), book, as_of, target), source=item.label)
+    while its errors point into the file); LadderError listing every problem. `placing`: read
+    for placement, its target ignored (`build_packet`)."""
+    return replace(build_packet(read(item), book, as_of, target, placing), source=item.label)
 
 
-def evaluate_item(book: Rulebook, item: Item) -> Evaluated:
+def evaluate_item(book: Rulebook, item: Item, placing: bool = False) -> Evaluated:
+    """The item's verdict; with `placing`, a packet that names no target of its own is also
+    placed on its candidate's track (what a calibration shows beside the verdict)."""
     try:
-        packet = load(book, item)
+        document = read(item)
+        packet = replace(build_packet(document, book), source=item.label)
     except LadderError as e:
         return Evaluated(item.label, Invalid(item.label, tuple(e.diagnostics)))
     evaluation = evaluate(book, packet)
     result = explain(book, evaluation)
-    return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities)
+    untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
+    where = placed(book, packet) if placing and untargeted else None
+    return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
+
+
+def placed(book: Rulebook, packet: Packet) -> dict:
+    """Where the packet's evidence places its candidate on their own track, in brief: the level
+    (None: none met), its steps from the current level, and the first level above it not met
+    (None: the top is met)."""
+    track = place(book, packet, [packet.candidate.track], why=False)["tracks"][0]
+    level, first = track["placed"], track["first_not_met"]
+    return {"level": level["level"] if level else None, "steps": level["steps"] if level else None,
+            "first_not_met": first["level"] if first else None}
 
 
 FAULT = "engine.fault"  # the code of a packet's error when its evaluation failed, hung or crashed its worker
@@ -187,5 +205,6 @@ def fault(item: Item, reason: str) -> Evaluated:
 
 def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,
                  work: Callable[[Item], Evaluated] | None = None) -> Iterator[Evaluated]:
-    """Every item evaluated, in order, on `jobs` worker processes."""
-    return pool.run(tasks, work or (lambda item: evaluate_item(book, item)), fault, jobs, timeout)
+    """Every item evaluated, in order, on `jobs` worker processes; by default (a calibration's
+    run), a packet that names no target placed too (`evaluate_item`)."""
+    return pool.run(tasks, work or (lambda item: evaluate_item(book, item, placing=True)), fault, jobs, timeout)

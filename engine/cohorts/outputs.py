@@ -74,12 +74,13 @@ def cohort_directory_problem(path: Path) -> str | None:
 
 
 def documents_directory_problem(path: Path) -> str | None:
-    """Why documents cannot be written into the directory `path` (made if missing)."""
+    """Why documents cannot be written into the directory `path`. It is made if missing, like a
+    file output is; and like a file output's, its parent directory must exist."""
     if path.is_dir():
         return directory_problem(path)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         return f"{path} is a file: give a directory"
-    return _creatable(path)
+    return directory_problem(path.parent)
 
 
 def _creatable(path: Path) -> str | None:

@@ -21,18 +21,8 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from engine.cohorts.cohort import is_jsonl
-from engine.reading.model import (
-    CandidateCriterion,
-    CompositeCriterion,
-    CountCriterion,
-    Criterion,
-    EvidenceType,
-    Field,
-    Rulebook,
-    SumCriterion,
-    Term,
-    parse_date,
-)
+from engine.reading.dates import parse_date
+from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Rulebook, SumCriterion, Term
 from engine.rendering.report import atomic_output, current_umask
 
 FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",

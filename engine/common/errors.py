@@ -20,14 +20,19 @@ class Diagnostic:
     message: str
     code: str
     level: str = "error"
+    accepted: str = ""  # the reason, for a lint finding the rulebook accepts; it then fails nothing
 
     def format(self) -> str:
         """The diagnostic as a person reads it, on one line: a path or a value it quotes may hold
-        anything, so its hidden characters are shown (`visible`). `to_json` keeps them verbatim."""
+        anything, so its hidden characters are shown (`visible`). `to_json` keeps them verbatim.
+        An accepted finding says so where the level goes, so no tool takes it for a warning."""
+        if self.accepted:
+            return (f"{visible(self.file)}:{self.line}:{self.col}: accepted: {visible(self.message)}; "
+                    f"the rulebook accepts it: {visible(self.accepted)} [{self.code}]")
         return f"{visible(self.file)}:{self.line}:{self.col}: {self.level}: {visible(self.message)} [{self.code}]"
 
     def to_json(self) -> dict:
-        return {
+        found = {
             "file": self.file,
             "line": self.line,
             "col": self.col,
@@ -35,6 +40,9 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
         }
+        if self.accepted:
+            found["accepted"] = self.accepted
+        return found
 
 
 @dataclass

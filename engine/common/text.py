@@ -153,3 +153,11 @@ _MARKDOWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{char: "\\" + cha
 
 def _markdown_escape(match: re.Match[str]) -> str:
     return _MARKDOWN_ESCAPES[match.group()]
+
+
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Individual contributor' becomes 'individual
+    contributor'; an acronym ('IC', 'VP') or a name already in lower case is kept as it is."""
+    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
+        return name[0].lower() + name[1:]
+    return name

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.explaining.outcomes import Outcomes
-from engine.explaining.phrasing import noun_for, plural
+from engine.explaining.phrasing import noun_for, number, plural
 from engine.matching.evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation
-from engine.reading.model import (
-    Rulebook,
-    months_between,
-)
+from engine.reading.dates import months_between
+from engine.reading.model import Nearly, Rulebook
 
 VERDICT_WORDS = {READY: "Ready", NEARLY: "Nearly ready", NOT_READY: "Not ready"}
 
@@ -48,7 +46,7 @@ def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
         "evidence_confidence": _confidence(evaluation, words),
     }
     if full.verdict == NEARLY:
-        short = f", points at most {rules.nearly.max_points_short} short" if rules.nearly.max_points_short is not None and full.points else ""
+        short = f", points at most {points_allowance(rules.nearly)} short" if full.points else ""
         document["headline"] += f" (nearly: at most {rules.nearly.max_unmet} unmet, no blocker{short})"
     elif full.verdict == NOT_READY:
         document["headline"] += "; " + "; ".join(not_nearly(rules, full))
@@ -64,13 +62,19 @@ def not_nearly(rules, assessment: Assessment) -> list[str]:
     if len(assessment.unmet) > nearly.max_unmet:
         parts.append(f"{plural(len(assessment.unmet), 'required criterion', 'required criteria')} unmet, "
                      f"nearly allows at most {nearly.max_unmet}")
-    if nearly.max_points_short is not None:
-        for points in assessment.points:
-            if points.needed - points.observed > nearly.max_points_short:
-                scope = f"points in {points.group}" if points.group else "points"
-                parts.append(f"{scope}: {points.needed - points.observed} short of {points.needed}, "
-                             f"nearly allows at most {nearly.max_points_short} short")
+    for points in assessment.points:
+        short = points.needed - points.observed
+        if not nearly.allows_short(short, points.needed):
+            scope = f"points in {points.group}" if points.group else "points"
+            share = f" ({nearly.points_share}%)" if nearly.points_share is not None else ""
+            parts.append(f"{scope}: {short} short of {points.needed}, "
+                         f"nearly allows at most {number(nearly.points_allowed(points.needed))}{share} short")
     return parts
+
+
+def points_allowance(nearly: Nearly) -> str:
+    """How short of a points requirement nearly ready may be: '2', or '10%' of each."""
+    return f"{nearly.points_share}%" if nearly.points_share is not None else str(nearly.max_points_short)
 
 
 def _points_json(points) -> dict:

@@ -5,17 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from engine.explaining.phrasing import (
+    best_phrase,
     capital,
     counted_unit,
+    failure,
     listed,
     number,
     plural,
     quantity,
     requirement,
+    spaced,
 )
 from engine.explaining.reasons import Reasons
-from engine.matching.evaluate import Assessment, CriterionResult
+from engine.matching.evaluate import Assessment, CriterionResult, Miss
 from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Packet, Rulebook, SumCriterion
+
+THRESHOLDS = ("lt", "lte", "gt", "gte")
+NUMERIC = ("integer", "number")
 
 
 class Outcomes:
@@ -46,6 +52,9 @@ class Outcomes:
         }
         if isinstance(criterion, CountCriterion) and criterion.distinct:
             item["distinct_values"] = list(result.distinct_values)
+        if isinstance(criterion, SumCriterion) and criterion.best_per:
+            item["best"] = [{"key": b.key, "value": number(b.value), "record": b.record, "points": b.points,
+                             "text": best_phrase(criterion, b)} for b in result.best]
         if criterion.points or criterion.points_each:
             item["points"] = result.points
         if result.children:
@@ -73,19 +82,55 @@ class Outcomes:
         window = f" in the last {criterion.match.window}" if criterion.match.window else ""
         # Which values: two records of one team would read as two teams otherwise.
         values = f" ({', '.join(listed(v) for v in result.distinct_values)})" if result.distinct_values else ""
+        if result.best:  # which record decided each key, and what it is worth
+            values = f" ({'; '.join(best_phrase(criterion, b) for b in result.best)})"
         if not result.met and not per_record:
-            text = quantity(self.rulebook, result) + values + window
+            text = self.own_terms(result) or quantity(self.rulebook, result) + values + window
         elif criterion.required:
             text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window} (needs {needed})"
         else:
             text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window}"
         return text + self._points(result)
 
+    def own_terms(self, result: CriterionResult) -> str | None:
+        """A count of one record that is short only of a number, said in the record's own terms:
+        'direct reports is 3, needs at least 4', not '0 of 1 team growth record'.
+
+        It applies when the criterion counts one record (no `distinct`), none counts, and among
+        the records that came closest (fewest failed conditions) one is inside the window and
+        fails nothing but thresholds (lt, lte, gt, gte) on numbers it has: that record is the
+        candidate's, and only its value stands between it and the criterion. Of several, the
+        one nearest its thresholds; None otherwise."""
+        criterion = result.criterion
+        if not isinstance(criterion, CountCriterion) or criterion.distinct or criterion.at_least != 1 or result.met:
+            return None
+        fields = self.rulebook.evidence[criterion.match.evidence].fields
+        fewest = min((_failures(m) for m in result.misses), default=0)
+
+        def short_of_a_number(miss: Miss) -> bool:
+            record = self.records[miss.record]
+            return (_failures(miss) == fewest and bool(miss.failed) and not miss.linked
+                    and all(c.kind == "term" and c.term.op in THRESHOLDS and fields[c.term.field].type in NUMERIC
+                            and isinstance(record.fields.get(c.term.field), (int, float)) for c in miss.failed))
+
+        def distance(miss: Miss) -> float:
+            """How far the record's values are from their thresholds, relative to each."""
+            values = self.records[miss.record].fields
+            return sum(abs(values[c.term.field] - c.term.value) / max(abs(c.term.value), 1) for c in miss.failed)
+
+        short = [m for m in result.misses if short_of_a_number(m)]
+        if not short:
+            return None
+        closest = min(short, key=distance)  # min keeps the first of equals: packet order
+        values = self.records[closest.record].fields
+        return "; ".join(failure(c.term, values[c.term.field]) for c in closest.failed)
+
     def _points(self, result: CriterionResult) -> str:
         criterion = result.criterion
         if criterion.points_each:
             cap = f", at most {criterion.max_points}" if criterion.max_points is not None else ""
-            return f" · {plural(result.points, 'point')} ({criterion.points_each} each{cap})"
+            each = f"{criterion.points_each} per {spaced(criterion.field)}" if isinstance(criterion, SumCriterion) else f"{criterion.points_each} each"
+            return f" · {plural(result.points, 'point')} ({each}{cap})"
         if criterion.points:
             return f" · {plural(result.points, 'point')}" if result.met else f" · 0 of {criterion.points} points"
         return ""
@@ -111,6 +156,8 @@ class Outcomes:
     def gap(self, result: CriterionResult) -> str:
         criterion = result.criterion
         if isinstance(criterion, CountCriterion):
+            if own := self.own_terms(result):
+                return own
             more = int(criterion.at_least - result.observed)
             return f"{more} more; {self.statement(result)}"
         if isinstance(criterion, SumCriterion):
@@ -134,3 +181,8 @@ class Outcomes:
     def _record_ref(self, record_id: str) -> dict[str, str]:
         record = self.records[record_id]
         return {"id": record.id, "title": record.title, "confidence": record.confidence}
+
+
+def _failures(miss: Miss) -> int:
+    """How many conditions a record failed, its linked record's included."""
+    return len(miss.failed) + (len(miss.linked_failed) or (1 if miss.linked else 0))

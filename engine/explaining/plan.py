@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.common.text import record_label
 from engine.explaining.explain import VERDICT_WORDS, explain
+from engine.explaining.outcomes import Outcomes
 from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, quantity, requirement
 from engine.explaining.reasons import standing
 from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
@@ -32,6 +33,27 @@ def on_track(book: Rulebook, packet: Packet, track: str) -> Packet | None:
     if level is None or (here is not None and level.rank <= here.rank):
         return None
     return replace(packet, target=level)
+
+
+def not_on_track(book: Rulebook, packet: Packet, track: str) -> str:
+    """Why `on_track` has no packet for `track`, as an answer: 'Developer has no management
+    equivalent: the management track starts at Tech Lead, band E3.'"""
+    target, name = packet.target, book.tracks[track].name.lower()
+    if track == target.track:
+        return f"{target.name} is on the {name} track already: this is its verdict there."
+    level = other_track_level(book, target, track)
+    if level is None:
+        ruled = [lv for lv in book.tracks[track].levels if lv.id in book.rules]
+        order = book.band_order()
+        where = ""
+        if ruled and order.index(target.band) > order.index(ruled[-1].band):  # above the track's top
+            where = f": the {name} track stops at {ruled[-1].name}, band {ruled[-1].band}"
+        elif ruled:
+            where = f": the {name} track starts at {ruled[0].name}, band {ruled[0].band}"
+        return f"{target.name} has no {name} equivalent{where}. This is the verdict for {target.name}."
+    here = book.equivalent(book.levels[packet.candidate.level], track)
+    return (f"{target.name}'s {name} equivalent, {level.name}, is no step up from where the candidate stands there "
+            f"({here.name if here else level.name}). This is the verdict for {target.name}.")
 
 
 # ------------------------------------------------------------------------------ cross-track
@@ -115,6 +137,7 @@ def plan(book: Rulebook, packet: Packet) -> dict[str, Any]:
         "plans": [_plan_for(book, target) for target in targets],
         "no_equivalent": [book.tracks[t].name for t in book.tracks if t != packet.target.track
                           and not other_track_level(book, packet.target, t)],
+        "track_names": {t: track.name for t, track in book.tracks.items()},
     }
 
 
@@ -134,6 +157,8 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
     for points in evaluation.all_evidence.points:
         if not points.met:
             steps.append(_points_step(book, evaluation, points))
+    if verify := _verify_step(document["verdict"], document["evidence_confidence"]):
+        steps.append(verify)
     # What evidence cannot fix comes first: the level to reach, then the time to wait.
     steps.sort(key=lambda s: (WAITS.index(s["waits_for"]), s["gap"], s["still_needed"], s["order"]))
     reach = next((s["reach"] for s in steps if s["waits_for"] == "level"), None)
@@ -142,7 +167,8 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
         step.pop("reach", None)
     current = book.levels[packet.candidate.level].name
     return {
-        "track": packet.target.track, "level": packet.target.id, "name": packet.target.name,
+        "track": packet.target.track, "track_name": book.tracks[packet.target.track].name,
+        "level": packet.target.id, "name": packet.target.name,
         "verdict": document["verdict"], "headline": document["headline"],
         "not_open": f"{packet.target.name} is not open to {indefinite(current)}: first reach {join_words(reach, 'or')}." if reach else None,
         "steps": steps,
@@ -150,6 +176,24 @@ def _plan_for(book: Rulebook, packet: Packet) -> dict[str, Any]:
 
 
 WAITS = ("level", "time", None)  # step order: a level to reach, months to wait, then evidence
+RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
+
+
+def _verify_step(verdict: str, confidence: dict) -> dict[str, Any] | None:
+    """When the verdict rests on records nobody has verified (on verified records alone it would
+    be lower), getting them verified is a step: 'Get H-1 and H-2 verified'. Not when verified
+    evidence alone would give a better verdict (a disputed finding): resolving it is the step."""
+    alone = confidence["verified_only_verdict"]
+    records = confidence["depends_on"]
+    if RANK[alone] >= RANK[verdict] or not records:
+        return None
+    ids = join_words([r["id"] for r in records], "and")
+    which = "; ".join(f"{record_label(r)} is {r['confidence']}" for r in records)
+    return {"competency": "Evidence", "criterion": "verification",
+            "text": f"Get {ids} verified: on verified evidence alone the verdict would be "
+                    f"{VERDICT_WORDS[alone].lower()} ({which})",
+            "waits_for": None, "have": None, "need": None, "still_needed": len(records), "gap": 0.0,
+            "order": 20_000, "closest": []}
 
 
 def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:
@@ -172,11 +216,28 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
     else:
         still = needed - observed
         more = f"{_number(still)} more {counted_unit(book, result.criterion, still)}"  # what to go and show
-        text = f"{item['description']}: {more} (you have {_number(observed)} of {_number(needed)})"
+        # A record the candidate has, short only of a number, is a step in its own terms.
+        own = Outcomes(book, packet).own_terms(result)
+        standing = "; ".join(b["text"] for b in item.get("best", ()))  # a best-per sum: where each key stands
+        where = f": {standing}" if standing else ""
+        text = f"{item['description']}: {own or _none_yet(book, result) or f'{more} (you have {_number(observed)} of {_number(needed)}{where})'}"
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]
     return step | {"text": text, "still_needed": _number(still), "gap": round(gap, 4)}
+
+
+def _none_yet(book: Rulebook, result: CriterionResult) -> str | None:
+    """A criterion asking for one record with conditions, when the candidate has none of that
+    type at all, said by what the record must show ('no team growth record yet: needs a team
+    growth record where direct reports is at least 4'), not '1 more team growth record (0 of 1)':
+    the conditions are the quantity that matters."""
+    criterion = result.criterion
+    if (not isinstance(criterion, CountCriterion) or criterion.distinct or criterion.at_least != 1
+            or result.misses or not criterion.match.terms):
+        return None
+    evidence = book.evidence[criterion.match.evidence]
+    return f"no {evidence.name} yet: needs {requirement(book, criterion)}"
 
 
 def _candidate_step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, months: int) -> dict[str, Any]:
@@ -216,7 +277,9 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
     to resolve the dispute; any record stops counting once it leaves every window it is found
     in. Only the findings that hold count, and each record is said once."""
     records = {r.id: r for r in packet.records}
-    until: dict[str, tuple] = {}  # record id -> (0, date it leaves) < (1,) ongoing < (2,) no limit
+    # record id -> (0, date it leaves, window) < (1, window) not before the calendar ends
+    # < (2,) ongoing < (3,) no limit: the latest of the windows a record is found in
+    until: dict[str, tuple] = {}
     for child in result.children:
         for inner in child.walk() if child.met else ():
             if not inner.met:
@@ -225,7 +288,7 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
             for record_id in inner.counted:
                 end = records[record_id].end
                 leaves = _leaves(window, end) if window and end else None
-                key = (0, leaves, window.adjective) if leaves else (1,) if window else (2,)
+                key = (0, leaves, window.adjective) if leaves else (1, window.adjective) if window and end else (2,) if window else (3,)
                 until[record_id] = max(until.get(record_id, key), key)
     parts = []
     for record_id, key in until.items():
@@ -233,8 +296,10 @@ def _clearing(book: Rulebook, packet: Packet, result: CriterionResult) -> list[s
         label = record_label({"id": record.id, "title": record.title})
         if key[0] == 0:
             when = f"it stops counting on {key[1]}, when it leaves the {key[2]} window"
+        elif key[0] == 1:
+            when = f"it stays in the {key[1]} window past {date.max}, the last day of the calendar"
         else:
-            when = "it counts for as long as it is ongoing" if key[0] == 1 else "it counts with no time limit"
+            when = "it counts for as long as it is ongoing" if key[0] == 2 else "it counts with no time limit"
         if record.confidence == "disputed":
             parts.append(f"{label} is disputed: the committee must resolve the dispute (otherwise {when})")
         else:
@@ -264,11 +329,12 @@ def _points_step(book: Rulebook, evaluation: Evaluation, points: PointsResult) -
     short = points.needed - points.observed
     found = dict(evaluation.all_evidence.competencies)
     sources = []
+    words = Outcomes(book, evaluation.packet)
     for competency in evaluation.rules.competencies:
         if points.group and competency.group != points.group:
             continue
         for order, result in enumerate(found[competency.id]):
-            route = _route(book, result)
+            route = _route(book, result, words)
             if route:
                 sources.append((route[0], competency.id, order, route[1]))
     sources.sort(key=lambda s: s[:3])
@@ -280,7 +346,7 @@ def _points_step(book: Rulebook, evaluation: Evaluation, points: PointsResult) -
             "gap": round(short / points.needed, 4), "order": 10_000, "closest": []}
 
 
-def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
+def _route(book: Rulebook, result: CriterionResult, words: Outcomes) -> tuple[tuple, str] | None:
     """How a criterion could earn more points, with a sort key (cheapest first): one more record
     for a criterion already earning per record, then any per-record criterion, then a criterion
     whose points come when it is met, nearest first. None if it can earn no more."""
@@ -297,7 +363,8 @@ def _route(book: Rulebook, result: CriterionResult) -> tuple[tuple, str] | None:
     if criterion.points and not result.met:
         if isinstance(criterion, (CountCriterion, SumCriterion)):
             gap = (result.needed - result.observed) / result.needed if result.needed else 1.0
-            return (2, gap), f"{description} ({plural(criterion.points, 'point')}; you have {quantity(book, result)})"
+            have = words.own_terms(result) or f"you have {quantity(book, result)}"
+            return (2, gap), f"{description} ({plural(criterion.points, 'point')}; {have})"
         return (2, 1.0), f"{description} ({plural(criterion.points, 'point')})"
     return None
 

@@ -49,7 +49,7 @@ class Reasons:
             when = f"starts {record.start}" if record.end != record.start else f"dated {record.start}"
             return f"{when}, after the as-of date {as_of}"
         term: Term = condition.term
-        return failure(term, record.fields.get(term.field))
+        return failure(term, record.fields.get(term.field), candidate_fields(self.rulebook, self.packet))
 
     def _candidate_reason(self, term: Term) -> str:
         actual = candidate_fields(self.rulebook, self.packet).get(term.field)

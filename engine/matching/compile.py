@@ -12,23 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.matching import core
-from engine.reading.model import (
-    CANDIDATE_FIELDS,
-    CandidateCriterion,
-    CountCriterion,
-    EvidenceType,
-    Field,
-    LevelRules,
-    Link,
-    RecordMatch,
-    Rulebook,
-    SumCriterion,
-    Term,
-    Window,
-    parse_date,
-)
+from engine.reading.dates import parse_date
+from engine.reading.model import CANDIDATE_FIELDS, STANDING_FIELDS, CandidateCriterion, CandidateValue, CountCriterion, EvidenceType, Field, LevelRules, Link, RecordMatch, Rulebook, SumCriterion, Term, Window
 
 CONTEXT, CANDIDATE = "ctx", "cand"
+WHO = "p"  # the candidate's pattern in rules whose conditions compare with the candidate
 AS_OF, START, END, RECORD_ID = "_as_of", "_start", "_end", "_id"
 ONGOING = 3652059  # date.max.toordinal(): an unfinished span has not ended
 
@@ -50,16 +38,18 @@ class Condition:
 @dataclass(frozen=True)
 class RecordPlan:
     evidence: str
-    rule: str  # main rule: each match is (context, record[, linked record])
+    rule: str  # main rule: each match is (context[, candidate], record[, linked record])
     conditions: tuple[Condition, ...]
     link: Link | None = None
     linked_conditions: tuple[Condition, ...] = ()
+    record_at: int = 1  # the record's place in a match of `rule`
 
 
 @dataclass(frozen=True)
 class CandidatePlan:
-    rule: str
+    rule: str  # matches the candidate when every condition holds
     conditions: tuple[Condition, ...]
+    set_aside: tuple[Condition, ...] = ()  # probed, but left out of `rule` (standing, for placement)
 
 
 @dataclass
@@ -79,18 +69,21 @@ def opportunity_criteria(rulebook: Rulebook) -> tuple[CountCriterion, ...]:
     return tuple(replace(c, id=OPPORTUNITY + c.id) for c in rulebook.calibration.opportunities)
 
 
-def compiled(rulebook: Rulebook, level_id: str) -> CompiledLevel:
+def compiled(rulebook: Rulebook, level_id: str, judge_standing: bool = True) -> CompiledLevel:
     """The compiled rules of one level, with the calibration's opportunities (one engine session
-    answers both), built once per rulebook object."""
+    answers both), built once per rulebook object. Without `judge_standing` (placement), the
+    conditions on the candidate's standing (`STANDING_FIELDS`) are probed but do not decide."""
     cache = rulebook.compiled_cache
-    if level_id not in cache:
-        cache[level_id] = _Compiler(rulebook).level(rulebook.rules[level_id], opportunity_criteria(rulebook))
-    return cache[level_id]
+    key = level_id if judge_standing else ("placement", level_id)
+    if key not in cache:
+        cache[key] = _Compiler(rulebook, judge_standing).level(rulebook.rules[level_id], opportunity_criteria(rulebook))
+    return cache[key]
 
 
 @dataclass
 class _Compiler:
     rulebook: Rulebook
+    judge_standing: bool = True
     rules: dict[str, core.Rule] = field(default_factory=dict)  # canonical key -> rule
     windows: set[Window] = field(default_factory=set)
 
@@ -100,7 +93,7 @@ class _Compiler:
             if isinstance(criterion, (CountCriterion, SumCriterion)):
                 implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
                 if isinstance(criterion, SumCriterion):
-                    implied.append(criterion.field)
+                    implied += [name for name in (criterion.field, criterion.best_per) if name]
                 records[criterion.id] = self._record_plan(criterion.id, criterion.match, implied)
             elif isinstance(criterion, CandidateCriterion):
                 candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)
@@ -129,22 +122,24 @@ class _Compiler:
                 terms.append(Term(name, "present", None))
         own = self._record_conditions(evidence, terms, match.window)
         tests = tuple(t for _, t in own)
-        patterns = [_context(), core.Pattern("m", record_kind(evidence.id), tests)]
+        linked_terms = list(match.link.terms) if match.link else []
+        who = _who([*terms, *linked_terms])
+        patterns = [_context(), *who, core.Pattern("m", record_kind(evidence.id), tests)]
         linked: list[tuple[Condition, core.Test]] = []
         if match.link:
             target = self.rulebook.evidence[match.link.evidence]
-            linked = self._record_conditions(target, list(match.link.terms), None)
+            linked = self._record_conditions(target, linked_terms, None)
             join = core.Test(RECORD_ID, "eq", core.Ref("m", match.link.by))
             patterns.append(core.Pattern("l", record_kind(target.id), tuple(t for _, t in linked) + (join,)))
         rule = self._rule(f"{criterion_id}:match", tuple(patterns))
-        return RecordPlan(evidence.id, rule, tuple(c for c, _ in own), match.link, tuple(c for c, _ in linked))
+        return RecordPlan(evidence.id, rule, tuple(c for c, _ in own), match.link, tuple(c for c, _ in linked), 1 + len(who))
 
     def _record_conditions(self, evidence: EvidenceType, terms: list[Term], window: Window | None) -> list[tuple[Condition, core.Test]]:
         kind = record_kind(evidence.id)
         result = []
         for term in terms:
             test = _test(term, evidence.fields[term.field])
-            probe = self._rule(f"{evidence.id}:{term.field}:{term.op}", (core.Pattern("m", kind, (test,)),))
+            probe = self._rule(f"{evidence.id}:{term.field}:{term.op}", (*_who([term]), core.Pattern("m", kind, (test,))))
             result.append((Condition("term", probe, term=term), test))
         if window:
             self.windows.add(window)
@@ -159,18 +154,28 @@ class _Compiler:
     # ----------------------------------------------------------------------------- candidate
 
     def _candidate_plan(self, criterion_id: str, terms: tuple[Term, ...]) -> CandidatePlan:
-        conditions, tests = [], []
+        conditions, tests, set_aside = [], [], []
         for term in terms:
             test = _test(term, CANDIDATE_FIELDS[term.field])
             probe = self._rule(f"candidate:{term.field}:{term.op}", (core.Pattern("m", CANDIDATE, (test,)),))
-            conditions.append(Condition("term", probe, term=term))
-            tests.append(test)
+            if self.judge_standing or term.field not in STANDING_FIELDS:
+                conditions.append(Condition("term", probe, term=term))
+                tests.append(test)
+            else:  # still probed, so placement can say what a promotion would ask
+                set_aside.append(Condition("term", probe, term=term))
         rule = self._rule(f"{criterion_id}:match", (core.Pattern("m", CANDIDATE, tuple(tests)),))
-        return CandidatePlan(rule, tuple(conditions))
+        return CandidatePlan(rule, tuple(conditions), tuple(set_aside))
 
 
 def _context() -> core.Pattern:
     return core.Pattern("c", CONTEXT, ())
+
+
+def _who(terms: list[Term]) -> list[core.Pattern]:
+    """The candidate's pattern, when some term compares with the candidate's fields: the
+    candidate must have each of them (a condition against a field the candidate lacks fails)."""
+    fields = sorted({t.value.field for t in terms if isinstance(t.value, CandidateValue)})
+    return [core.Pattern(WHO, CANDIDATE, tuple(core.Test(f, "present") for f in fields))] if fields else []
 
 
 def _plain(value: Any) -> Any:
@@ -184,7 +189,9 @@ def _plain(value: Any) -> Any:
 def _test(term: Term, declared: Field) -> core.Test:
     """A rulebook condition as an engine test: dates become day numbers, text tests globs."""
     value = term.value
-    if declared.type == "date" and value is not None:
+    if isinstance(value, CandidateValue):  # the engine compares with the candidate's fact
+        value = core.Ref(WHO, value.field)
+    elif declared.type == "date" and value is not None:
         value = parse_date(value).toordinal()
     if term.op == "contains":
         return core.Test(term.field, "has_item" if declared.type == "list" else "contains_text", value)

@@ -1,7 +1,7 @@
 """The fence around durable-rules: the only module that imports it.
 
-durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see DEVELOPERS.md and
-`tests/test_core.py`). This module drives its C API directly, not its Python `Host`, and
+durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see the README and
+`tests/matching/test_core.py`, which reproduces each). This module drives its C API directly, not its Python `Host`, and
 offers a small vocabulary - facts, patterns of tests, rules - that cannot reach the edges:
 
 - No `Host`: its timer threads can run actions on another thread, and it raises on an
@@ -14,7 +14,7 @@ offers a small vocabulary - facts, patterns of tests, rules - that cannot reach 
 - Every fact carries its unique key, so no two facts have identical content, and an `id` of
   ours that no other fact of its session shares under the engine's 32-bit hash: the engine
   indexes a session's facts by that hash alone and drops a second fact with a taken one (see
-  `_FactIds`).
+  `fact_ids.FactIds`).
 - Cross-fact comparisons ("beta" tests) are laid out so the engine evaluates them all: an
   always-true comparison ends them (the engine reads past its list when the last comparison of
   an `$and` is false, found with valgrind) and `$or`/`$and` groups come after them (an empty
@@ -44,7 +44,7 @@ import orjson
 
 from engine.common.errors import EngineFault
 from engine.matching.fact_ids import FactIds
-from engine.matching.glob import glob_matches
+from engine.matching.answers import TEXT_TESTS, predicate, sole_of
 
 RULES_PER_RULESET = 48
 CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
@@ -78,7 +78,8 @@ class Test:
 
     field: str
     op: str
-    value: Any = None
+    value: Any = None  # a Ref: the other pattern's field; has_item and contains_text with a Ref
+    # are answered at encode time against the session's only fact of that pattern's kind
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,9 @@ class Engine:
             if len(fact.fields) > MAX_FACT_FIELDS:
                 raise ValueError(f"fact {fact.key} has {len(fact.fields)} fields; at most {MAX_FACT_FIELDS}")
             by_kind.setdefault(fact.kind, []).append(fact)
+        sole = {kind: found[0] for kind, found in by_kind.items() if len(found) == 1}
         for chunk in self._chunks:
-            batch = [chunk.encode(fact) for kind in chunk.kinds for fact in by_kind.get(kind, ())]
+            batch = [chunk.encode(fact, sole) for kind in chunk.kinds for fact in by_kind.get(kind, ())]
             if batch:
                 yield chunk, batch
 
@@ -157,13 +159,18 @@ class _Chunk:
         self.aliases = {short: tuple(p.alias for p in rule.patterns) for short, rule in self.names.items()}
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
         tests = [t for rule in rules for p in rule.patterns for t in p.tests]
-        plain = [t for t in tests if t.op not in _TEXT_TESTS]
+        plain = [t for t in tests if not _answered(t)]
         fields = sorted({t.field for t in plain} | {t.value.field for t in plain if isinstance(t.value, Ref)})
         self.fields = [(field, _name(field)) for field in fields]
-        self.texts: dict[str, list[tuple[str, str, Any]]] = {}  # kind -> (answer's name, field, test)
-        for kind, test in sorted({(p.kind, t) for rule in rules for p in rule.patterns for t in p.tests if t.op in _TEXT_TESTS},
-                                 key=lambda kt: (kt[0], _text_name(kt[1]))):
-            self.texts.setdefault(kind, []).append((_text_name(test), test.field, _text_test(test)))
+        # kind -> (answer's name, field, test, the kind of the fact a Ref value names, or None)
+        self.texts: dict[str, list[tuple[str, str, Any, str | None]]] = {}
+        answered = set()
+        for rule in rules:
+            kinds = {p.alias: p.kind for p in rule.patterns}
+            answered |= {(p.kind, t, kinds[t.value.alias] if isinstance(t.value, Ref) else None)
+                         for p in rule.patterns for t in p.tests if _answered(t)}
+        for kind, test, other in sorted(answered, key=lambda kt: (kt[0], _text_name(kt[1]))):
+            self.texts.setdefault(kind, []).append((_text_name(test), test.field, _text_test(test), other))
         widest = len(self.fields) + max((len(t) for t in self.texts.values()), default=0)
         if widest > MAX_FACT_FIELDS:
             raise ValueError(f"these rules test {widest} fields of one kind of fact; at most {MAX_FACT_FIELDS}")
@@ -174,14 +181,15 @@ class _Chunk:
         except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
             raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
 
-    def encode(self, fact: Fact) -> dict:
+    def encode(self, fact: Fact, sole: dict[str, Fact]) -> dict:
         """The fact as this ruleset sees it: the fields its rules test (smaller messages to
-        decode), its kind, its key and the guard, with user fields namespaced."""
+        decode), its kind, its key and the guard, with user fields namespaced. `sole`: the
+        session's only fact of each kind that has one, for answers against another fact."""
         get = fact.fields.get
         encoded = {name: _number(v) if type(v) in _NUMBERS else v for field, name in self.fields if (v := get(field)) is not None}
-        for name, field, holds in self.texts.get(fact.kind, ()):
-            if type(v := get(field)) is str:
-                encoded[name] = holds(v)
+        for name, field, holds, other in self.texts.get(fact.kind, ()):
+            if (v := get(field)) is not None:
+                encoded[name] = holds(v, None if other is None else sole_of(sole, other).fields)
         encoded[_KIND] = fact.kind
         encoded[_KEY] = fact.key
         encoded[_GUARD] = 1
@@ -313,15 +321,14 @@ def _text_name(test: Test) -> str:
     return "t_" + hashlib.blake2s(repr((test.field, test.op, test.value)).encode(), digest_size=8).hexdigest()
 
 
-_TEXT_TESTS = ("contains_text", "glob")
+def _answered(test: Test) -> bool:
+    """Tests answered when a fact is encoded (see `answers`)."""
+    return test.op in TEXT_TESTS or (test.op == "has_item" and isinstance(test.value, Ref))
 
 
 def _text_test(test: Test):
-    """The text test as a predicate: a literal substring, or a glob (see `glob_matches`)."""
-    if test.op == "contains_text":
-        return lambda text: test.value in text
-    return lambda text: glob_matches(test.value, text)
-
+    ref = test.value.field if isinstance(test.value, Ref) else None
+    return predicate(test.op, test.value, ref)
 
 
 def _encode_rule(rule: Rule) -> dict:
@@ -340,11 +347,12 @@ def _encode_pattern(pattern: Pattern) -> dict:
     window counted). Groups go last. The guard comes right after the cross-fact tests: the
     engine reads past a list whose last test is false."""
     encoded = [_encode_test(t) for t in pattern.tests]
-    plain = [e for t, e in zip(pattern.tests, encoded) if not isinstance(t.value, Ref) and not _is_group(e)]
-    groups = [e for t, e in zip(pattern.tests, encoded) if not isinstance(t.value, Ref) and _is_group(e)]
-    beta = [e for t, e in zip(pattern.tests, encoded) if isinstance(t.value, Ref)]
+    cross = [isinstance(t.value, Ref) and not _answered(t) for t in pattern.tests]  # answered: a plain test
+    plain = [e for c, e in zip(cross, encoded) if not c and not _is_group(e)]
+    groups = [e for c, e in zip(cross, encoded) if not c and _is_group(e)]
+    beta = [e for c, e in zip(cross, encoded) if c]
     if beta:
-        anchor = next(t.value.alias for t in pattern.tests if isinstance(t.value, Ref))
+        anchor = next(t.value.alias for t, c in zip(pattern.tests, cross) if c)
         beta.append({_GUARD: {anchor: _GUARD}})
     return {"$and": [{_KIND: pattern.kind}, *plain, *beta, *groups]}
 
@@ -362,6 +370,8 @@ def _value(value: Any) -> Any:
 
 def _encode_test(test: Test) -> dict:
     field, op, value = _name(test.field), test.op, test.value
+    if _answered(test):
+        return {_text_name(test): True}
     if op == "eq":
         return {field: _value(value)}
     if op in _COMPARE:
@@ -376,8 +386,6 @@ def _encode_test(test: Test) -> dict:
         return {"$and": [{"$neq": {field: v}} for v in value]} if value else {"$ex": {field: 1}}
     if op == "has_item":
         return {"$iany": {field: {"$i": value}}}
-    if op in _TEXT_TESTS:
-        return {_text_name(test): True}
     if op == "present":
         return {"$ex": {field: 1}}
     if op == "absent":

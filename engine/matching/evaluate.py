@@ -28,17 +28,8 @@ from engine.matching.compile import (
     opportunity_criteria,
     record_kind,
 )
-from engine.reading.model import (
-    CandidateCriterion,
-    CompositeCriterion,
-    Criterion,
-    LevelRules,
-    Packet,
-    Record,
-    Rulebook,
-    SumCriterion,
-    months_between,
-)
+from engine.reading.dates import months_between, span_length
+from engine.reading.model import CandidateCriterion, CompositeCriterion, Criterion, LevelRules, Packet, Record, Rulebook, SumCriterion
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
@@ -55,6 +46,17 @@ class Miss:
 
 
 @dataclass(frozen=True)
+class Best:
+    """For a sum with `best_per`: one key, its highest value, the record that has it, and the
+    points it earns (with `points_each`)."""
+
+    key: str
+    value: float
+    record: str
+    points: int = 0
+
+
+@dataclass(frozen=True)
 class CriterionResult:
     criterion: Criterion
     met: bool
@@ -65,6 +67,8 @@ class CriterionResult:
     distinct_values: tuple = ()
     children: tuple["CriterionResult", ...] = ()
     points: int = 0
+    set_aside: tuple[Condition, ...] = ()  # standing conditions that do not hold, not judged (placement)
+    best: tuple[Best, ...] = ()  # sums with `best_per`, by key
 
     def walk(self):
         yield self
@@ -108,8 +112,10 @@ class Evaluation:
     opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
 
 
-def evaluate(rulebook: Rulebook, packet: Packet) -> Evaluation:
-    level = compiled(rulebook, packet.target.id)
+def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> Evaluation:
+    """The packet judged at its target. Without `judge_standing` (placement), conditions on the
+    candidate's standing on the ladder do not decide; those that fail are in `set_aside`."""
+    level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
     assessor = _Assessor(level, packet, matches, lambda record: True)
     everything = assessor.assess()
@@ -136,14 +142,36 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     return result
 
 
+def _same(value):
+    """The value as `distinct` compares it, and its tidied spelling: free text like `team` is
+    typed by hand, so case and spacing do not make a value different ("Platform-Infra " is
+    platform-infra); 2 is 2.0."""
+    tidy = " ".join(value.split()) if isinstance(value, str) else value
+    return (tidy.casefold() if isinstance(tidy, str) else tidy), str(tidy)
+
+
 def _distinct(values) -> tuple[str, ...]:
-    """One spelling per different value: free text like `team` is typed by hand, so case and
-    spacing do not make a value different ("Platform-Infra " is platform-infra); 2 is 2.0."""
+    """One spelling per different value (the first in text order)."""
     spellings: dict = {}
     for value in sorted(values, key=str):
-        tidy = " ".join(value.split()) if isinstance(value, str) else value
-        spellings.setdefault(tidy.casefold() if isinstance(tidy, str) else tidy, str(tidy))
+        key, spelling = _same(value)
+        spellings.setdefault(key, spelling)
     return tuple(sorted(spellings.values()))
+
+
+def _best_per(records: list[Record], amount: Callable[[Record], float], key_field: str) -> list[tuple[str, Record]]:
+    """For each key (compared as `distinct` compares), the record with the highest amount; on a
+    tie the earliest in the packet. Keys are spelled as `_distinct` spells them, in text order."""
+    best: dict = {}
+    for record in records:  # packet order, so the first of equals stays
+        key = _same(record.fields[key_field])[0]
+        if key not in best or amount(record) > amount(best[key]):
+            best[key] = record
+    spelled: dict = {}
+    for value in sorted((r.fields[key_field] for r in records), key=str):
+        key, spelling = _same(value)
+        spelled.setdefault(key, spelling)
+    return sorted(((spelled[key], record) for key, record in best.items()), key=lambda pair: pair[0])
 
 
 def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
@@ -154,6 +182,8 @@ def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
         "months_at_level": months_between(candidate.level_since, packet.as_of),
         "steps_to_target": packet.target.rank - equivalent.rank if equivalent else None,
         "nominated": candidate.nominated, "track": candidate.track, "level": candidate.level, "team": candidate.team,
+        # for conditions on records that compare with the candidate (model.CANDIDATE_VALUES)
+        "id": candidate.id, "name": candidate.name, "manager": candidate.manager,
     }
 
 
@@ -211,9 +241,10 @@ class _Assessor:
             plan = self.level.candidates[criterion.id]
             met = CANDIDATE_KEY in self.satisfied(plan.rule)
             misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
-            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0)
+            set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
+            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
         plan = self.level.records[criterion.id]
-        counted_ids = {m[1] for m in self.kept(plan.rule)}
+        counted_ids = {m[plan.record_at] for m in self.kept(plan.rule)}
         counted = [r for r in self.records if r.id in counted_ids]
         probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
         misses = tuple(self._miss(plan, r, probes) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
@@ -221,8 +252,15 @@ class _Assessor:
             if _failed(probes, record.id):
                 raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
         distinct_values: tuple = ()
-        if isinstance(criterion, SumCriterion):
-            observed = sum(r.fields[criterion.field] for r in counted)
+        best: tuple[Best, ...] = ()
+        if isinstance(criterion, SumCriterion) and criterion.best_per:
+            amount = self._amount(criterion)
+            chosen = _best_per(counted, amount, criterion.best_per)
+            best = tuple(Best(key, amount(r), r.id, criterion.points_each * int(amount(r))) for key, r in chosen)
+            counted = [r for r in counted if r.id in {b.record for b in best}]
+            observed = sum(b.value for b in best)
+        elif isinstance(criterion, SumCriterion):
+            observed = sum(map(self._amount(criterion), counted))
         elif criterion.distinct:
             distinct_values = _distinct(r.fields[criterion.distinct] for r in counted)
             observed = len(distinct_values)
@@ -231,10 +269,21 @@ class _Assessor:
         met = observed >= criterion.at_least
         points = criterion.points if met else 0
         if criterion.points_each:
-            points = criterion.points_each * int(observed)
+            # Per record, distinct value, or unit of a sum; a sum below zero earns nothing.
+            points = max(0, criterion.points_each * int(observed))
             if criterion.max_points is not None:
                 points = min(points, criterion.max_points)
-        return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values, points=points)
+        return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values,
+                               points=points, best=best)
+
+    def _amount(self, criterion: SumCriterion) -> Callable[[Record], float]:
+        """What one counted record adds to a sum: its field, or the length of its span inside
+        the window and up to as_of (the engine chose the records; this only measures them)."""
+        if criterion.span is None:
+            return lambda record: record.fields[criterion.field]
+        window, as_of = criterion.match.window, self.packet.as_of
+        first = window.cutoff(as_of) if window else None
+        return lambda record: span_length(record.start, record.end, first, as_of, criterion.span)
 
     def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
         failed = _failed(probes, record.id)
@@ -242,8 +291,10 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
+            if linked not in self.included:  # left out (not verified): its conditions were not tested
+                return Miss(record.id, (), linked)
             linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
-            if linked_failed or linked not in self.included:
+            if linked_failed:
                 return Miss(record.id, (), linked, linked_failed)
         raise EngineFault(f"{self.packet.source}: {record.id} meets every condition of {plan.rule} but the engine did not count it")
 
@@ -258,7 +309,7 @@ def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...],
     if not unmet:
         return READY
     nearly = rules.nearly
-    short_ok = nearly.max_points_short is None or all(p.needed - p.observed <= nearly.max_points_short for p in points)
+    short_ok = all(nearly.allows_short(p.needed - p.observed, p.needed) for p in points)
     if not blockers and len(unmet) <= nearly.max_unmet and short_ok:
         return NEARLY
     return NOT_READY

@@ -1,7 +1,8 @@
-"""Reading and checking rules and packets: YAML and JSON with positions (`load`), JSON Schema
+"""Reading and checking rules and packets: YAML and JSON with positions (`load`, over
+`yaml_text`, `json_text` and the `document` they fill), JSON Schema
 (`validate`), cross-references into the validated model (`rulebook` for the ladder, evidence
 types and calibration settings, `levels` for level files and inheritance, `criteria` for
 criteria and their conditions, `packet` for packets; all reporting to `problems`), the model
-itself (`model`), and validated rulebooks kept by content hash (`cache`).
+itself (`model`, with calendar dates and month arithmetic in `dates`), and validated rulebooks kept by content hash (`cache`).
 
 May import: `engine.common`."""

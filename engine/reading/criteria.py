@@ -7,22 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.reading import validate
+from engine.reading.dates import parse_date
 from engine.reading.load import Document
-from engine.reading.model import (
-    CANDIDATE_FIELDS,
-    CandidateCriterion,
-    CompositeCriterion,
-    CountCriterion,
-    Criterion,
-    EvidenceType,
-    Field,
-    Link,
-    RecordMatch,
-    SumCriterion,
-    Term,
-    Window,
-    parse_date,
-)
+from engine.reading.model import CANDIDATE_FIELDS, CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Link, RecordMatch, SumCriterion, Term, Window
 from engine.reading.problems import Problems
 
 OPERATORS_BY_TYPE = {
@@ -35,6 +22,9 @@ OPERATORS_BY_TYPE = {
     "list": ("contains", "present", "absent"),
     "ref": ("eq", "ne", "in", "not_in", "present", "absent"),
 }
+# Operators that can compare a record's field with the candidate's (`{candidate: id}`), and
+# the field types each takes: the candidate's fields are text, so no order (lt...) or set (in).
+CANDIDATE_OPERATORS = {"eq": ("string", "enum"), "ne": ("string", "enum"), "contains": ("list", "string")}
 MAX_TERMS_PER_PATTERN = 24  # durable-rules allows 32 expressions per rule; compile adds a few
 COMPOSITES = ("all_of", "any_of", "none_of", "k_of")
 
@@ -64,11 +54,19 @@ class CriteriaReader:
         if "sum" in raw:
             spec = raw["sum"]
             match = self._record_match(doc, spec, path + ("sum",))
-            if match:
+            if match and "span" in spec:
+                self._span_sum(doc, match, common, path)
+            elif match:
                 found = self._field_of(doc, match.evidence, spec["field"], path + ("sum", "field"), ())
                 if found and found.type not in ("integer", "number"):
                     self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
-            return SumCriterion(match=match, field=spec["field"], at_least=spec["at_least"], **common) if match else None
+                elif found and found.type == "number" and common["points_each"]:
+                    # Points are whole numbers: 2.5 units at 3 points each has no honest answer.
+                    self.problems.error(doc, path + ("points_each",), f"field {spec['field']!r} is a number: points_each on a sum needs an integer field (or use `points` for meeting the sum)", "rules.type-mismatch", key=True)
+            if match and "best_per" in spec:
+                self._field_of(doc, match.evidence, spec["best_per"], path + ("sum", "best_per"), ("list",))
+            return SumCriterion(match=match, field=spec.get("field"), span=spec.get("span"), at_least=spec["at_least"],
+                                best_per=spec.get("best_per"), **common) if match else None
         if "candidate" in raw:
             terms = self._terms(doc, raw["candidate"], path + ("candidate",), CANDIDATE_FIELDS, "the candidate")
             return CandidateCriterion(terms=terms, **common)
@@ -85,6 +83,15 @@ class CriteriaReader:
         if any(c is None for c in children):
             return None
         return CompositeCriterion(kind=kind, children=tuple(children), k=k, **common)
+
+    def _span_sum(self, doc: Document, match: RecordMatch, common: dict, path: tuple) -> None:
+        """A sum of span lengths needs records that have spans, and earns no points per unit:
+        a length is a fraction of months or weeks, and points are whole."""
+        evidence = self.evidence[match.evidence]
+        if evidence.dates != "span":
+            self.problems.error(doc, path + ("sum", "span"), f"{evidence.id} records have one date, not a span: `span` needs an evidence type with `dates: span` (or add up a field)", "rules.type-mismatch", key=True)
+        if common["points_each"]:
+            self.problems.error(doc, path + ("points_each",), "points_each does not apply to a sum of spans (lengths are fractions): use `points` for meeting the sum", "rules.type-mismatch", key=True)
 
     def _record_match(self, doc: Document, spec: dict, path: tuple) -> RecordMatch | None:
         type_id = spec["evidence"]
@@ -127,9 +134,10 @@ class CriteriaReader:
             if declared is None:
                 self.problems.error(doc, field_path, f"{subject} has no field {name!r}{validate.did_you_mean(name, fields)}", "rules.unknown-field", key=True)
                 continue
-            operations = spec if isinstance(spec, dict) else {"eq": spec}
+            shorthand = not isinstance(spec, dict) or "candidate" in spec  # `team: {candidate: team}` is eq
+            operations = {"eq": spec} if shorthand else spec
             for op, value in operations.items():
-                at = field_path + (op,) if isinstance(spec, dict) else field_path
+                at = field_path if shorthand else field_path + (op,)
                 term = self._term(doc, declared, op, value, at)
                 if term:
                     terms.append(term)
@@ -144,6 +152,8 @@ class CriteriaReader:
             return None
         if op in ("present", "absent"):
             return Term(declared.name, op, None, self.problems.pos(doc, path))
+        if isinstance(value, dict):  # the schema admits only {candidate: FIELD}
+            return self._candidate_term(doc, declared, op, value["candidate"], path)
         values = value if op in ("in", "not_in") else [value]
         if op in ("in", "not_in"):
             if not isinstance(value, list):
@@ -156,6 +166,23 @@ class CriteriaReader:
                 return None
         stored = tuple(values) if op in ("in", "not_in") else value
         return Term(declared.name, op, stored, self.problems.pos(doc, path))
+
+    def _candidate_term(self, doc: Document, declared: Field, op: str, name: str, path: tuple) -> Term | None:
+        """`field op {candidate: name}`: a record's field against the candidate's."""
+        at = path + ("candidate",)
+        if any(declared is own for own in CANDIDATE_FIELDS.values()):
+            self.problems.error(doc, at, "a condition on the candidate cannot compare with the candidate: write the value itself", "rules.bad-value", key=True)
+            return None
+        if name not in CANDIDATE_VALUES:
+            self.problems.error(doc, at, f"the candidate has no field {name!r}{validate.did_you_mean(name, CANDIDATE_VALUES)}; "
+                                f"use one of {', '.join(CANDIDATE_VALUES)}", "rules.unknown-field")
+            return None
+        if op not in CANDIDATE_OPERATORS or declared.type not in CANDIDATE_OPERATORS[op]:
+            usable = [o for o, types in CANDIDATE_OPERATORS.items() if declared.type in types]
+            hint = f"on {declared.type} field {declared.name!r} use {' or '.join(usable)}" if usable else f"{declared.type} field {declared.name!r} cannot be compared with it"
+            self.problems.error(doc, path, f"{op!r} cannot take the candidate's {name} (the candidate's fields are text): {hint}", "rules.bad-operator")
+            return None
+        return Term(declared.name, op, CandidateValue(name), self.problems.pos(doc, path))
 
 
 def _value_problem(declared: Field, op: str, value: Any) -> str | None:

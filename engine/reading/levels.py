@@ -94,7 +94,7 @@ class LevelsReader:
         for ci, raw in enumerate(data["competencies"]):
             path = ("competencies", ci)
             criteria = []
-            for ki, raw_criterion in enumerate(raw["criteria"]):
+            for ki, raw_criterion in enumerate(raw.get("criteria", ())):
                 criterion = self.criteria.criterion(doc, raw_criterion, path + ("criteria", ki))
                 if criterion is None:
                     continue
@@ -109,7 +109,13 @@ class LevelsReader:
                     own_ids[sub.id] = where
                 criteria.append(criterion)
             previous = merged.get(raw["id"])
-            if previous is None and "name" not in raw and not quiet:
+            if previous is None and "criteria" not in raw and not quiet:
+                # only an inherited competency can go without criteria (reworded for this level):
+                # a new one without them is most likely a misspelt id
+                why = (f"and {base.level.id} has no competency of that id to reword{validate.did_you_mean(raw['id'], merged)}" if base
+                       else "and only a competency inherited through builds_on can go without them")
+                self.problems.error(doc, path + ("id",), f"competency {raw['id']!r} has no criteria, {why}", "rules.missing-criteria")
+            elif previous is None and "name" not in raw and not quiet:
                 self.problems.error(doc, path, f"competency {raw['id']!r} needs a name", "rules.missing-name")
             if previous is not None:
                 replaced = {c.id: c for c in criteria}

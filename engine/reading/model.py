@@ -4,11 +4,12 @@ Everything here is immutable and already checked, so compile/evaluate/explain ne
 input; each object keeps the place it was written (`Pos`) for messages and lint."""
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
+
+from engine.reading.dates import months_before
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +74,23 @@ CANDIDATE_FIELDS: dict[str, Field] = {
     "level": Field("level", "string", description="the candidate's current level"),
     "team": Field("team", "string", description="the candidate's team"),
 }
+# The candidate's standing on the ladder: which level a promotion may start from, and after how
+# long. Placement judges evidence, not standing, and sets conditions on these aside.
+STANDING_FIELDS = ("steps_to_target", "months_at_level")
+# The candidate's fields a condition on a record may compare with (`{candidate: team}`): who
+# they are and where they sit, from the packet. Not `attributes` (fairness only, never rules).
+CANDIDATE_VALUES: dict[str, str] = {
+    "id": "the candidate's id", "name": "the candidate's name", "team": "the candidate's team",
+    "manager": "the candidate's manager", "track": "the candidate's track", "level": "the candidate's current level",
+}
+
+
+@dataclass(frozen=True)
+class CandidateValue:
+    """A condition's value taken from the candidate (`{candidate: id}`), compared by the engine
+    with the candidate's fact; a candidate without the field fails the condition."""
+
+    field: str  # one of CANDIDATE_VALUES
 
 
 # ------------------------------------------------------------------------------------- criteria
@@ -83,7 +101,7 @@ class Term:
 
     field: str
     op: str  # eq ne lt lte gt gte in not_in contains matches present absent
-    value: Any
+    value: Any  # a literal, a tuple for in/not_in, or a CandidateValue
     pos: Pos | None = None  # None: implied by the criterion (e.g. `distinct: team` needs a team)
 
 
@@ -106,13 +124,14 @@ class Window:
         return f"{self.amount}-{self.unit[:-1]}"
 
     def cutoff(self, as_of: date) -> date:
-        """First day inside the window that ends on `as_of` (inclusive on both ends)."""
+        """First day inside the window that ends on `as_of` (inclusive on both ends).
+
+        A window reaching back before the calendar's first day (0001-01-01) starts on that
+        day: no date can lie before it, so every verdict is the same as for the longer window."""
         if self.unit in ("days", "weeks"):
-            return date.fromordinal(as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1))
-        months = self.amount * (12 if self.unit == "years" else 1)
-        year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
-        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
-        return date(year, month + 1, day)
+            ordinal = as_of.toordinal() - self.amount * (7 if self.unit == "weeks" else 1)
+            return date.fromordinal(max(ordinal, date.min.toordinal()))
+        return months_before(as_of, self.amount * (12 if self.unit == "years" else 1))
 
 
 @dataclass(frozen=True)
@@ -156,8 +175,12 @@ class CountCriterion(CriterionBase):
 @dataclass(frozen=True, kw_only=True)
 class SumCriterion(CriterionBase):
     match: RecordMatch
-    field: str
+    field: str | None  # None: the sum adds up the length of each record's span (`span`)
     at_least: float
+    span: str | None = None  # months | weeks: the part of each span inside the window, up to as_of
+    # Only the record with the highest `field` per distinct value of this field counts: the
+    # highest milestone reached per area, not every milestone on the way there.
+    best_per: str | None = None
     kind: str = "sum"
 
 
@@ -201,8 +224,26 @@ class Competency:
 
 @dataclass(frozen=True)
 class Nearly:
+    """When a candidate who is not ready is nearly ready (docs/rules.md, "The verdict")."""
+
     max_unmet: int = 1
-    max_points_short: int | None = None
+    # Each points requirement may be short by at most this many points, or by this share of
+    # what it needs ("10%", the default: 0 of 90 points is not nearly 90).
+    max_points_short: int | str = "10%"
+
+    @property
+    def points_share(self) -> int | None:
+        """The percentage, when the allowance is a share of each requirement."""
+        return int(self.max_points_short.rstrip("%")) if isinstance(self.max_points_short, str) else None
+
+    def points_allowed(self, needed: float) -> float:
+        """How many points short of `needed` a nearly-ready candidate may be."""
+        share = self.points_share
+        return needed * share / 100 if share is not None else self.max_points_short
+
+    def allows_short(self, short: float, needed: float) -> bool:
+        share = self.points_share
+        return short * 100 <= needed * share if share is not None else short <= self.max_points_short
 
 
 @dataclass(frozen=True)
@@ -241,6 +282,18 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Acceptance:
+    """A lint finding the organisation has weighed and accepts, with its reason (ladder.yaml
+    `accepted:`): lint shows it as accepted and does not fail on it, and the published framework
+    states the reason. `track` is what the finding is about."""
+
+    finding: str  # a lint code
+    track: str
+    reason: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Rulebook:
     name: str
     description: str
@@ -253,11 +306,35 @@ class Rulebook:
     rules: dict[str, LevelRules]
     nearly: Nearly
     calibration: Calibration = Calibration()
+    standing: str = ""  # how the organisation treats levels one track has and another lacks
+    accepted: tuple[Acceptance, ...] = ()
     compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def next_level(self, level: Level) -> Level | None:
         levels = self.tracks[level.track].levels
         return levels[level.rank + 1] if level.rank + 1 < len(levels) else None
+
+    def band_order(self) -> list[str]:
+        """Every band, lowest first. Each track orders the bands of its levels; the tracks are
+        merged, so a band only one track has (E7 above E6) still has its place. Bands no track
+        orders against each other go by their spelling with numbers as numbers (E2 before E10)."""
+        above: dict[str, set[str]] = {}
+        for track in self.tracks.values():
+            for lower, higher in zip(track.levels, track.levels[1:]):
+                above.setdefault(higher.band, set())
+                if lower.band != higher.band:
+                    above.setdefault(higher.band, set()).add(lower.band)
+            for level in track.levels:
+                above.setdefault(level.band, set())
+        order: list[str] = []
+        while above:
+            ready = [band for band, below in above.items() if not below - set(order)]
+            # a contradiction between tracks (E3 below E4 on one, above it on another) has no
+            # order to follow: the spelling decides what the tracks cannot
+            band = min(ready or above, key=_band_key)
+            order.append(band)
+            del above[band]
+        return order
 
     def equivalent(self, level: Level, track: str) -> Level | None:
         """The level on `track` that stands level with `level` (itself on its own track)."""
@@ -267,6 +344,11 @@ class Rulebook:
             if row.get(level.track) == level.id and track in row:
                 return self.levels[row[track]]
         return None
+
+
+def _band_key(band: str) -> tuple:
+    """'E10' after 'E9': digits compare as numbers."""
+    return tuple((0, int(part), "") if part[0] in "0123456789" else (1, 0, part) for part in re.split(r"([0-9]+)", band) if part)
 
 
 # -------------------------------------------------------------------------------------- packets
@@ -303,7 +385,7 @@ class Candidate:
 class Packet:
     source: str
     candidate: Candidate
-    target: Level
+    target: Level | None  # None only in a packet read for placement, which sets each level it judges
     as_of: date
     records: tuple[Record, ...]
 
@@ -316,24 +398,3 @@ class Packet:
             cache = {r.id: r for r in self.records}
             object.__setattr__(self, "_index", cache)
         return cache
-
-
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def parse_date(text: str) -> date | None:
-    """A real calendar date written YYYY-MM-DD, else None (2026-02-30 is None)."""
-    if not isinstance(text, str) or not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from start to end (negative if end is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return months

@@ -10,21 +10,27 @@ from typing import Any
 
 from engine.common.errors import Diagnostic, raise_if_errors
 from engine.reading import validate
+from engine.reading.dates import parse_date
 from engine.reading.load import Document, load_file
-from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook, parse_date
+from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook
 from engine.reading.rulebook import display_path
 
-COMMON_RECORD_KEYS = ("id", "type", "title", "confidence", "notes")
 
 
-def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None, target: str | None = None) -> Packet:
+def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None, target: str | None = None,
+                placing: bool = False) -> Packet:
     """Read and check one packet file; raise LadderError listing every problem found."""
     doc = load_file(path, display_path(Path(path)))
-    return build_packet(doc, rulebook, as_of, target)
+    return build_packet(doc, rulebook, as_of, target, placing)
 
 
-def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, target: str | None = None) -> Packet:
-    """Check everything that can be checked, so one mistake never hides another."""
+def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, target: str | None = None,
+                 placing: bool = False) -> Packet:
+    """Check everything that can be checked, so one mistake never hides another.
+
+    `placing`: the packet is read for placement, which judges every level of every track in
+    turn, those the candidate holds included; its `target` is neither read nor checked, and the
+    packet's target is None until placement sets the level it judges."""
     found = validate.located(doc, "packet")
     problems = [d for _, d in found]
     broken = [path for path, _ in found]
@@ -39,7 +45,7 @@ def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, t
         packet_as_of = _date(doc, ("as_of",), data.get("as_of"), problems)
         if "as_of" not in data:
             problems.append(doc.diag((), "no as_of date: add `as_of: YYYY-MM-DD` to the packet or pass --as-of", "packet.no-as-of"))
-    target_level = _target(doc, data, candidate, rulebook, target, problems) if clean("target") else None
+    target_level = _target(doc, data, candidate, rulebook, target, problems) if clean("target") and not placing else None
     evidence = data.get("evidence")
     records = _records(doc, evidence, rulebook, problems) if isinstance(evidence, list) else []
     if candidate and packet_as_of and candidate.level_since > packet_as_of:

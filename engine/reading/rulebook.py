@@ -17,6 +17,7 @@ from engine.reading.criteria import CriteriaReader
 from engine.reading.levels import LevelsReader, nearly_rule
 from engine.reading.load import Document, load_file
 from engine.reading.model import (
+    Acceptance,
     Calibration,
     EvidenceType,
     Field,
@@ -104,6 +105,7 @@ def _assemble(source: str, digest: str, ladder: Document, evidence: Document, le
     problems = Problems()
     tracks, levels = _tracks(ladder, problems)
     equivalence = _equivalence(ladder, tracks, levels, problems)
+    accepted = _accepted(ladder, tracks, problems)
     nearly = nearly_rule(ladder.data.get("nearly"), Nearly())
     types = _evidence(evidence, problems)
     criteria = CriteriaReader(types, problems)
@@ -115,6 +117,7 @@ def _assemble(source: str, digest: str, ladder: Document, evidence: Document, le
         name=data["name"], description=data.get("description", ""), source=source, digest=digest,
         tracks=tracks, levels=levels, equivalence=equivalence, evidence=types,
         rules={lid: rules[lid] for lid in levels if lid in rules}, nearly=nearly, calibration=settings,
+        standing=data.get("standing", ""), accepted=accepted,
     )
 
 
@@ -157,6 +160,18 @@ def _equivalence(doc: Document, tracks: dict, levels: dict, problems: Problems) 
         if good:
             rows.append(dict(row))
     return tuple(rows)
+
+
+def _accepted(doc: Document, tracks: dict[str, Track], problems: Problems) -> tuple[Acceptance, ...]:
+    """The lint findings the rulebook accepts; each must name a track of the ladder."""
+    accepted = []
+    for index, raw in enumerate(doc.data.get("accepted", [])):
+        if raw["track"] not in tracks:
+            problems.error(doc, ("accepted", index, "track"),
+                           f"unknown track {raw['track']!r}{validate.did_you_mean(raw['track'], tracks)}", "rules.unknown-track")
+            continue
+        accepted.append(Acceptance(raw["finding"], raw["track"], raw["reason"], problems.pos(doc, ("accepted", index))))
+    return tuple(accepted)
 
 
 def _evidence(doc: Document, problems: Problems) -> dict[str, EvidenceType]:

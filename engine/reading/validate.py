@@ -77,7 +77,7 @@ def checker(name: str) -> Checker:
 
 def check(doc: Document, name: str) -> list[Diagnostic]:
     """Diagnostics for `doc` against `schemas/<name>.schema.json`, in file order."""
-    return [d for _, d in located(doc, name)]
+    return list(dict.fromkeys(d for _, d in located(doc, name)))
 
 
 def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
@@ -86,13 +86,16 @@ def located(doc: Document, name: str) -> list[tuple[tuple, Diagnostic]]:
 
 
 def explain_errors(doc: Document, validator, data: Any, at: tuple = ()) -> list[tuple[tuple, Diagnostic]]:
-    """Every jsonschema error in `data`, rewritten for people, with its path and place."""
+    """Every jsonschema error in `data`, rewritten for people, with its path and place.
+
+    Two errors may read the same at the same place (a document without marks puts every one
+    at 1:1): each keeps its path, so a caller skipping the broken parts skips them all."""
     found = {}
     for error in validator.iter_errors(data):
         path, message, on_key = explain(error)
         diagnostic = doc.diag(at + path, message, "schema." + str(error.validator), key=on_key)
-        found[diagnostic] = at + path
-    return sorted(((path, d) for d, path in found.items()), key=lambda item: item[1])
+        found[(at + path, diagnostic)] = None
+    return sorted(found, key=lambda item: (item[1], repr(item[0])))
 
 
 def explain(error) -> tuple[tuple, str, bool]:
@@ -173,6 +176,9 @@ def _pattern_message(value: Any, schema_part: dict) -> str:
     return f"{value!r} does not match {pattern}"
 
 
+MAX_SUGGESTION_OPTIONS = 200  # beyond this many names, a suggestion costs more than it helps
+
+
 def did_you_mean(word: str, options: Iterable[Any]) -> str:
     """' (did you mean 'x'?)' for the closest option, or ''.
 
@@ -180,6 +186,8 @@ def did_you_mean(word: str, options: Iterable[Any]) -> str:
     then the longest option the word starts with as a whole word ('nearly_ready' -> 'nearly',
     where letters alone would point at 'not_ready'), then the closest by letters."""
     options = [str(o) for o in options]
+    if len(options) > MAX_SUGGESTION_OPTIONS:
+        return ""  # comparing by letters with thousands of names, for every error, is quadratic
     key = _spelling(str(word))
     same = [o for o in options if _spelling(o) == key]
     starts = sorted((o for o in options if _spelling(o) and key.startswith(_spelling(o) + " ")), key=len, reverse=True)

@@ -1,4 +1,5 @@
-"""Writing outputs: verdicts as text, Markdown and JSON (`report`), plans (`plans`), SARIF
+"""Writing outputs: verdicts as text, Markdown and JSON (`report`), plans (`plans`), placements
+(`placements`), SARIF
 (`sarif`), the Jinja2 environment and its templates (`templating`, `templates/`), and atomic
 file writes.
 

@@ -1,25 +1,31 @@
 """Stage 6, report: verdict documents as text (for a person), Markdown, or JSON.
 
 Renderers take the documents `explain` builds (and the packets that could not be evaluated)
-and return a string; the CLI decides where it goes and whether colour is on. The text and
-Markdown renderers take each document through `visible_in` first, so no packet or rulebook text
-reaches the reader with a hidden character in it, and the colours they add are the only escape
-sequences in their output; JSON keeps the values verbatim (`json_text`)."""
+and a `Style` (the CLI passes click's, when colour is on) and return a string; the CLI decides
+where it goes. The text and Markdown renderers take each document through `visible_in` first, so
+no packet or rulebook text reaches the reader with a hidden character in it, and the colours the
+style adds are the only escape sequences in their output; JSON keeps the values verbatim
+(`json_text`).
+
+Where errors go: results to stdout, diagnostics to stderr. The text and summary formats, read
+as the command runs, name an invalid packet and count its errors, which the CLI prints once, on
+stderr; Markdown and JSON are documents read apart from the run, so they carry them whole."""
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Protocol, TextIO
 
 from engine.common.errors import Diagnostic
 from engine.common.text import json_text, md_escape, record_label, visible, visible_in
+from engine.explaining.phrasing import plural
 
 FORMAT_ID = "ladder.verdicts/1"
 VERDICT_LABEL = {"ready": "READY", "nearly": "NEARLY READY", "not_ready": "NOT READY"}
-_COLOURS = {"green": 32, "yellow": 33, "red": 31, "bold": 1, "dim": 2}
 VERDICT_COLOUR = {"ready": "green", "nearly": "yellow", "not_ready": "red"}
 SHOWN_MISSES = 5  # records that did not count, per criterion, in text and Markdown
 
@@ -35,8 +41,19 @@ class Invalid:
 Result = dict | Invalid
 
 
-def render(results: list[Result], fmt: str, colour: bool = False) -> str:
-    return RENDERERS[fmt](results, colour)
+class Style(Protocol):
+    """How text is coloured: `click.style`'s signature, so the CLI passes it (this layer does not
+    import click); `plain` leaves text as it is."""
+
+    def __call__(self, text: str, fg: str | None = None, bold: bool | None = None, dim: bool | None = None) -> str: ...
+
+
+def plain(text: str, fg: str | None = None, bold: bool | None = None, dim: bool | None = None) -> str:
+    return text
+
+
+def render(results: list[Result], fmt: str, style: Style = plain) -> str:
+    return RENDERERS[fmt](results, style)
 
 
 # --------------------------------------------------------------------------------------- JSON
@@ -51,54 +68,90 @@ def results_json(results: list[Result]) -> dict[str, Any]:
     return {"format": FORMAT_ID, "results": items}
 
 
-def _json(results: list[Result], colour: bool) -> str:
+def _json(results: list[Result], style: Style) -> str:
     return json_text(results_json(results), indent=2, sort_keys=True) + "\n"
 
 
 # --------------------------------------------------------------------------------------- text
 
-def _paint(text: str, colour: str, on: bool) -> str:
-    return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m" if on else text
+def _paint(text: str, colour: str, style: Style) -> str:
+    if colour == "bold":
+        return style(text, bold=True)
+    if colour == "dim":
+        return style(text, dim=True)
+    return style(text, fg=colour)
 
 
-def _text(results: list[Result], colour: bool) -> str:
+def invalid_line(result: Invalid, done: str) -> str:
+    """An invalid packet in a text report: its errors are on stderr, once (see the module's
+    docstring)."""
+    return f"{visible(result.source)}: not {done}, the packet is invalid ({plural(len(result.diagnostics), 'error')}, on stderr)"
+
+
+def _text(results: list[Result], style: Style) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
-            lines = [_paint(f"{visible(result.source)}: not evaluated, the packet is invalid", "red", colour)]
-            lines += [f"  {d.format()}" for d in result.diagnostics]
-            blocks.append("\n".join(lines))
+            blocks.append(_paint(invalid_line(result, "evaluated"), "red", style))
         else:
-            blocks.append(_text_verdict(visible_in(result), colour))
-    return "\n\n".join(blocks) + "\n"
+            blocks.append(_text_verdict(visible_in(result), style))
+    text = "\n\n".join(blocks) + "\n"
+    if len(results) > 1:
+        text += "\n" + tally(results) + "\n"
+    return text
 
 
-def _text_verdict(doc: dict, colour: bool) -> str:
+def tally(results: list[Result]) -> str:
+    """The closing line of a report on many packets: '28 evaluated: 13 ready, 7 nearly, 8 not
+    ready; 12 invalid'."""
+    verdicts = [r["verdict"] for r in results if not isinstance(r, Invalid)]
+    invalid = len(results) - len(verdicts)
+    line = (f"{len(verdicts)} evaluated: {verdicts.count('ready')} ready, {verdicts.count('nearly')} nearly, "
+            f"{verdicts.count('not_ready')} not ready")
+    return line + (f"; {invalid} invalid" if invalid else "")
+
+
+def plan_hint(doc: dict) -> str | None:
+    """For a packet not ready: the command that lists what to do next. Only for a packet in a
+    file of its own (`ladder plan` takes one packet, not a line of a JSON Lines file)."""
+    if doc["verdict"] == "ready" or not doc["packet"].lower().endswith(_PACKET_FILES):
+        return None
+    return f"Next steps: ladder plan {doc['packet']}"
+
+
+_PACKET_FILES = (".yaml", ".yml", ".json")
+
+
+def _text_verdict(doc: dict, style: Style) -> str:
     c, t = doc["candidate"], doc["target"]
     verdict = doc["verdict"]
     what_if = f" · what if: {doc['cross_track']['to']['track']} track" if "cross_track" in doc else ""
     lines = [
-        _paint(f"{c['name']} ({c['id']}) · {c['level_name']} -> {t['name']} · as of {doc['as_of']}{what_if}", "bold", colour),
-        _paint(VERDICT_LABEL[verdict], VERDICT_COLOUR[verdict], colour) + " - " + doc["headline"].split(": ", 1)[1],
+        _paint(f"{c['name']} ({c['id']}) · {c['level_name']} -> {t['name']} · as of {doc['as_of']}{what_if}", "bold", style),
+        _paint(VERDICT_LABEL[verdict], VERDICT_COLOUR[verdict], style) + " - " + doc["headline"].split(": ", 1)[1],
         f"  {doc['packet']}",
     ]
     for competency in doc["competencies"]:
         lines.append("")
-        lines.append(_paint(competency["name"], "bold", colour))
+        lines.append(_paint(competency["name"], "bold", style))
         for criterion in competency["criteria"]:
-            lines.extend(_text_criterion(criterion, "  ", colour))
+            lines.extend(_text_criterion(criterion, "  ", style))
     if doc["points"]:
-        lines += ["", _paint("Points", "bold", colour)]
+        lines += ["", _paint("Points", "bold", style)]
     for points in doc["points"]:
         scope = f"in {points['group']}" if points["group"] else "in total"
-        lines.append(f"  {_mark(points['met'], colour)} {scope}: {points_observed(points)}")
+        lines.append(f"  {_mark(points['met'], style)} {scope}: {points_observed(points)}")
     if doc["missing"]:
-        lines += ["", _paint("Still missing", "bold", colour)] + [f"  - {m}" for m in doc["missing"]]
+        lines += ["", _paint("Still missing", "bold", style)] + [f"  - {m}" for m in doc["missing"]]
     confidence = doc["evidence_confidence"]
     if confidence.get("note"):
-        lines += ["", _paint("Evidence confidence", "bold", colour), f"  {confidence['note']}"]
+        lines += ["", _paint("Evidence confidence", "bold", style), f"  {confidence['note']}"]
     if "cross_track" in doc:
-        lines += ["", _paint("Moving tracks", "bold", colour)] + [f"  {line}" for line in cross_track_lines(doc["cross_track"])]
+        lines += ["", _paint("Moving tracks", "bold", style)] + [f"  {line}" for line in cross_track_lines(doc["cross_track"])]
+    if "track_note" in doc:
+        lines += ["", _paint("Moving tracks", "bold", style), f"  {doc['track_note']}"]
+    if hint := plan_hint(doc):
+        lines += ["", hint]
     return "\n".join(lines)
 
 
@@ -119,8 +172,8 @@ def points_observed(points: dict) -> str:
     return f"{points['observed']} of {points['needed']} points"
 
 
-def _mark(met: bool, colour: bool) -> str:
-    return _paint("✓", "green", colour) if met else _paint("✗", "red", colour)
+def _mark(met: bool, style: Style) -> str:
+    return _paint("✓", "green", style) if met else _paint("✗", "red", style)
 
 
 def criterion_mark(item: dict, inverted: bool = False) -> str:
@@ -144,12 +197,12 @@ def criterion_flags(item: dict, inverted: bool = False) -> str:
 _MARK_COLOUR = {"✓": "green", "✗": "red", "○": "dim"}
 
 
-def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = False) -> list[str]:
+def _text_criterion(item: dict, indent: str, style: Style, inverted: bool = False) -> list[str]:
     """One criterion and its evidence. Inside `none_of` (inverted) a met child is the problem."""
     flags = criterion_flags(item, inverted)
-    suffix = _paint(flags, "dim", colour) if flags else ""
+    suffix = _paint(flags, "dim", style) if flags else ""
     mark = criterion_mark(item, inverted)
-    lines = [f"{indent}{_paint(mark, _MARK_COLOUR[mark], colour)} {item['id']}: {item['description']}{suffix}"]
+    lines = [f"{indent}{_paint(mark, _MARK_COLOUR[mark], style)} {item['id']}: {item['description']}{suffix}"]
     detail = indent + "    "
     lines.append(detail + item["statement"])
     if item["counted"] and not inverted:
@@ -161,7 +214,7 @@ def _text_criterion(item: dict, indent: str, colour: bool, inverted: bool = Fals
         if hidden > 0:
             lines.append(detail + f"... and {hidden} more that did not count (see --format json)")
     for child in item.get("children", []):
-        lines.extend(_text_criterion(child, indent + "    ", colour, inverted=item["kind"] == "none_of"))
+        lines.extend(_text_criterion(child, indent + "    ", style, inverted=item["kind"] == "none_of"))
     return lines
 
 
@@ -173,7 +226,7 @@ def closest_misses(misses: list[dict]) -> list[dict]:
 
 # ----------------------------------------------------------------------------------- Markdown
 
-def _markdown(results: list[Result], colour: bool) -> str:
+def _markdown(results: list[Result], style: Style) -> str:
     blocks = []
     for result in results:
         if isinstance(result, Invalid):
@@ -202,6 +255,8 @@ def _markdown_verdict(doc: dict) -> str:
         lines += ["", f"> **Evidence confidence:** {md_escape(note)}"]
     if "cross_track" in doc:
         lines += ["", "### Moving tracks", ""] + [f"- {md_escape(line)}" for line in cross_track_lines(doc["cross_track"])]
+    if "track_note" in doc:
+        lines += ["", "### Moving tracks", "", md_escape(doc["track_note"])]
     return "\n".join(lines)
 
 
@@ -235,7 +290,26 @@ def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
     return rows
 
 
-RENDERERS: dict[str, Callable[[list[Result], bool], str]] = {"text": _text, "json": _json, "markdown": _markdown}
+# ------------------------------------------------------------------------------------ summary
+
+def _summary(results: list[Result], style: Style) -> str:
+    """One line a packet, for a directory of many ('grep NOT', a glance down a cycle), then the
+    tally. Each line starts with the packet's path, as a compiler's message does."""
+    lines = []
+    for result in results:
+        if isinstance(result, Invalid):
+            lines.append(f"{visible(result.source)}: " + _paint("INVALID", "red", style)
+                         + f" - {plural(len(result.diagnostics), 'error')}, on stderr")
+            continue
+        doc = visible_in(result)
+        c, t, verdict = doc["candidate"], doc["target"], doc["verdict"]
+        lines.append(f"{doc['packet']}: " + _paint(VERDICT_LABEL[verdict], VERDICT_COLOUR[verdict], style)
+                     + f" - {c['name']} ({c['id']}), {c['level_name']} -> {t['name']}: {doc['headline'].split(': ', 1)[1]}")
+    return "\n".join(lines + [tally(results)]) + "\n"
+
+
+RENDERERS: dict[str, Callable[[list[Result], Style], str]] = {"text": _text, "json": _json, "markdown": _markdown,
+                                                               "summary": _summary}
 
 
 @contextlib.contextmanager

@@ -36,15 +36,22 @@ def sarif(diagnostics: list[Diagnostic], rules: dict[str, tuple[str, str]], fall
                     "defaultConfiguration": {"level": _LEVELS[rules.get(code, fallback)[0]]},
                 } for code in codes],
             }},
-            "results": [{
-                "ruleId": d.code,
-                "ruleIndex": index[d.code],
-                "level": _LEVELS[d.level],
-                "message": {"text": visible(d.message)},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": PurePosixPath(d.file).as_posix(), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": d.line, "startColumn": d.col},
-                }}],
-            } for d in diagnostics],
+            "results": [_result(d, index) for d in diagnostics],
         }],
     }
+
+
+def _result(d: Diagnostic, index: dict[str, int]) -> dict:
+    result = {
+        "ruleId": d.code,
+        "ruleIndex": index[d.code],
+        "level": _LEVELS[d.level],
+        "message": {"text": visible(d.message)},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": PurePosixPath(d.file).as_posix(), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": d.line, "startColumn": d.col},
+        }}],
+    }
+    if d.accepted:  # accepted in the rulebook itself: code scanning shows it as suppressed, with the reason
+        result["suppressions"] = [{"kind": "inSource", "justification": visible(d.accepted)}]
+    return result

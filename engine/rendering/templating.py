@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 
 import jinja2
 
-from engine.common.text import code_point, record_label, visible
+from engine.common.text import code_point, md_escape, record_label, visible
 from engine.rendering.report import VERDICT_LABEL, points_observed
 
 BLOCK = 1 << 16  # characters of output sanitised at once
@@ -68,6 +68,7 @@ ENVIRONMENT = jinja2.Environment(
 ENVIRONMENT.template_class = ShownTemplate  # an instance attribute, so overlays keep it
 ENVIRONMENT.filters["percent"] = lambda rate: "n/a" if rate is None else f"{rate * 100:.0f}%"
 ENVIRONMENT.filters["record"] = record_label
+ENVIRONMENT.filters["md"] = md_escape  # text as Markdown shows it literally, even in a table cell
 ENVIRONMENT.filters["points_observed"] = points_observed
 # The author's spelling kept: "RFC" stays "RFC" (Jinja2's `capitalize` lowers the rest: "Rfc").
 ENVIRONMENT.filters["first_upper"] = lambda text: text[:1].upper() + text[1:]

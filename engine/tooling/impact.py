@@ -32,7 +32,10 @@ def resolve(spec: str) -> Rulebook:
         raise LadderError.one(spec, 1, 1, "name a revision: git:REV or git:REV:PATH (e.g. git:main, git:HEAD~1:rules)", "impact.bad-spec")
 
     def git(*args: str) -> bytes:
-        done = subprocess.run(["git", *args], capture_output=True)
+        try:
+            done = subprocess.run(["git", *args], capture_output=True)
+        except OSError as e:  # no git on PATH, or it cannot run
+            raise LadderError.one(spec, 1, 1, f"cannot run git to read it ({e.strerror}): install git, or give a directory", "impact.git") from None
         if done.returncode:
             message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["git failed"]
             raise LadderError.one(spec, 1, 1, f"cannot read it from git: {message[0]}", "impact.git")

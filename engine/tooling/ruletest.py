@@ -17,8 +17,9 @@ from engine.common.text import record_label, visible
 from engine.explaining.explain import explain
 from engine.matching.evaluate import evaluate
 from engine.reading import validate
+from engine.reading.dates import parse_date
 from engine.reading.load import Document, load_file
-from engine.reading.model import Rulebook, parse_date
+from engine.reading.model import Rulebook
 from engine.reading.packet import build_packet, load_packet
 from engine.reading.rulebook import display_path
 

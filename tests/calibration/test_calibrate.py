@@ -139,7 +139,8 @@ def test_the_html_and_markdown_reports_take_the_sections_in_agenda_order(outputs
     assert positions == sorted(positions) and positions[-1] < html.index('<section id="roster">') < html.index('<section id="candidates">')
     n = report["nominations"]
     lists = ("nominated_not_ready", "nominated_nearly", "ready_not_nominated", "nearly_not_nominated", "nominated_ready")
-    counts = [None, *(len(n[key]) for key in lists), len(report["unverified"]), None, None, None, None, len(report["invalid"])]
+    counts = [None, *(len(n[key]) for key in lists), len(report["unverified"]), len(report["placement"]["levelling"]),
+              None, None, None, None, len(report["invalid"])]
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert headings == [f'## <a id="{key}"></a>{number}. {title}' + ("" if count is None else f" ({count})")
                         for number, (key, title), count in zip(range(1, 99), AGENDA.items(), counts)] + \
@@ -662,3 +663,31 @@ def test_the_readme_s_markdown_sample_is_what_the_report_says(outputs):
     sample = sample[sample.index("```markdown\n") + len("```markdown\n"):sample.index("```\n", sample.index("```markdown"))]
     assert sample.strip() and sample in (outputs / "report.md").read_text()
     assert all((ROOT / image).is_file() for image in re.findall(r"\]\((docs/images/[\w.-]+\.png)\)", readme))
+
+
+def test_packets_naming_no_target_are_placed_too_and_levelling_questions_listed(report, truth, book):
+    """A packet with no target is judged for the next level (every figure above) and placed on
+    its track as `ladder place` places it; the report lists those placed below their level, at
+    no level, or beyond the next level. A packet that names a target is not placed."""
+    untargeted = [(path, result) for path, data, result in valid(truth) if "target" not in data]
+    assert 0 < len(untargeted) < len(valid(truth))  # the cohort has both kinds
+    expected = []
+    for path, result in untargeted:
+        track = api.place_packet(book, path)["tracks"][0]
+        placed, first = track["placed"], track["first_not_met"]
+        steps = placed["steps"] if placed else None
+        if steps is None or not 0 <= steps <= 1:
+            expected.append({"id": result["candidate"]["id"], "placed_level": placed and placed["level"], "steps": steps,
+                             "first_not_met": first and first["level"]})
+    assert report["placement"]["placed"] == len(untargeted)
+    keys = ("id", "placed_level", "steps", "first_not_met")
+    assert [{k: row[k] for k in keys} for row in report["placement"]["levelling"]] == expected
+    assert {row["steps"] for row in expected} >= {None, -1, 2}  # below, nowhere and beyond the next level all occur
+
+
+def test_the_placement_section_is_in_every_readable_format(outputs):
+    html, markdown = (outputs / "report.html").read_text(), (outputs / "report.md").read_text()
+    assert '<section id="placement">' in html and '<a href="#placement">Placement: levelling questions</a>' in html
+    assert '## <a id="placement"></a>8. Placement: levelling questions (' in markdown  # after the candidates, before the checks
+    assert ("| [Quinn Duarte](#c0023) | Staff Engineer | Senior Developer (1 level below) | Staff Engineer |" in markdown
+            or "](#c0023) | [Quinn Duarte](#c0023) | Staff Engineer | Senior Developer (1 level below) | Staff Engineer |" in markdown)

@@ -131,8 +131,8 @@ def test_impact_and_rule_tests_print_the_same_for_one_and_two_jobs(monkeypatch, 
 
 
 def test_calibrate_lists_a_faulty_packet_in_the_report_and_exits_3(tmp_path, monkeypatch):
-    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("0005-E-10004.yaml")
-                                                                       else _real_evaluate(book, item)))
+    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item, **options: (os.abort() if item.label.endswith("0005-E-10004.yaml")
+                                                                                  else _real_evaluate(book, item, **options)))
     result = CliRunner().invoke(main, ["calibrate", str(COHORT), "--out", str(tmp_path / "r.json"), "--jobs", "2"])
     report = json.loads((tmp_path / "r.json").read_text())
     faults = [row for row in report["invalid"] if row["errors"][0]["code"] == "engine.fault"]
@@ -200,7 +200,7 @@ def test_evaluate_reports_a_packet_that_hangs_crashes_or_faults_and_prints_every
             for jobs in ("1", "2")}
     assert runs["1"].stdout == runs["2"].stdout
     assert all(run.exit_code == 3 for run in runs.values())
-    assert "ladder: the rules engine failed on 3 of 12 packet(s), each listed with its error." in runs["1"].stderr
+    assert "ladder: the rules engine failed on 3 of 12 packets, each listed with its error." in runs["1"].stderr
     results = {result["packet"]: result for result in json.loads(runs["1"].stdout)["results"]}
     assert list(results) == labels
     reasons = {label: [(e["code"], e["message"]) for e in results.pop(label)["errors"]] for label in (hang, crash, fails)}

@@ -1,4 +1,4 @@
-"""The durable-rules fence (`engine.core`) against every known fault of durable-rules 2.0.28.
+"""The durable-rules fence (`engine.matching.core`) against every known fault of durable-rules 2.0.28.
 
 Tests that could hang or crash the interpreter if the fence failed run in a child process with
 a time limit, so a regression shows up as a failed test, not a dead test run."""

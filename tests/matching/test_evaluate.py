@@ -10,6 +10,7 @@ from helpers import criterion, evaluated, packet, project, record
 from engine.common.errors import LadderError
 from engine.matching.evaluate import NEARLY, NOT_READY, READY
 from engine.reading.load import load_file
+from engine.reading.rulebook import rulebook_from_data
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "packets"
 
@@ -235,3 +236,133 @@ def test_the_order_of_records_does_not_change_the_verdict(book):
         _, doc = evaluated(book, junior(shuffled))
         assert (doc["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in doc["competencies"]]) == \
                (expected["verdict"], [[sorted(r["id"] for r in c["counted"]) for c in comp["criteria"]] for comp in expected["competencies"]])
+
+
+def points_only_book(nearly: dict | None = None):
+    """A one-track ladder whose second level asks for 90 points and nothing else."""
+    from engine.reading.rulebook import rulebook_from_data
+    ladder = {"name": "Points", "tracks": {"ic": {"name": "IC", "levels": [
+        {"id": "one", "name": "One", "band": "B1"}, {"id": "two", "name": "Two", "band": "B2"}]}}, "equivalence": []}
+    evidence = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"attendees": {"type": "integer", "minimum": 0}}}}}
+    level = {"level": "two", "summary": "Points only.", "points": {"at_least": 90}, "competencies": [
+        {"id": "reach", "name": "Reach", "criteria": [
+            {"id": "talks", "description": "Talks", "required": False, "points_each": 1, "count": {"evidence": "talk"}}]}]}
+    if nearly is not None:
+        level["nearly"] = nearly
+    return rulebook_from_data(ladder, evidence, [level])
+
+
+def talks(n: int) -> dict:
+    data = packet(level="one", evidence=[{"id": f"T-{i}", "type": "talk", "title": f"Talk {i}", "date": "2026-05-01"}
+                                         for i in range(n)])
+    data["candidate"]["level_since"] = "2020-01-01"
+    return data
+
+
+@pytest.mark.parametrize("talks_given, verdict", [(0, NOT_READY), (80, NOT_READY), (81, NEARLY), (90, READY)])
+def test_a_points_only_level_is_nearly_met_only_within_a_tenth_of_its_points_by_default(talks_given, verdict):
+    evaluation, document = evaluated(points_only_book(), talks(talks_given))
+    assert evaluation.all_evidence.verdict == verdict
+    if verdict == NEARLY:
+        assert document["headline"].endswith("(nearly: at most 1 unmet, no blocker, points at most 10% short)")
+    if verdict == NOT_READY:
+        assert f"points: {90 - talks_given} short of 90, nearly allows at most 9 (10%) short" in document["headline"]
+
+
+@pytest.mark.parametrize("allowance, nearly_from", [(2, 88), ("50%", 45), ("0%", 90)])
+def test_a_level_sets_its_points_allowance_in_points_or_as_a_share(allowance, nearly_from):
+    book = points_only_book({"max_points_short": allowance})
+    assert evaluated(book, talks(nearly_from - 1))[0].all_evidence.verdict == NOT_READY
+    assert evaluated(book, talks(nearly_from))[0].all_evidence.verdict == (READY if nearly_from == 90 else NEARLY)
+
+
+def test_a_points_allowance_over_a_hundred_percent_is_refused():
+    with pytest.raises(LadderError) as refused:
+        points_only_book({"max_points_short": "110%"})
+    assert [d.code for d in refused.value.diagnostics] == ["schema.anyOf"]
+    assert '"110%"' in refused.value.diagnostics[0].message
+
+
+def test_without_judging_standing_only_other_conditions_on_the_candidate_decide(rules_copy):
+    """Placement's evaluation: `steps_to_target` and `months_at_level` are probed and reported as
+    set aside, never decisive; `nominated` still is."""
+    from engine import api
+    from engine.matching.evaluate import evaluate
+    from engine.reading.load import Document
+    from engine.reading.packet import build_packet
+    level = rules_copy / "levels" / "developer.yaml"
+    level.write_text(level.read_text().replace("months_at_level: {gte: 12}", "months_at_level: {gte: 12}\n          nominated: true"))
+    book = api.rulebook(rules_copy)
+    data = junior(developer_basics() + [project("P-1", "2026-06-30"), project("P-2", "2026-08-31")])
+    data["candidate"].update(level_since="2026-05-01", nominated=False)  # 6 months, not nominated
+    packet_ = build_packet(Document("packet.yaml", data, {}), book)
+    judged = evaluate(book, packet_)
+    time_at_level = next(r for r in judged.all_evidence.results() if r.criterion.id == "time-at-level")
+    assert not time_at_level.met and time_at_level.set_aside == ()
+    assert {c.term.field for c in time_at_level.misses[0].failed} == {"months_at_level", "nominated"}
+    placing = evaluate(book, packet_, judge_standing=False)
+    time_at_level = next(r for r in placing.all_evidence.results() if r.criterion.id == "time-at-level")
+    assert not time_at_level.met, "nominated: false still fails"
+    assert [c.term.field for c in time_at_level.misses[0].failed] == ["nominated"]
+    assert [c.term.field for c in time_at_level.set_aside] == ["months_at_level"]
+    data["candidate"]["nominated"] = True
+    nominated = evaluate(book, build_packet(Document("packet.yaml", data, {}), book), judge_standing=False)
+    assert nominated.all_evidence.verdict == READY
+
+
+def test_on_verified_evidence_alone_a_record_linking_to_an_unverified_one_misses_for_that_link_only(book):
+    """DD-1 is verified and approved; its project P-2 is self-reported, so on verified evidence
+    alone P-2 is left out and DD-1 misses because of it - not because P-2 failed conditions it was
+    never tested on (it is a led project, dated before as_of)."""
+    data = load_file(FIXTURES / "ic-senior-ready-verified-design-doc-for-self-reported-project.yaml").data
+    evaluation, _ = evaluated(book, data)
+    design = next(r for r in evaluation.verified_only.results() if r.criterion.id == "design-for-led-project")
+    (miss,) = [m for m in design.misses if m.record == "DD-1"]
+    assert (miss.failed, miss.linked, miss.linked_failed) == ((), "P-2", ())
+
+
+def test_distinct_values_are_spelled_the_same_whatever_the_order_of_the_records(book):
+    """One spelling per value, whichever record comes first: runs of spaces become one, and of
+    the spellings of one value the first in text order is shown."""
+    evidence = [project("P-1", "2026-01-01", scope="org", team="core  infra"),
+                project("P-2", "2026-02-01", scope="org", team="Core Infra"),
+                project("P-3", "2026-03-01", scope="org", team="payments")]
+    for records in (evidence, evidence[::-1]):
+        evaluation, _ = evaluated(book, senior_for_staff(records))
+        led = next(r for r in evaluation.all_evidence.results() if r.criterion.id == "led-project")
+        assert led.distinct_values == ("Core Infra", "payments")
+    # Numbers: 2 and 2.0 are one value, shown as 2 in either order.
+    ladder = {"name": "L", "tracks": {"ic": {"name": "IC", "levels": [{"id": "a", "name": "A", "band": "1"}, {"id": "b", "name": "B", "band": "2"}]}},
+              "equivalence": []}
+    types = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"size": {"type": "integer"}}}}}
+    level = {"level": "b", "competencies": [{"id": "c", "name": "C", "criteria": [{"id": "sizes", "count": {"evidence": "talk", "distinct": "size"}}]}]}
+    numbers = rulebook_from_data(ladder, types, [level])
+    talks = [{"id": f"T-{n}", "type": "talk", "title": "Talk", "date": "2026-01-01", "size": size} for n, size in enumerate((2.0, 2))]
+    for records in (talks, talks[::-1]):
+        data = {"candidate": {"id": "E-1", "name": "N", "track": "ic", "level": "a", "level_since": "2024-01-01"},
+                "as_of": "2026-11-01", "evidence": records}
+        evaluation, _ = evaluated(numbers, data)
+        assert next(evaluation.all_evidence.results()).distinct_values == ("2",)
+
+
+def test_the_evaluation_says_which_calibration_opportunities_the_packet_shows_on_any_confidence(book):
+    evidence = [project("P-1", "2026-01-01", scope="org", confidence="self-reported"),
+                record("T-1", "talk", "2026-01-01", format="talk", audience="team")]
+    evaluation, _ = evaluated(book, senior_for_staff(evidence))
+    assert evaluation.opportunities == {"led-high-scope-project": True, "spoke-beyond-team": False, "led-community": False}
+
+
+def test_two_criteria_asking_different_values_of_one_field_each_judge_their_own():
+    """Their conditions compile to two rules of one name but for a suffix, however small the
+    rulebook; a record counts for the one it meets and is explained against the other."""
+    ladder = {"name": "L", "tracks": {"ic": {"name": "IC", "levels": [{"id": "a", "name": "A", "band": "1"}, {"id": "b", "name": "B", "band": "2"}]}},
+              "equivalence": []}
+    types = {"types": {"talk": {"name": "talk", "dates": "point", "fields": {"venue": {"type": "string"}}}}}
+    criteria = [{"id": city.lower(), "count": {"evidence": "talk", "where": {"venue": city}}} for city in ("Berlin", "Paris")]
+    rulebook = rulebook_from_data(ladder, types, [{"level": "b", "competencies": [{"id": "c", "name": "C", "criteria": criteria}]}])
+    data = {"candidate": {"id": "E-1", "name": "N", "track": "ic", "level": "a", "level_since": "2024-01-01"}, "as_of": "2026-11-01",
+            "evidence": [{"id": "T-1", "type": "talk", "title": "Talk", "date": "2026-01-01", "venue": "Paris"}]}
+    _, doc = evaluated(rulebook, data)
+    berlin, paris = criterion(doc, "berlin"), criterion(doc, "paris")
+    assert (berlin["met"], [m["reasons"] for m in berlin["not_counted"]]) == (False, [["venue is Paris, needs Berlin"]])
+    assert (paris["met"], [r["id"] for r in paris["counted"]]) == (True, ["T-1"])

@@ -20,7 +20,7 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
 # Every document in the repository, by the kind of schema it follows.
 DOCUMENTS = {
-    "packet": ["fixtures/packets/*.yaml", "fixtures/packets/invalid/*.yaml", "fixtures/whatif/*.yaml",
+    "packet": ["fixtures/packets/*.yaml", "fixtures/packets/invalid/*.yaml", "fixtures/whatif/*.yaml", "fixtures/placement/*.yaml",
                "fixtures/cohorts/spring-2026/*.yaml"],
     "ladder": ["rules/ladder.yaml", "fixtures/rulebooks/lint-defects/ladder.yaml"],
     "evidence": ["rules/evidence.yaml", "fixtures/rulebooks/lint-defects/evidence.yaml"],

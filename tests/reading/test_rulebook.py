@@ -104,3 +104,13 @@ def test_every_problem_is_reported_at_once(rules_copy):
 def test_a_directory_that_is_not_a_rulebook_says_so(tmp_path):
     with pytest.raises(LadderError, match="has no ladder.yaml: is this a rulebook directory"):
         load_rulebook(tmp_path)
+
+
+def test_a_level_describes_an_inherited_competency_in_its_own_words_and_keeps_its_criteria(book):
+    developer, senior = ({c.id: c for c in book.rules[level].competencies} for level in ("developer", "senior-developer"))
+    for competency in ("delivery", "technical-depth", "collaboration"):
+        assert senior[competency].description != developer[competency].description, competency
+        assert senior[competency].name == developer[competency].name
+    assert [c.id for c in senior["collaboration"].criteria] == [c.id for c in developer["collaboration"].criteria]
+    assert all(c.inherited_from == "developer" for c in senior["collaboration"].criteria)
+    assert senior["readiness"].description == developer["readiness"].description  # not reworded: inherited words

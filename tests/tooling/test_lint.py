@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from engine import api
 from engine.cli import main
 from engine.tooling import lint
 
@@ -29,7 +31,7 @@ def run(*args):
 
 def test_the_default_rulebook_is_clean():
     result = run()
-    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.exit_code == 0 and all(" accepted: " in line for line in result.stdout.splitlines())
     assert run("--strict").exit_code == 0
 
 
@@ -100,3 +102,47 @@ def test_a_level_may_build_on_its_equivalent_on_the_other_track(rules_copy, leve
     codes = {d.code for d in lint.lint(rules_copy)}
     assert not {c for c in codes if c.startswith(("rules.", "schema.", "load."))}, codes
     assert ("lint.level-gap" in codes) == gap
+
+
+ACCEPTANCE = re.compile(r"\n# Lint findings the organisation has weighed.*", re.S)
+
+
+def test_a_track_whose_top_band_is_below_the_others_is_a_parity_warning_until_the_rulebook_accepts_it(rules_copy):
+    ladder = rules_copy / "ladder.yaml"
+    ladder.write_text(ACCEPTANCE.sub("\n", ladder.read_text()))
+    result = run(rules_copy)
+    assert result.exit_code == 0 and run(rules_copy, "--strict").exit_code == 1
+    (finding,) = result.stdout.splitlines()
+    assert finding.startswith(f"{rules_copy}/ladder.yaml:21:14: warning: track ic stops at band E6 (distinguished-engineer), "
+                              "below track management, which reaches E7 (vp-of-engineering)")
+    assert "(`accepted:` with finding lint.parity-top-band, track ic and a reason)" in finding
+
+
+def test_an_accepted_finding_is_shown_as_accepted_with_its_reason_and_fails_nothing():
+    strict = run("--strict")
+    assert strict.exit_code == 0
+    (finding,) = strict.stdout.splitlines()
+    assert finding.startswith("rules/ladder.yaml:21:14: accepted: track ic stops at band E6")
+    assert "; the rulebook accepts it: VP of Engineering is one seat," in finding and finding.endswith("[lint.parity-top-band]")
+    assert "change the ladder" not in finding
+    assert strict.stderr.endswith("0 errors, 0 warnings, 0 notes, 1 accepted by the rulebook\n")
+    (found,) = json.loads(run("--format", "json").stdout)["findings"]
+    assert found["level"] == "warning" and found["accepted"].startswith("VP of Engineering is one seat")
+    (result,) = json.loads(run("--format", "sarif").stdout)["runs"][0]["results"]
+    assert result["suppressions"] == [{"kind": "inSource", "justification": found["accepted"]}]
+
+
+def test_an_acceptance_for_another_track_does_not_accept_the_finding(rules_copy):
+    ladder = rules_copy / "ladder.yaml"
+    ladder.write_text(ladder.read_text().replace("    track: ic\n", "    track: management\n"))
+    assert "warning: track ic stops at band E6" in run(rules_copy).stdout
+
+
+def test_bands_only_one_track_has_keep_their_place_and_numbers_compare_as_numbers(rules_copy):
+    ladder = rules_copy / "ladder.yaml"
+    text = ladder.read_text().replace("band: E7}", "band: E10}")  # VP: E10, after E6 on its track
+    text = text.replace("{id: junior-developer, name: Junior Developer, band: E1}", "{id: junior-developer, name: Junior Developer, band: A}")
+    ladder.write_text(text)
+    book = api.rulebook(rules_copy)
+    assert book.band_order() == ["A", "E2", "E3", "E4", "E5", "E6", "E10"]
+    assert "which reaches E10 (vp-of-engineering)" in run(rules_copy).stdout

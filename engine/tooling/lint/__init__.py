@@ -3,7 +3,7 @@
 A rulebook that does not load is reported with its load and validation errors (codes
 `load.*`, `schema.*`, `rules.*`); one that loads goes through every registered check
 (`registry.check`): conditions that can never hold, criteria and levels nobody can reach
-(`reach`), duplicates (`overlap`), missing words (`words`), gaps and parity between the tracks,
+(`reach`), duplicates (`overlap`), missing words (`words`), text that looks like a template (`templates`), gaps and parity between the tracks,
 the ladder's promise of equal prestige (`tracks`), and unused evidence (`evidence`). A new check
 is one decorated function in one of those modules."""
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from engine.common.errors import Diagnostic, LadderError
 from engine.reading.rulebook import load_rulebook
-from engine.tooling.lint import evidence, overlap, reach, tracks, words  # noqa: F401 - they register their checks
-from engine.tooling.lint.registry import CHECKS, LOAD_RULE, RULES, rule_level
+from engine.tooling.lint import evidence, overlap, reach, templates, tracks, words  # noqa: F401 - they register their checks
+from engine.tooling.lint.registry import CHECKS, LOAD_RULE, RULES
 
-__all__ = ["LOAD_RULE", "RULES", "lint", "rule_level"]
+__all__ = ["LOAD_RULE", "RULES", "lint"]
 
 
 def lint(directory: str | Path) -> list[Diagnostic]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from engine.reading.model import Field, Term, parse_date
+from engine.reading.dates import parse_date
+from engine.reading.model import CandidateValue, Field, Term
 
 
 def terms_never_hold(terms: Iterable[Term], fields: dict[str, Field]) -> str | None:
     by_field: dict[str, list[Term]] = {}
     for term in terms:
+        if isinstance(term.value, CandidateValue):  # the candidate's value is known only per packet
+            continue
         by_field.setdefault(term.field, []).append(term)
     for name, group in by_field.items():
         reason = _field_never_holds(fields[name], group)

@@ -52,7 +52,7 @@ def _definition(criterion: Criterion) -> tuple:
         terms = getattr(c, "terms", ())
         return (c.kind, _match_key(match) if match else None, tuple(_term_key(t) for t in terms),
                 getattr(c, "at_least", None), getattr(c, "distinct", None), getattr(c, "field", None),
-                getattr(c, "k", None), tuple(strip(x) for x in getattr(c, "children", ())))
+                getattr(c, "best_per", None), getattr(c, "span", None), getattr(c, "k", None), tuple(strip(x) for x in getattr(c, "children", ())))
     return strip(criterion)
 
 
@@ -62,6 +62,8 @@ def _weaker(first: Criterion, second: Criterion) -> Criterion | None:
         return None
     if _match_key(first.match) != _match_key(second.match) or getattr(first, "distinct", None) != getattr(second, "distinct", None):
         return None
+    if getattr(first, "best_per", None) != getattr(second, "best_per", None) or getattr(first, "span", None) != getattr(second, "span", None):
+        return None  # the best per area and every record are different totals
     if getattr(first, "field", None) != getattr(second, "field", None) or first.at_least == second.at_least:
         return None
     return first if first.at_least < second.at_least else second

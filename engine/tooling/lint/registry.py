@@ -1,5 +1,5 @@
 """The registry of lint checks: each check is one function with its stable code, default level
-and a sentence for people (shown in SARIF and the docs), registered with `@check`."""
+and a sentence for people (shown in SARIF), registered with `@check`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,9 @@ from typing import Callable, Iterable
 from engine.common.errors import Diagnostic
 from engine.reading.model import Pos, Rulebook
 
-Finding = tuple[Pos | None, str]  # where (None: the rulebook itself), and what is wrong
+# Where (None: the rulebook itself) and what is wrong; a finding the rulebook can accept
+# (ladder.yaml `accepted:`) also names the track it is about.
+Finding = tuple[Pos | None, str] | tuple[Pos | None, str, str]
 LOAD_RULE = ("error", "The rulebook does not load: a YAML, schema or cross-reference error.")
 
 
@@ -20,10 +22,15 @@ class Check:
     find: Callable[[Rulebook], Iterable[Finding]]
 
     def run(self, book: Rulebook) -> list[Diagnostic]:
+        reasons = {(a.finding, a.track): a.reason for a in book.accepted}
         found = []
-        for pos, message in self.find(book):
+        for pos, message, *about in self.find(book):
             pos = pos or Pos(book.source, 1, 1)
-            found.append(Diagnostic(pos.file, pos.line, pos.col, message, self.code, self.level))
+            reason = reasons.get((self.code, about[0]), "") if about else ""
+            if about and not reason:
+                message += (f"; change the ladder, or accept it with the organisation's reason in ladder.yaml "
+                            f"(`accepted:` with finding {self.code}, track {about[0]} and a reason)")
+            found.append(Diagnostic(pos.file, pos.line, pos.col, message, self.code, self.level, reason))
         return found
 
 
@@ -41,7 +48,3 @@ def check(code: str, level: str, description: str):
         RULES[code] = (level, description)
         return find
     return register
-
-
-def rule_level(code: str) -> str:
-    return RULES.get(code, LOAD_RULE)[0]

@@ -1,6 +1,6 @@
-"""Checks of the tracks: gaps in a track's order, and parity between equivalent levels on
-different tracks (the same band, and evidence bars of a similar height), the ladder's promise
-of equal prestige."""
+"""Checks of the tracks: gaps in a track's order, and parity between the tracks, the ladder's
+promise of equal prestige: equivalent levels on different tracks (the same band, evidence bars
+of a similar height), and how high each track reaches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,6 +49,20 @@ def parity_band(book: Rulebook) -> Iterator[Finding]:
         if len({level.band for level in levels}) > 1:
             names = ", ".join(f"{level.id} is {level.band}" for level in levels)
             yield levels[-1].pos, f"equivalent levels must share a band: {names}"
+
+
+@check("lint.parity-top-band", "warning", "A track whose top band is below another track's: its people must change "
+       "track to reach the highest bands. The rulebook can accept it with a reason (ladder.yaml `accepted:`).")
+def parity_top_band(book: Rulebook) -> Iterator[Finding]:
+    rank = {band: i for i, band in enumerate(book.band_order())}
+    tops = [track.levels[-1] for track in book.tracks.values() if track.levels]
+    if not tops:
+        return
+    highest = max(tops, key=lambda level: rank[level.band])  # the first track, among equals
+    for top in tops:
+        if rank[top.band] < rank[highest.band]:
+            yield (top.pos, f"track {top.track} stops at band {top.band} ({top.id}), below track {highest.track}, "
+                            f"which reaches {highest.band} ({highest.id}): its people must change track to go higher", top.track)
 
 
 @check("lint.parity-bar", "warning", "Equivalent levels whose evidence bars differ a lot.")
