@@ -95,8 +95,8 @@ def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
                 timeout: float = pool.DEFAULT_TIMEOUT) -> dict | Invalid:
     """Next steps for the one packet in `path` (see `plan.plan`), worked out in a worker process
     that is stopped after `timeout` seconds; `Invalid` with its problems, or with a
-    `cohort.FAULT` error when the evaluation failed, hung or crashed. LadderError if the path
-    holds no packet, ValueError if it holds several."""
+    `cohort.FAULT` error when the evaluation failed, hung or crashed. `cohort.NoPackets` (a
+    ValueError) if the path holds no packet, ValueError if it holds several."""
     found = list(itertools.islice(cohort.items(path), 2))
     if len(found) > 1:
         raise ValueError(f"{path} holds several packets; plan takes one: put its line in a file of its own")

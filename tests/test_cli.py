@@ -281,22 +281,28 @@ def test_a_directory_of_packets_is_evaluated_in_name_order(run, write_packet):
     assert [r["packet"].rsplit("/", 1)[1] for r in json.loads(result.stdout)["results"]] == ["a.json", "b.yaml"]
 
 
-NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json, *.jsonl; subdirectories are not searched) [cohort.empty]"
+NO_PACKETS = "no packet files here (*.yaml, *.yml, *.json, *.jsonl; subdirectories are not searched)"
 
 
 @pytest.mark.parametrize("command", [["evaluate"], ["validate"], ["calibrate"], ["impact", "--base", "rules", "--head", "rules"]])
-def test_a_directory_holding_no_packets_is_an_error_not_an_empty_success(run, tmp_path, command, monkeypatch):
+def test_a_directory_holding_no_packets_is_a_usage_error_not_an_empty_success(run, tmp_path, command, monkeypatch):
     monkeypatch.chdir(ROOT)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "p.yaml").write_text(json.dumps(packet()))  # below it: not searched
     result = run(*command, tmp_path)
-    assert result.exit_code == 1 and f"{tmp_path}:1:1: error: {NO_PACKETS}" in result.output
+    assert result.exit_code == 2 and f" {command[0]} [OPTIONS]" in result.stderr  # the usage line
+    assert f"Error: {tmp_path}: {NO_PACKETS}\n" in result.stderr and ":1:1:" not in result.output
 
 
-def test_a_device_is_not_read_as_a_packet(run):
-    result = run("evaluate", "/dev/zero")
-    assert result.exit_code == 1
-    assert "/dev/zero:1:1: error: is not a regular file: give a packet file, a directory of them, or a .jsonl file" in result.stderr
+@pytest.mark.parametrize("cohort, problem", [
+    ("/dev/zero", "is not a regular file: give a packet file, a directory of them, or a .jsonl file"),
+    ("nowhere/", "no such cohort: give a directory of packets, a glob or a .jsonl file"),
+    ("nowhere/*.yaml", "the pattern matches no packet files"),
+], ids=["device", "missing", "glob-matching-nothing"])
+def test_a_cohort_naming_no_packets_is_a_usage_error(run, tmp_path, cohort, problem, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("calibrate", cohort)
+    assert result.exit_code == 2 and f"Error: {cohort}: {problem}\n" in result.stderr
 
 
 def test_a_dangling_symlink_in_a_directory_is_that_packets_error_not_dropped(run, good, tmp_path):

@@ -146,9 +146,9 @@ def test_help_teaches_what_placement_decides(run):
         assert words in " ".join(result.output.split()), words
 
 
-def test_a_directory_holding_no_packets_is_an_error_not_an_empty_placement(run, tmp_path):
+def test_a_directory_holding_no_packets_is_a_usage_error_not_an_empty_placement(run, tmp_path):
     result = run("place", tmp_path)
-    assert result.exit_code == 1 and f"{tmp_path}:1:1: error: no packet files here" in result.output
+    assert result.exit_code == 2 and f"{tmp_path}: no packet files here" in result.output
 
 
 def test_an_output_in_a_missing_directory_is_a_usage_error_before_any_work(run, tmp_path, monkeypatch):

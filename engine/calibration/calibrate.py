@@ -2,8 +2,8 @@
 
 `Calibration.add` takes evaluated packets one at a time (in cohort order) and keeps a compact
 row per candidate (`rows`); each candidate's full explanation goes to a spool file, not memory,
-so a cohort of any size fits. `report()` assembles every figure (`figures`) from the rows, as
-`--redact` shows them."""
+so a cohort of any size fits. `report()` assembles every figure (`figures`, `fairness`) from
+the rows, as `--redact` shows them; `roster()` lists every candidate, made as it is read."""
 from __future__ import annotations
 
 import hashlib
@@ -12,17 +12,21 @@ import tempfile
 from dataclasses import replace
 from typing import Any, Iterator
 
-from engine.calibration import figures
+from engine.calibration import fairness, figures
 from engine.calibration.figures import VERDICTS
 from engine.calibration.redaction import Redactor
-from engine.calibration.rows import Row
+from engine.calibration.rows import Dependence, Row
 from engine.cohorts.cohort import Evaluated
 from engine.common.errors import Diagnostic
 from engine.matching.evaluate import NEARLY, READY
 from engine.reading.model import Rulebook
 from engine.rendering.report import Invalid
 
-FORMAT_ID = "ladder.calibration/2"
+# 3: the agenda's candidate lists under `nominations` (nominated and not ready no longer holds
+# the nearly ready, who have their own list), `thresholds`, `tracks`, the `roster`, managers'
+# and fairness's cohort baseline, fairness level by level, and which way an unverified record
+# moves a verdict.
+FORMAT_ID = "ladder.calibration/3"
 
 
 class Calibration:
@@ -61,7 +65,12 @@ class Calibration:
         confidence = result["evidence_confidence"]
         unmet = [c["id"] for comp in result["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
         unmet += [f"points:{p['group']}" if p["group"] else "points" for p in result["points"] if not p["met"]]
+        met = {c["id"]: c["met"] for comp in result["competencies"] for c in comp["criteria"]}
+        differs = confidence["verified_only_verdict"] != result["verdict"]
         shared = self._shared
+        depends_on = tuple(Dependence(d["id"], d["title"] if differs else "", shared(d["confidence"]),
+                                      not any(met.get(c, False) for c in d["criteria"]), shared(tuple(map(shared, d["criteria"]))))
+                           for d in confidence["depends_on"])
         self.rows.append(Row(
             page=page, packet=result["packet"], id=candidate["id"], name=candidate["name"], track=shared(candidate["track"]),
             level=shared(candidate["level"]), level_name=shared(candidate["level_name"]), target=shared(result["target"]["level"]),
@@ -69,7 +78,7 @@ class Calibration:
             verdict=shared(result["verdict"]), verified_only=shared(confidence["verified_only_verdict"]),
             unmet=shared(tuple(shared(u) for u in unmet)),
             missing=tuple(result["missing"]) if result["verdict"] == NEARLY else (),  # only the nearly-ready list shows it
-            depends_on=tuple(d["id"] for d in confidence["depends_on"]),
+            depends_on=depends_on,
             attributes=shared(dict(item.attributes)), opportunities=shared(dict(item.opportunities)),
             placed=shared((item.placement["level"], item.placement["steps"], item.placement["first_not_met"]))
             if item.placement else None,
@@ -86,8 +95,9 @@ class Calibration:
         shown = []
         for row in self.rows:
             own = r.own(row.id, row.name, row.manager)
+            depends_on = tuple(d._replace(id=r.scrub(d.id, own), title=r.scrub(d.title, own)) for d in row.depends_on)
             shown.append(replace(row, packet=r.packet(row.packet), id=r.id(row.id), name=r.candidate(row.id), manager=r.manager(row.manager),
-                                 missing=tuple(r.scrub(list(row.missing), own)), depends_on=tuple(r.scrub(list(row.depends_on), own))))
+                                 missing=tuple(r.scrub(list(row.missing), own)), depends_on=depends_on))
         return shown
 
     def _scrubbed(self, text: str) -> str:
@@ -149,20 +159,25 @@ class Calibration:
             "cohort": f"a cohort of {packets} packet{'s' if packets != 1 else ''}" if self.redactor else self.source,
             "rulebook": {"name": self.book.name, "digest": self.book.digest[:16]},
             "redacted": self.redactor is not None,
+            "tracks": {t.id: t.name for t in self.book.tracks.values()},
+            "thresholds": figures.thresholds(self.book),
             "totals": {"packets": packets, "evaluated": len(rows), "invalid": len(self.invalid),
                        **{v: sum(r.verdict == v for r in rows) for v in VERDICTS}},
             "summary": figures.summary(self.book, self.rows),
-            "parity": figures.parity(self.book, self.rows),
-            "nominations": {
-                "nominated_not_ready": [figures.brief(r) for r in rows if r.nominated and r.verdict != READY],
-                "ready_not_nominated": [figures.brief(r) for r in rows if r.verdict == READY and r.nominated is False],
-            },
-            "nearly": [{**figures.brief(r), "missing": list(r.missing)} for r in rows if r.verdict == NEARLY],
+            "nominations": figures.nominations(rows),
+            "unverified": figures.unverified(rows),
             "placement": figures.placement(self.book, rows),
             "managers": figures.managers(self.book, rows),
+            "parity": figures.parity(self.book, self.rows),
             "blockers": figures.blockers(self.book, self.rows),
-            "fairness": figures.fairness(self.book, self.rows, self._group_labels, self._scrubbed),
-            "unverified": [{**figures.brief(r), "verified_only_verdict": r.verified_only, "records": list(r.depends_on)}
-                           for r in rows if r.verified_only != r.verdict],
+            "fairness": fairness.fairness(self.book, self.rows, self._group_labels, self._scrubbed),
             "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.shown_invalid()],
         }
+
+    def roster(self) -> Iterator[dict[str, Any]]:
+        """Every candidate, grouped by target level in ladder order, by name within a level (then
+        id: names repeat). Made as it is read, so that a cohort of 100k is not held twice."""
+        order = figures.ladder_order(self.book)
+        rows = self.shown_rows()
+        for row in sorted(rows, key=lambda r: (order[r.target], r.name.casefold(), r.id)):
+            yield figures.brief(row)

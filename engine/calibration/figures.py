@@ -1,31 +1,44 @@
-"""The committee's figures, worked out from the cohort's rows: verdicts per level, parity between
-equivalent levels, managers' agreement with the rules, the criteria that stop most candidates,
-and fairness across groups (withholding small groups). Pure functions: the same rows give the
-same figures, whoever asks."""
+"""The committee's figures, worked out from the cohort's rows: verdicts per level, the candidate
+lists of the agenda, parity between equivalent levels, managers' agreement with the rules, the
+criteria that stop most candidates, and verdicts resting on unverified evidence (fairness is in
+`fairness`). Pure functions: the same rows give the same figures, whoever asks."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Callable
+from typing import Any
 
 from engine.calibration.rows import Row
 from engine.matching.evaluate import NEARLY, NOT_READY, READY
 from engine.reading.model import Rulebook
 
 VERDICTS = (READY, NEARLY, NOT_READY)
+RANK = {NOT_READY: 0, NEARLY: 1, READY: 2}
 TOP_BLOCKERS = 3
-FAIRNESS_RULE = ("Groups of fewer than {n} candidates are withheld; and while the candidates withheld (with those who lack "
-                 "the attribute) number fewer than {n}, the next smallest group is withheld too, so that no withheld group's "
-                 "figures can be worked out by subtracting the groups shown from the totals.")
 
 
 def brief(row: Row) -> dict[str, Any]:
-    return {"page": row.page, "candidate": row.name, "id": row.id, "track": row.track, "level": row.target,
-            "level_name": row.target_name, "verdict": row.verdict, "manager": row.manager, "nominated": row.nominated}
+    """A candidate as every table of the report lists them: id beside name, since names repeat."""
+    return {"page": row.page, "candidate": row.name, "id": row.id, "track": row.track, "current_level": row.level,
+            "current_level_name": row.level_name, "level": row.target, "level_name": row.target_name, "verdict": row.verdict,
+            "verified_only_verdict": row.verified_only, "manager": row.manager, "nominated": row.nominated}
 
 
 def levels_with_rules(book: Rulebook) -> list[tuple[str, str]]:
     """(track, level) of every level with rules, in ladder order."""
     return [(t.id, level.id) for t in book.tracks.values() for level in t.levels if level.id in book.rules]
+
+
+def ladder_order(book: Rulebook) -> dict[str, int]:
+    """Every level's place on the ladder: tracks in rulebook order, each from its first level."""
+    return {level.id: index for index, level in enumerate(level for t in book.tracks.values() for level in t.levels)}
+
+
+def thresholds(book: Rulebook) -> dict[str, Any]:
+    """What `calibration.yaml` set (or its defaults), so that every flag can say why it is raised."""
+    settings = book.calibration
+    return {"parity": {"max_gap": settings.parity_max_gap, "min_candidates": settings.parity_min_candidates},
+            "managers": {"max_gap": settings.manager_max_gap, "min_candidates": settings.manager_min_candidates},
+            "fairness": {"min_group": settings.min_group}}
 
 
 def summary(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
@@ -35,6 +48,20 @@ def summary(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
     return [{"track": track, "level": level, "level_name": book.levels[level].name,
              "candidates": sum(counts[(track, level)].values()), **{v: counts[(track, level)][v] for v in VERDICTS}}
             for track, level in levels_with_rules(book) if (track, level) in counts]
+
+
+def nominations(rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
+    """The candidates a meeting discusses, one list per agenda item, each candidate in one list.
+    "Not nominated" is a nomination of false; for the nearly ready, no nomination given too."""
+    def with_missing(row: Row) -> dict[str, Any]:
+        return {**brief(row), "missing": list(row.missing)}
+    return {
+        "nominated_not_ready": [brief(r) for r in rows if r.nominated and r.verdict == NOT_READY],
+        "nominated_nearly": [with_missing(r) for r in rows if r.nominated and r.verdict == NEARLY],
+        "ready_not_nominated": [brief(r) for r in rows if r.verdict == READY and r.nominated is False],
+        "nearly_not_nominated": [with_missing(r) for r in rows if r.verdict == NEARLY and not r.nominated],
+        "nominated_ready": [brief(r) for r in rows if r.nominated and r.verdict == READY],
+    }
 
 
 def parity(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
@@ -73,25 +100,31 @@ def placement(book: Rulebook, rows: list[Row]) -> dict[str, Any]:
     return {"placed": len(placed), "levelling": levelling}
 
 
-def managers(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
+def managers(book: Rulebook, rows: list[Row]) -> dict[str, Any]:
+    """Each manager's agreement: the share of their candidates whose nomination matches the
+    verdict (nominated and ready, or not nominated and not ready; nearly ready is not ready),
+    against the whole cohort's. Candidates with no nomination given are left out."""
     settings = book.calibration
     known = [r for r in rows if r.nominated is not None and r.manager]
-    cohort_rate = sum(r.nominated == (r.verdict == READY) for r in known) / len(known) if known else None
+    cohort = _agreement(known)
     groups: dict[str, list[Row]] = defaultdict(list)
     for row in known:
         groups[row.manager].append(row)
-    result = []
+    by_manager = []
     for manager in sorted(groups):
-        mine = groups[manager]
-        agree = sum(r.nominated == (r.verdict == READY) for r in mine)
-        rate = agree / len(mine)
-        result.append({
-            "manager": manager, "candidates": len(mine), "nominated": sum(r.nominated for r in mine),
-            "ready": sum(r.verdict == READY for r in mine), "agree": agree, "agreement": round(rate, 4),
-            "outlier": len(mine) >= settings.manager_min_candidates and cohort_rate is not None
-                       and rate < cohort_rate - settings.manager_max_gap,
+        mine = _agreement(groups[manager])
+        by_manager.append({
+            "manager": manager, **mine,
+            "outlier": mine["candidates"] >= settings.manager_min_candidates and cohort["agreement"] is not None
+                       and mine["agreement"] < cohort["agreement"] - settings.manager_max_gap,
         })
-    return result
+    return {"cohort": cohort, "by_manager": by_manager}
+
+
+def _agreement(rows: list[Row]) -> dict[str, Any]:
+    agree = sum(r.nominated == (r.verdict == READY) for r in rows)
+    return {"candidates": len(rows), "nominated": sum(bool(r.nominated) for r in rows), "ready": sum(r.verdict == READY for r in rows),
+            "agree": agree, "agreement": round(agree / len(rows), 4) if rows else None}
 
 
 def blockers(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
@@ -113,30 +146,6 @@ def blockers(book: Rulebook, rows: list[Row]) -> list[dict[str, Any]]:
     return result
 
 
-def fairness(book: Rulebook, rows: list[Row], label: Callable[[set[str]], dict[str, str]], scrub: Callable[[str], str]) -> dict[str, Any]:
-    settings = book.calibration
-    names = settings.attributes if settings.attributes is not None else sorted({k for r in rows for k in r.attributes})
-    opportunities = [{"id": c.id, "description": c.description} for c in settings.opportunities]
-    attributes = []
-    for name in names:
-        groups: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            if name in row.attributes:
-                groups[str(row.attributes[name])].append(row)
-        visible = shown_groups({value: len(members) for value, members in groups.items()},
-                               len(rows) - sum(map(len, groups.values())), settings.min_group)
-        labels = label(visible)
-        shown = [{
-            "group": labels[value], "candidates": len(groups[value]),
-            "ready_rate": round(sum(r.verdict == READY for r in groups[value]) / len(groups[value]), 4),
-            "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in groups[value]) / len(groups[value]), 4)
-                              for o in opportunities},
-        } for value in sorted(visible, key=labels.__getitem__)]
-        attributes.append({"attribute": scrub(name), "groups": shown, "suppressed": len(visible) < len(groups)})
-    return {"min_group": settings.min_group, "rule": FAIRNESS_RULE.format(n=settings.min_group),
-            "opportunities": opportunities, "attributes": attributes}
-
-
 def _points_descriptions(rules) -> dict[str, str]:
     """A level's points requirements by the ids verdicts give them (`points`, `points:GROUP`)."""
     if rules.points is None:
@@ -147,15 +156,11 @@ def _points_descriptions(rules) -> dict[str, str]:
     return found
 
 
-def shown_groups(sizes: dict[str, int], without: int, min_group: int) -> set[str]:
-    """The groups whose figures can be shown. Groups below `min_group` are withheld; and while the
-    candidates withheld (with those who lack the attribute) are some but fewer than `min_group`,
-    the smallest shown group is withheld too, or the totals minus the shown groups would give
-    the figures of a withheld group."""
-    shown = {value for value, size in sizes.items() if size >= min_group}
-    hidden = without + sum(size for value, size in sizes.items() if value not in shown)
-    while 0 < hidden < min_group and shown:
-        smallest = min(shown, key=lambda value: (sizes[value], value))
-        shown.discard(smallest)
-        hidden += sizes[smallest]
-    return shown
+def unverified(rows: list[Row]) -> list[dict[str, Any]]:
+    """Verdicts that differ on verified evidence alone, which way they would move, and the
+    records to check: those counted towards a criterion (without them the verdict falls) and
+    those held against one (a disputed conduct concern: without it the verdict rises)."""
+    return [{**brief(r), "direction": "higher" if RANK[r.verified_only] > RANK[r.verdict] else "lower",
+             "records": [{"id": d.id, "title": d.title, "confidence": d.confidence, "effect": "against" if d.against else "for",
+                          "criteria": list(d.criteria)} for d in r.depends_on]}
+            for r in rows if r.verified_only != r.verdict]

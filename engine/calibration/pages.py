@@ -6,45 +6,80 @@ file without being held in memory."""
 from __future__ import annotations
 
 import csv
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
+from engine.calibration import candidates, figures
 from engine.calibration.calibrate import Calibration
 from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
 from engine.common.text import json_text, md_escape, visible
-from engine.rendering.report import criterion_flags, criterion_mark, markdown_criteria
 from engine.rendering.templating import ENVIRONMENT
 
 # The calibration templates' own environment: the shared one plus what only they use.
 TEMPLATES = ENVIRONMENT.overlay(cache_size=10)
-TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "md_criteria": lambda page: "\n".join(markdown_criteria(page, "####"))}
-TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS}
+TEMPLATES.filters = {**ENVIRONMENT.filters, "md": md_escape, "points": lambda gap: _points(gap), "by_criterion": lambda records: _by_criterion(records),
+                     "md_table": candidates.markdown_table, "html_rows": candidates.html_rows}
+# The report's sections in the order a meeting takes them: the overview, the candidates to
+# discuss (disagreements first, confirmations last), what may change a verdict, candidates
+# placed off their level, then the checks on the process. The roster and the candidate pages
+# follow, for reference.
+AGENDA = {
+    "summary": "Verdicts by track and level",
+    "nominated-not-ready": "Nominated, not ready",
+    "nominated-nearly": "Nominated, nearly ready",
+    "ready-not-nominated": "Ready, not nominated",
+    "nearly-not-nominated": "Nearly ready, not nominated",
+    "nominated-ready": "Nominated and ready",
+    "unverified": "Verdicts that rest on unverified evidence",
+    "placement": "Placement: levelling questions",
+    "managers": "Managers: nominations against verdicts",
+    "parity": "Parity between tracks",
+    "blockers": "Top blockers",
+    "fairness": "Fairness",
+    "invalid": "Invalid packets",
+}
+TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS, "AGENDA": AGENDA,
+                     "NUMBER": {key: number for number, key in enumerate(AGENDA, 1)}, "RANK": figures.RANK}
+
+
+def _points(gap: float | None) -> str:
+    """A difference of two rates in percentage points: "26 points", never "26%"."""
+    if gap is None:
+        return "n/a"
+    points = round(gap * 100)
+    return f"{points} point{'' if points == 1 else 's'}"
+
+
+def _by_criterion(records: list[dict]) -> list[dict]:
+    """An unverified verdict's records as a committee checks them: by the criterion they count
+    for or against, in id order."""
+    lines: dict[tuple[str, str], list[dict]] = {}
+    for record in records:
+        for criterion in record["criteria"]:
+            lines.setdefault((record["effect"], criterion), []).append(record)
+    return [{"effect": "counts against" if effect == "against" else "counts for", "criterion": criterion,
+             "records": candidates.by_id(found)} for (effect, criterion), found in lines.items()]
 
 
 def write_html(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
     template = TEMPLATES.get_template("calibration.html.j2")
-    pages = (_marked(page) for page in calibration.pages())
-    for chunk in template.generate(report=report, pages=pages, charts=_charts(report)):
+    pages = (candidates.marked(page) for page in calibration.pages())
+    context = {"report": report, "pages": pages, "charts": _charts(report), "roster": _grouped(calibration.roster(), report),
+               "level_order": figures.ladder_order(calibration.book)}
+    for chunk in template.generate(**context):
         stream.write(chunk)
 
 
-def _marked(page: dict) -> dict:
-    """Each criterion given the mark and flags the text and Markdown reports show (`criterion_mark`,
-    `criterion_flags`). Under `none_of` the mark is the parent's view, a child found being the
-    problem, so its words say so: "✓ none found", "✗ found"."""
-    def mark(criteria: list[dict], inverted: bool) -> None:
-        for item in criteria:
-            symbol = criterion_mark(item, inverted)
-            item.update(mark=symbol + (INVERTED_WORDS[item["met"]] if inverted else ""), mark_class=MARK_CLASS[symbol],
-                        flags=criterion_flags(item, inverted), inverted=inverted)
-            mark(item.get("children", []), item.get("kind") == "none_of")
-    for competency in page["competencies"]:
-        mark(competency["criteria"], False)
-    return page
-
-
-MARK_CLASS = {"✓": "met", "✗": "unmet", "○": "optional"}
-INVERTED_WORDS = {True: " found", False: " none found"}
+def _grouped(roster: Iterator[dict], report: dict) -> Iterator[tuple[str, dict]]:
+    """The roster as the page lists it: ("level", its summary row) before each target level's
+    candidates, then ("candidate", entry) for each."""
+    summary = {row["level"]: row for row in report["summary"]}
+    level = None
+    for entry in roster:
+        if entry["level"] != level:
+            level = entry["level"]
+            yield "level", summary[level]
+        yield "candidate", entry
 
 
 def _charts(report: dict) -> dict:
@@ -64,7 +99,7 @@ def _charts(report: dict) -> dict:
         group = []
         for offset, level in enumerate(entry["levels"]):
             rate = level["rate"] or 0
-            group.append({"y": 30 + index * 64 + offset * 24, "width": round((width - label - 60) * rate, 1),
+            group.append({"y": 30 + index * 64 + offset * 24, "width": round((width - label - 80) * rate, 1),
                           "name": level["level_name"], "track": level["track"], "rate": level["rate"], "candidates": level["candidates"]})
         parity.append({"levels": group, "flagged": entry["flagged"], "gap": entry["gap"], "y": 30 + index * 64})
     return {"width": width, "label": label, "verdicts": {"height": 40 + len(bars) * row, "bars": bars},
@@ -74,7 +109,8 @@ def _charts(report: dict) -> dict:
 def write_markdown(calibration: Calibration, stream: TextIO) -> None:
     report = calibration.report()
     template = TEMPLATES.get_template("calibration.md.j2")
-    for chunk in template.generate(report=report, pages=calibration.pages()):
+    pages = (candidates.marked(page) for page in calibration.pages())
+    for chunk in template.generate(report=report, pages=pages, roster=_grouped(calibration.roster(), report)):
         stream.write(chunk)
 
 
@@ -109,7 +145,7 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
     for row in calibration.shown_rows():
         cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
                  "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
-                 ";".join(row.unmet), ";".join(row.depends_on)]
+                 ";".join(row.unmet), ";".join(d.id for d in row.depends_on)]
         cells += [_group(row.attributes, a, *shown[a]) for a in attributes]
         cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
         writer.writerow([csv_cell(c) for c in cells + [""]])
@@ -125,15 +161,22 @@ def _group(attributes: dict, name: str, shown: set[str], suppressed: bool) -> st
 
 
 def write_json(calibration: Calibration, stream: TextIO) -> None:
-    """The report with `candidates` streamed in one page at a time, keys still in sorted order
-    ("candidates" sorts just before "cohort")."""
+    """The report with `candidates` (a page each) and the `roster` streamed in one entry at a
+    time, keys still in sorted order: each goes just before the key that follows it."""
     report = calibration.report()
     head = json_text(report, indent=2, sort_keys=True)
-    stream.write(head[:head.index('  "cohort"')] + '  "candidates": [')
-    for index, page in enumerate(calibration.pages()):
-        entry = {"page": page.pop("page"), "explanation": page}
-        stream.write(("," if index else "") + "\n    " + json_text(entry, sort_keys=True))
-    stream.write("\n  ],\n" + head[head.index('  "cohort"'):] + "\n")
+    streamed = {"candidates": ({"page": page.pop("page"), "explanation": page} for page in calibration.pages()),
+                "roster": calibration.roster()}
+    done = 0
+    for key, entries in streamed.items():
+        following = min(k for k in report if k > key)
+        at = head.index(f'\n  "{following}"') + 1
+        stream.write(head[done:at] + f'  "{key}": [')
+        for index, entry in enumerate(entries):
+            stream.write(("," if index else "") + "\n    " + json_text(entry, sort_keys=True))
+        stream.write("\n  ],\n")
+        done = at
+    stream.write(head[done:] + "\n")
 
 
 WRITERS: dict[str, Callable[[Calibration, TextIO], None]] = {

@@ -14,7 +14,7 @@ from typing import NoReturn
 import click
 
 from engine import api
-from engine.cohorts import pool
+from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
 from engine.reading.dates import parse_date
 from engine.reading.rulebook import LEVELS_DIR, rule_files
@@ -150,6 +150,17 @@ rules_option = click.option(
 )
 
 
+class _Command(click.Command):
+    """A command whose cohort argument names no packets (`cohort.NoPackets`) stops with a usage
+    error, exit 2, before any work: the mistake is in the command line, not in a packet."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except cohort.NoPackets as e:
+            raise click.UsageError(str(e), ctx=ctx) from None
+
+
 class _Ladder(click.Group):
     """The command group. Ctrl-C ends any command with 130 (128 + SIGINT, as shells report
     it), not with click's 1, which here says some input is invalid. Outputs are written
@@ -161,6 +172,9 @@ class _Ladder(click.Group):
         except KeyboardInterrupt:
             click.echo("\nladder: interrupted", err=True)  # the newline ends the terminal's ^C
             ctx.exit(130)
+
+
+_Ladder.command_class = _Command
 
 
 @click.group(cls=_Ladder, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

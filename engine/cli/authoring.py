@@ -12,6 +12,7 @@ from engine.cli.app import (
     FINDINGS_FORMAT,
     OUT_HELP,
     check_out,
+    engine_failed,
     findings_text,
     jobs_options,
     load_rulebook,
@@ -74,9 +75,11 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
               help="markdown fits a pull-request comment.")
 @click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
               help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all (any).")
+@click.option("--strict", is_flag=True, help="Exit 1 if any packet is invalid under either rulebook. Without it, a report "
+              "that lists invalid packets is a success (exit 0).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
-def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, out: Path | None,
+def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, strict: bool, out: Path | None,
            jobs: int, timeout: float) -> None:
     """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
 
@@ -86,14 +89,18 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
 
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
+
+    Exit status: 0 when the report is written, invalid packets listed in it; 1 for what
+    --fail-on names, or any invalid packet with --strict, or a rulebook that cannot be read;
+    2 if PACKETS name no packets; 3 if the rules engine failed on a packet (listed in the
+    report with that error).
     """
     from engine.tooling import impact as impacts
 
     if out:
         rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
         check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in rule_inputs(d))))
-    with stopping_on_failure():
-        cohort.all_items(packets)  # a path naming no packets stops the run before any work
+    cohort.all_items(packets)  # a path naming no packets is a usage error, before any work
     books = []
     for spec in (base, head):
         try:
@@ -109,7 +116,12 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
         write(out, text)
     else:
         click.echo(text, nl=False)
-    sys.exit(1 if report.fails(fail_on) else 0)
+    faults = [result for result in report.invalid if cohort.is_fault(result)]
+    if faults:
+        print_diagnostics([d for result in faults for d in result.diagnostics])
+        engine_failed(f"failed on {plural(len(faults), 'packet')}; every other packet is in the report")
+    invalid = bool(report.invalid) or any("invalid" in (c.before, c.after) for c in report.changes)
+    sys.exit(1 if report.fails(fail_on) or (strict and invalid) else 0)
 
 
 @main.command()
@@ -183,13 +195,16 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
 
     Each case gives a packet and the outcome the rules must give it: the verdict, and
     optionally the status of named criteria. One line per case; a failure shows expected
-    against actual, with the explanation. Exit status is 1 if any case fails, a test file is
-    broken, there are no tests at all (a gate that tests nothing must not pass), or coverage is
-    below --min-coverage.
+    against actual, with the explanation.
 
     \b
       ladder test rules/
-      ladder test rules/ --min-coverage 90 --junit-xml rule-tests.xml
+      ladder test rules/ --min-coverage 100 --junit-xml rule-tests.xml
+
+    Exit status: 0 when every case passes; 1 if any case fails, a test file is broken, there
+    are no tests at all (a gate that tests nothing must not pass), or coverage is below
+    --min-coverage; 3 if the rules engine failed on a case (it is listed as failed, and every
+    other case still run).
     """
     rules_dir = rules_dir or api.default_rules_dir()
     if junit_xml:
@@ -201,9 +216,12 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
             cases.extend(ruletest.load_cases(path))
         except LadderError as e:
             problems.extend(e.diagnostics)
-    outcomes = []
-    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case),
-                            lambda case, reason: ruletest.Outcome(case, problems=[reason]), jobs, timeout):
+    outcomes, faults = [], []
+
+    def faulted(case: ruletest.Case, reason: str) -> ruletest.Outcome:  # called here, in this process
+        faults.append(ruletest.Outcome(case, problems=[reason]))
+        return faults[-1]
+    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case), faulted, jobs, timeout):
         outcomes.append(outcome)
         click.echo(ruletest.describe(outcome))
     print_diagnostics(problems)
@@ -225,4 +243,6 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     if nothing:
         click.echo(f"ladder: no rule tests: they are read from {rules_dir / ruletest.TESTS_DIR}/*.yaml (and *.yml), "
                    "each a file of `cases:` (schemas/rule-test.schema.json)", err=True)
+    if faults:
+        engine_failed(f"failed on {plural(len(faults), 'case')}, listed above with its error")
     sys.exit(1 if failed or problems or below or nothing else 0)

@@ -13,6 +13,7 @@ import click
 from engine.cli.app import (
     as_of_option_value,
     check_out,
+    engine_failed,
     jobs_options,
     load_rulebook,
     main,
@@ -22,6 +23,7 @@ from engine.cli.app import (
     writing,
 )
 from engine.cohorts import cohort, outputs
+from engine.explaining.phrasing import plural
 from engine.rendering.report import atomic_output
 
 
@@ -33,9 +35,11 @@ from engine.rendering.report import atomic_output
 @rules_option
 @click.option("--redact", is_flag=True, help="Replace candidates, their ids, managers and packet paths with stable pseudonyms wherever "
               "they appear, for wider sharing. Other people named in record titles cannot be recognised: read the titles first.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any packet is invalid. Without it, a report that lists invalid packets "
+              "is a success (exit 0): it was written, and they are in it.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
 @jobs_options
-def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, progress: bool | None,
+def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, strict: bool, progress: bool | None,
               jobs: int, timeout: float) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
@@ -44,12 +48,18 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
       ladder calibrate cohort.jsonl --redact --out shared.md
 
     COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
-    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report: verdicts by track and level, parity between the
-    tracks, nominations against verdicts, nearly-ready candidates, placement (a packet with no
-    target is judged for the next level and placed as `ladder place` does: those placed below
-    their level or beyond the next are listed), managers' agreement, top blockers, fairness by
-    group, verdicts resting on unverified evidence, invalid packets, and a page per candidate.
-    Exit status is 1 if any packet is invalid (it is listed, not dropped).
+    quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report
+    is the meeting's agenda: verdicts by track and level; nominated but not ready, nominated
+    and nearly ready, ready but not nominated, nearly ready and not nominated, nominated and
+    ready; verdicts resting on unverified evidence; placement (a packet with no target is
+    judged for the next level and placed as `ladder place` does: those placed below their
+    level or beyond the next are listed); managers' agreement; parity between the tracks; top
+    blockers; fairness by group; invalid packets. Then a roster of every candidate (the HTML
+    sorts and filters it) and a page per candidate.
+
+    Exit status: 0 when the report is written, invalid packets listed in it (--strict: 1 if
+    there are any); 2 if COHORT names no packets; 3 if the rules engine failed on a packet
+    (it is listed with that error, and the report still written).
     """
     from engine.calibration import calibrate as calibration
     from engine.calibration import pages as calibration_report
@@ -62,9 +72,10 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         check_out(outputs.file_problem(out, (cohort, *rule_inputs(rules))))
         if (same := written.setdefault(out.resolve(), out)) is not out:
             check_out(f"{out} and {same} are the same file: give each format its own")
+    packets = cohorts.items(cohort)  # names no packets: a usage error, before the rulebook is read
     book = load_rulebook(rules)
     with stopping_on_failure():
-        stream = cohorts.evaluate_all(book, cohorts.items(cohort), jobs, timeout)
+        stream = cohorts.evaluate_all(book, packets, jobs, timeout)
         pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
         report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
         show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
@@ -81,8 +92,12 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     if not outs:
         calibration_report.write_markdown(report, click.get_text_stream("stdout"))
     report.close()
-    if report.invalid:
-        click.echo(f"ladder: {len(report.invalid)} invalid packet(s), listed in the report", err=True)
+    faults = sum(any(d.code == cohorts.FAULT for d in diagnostics) for _, diagnostics in report.invalid)
+    if len(report.invalid) > faults:
+        click.echo(f"ladder: {plural(len(report.invalid) - faults, 'invalid packet')}, listed in the report", err=True)
+    if faults:
+        engine_failed(f"failed on {plural(faults, 'packet')}, listed in the report with its error")
+    if strict and report.invalid:
         sys.exit(1)
 
 

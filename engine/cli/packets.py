@@ -173,8 +173,8 @@ def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt
       ladder place packets/ --format markdown --out placements.md
 
     PACKETS are YAML or JSON files, directories of them, or JSON Lines files. Exit status is 1
-    if any packet is invalid (it gets its errors, every other packet its placement), 3 if the
-    rules engine failed on one.
+    if any packet is invalid (it gets its errors, every other packet its placement), 2 if an
+    argument names no packets, 3 if the rules engine failed on one.
     """
     from engine.rendering import placements
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from engine.cohorts import pool
 from engine.common.errors import Diagnostic, LadderError
+from engine.common.text import visible
 from engine.explaining.explain import explain
 from engine.explaining.placement import place
 from engine.matching.evaluate import evaluate
@@ -25,6 +26,17 @@ GLOB_CHARACTERS = set("*?[")
 PACKET_SUFFIXES = (".yaml", ".yml", ".json")
 JSONL_SUFFIX = ".jsonl"  # JSON Lines: one packet a line
 EMPTY_JSONL = "no packets in this file (JSON Lines: one packet per line)"
+
+
+class NoPackets(ValueError):
+    """A cohort argument that names no packets (an empty or missing directory, a glob matching
+    nothing, an empty JSON Lines file, a device): a mistake in the command, not in a packet,
+    so the command line reports it as a usage error, before any work. Every such argument of
+    one command is named at once, one a line."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems  # (the argument as given, what is wrong with it)
+        super().__init__("\n".join(f"{visible(spec)}: {problem}" for spec, problem in problems))
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ def _file_items(path: Path, alone: bool) -> Iterator[Item]:
         return iter([Item(shown, path)])
     if next(iter_json_lines(path), None) is None:
         if alone:
-            raise LadderError.one(shown, 1, 1, EMPTY_JSONL, "cohort.empty")
+            raise NoPackets([(shown, EMPTY_JSONL)])
         return iter([Item(shown, path)])  # `read` says it holds no packets
     # Without its newline, an error at the end of a line is placed on that line, not the next.
     return (Item(f"{shown}:{number}", path, number, text.rstrip("\r\n")) for number, text in iter_json_lines(path))
@@ -81,39 +93,39 @@ def _files_items(files: list[Path]) -> Iterator[Item]:
 
 
 def items(spec: str | Path) -> Iterator[Item]:
-    """The packets a cohort names, in a stable order. The spec is checked now (LadderError if
-    it names nothing, so a mistake stops a run before any work); packets are read as iterated."""
+    """The packets a cohort names, in a stable order. The spec is checked now (NoPackets if it
+    names none, so a mistake stops a run before any work); packets are read as iterated."""
     spec = str(spec)
     path = Path(spec)
     shown = display_path(path)
     if path.is_dir():
         files = packet_files(path)
         if not files:
-            raise LadderError.one(shown, 1, 1, f"no packet files here ({', '.join('*' + s for s in (*PACKET_SUFFIXES, JSONL_SUFFIX))}; "
-                                  "subdirectories are not searched)", "cohort.empty")
+            raise NoPackets([(shown, f"no packet files here ({', '.join('*' + s for s in (*PACKET_SUFFIXES, JSONL_SUFFIX))}; "
+                                     "subdirectories are not searched)")])
         return _files_items(files)
     if path.is_file():
         return _file_items(path, alone=True)
     if path.exists():
-        raise LadderError.one(shown, 1, 1, "is not a regular file: give a packet file, a directory of them, or a .jsonl file", "cohort.not-a-file")
+        raise NoPackets([(shown, "is not a regular file: give a packet file, a directory of them, or a .jsonl file")])
     if GLOB_CHARACTERS & set(spec):
         matches = sorted(p for p in map(Path, glob.glob(spec, recursive=True)) if holds_packets(p))
         if not matches:
-            raise LadderError.one(spec, 1, 1, "the pattern matches no packet files", "cohort.empty")
+            raise NoPackets([(spec, "the pattern matches no packet files")])
         return _files_items(matches)
-    raise LadderError.one(spec, 1, 1, "no such cohort: give a directory of packets, a glob or a .jsonl file", "cohort.missing")
+    raise NoPackets([(spec, "no such cohort: give a directory of packets, a glob or a .jsonl file")])
 
 
 def all_items(specs: Iterable[str | Path]) -> Iterator[Item]:
-    """The packets of several specs, in order; LadderError naming every spec that names none."""
+    """The packets of several specs, in order; NoPackets naming every spec that names none."""
     found, problems = [], []
     for spec in specs:
         try:
             found.append(items(spec))
-        except LadderError as e:
-            problems.extend(e.diagnostics)
+        except NoPackets as e:
+            problems.extend(e.problems)
     if problems:
-        raise LadderError(problems)
+        raise NoPackets(problems)
     return itertools.chain.from_iterable(found)
 
 

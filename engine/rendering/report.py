@@ -208,7 +208,7 @@ def _text_criterion(item: dict, indent: str, style: Style, inverted: bool = Fals
     if item["counted"] and not inverted:
         lines.append(detail + "counts: " + "; ".join(record_label(r) for r in item["counted"]))
     if not item["met"] and not inverted and item["kind"] != "candidate":
-        for miss in _closest(item["not_counted"])[:SHOWN_MISSES]:
+        for miss in closest_misses(item["not_counted"])[:SHOWN_MISSES]:
             lines.append(detail + f"did not count: {record_label(miss)}: {'; '.join(miss['reasons'])}")
         hidden = len(item["not_counted"]) - SHOWN_MISSES
         if hidden > 0:
@@ -219,7 +219,7 @@ def _text_criterion(item: dict, indent: str, style: Style, inverted: bool = Fals
 
 
 
-def _closest(misses: list[dict]) -> list[dict]:
+def closest_misses(misses: list[dict]) -> list[dict]:
     """Records that came closest first: fewest failed conditions, then packet order."""
     return sorted(misses, key=lambda m: len(m["reasons"]))
 
@@ -262,7 +262,7 @@ def _markdown_verdict(doc: dict) -> str:
 
 def markdown_criteria(doc: dict, heading: str) -> list[str]:
     """A verdict's competencies as Markdown tables under `heading`-level titles, then its points:
-    the body of `ladder evaluate --format markdown`, also a calibration report's candidate page."""
+    the body of `ladder evaluate --format markdown`."""
     lines = []
     for competency in doc["competencies"]:
         lines += ["", f"{heading} {md_escape(competency['name'])}", "", "| | Criterion | Observed | Counts | Did not count |", "|---|---|---|---|---|"]
@@ -280,7 +280,7 @@ def _markdown_rows(item: dict, depth: int, inverted: bool = False) -> list[str]:
     counted = "" if inverted else "<br>".join(md_escape(record_label(r)) for r in item["counted"])
     missed = ""
     if not item["met"] and not inverted:
-        misses = _closest(item["not_counted"])
+        misses = closest_misses(item["not_counted"])
         missed = "<br>".join(f"{md_escape(m['id'])}: {md_escape('; '.join(m['reasons']))}" for m in misses[:SHOWN_MISSES])
         if len(misses) > SHOWN_MISSES:
             missed += f"<br>… and {len(misses) - SHOWN_MISSES} more"

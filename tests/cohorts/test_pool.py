@@ -20,6 +20,7 @@ from engine.cli import main
 from engine.cohorts import cohort, pool
 from engine.common.errors import EngineFault
 from engine.rendering.report import Invalid
+from engine.tooling import ruletest
 
 ROOT = Path(__file__).resolve().parents[2]
 COHORT = ROOT / "fixtures" / "cohorts" / "spring-2026"
@@ -129,14 +130,35 @@ def test_impact_and_rule_tests_print_the_same_for_one_and_two_jobs(monkeypatch, 
         assert outputs[0] == outputs[1] and expected in outputs[0], command[0]
 
 
-def test_a_faulty_packet_in_a_cli_run_is_listed_as_invalid_not_fatal(tmp_path, monkeypatch):
+def test_calibrate_lists_a_faulty_packet_in_the_report_and_exits_3(tmp_path, monkeypatch):
     monkeypatch.setattr(cohort, "evaluate_item", lambda book, item, **options: (os.abort() if item.label.endswith("0005-E-10004.yaml")
                                                                                   else _real_evaluate(book, item, **options)))
     result = CliRunner().invoke(main, ["calibrate", str(COHORT), "--out", str(tmp_path / "r.json"), "--jobs", "2"])
     report = json.loads((tmp_path / "r.json").read_text())
     faults = [row for row in report["invalid"] if row["errors"][0]["code"] == "engine.fault"]
     assert len(faults) == 1 and "SIGABRT" in faults[0]["errors"][0]["message"]
-    assert report["totals"]["packets"] == 60 and result.exit_code == 1
+    assert report["totals"]["packets"] == 60 and result.exit_code == 3
+    assert "ladder: 3 invalid packets, listed in the report" in result.stderr
+    assert "ladder: the rules engine failed on 1 packet, listed in the report with its error." in result.stderr
+
+
+FAULTY_CASE = yaml.safe_load(sorted((ROOT / "rules" / "tests").glob("*.yaml"))[0].read_text())["cases"][0]["name"]
+
+
+def test_impact_and_rule_tests_report_an_engine_fault_with_exit_3_after_every_other_result(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("ic-staff-ready.yaml")
+                                                                       else _real_evaluate(book, item)))
+    impact = CliRunner().invoke(main, ["impact", "--base", "rules", "--head", "rules", "fixtures/packets", "--format", "json"])
+    assert impact.exit_code == 3 and json.loads(impact.stdout)["packets"] == len(list((ROOT / "fixtures" / "packets").glob("*.yaml")))
+    assert "ic-staff-ready.yaml:1:1: error: the evaluation crashed its worker process (signal SIGABRT)" in impact.stderr
+    assert "ladder: the rules engine failed on 1 packet; every other packet is in the report." in impact.stderr
+    real_case = ruletest.run_case
+    monkeypatch.setattr(ruletest, "run_case", lambda book, case: os.abort() if case.name == FAULTY_CASE else real_case(book, case))
+    tests = CliRunner().invoke(main, ["test", "rules"])
+    assert tests.exit_code == 3 and " passed, 1 failed" in tests.stdout and FAULTY_CASE in tests.stdout
+    assert "ladder: the rules engine failed on 1 case, listed above with its error." in tests.stderr
+
 
 
 _real_evaluate = cohort.evaluate_item

@@ -122,7 +122,7 @@ def test_calibrate_lists_a_nul_byte_as_a_load_error_not_a_failed_evaluation(nul_
     (tmp_path / "cohort" / "good.yaml").write_bytes(PACKET.read_bytes())
     out = tmp_path / "report.json"
     result = CliRunner().invoke(main, ["calibrate", str(tmp_path / "cohort"), "--out", str(out), "--jobs", "1"])
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # listed in the report, which is written
     (invalid,) = json.loads(out.read_text())["invalid"]
     (error,) = invalid["errors"]
     assert (error["code"], error["line"], error["col"]) == ("load.character", 9, 14)

@@ -82,9 +82,15 @@ def no_rulebook_cache():
 # -------------------------------------------------------------------------------- the loader
 
 def read_file(path: Path) -> list[load.Document]:
-    """What a command reads from `path`: a file's document, or each JSON Lines line's."""
+    """What a command reads from `path`: a file's document, or each JSON Lines line's (none from
+    a JSON Lines file holding no packets: the command line refuses it, a usage error)."""
     if cohort.is_jsonl(path):
-        return [cohort.read(item) for item in cohort.items(path)]
+        try:
+            items = list(cohort.items(path))
+        except cohort.NoPackets as e:
+            assert e.problems and str(e)
+            return []
+        return [cohort.read(item) for item in items]
     return [load.load_file(path)]
 
 

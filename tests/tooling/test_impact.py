@@ -132,6 +132,16 @@ def test_a_packet_the_head_rulebook_rejects_fails_on_downgrade_and_one_it_accept
     assert rejected.exit_code == 1
 
 
+def test_invalid_packets_are_listed_in_a_successful_report_and_fail_it_only_with_strict(tmp_path):
+    packets = tmp_path / "packets"
+    shutil.copytree(PACKETS, packets)
+    (packets / "broken.yaml").write_text("candidate: {}\n")
+    listed = run("--base", ROOT / "rules", "--head", ROOT / "rules", packets)
+    assert listed.exit_code == 0 and f"1 packet(s) invalid under both rulebooks: {packets / 'broken.yaml'}" in listed.stdout
+    assert run("--base", ROOT / "rules", "--head", ROOT / "rules", packets, "--strict").exit_code == 1
+    assert run("--base", ROOT / "rules", "--head", ROOT / "rules", PACKETS, "--strict").exit_code == 0
+
+
 def test_a_git_revision_without_git_installed_is_an_error_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no git here
     result = CliRunner().invoke(main, ["impact", "--base", "git:HEAD", "--head", "rules", str(ROOT / "fixtures/packets/ic-staff-ready.yaml")])
