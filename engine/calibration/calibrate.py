@@ -18,7 +18,7 @@ from engine.calibration.redaction import Redactor
 from engine.calibration.rows import Dependence, Row
 from engine.cohorts.cohort import Evaluated
 from engine.common.errors import Diagnostic
-from engine.matching.evaluate import NEARLY, READY
+from engine.matching.evaluate import NEARLY
 from engine.reading.model import Rulebook
 from engine.rendering.report import Invalid
 
