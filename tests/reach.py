@@ -3,6 +3,11 @@ sequence of draws (derandomized, so the figure cannot flake) in which some crite
 level uses it. The reach tests hold each construct to at least `SHARE`."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Callable
 
 from hypothesis import HealthCheck, given, settings
@@ -35,3 +40,17 @@ def reached(constructs: dict[str, Callable[[dict], bool]], examples: int = 200) 
 
     draw()
     return seen, total[0]
+
+
+def reached_afresh(module: str, examples: int = 200) -> tuple[dict[str, int], int]:
+    """`reached(module.constructs(), examples)`, measured in a new interpreter: the generator's
+    draws must not depend on what tests ran before in this process (they did: a construct at 19
+    of 200 scenarios alone fell to 7 after the differential had run)."""
+    tests = Path(__file__).resolve().parent
+    code = ("import json, sys; sys.path[:0] = sys.argv[1:3]; import importlib; from reach import reached; "
+            f"print(json.dumps(reached(importlib.import_module({module!r}).constructs(), {examples})))")
+    done = subprocess.run([sys.executable, "-c", code, str(tests), str(tests / "matching")], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PYTHONHASHSEED": "0"})
+    assert done.returncode == 0, done.stderr
+    seen, total = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen, total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reach import SHARE, reached
+from reach import SHARE, reached_afresh
 
 
 def _wheres(criterion: dict):
@@ -34,6 +34,10 @@ def _uses(op: str | None):
     return lambda criterion: any(_compares_with_candidate(where, op) for where in _wheres(criterion))
 
 
+def constructs() -> dict:
+    return {name: _uses(op) for name, op in CONSTRUCTS.items()}
+
+
 def test_generated_scenarios_compare_records_with_the_candidate():
-    seen, total = reached({name: _uses(op) for name, op in CONSTRUCTS.items()})
+    seen, total = reached_afresh("test_condition_reach")
     assert all(n >= SHARE * total for n in seen.values()), json.dumps(seen)
