@@ -55,14 +55,21 @@ def marked(page: dict) -> dict:
     return page
 
 
+def _walk(criteria: list[dict], depth: int = 0):
+    """(criterion, depth) for every criterion of a page, parents before their children."""
+    for item in criteria:
+        yield item, depth
+        yield from _walk(item.get("children", []), depth + 1)
+
+
 def html_rows(page: dict) -> Markup:
     """The rows of a `marked` page's table body, as HTML."""
     misses = page["shows_misses"]
     span = 5 if misses else 4
     rows: list[str] = []
 
-    def add(criteria: list[dict], depth: int) -> None:
-        for item in criteria:
+    def add(criteria: list[dict]) -> None:
+        for item, depth in _walk(criteria):
             flags = f'<span class="muted">{escape(item["flags"])}</span>' if item["flags"] else ""
             counted = "" if item["inverted"] else "<br>".join(escape(record_label(r)) for r in item["counted"])
             row = (f'<tr><td class="{item["mark_class"]}">{escape(item["mark"])}</td><td>{"&nbsp;" * 4 * depth}<b>{escape(item["id"])}</b>: '
@@ -72,10 +79,9 @@ def html_rows(page: dict) -> Markup:
                 shown += [f'<span class="muted">… and {item["more_misses"]} more</span>'] if item["more_misses"] else []
                 row += f"<td>{'<br>'.join(shown)}</td>"
             rows.append(row + "</tr>")
-            add(item.get("children", []), depth + 1)
     for competency in page["competencies"]:
         rows.append(f'<tr class="competency"><th colspan="{span}">{escape(competency["name"])}</th></tr>')
-        add(competency["criteria"], 0)
+        add(competency["criteria"])
     if page["points"]:
         rows.append(f'<tr class="competency"><th colspan="{span}">Points</th></tr>')
         rows += [f'<tr><td class="{"met" if p["met"] else "unmet"}">{"✓" if p["met"] else "✗"}</td>'
@@ -90,8 +96,8 @@ def markdown_table(page: dict) -> str:
     end = " |" if misses else ""
     lines = ["| | Criterion | Observed | Counts |" + (" Did not count |" if misses else ""), "|---|---|---|---|" + ("---|" if misses else "")]
 
-    def add(criteria: list[dict], depth: int) -> None:
-        for item in criteria:
+    def add(criteria: list[dict]) -> None:
+        for item, depth in _walk(criteria):
             counted = "" if item["inverted"] else "<br>".join(md_escape(record_label(r)) for r in item["counted"])
             line = (f"| {item['mark']} | {'&nbsp;&nbsp;' * depth}**{md_escape(item['id'])}**: {md_escape(item['description'])}"
                     f"{md_escape(item['flags'])} | {md_escape(item['statement'])} | {counted} |")
@@ -100,10 +106,9 @@ def markdown_table(page: dict) -> str:
                 shown += [f"… and {item['more_misses']} more"] if item["more_misses"] else []
                 line += f" {'<br>'.join(shown)} |"
             lines.append(line)
-            add(item.get("children", []), depth + 1)
     for competency in page["competencies"]:
         lines.append(f"| | **{md_escape(competency['name'])}** | | |{end}")
-        add(competency["criteria"], 0)
+        add(competency["criteria"])
     if page["points"]:
         lines.append(f"| | **Points** | | |{end}")
         lines += [f"| {'✓' if p['met'] else '✗'} | {md_escape(p['group']) + ' points' if p['group'] else 'Total points'} | "
