@@ -347,7 +347,7 @@ def test_plan_reads_a_json_lines_file_of_one_packet_and_refuses_several(run, lin
     result = run("plan", one)
     assert result.exit_code == 0 and result.stdout.startswith("Next steps for Test Candidate (E-1)")
     several = run("plan", lines)
-    assert several.exit_code == 2 and f"{lines} holds several packets; plan takes one" in several.stderr
+    assert several.exit_code == 2 and f"{lines} holds several packets; this takes one" in several.stderr
 
 
 def test_a_truncated_json_line_is_placed_on_its_own_line_not_the_next(run, tmp_path):
@@ -583,3 +583,16 @@ def test_ctrl_c_exits_130_with_a_short_message_and_no_output_file(slow_cohort, t
         child.kill()
     assert (child.returncode, stderr, stdout) == (130, "\nladder: interrupted\n", "")
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["evaluate", "fixtures/packets/ic-developer-ready.yaml", "--rules"], ["plan", "fixtures/packets/ic-developer-ready.yaml", "--rules"],
+    ["validate", "fixtures/packets/ic-developer-ready.yaml", "--rules"], ["place", "fixtures/packets/ic-developer-ready.yaml", "--rules"],
+    ["calibrate", "fixtures/cohorts/spring-2026", "--rules"], ["lint"], ["test"], ["docs"],
+])
+def test_a_rulebook_directory_that_does_not_exist_is_a_usage_error_in_every_command(run, tmp_path, command):
+    """The same mistake gets the same answer everywhere: a mistyped --rules (or RULES_DIR) is a
+    mistake in the command line, exit 2, whichever command it was given to."""
+    result = run(*command, tmp_path / "no-such-rules")
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.stderr and "Traceback" not in result.output
