@@ -472,7 +472,9 @@ def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good,
     dotted = tmp_path / "cycle.2026.q4"  # a directory's name may have a dot
     assert run("generate", "--size", "2", "--out", dotted).exit_code == 0 and len(list(dotted.iterdir())) == 2
     lines = tmp_path / "g.jsonl"
-    assert run("generate", "--size", "2", "--out", lines).exit_code == 0
+    written = run("generate", "--size", "2", "--out", lines)
+    assert written.exit_code == 0 and written.stderr == f"wrote 2 packets to {lines}\n"
+    assert run("generate", "--size", "1", "--out", tmp_path / "one.jsonl").stderr == f"wrote 1 packet to {tmp_path / 'one.jsonl'}\n"
     assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]
 
 

@@ -2,9 +2,13 @@
 `validate` (every error in rules and packets)."""
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -33,7 +37,8 @@ from engine.cohorts import cohort, outputs
 from engine.explaining.phrasing import plural
 from engine.reading.packet import unknown_level
 from engine.reading.validate import did_you_mean
-from engine.rendering.report import RENDERERS, Invalid
+from engine.rendering.report import RENDERERS, Invalid, Result
+from engine.rendering.wrapping import wrap
 
 
 @main.command()
@@ -59,6 +64,10 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
     files with one packet a line (as `ladder generate` writes); a path holding none is an error.
 
+    On a terminal, text is wrapped to its width and a progress bar shows on stderr while
+    several packets are evaluated; piped or written with --out, the output is the same
+    whatever the terminal, and no bar.
+
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
     rules engine failed on one (it gets that error; every other packet its verdict).
 
@@ -76,14 +85,29 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if target is not None and target not in book.levels:
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with stopping_on_failure():
-        results = list(api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout))
+        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout)
+        with progress(stream, packets, show=fmt != "json") as evaluated:
+            results = list(evaluated)
     painted = use_colour(colour, out)
     text = RENDERERS[fmt](results, style_for(painted))
     if out:
         write(out, text)
     else:
+        if fmt == "text" and sys.stdout.isatty():  # a person reads it there; never a pipe's bytes
+            text = wrap(text, shutil.get_terminal_size().columns)
         click.echo(text, nl=False, color=painted)
     exit_for_failures(results, out, "evaluated")
+
+
+def progress(stream: Iterator[Result], packets: tuple[Path, ...], show: bool) -> contextlib.AbstractContextManager:
+    """A bar on stderr while several packets are evaluated, for a person watching a terminal:
+    never on a pipe or in CI, where it would only add lines to a log."""
+    if not (show and sys.stderr.isatty() and "CI" not in os.environ):
+        return contextlib.nullcontext(stream)
+    length = sum(cohort.count(path) for path in packets)  # reads the paths once more: only for a bar someone sees
+    if length < 2:
+        return contextlib.nullcontext(stream)
+    return click.progressbar(stream, length=length, label="Evaluating", file=sys.stderr)
 
 
 def exit_for_failures(results: list, out: Path | None, done: str) -> None:
