@@ -170,7 +170,8 @@ def _yaml(book: Rulebook, packet: dict[str, Any], level: Level, target: Level, w
     notes = {"level_since": f"when they reached {level.name}" + ("" if wanted.since else ": the as-of date, change it if earlier"),
              "track": track.name, "level": level.name}
     for key, value in packet["candidate"].items():
-        lines.append(f"  {key}: {scalar(value)}" + (f"  # {one_line(notes[key])}" if key in notes else ""))
+        note = notes.get(key) if not validate.same_spelling(str(value), notes.get(key, "")) else None  # not 'management  # Management'
+        lines.append(f"  {key}: {scalar(value)}" + (f"  # {one_line(note)}" if note else ""))
     default = book.next_level(level)
     is_default = default is not None and default.id == target.id
     lines.append(f"target: {target.id}  # {one_line(target.name)}" + (", the next level (the default)" if is_default else ""))
