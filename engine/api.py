@@ -17,7 +17,8 @@ from engine.reading import bundle
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
 from engine.reading.validate import data_dir
-from engine.rendering.report import Invalid, Result
+from engine.rendering.report import Invalid, Result, write_atomic
+from engine.tooling import scaffold
 
 
 def default_rules_dir() -> Path:
@@ -181,3 +182,24 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
             report.diagnostics.extend(e.diagnostics)
     report.diagnostics.sort()
     return report
+
+
+PACKET_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def new_packet(book: Rulebook, path: str | Path, candidate: scaffold.NewCandidate, force: bool = False) -> scaffold.Scaffold:
+    """Write a new packet for `candidate` to `path` (atomically), with a commented template of
+    each kind of record its target level asks for (`scaffold`); YAML, or JSON (without the
+    templates: JSON has no comments) by the file's extension.
+
+    `scaffold.BadOption` for a value the rulebook cannot take or an extension that is neither;
+    FileExistsError if `path` exists and not `force`."""
+    path = Path(path)
+    fmt = PACKET_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise scaffold.BadOption("PACKET", f"{path.name} is not a packet file name: end it in .yaml (with the evidence templates) or .json")
+    made = scaffold.scaffold(book, candidate, fmt, display_path(path))
+    if path.exists() and not force:
+        raise FileExistsError(f"{display_path(path)} exists: pass --force to replace it, or name a new file")
+    write_atomic(path, made.text)
+    return made

@@ -251,3 +251,54 @@ def validate(paths: tuple[Path, ...], rules: Path | None, fmt: str, out: Path | 
 
 
 INVALID_INPUT = ("error", "The rulebook or packet is invalid: a YAML, schema or cross-reference error.")
+
+
+@main.command()
+@click.argument("packet", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--candidate", "candidate_id", required=True, metavar="ID", help="The candidate's id, e.g. an employee number (E-1001).")
+@click.option("--name", required=True, help="The candidate's name.")
+@click.option("--track", required=True, metavar="TRACK", help="Their track, by id or name: ic, management, 'individual contributor'.")
+@click.option("--level", required=True, metavar="LEVEL",
+              help="Their current level on that track, by id or name: senior-developer, 'Senior Developer'.")
+@click.option("--target", metavar="LEVEL", help="The level they go for. Default: the next level up on their track.")
+@click.option("--since", callback=as_of_option_value, metavar="YYYY-MM-DD",
+              help="When they reached their current level (level_since). Default: the as-of date.")
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD", help="The day the evidence is judged at. Default: today.")
+@click.option("--manager", help="Their manager's name.")
+@click.option("--team", help="Their team.")
+@rules_option
+@click.option("--force", is_flag=True, help="Replace PACKET if it exists (by default an existing file is left alone: exit 2).")
+def new(packet: Path, candidate_id: str, name: str, track: str, level: str, target: str | None, since: date | None,
+        as_of: date | None, manager: str | None, team: str | None, rules: Path | None, force: bool) -> None:
+    """Start a promotion packet: the candidate filled in and, under evidence:, a commented-out
+    template of each kind of record the target level asks for (with what the levels it builds
+    on ask), each field with its type, its allowed values, whether it is required and the
+    criteria that want it, in the rulebook's words.
+
+    Uncomment a template, replace its <placeholders>, and it is a record; the packet is valid
+    as written, with no records yet. PACKET ends in .yaml (or .json: the same packet without the
+    templates, as JSON has no comments). An unknown track or level gets the closest one.
+
+    \b
+      ladder new packets/alex.yaml --candidate E-1001 --name "Alex Morgan" \\
+          --track ic --level developer --since 2025-03-01 --manager "Sam Lee"
+      ladder validate packets/alex.yaml
+    """
+    from engine.tooling.scaffold import BadOption, NewCandidate
+
+    check_out(outputs.file_problem(packet, tuple(rule_inputs(rules))), "PACKET")
+    book = load_rulebook(rules)
+    wanted = NewCandidate(candidate_id, name, track, level, as_of or date.today(), since, target, manager, team)
+    with stopping_on_failure():
+        try:
+            made = api.new_packet(book, packet, wanted, force)
+        except BadOption as e:
+            raise click.BadParameter(str(e), param_hint=e.option) from None
+        except FileExistsError as e:
+            raise click.UsageError(str(e)) from None
+        except OSError as e:
+            click.echo(f"ladder: cannot write {packet}: {e.strerror or e}", err=True)
+            sys.exit(1)
+    kinds = plural(len(made.templates), "evidence template")
+    click.echo(f"{packet}: {made.level.name} going for {made.target.name}, "
+               + (f"{kinds}" if made.templates else "no templates (JSON holds no comments: name a .yaml file for them)"), err=True)
