@@ -13,6 +13,8 @@ from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import placement, plan
 from engine.explaining.explain import explain
+from engine.importing import table as tables
+from engine.importing.mapping import load_mapping
 from engine.matching.evaluate import evaluate
 from engine.reading import bundle
 from engine.reading.model import Rulebook
@@ -184,3 +186,13 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
             report.diagnostics.extend(e.diagnostics)
     report.diagnostics.sort()
     return report
+
+
+def import_table(book: Rulebook, files: Iterable[str | Path], mapping: str | Path, out: str | Path,
+                 dry_run: bool = False) -> tables.ImportReport:
+    """One packet per candidate in `out` (`<candidate id>.yaml`) from tables of evidence records
+    (.csv, .xlsx) read through the `mapping` file, merged into the packets already there. A
+    candidate's packet is written only when every one of their rows is valid; the report says
+    what happened to each packet, with every bad cell located. With `dry_run` nothing is
+    written and each change carries its diff. LadderError if the mapping cannot be used."""
+    return tables.import_tables(book, load_mapping(mapping, book), [Path(f) for f in files], Path(out), dry_run)
