@@ -63,22 +63,29 @@ def _in_order(data: dict, keys: tuple[str, ...]) -> dict:
     return {**{k: data[k] for k in keys if k in data}, **{k: v for k, v in data.items() if k not in keys}}
 
 
-def packet_text(packet: dict, origins: list[str | None], heading: str) -> str:
-    """The YAML of an ordered packet; `origins[i]` is the comment above its i-th record (None: none)."""
+def packet_text(packet: dict, origins: list[str | None], heading: str) -> tuple[str, list[int]]:
+    """The YAML of an ordered packet, and the line each record starts on (its `- id:`);
+    `origins[i]` is the comment above its i-th record (None: none)."""
     lines = [f"# {line}".rstrip() for line in heading.splitlines()]
     top = {k: v for k, v in packet.items() if k != "evidence"}
-    text = "\n".join(lines) + "\n" + _dump(top)
+    parts = ["\n".join(lines) + "\n" + _dump(top)]
+    starts: list[int] = []
     if "evidence" not in packet:
-        return text
+        return parts[0], starts
     records = packet["evidence"]
     if not records:
-        return text + "evidence: []\n"
-    text += "evidence:\n"
+        return parts[0] + "evidence: []\n", starts
+    parts.append("evidence:\n")
+    line = parts[0].count("\n") + 2
     for record, origin in zip(records, origins):
         if origin:
-            text += f"  # {_one_line(origin)}\n"
-        text += "".join(line if line == "\n" else "  " + line for line in _dump([record]).splitlines(True))
-    return text
+            parts.append(f"  # {_one_line(origin)}\n")
+            line += 1
+        starts.append(line)
+        dumped = "".join(text if text == "\n" else "  " + text for text in _dump([record]).splitlines(True))
+        parts.append(dumped)
+        line += dumped.count("\n")
+    return "".join(parts), starts
 
 
 def _dump(data: Any) -> str:

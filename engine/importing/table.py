@@ -160,10 +160,14 @@ def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: lis
         return change
     tables = sorted({place[0] for _, places, _ in gathered.records for place in places.values()}
                     | {place[0] for place in gathered.places.values()})
-    text = packet_text(packet, [_origin(o, gathered, layouts) for o in merged.origins], _heading(mapping, [layouts[t].source for t in tables]))
-    for record_id, index in merged.kept:
-        diagnostics.append(existing.diag(("evidence", index), f"record {record_id} is in the packet but not in the table: kept "
-                                         "as it is (delete it from the packet if it should go)", "import.kept", level="info"))
+    text, starts = packet_text(packet, [_origin(o, gathered, layouts) for o in merged.origins],
+                               _heading(mapping, [layouts[t].source for t in tables]))
+    for (record_id, index), new_index in zip(merged.kept, (i for i, o in enumerate(merged.origins) if o[0] == "packet")):
+        message = f"record {record_id} is in the packet but not in the table: kept as it is (delete it from the packet if it should go)"
+        if dry_run:  # where it is in the file as it stands
+            diagnostics.append(existing.diag(("evidence", index), message, "import.kept", level="info"))
+        else:  # where it is in the file as written
+            diagnostics.append(Diagnostic(change.path, starts[new_index], 5, message, "import.kept", level="info"))
     change.records = len(packet["evidence"])
     change.added, change.updated, change.kept = merged.added, merged.updated, [i for i, _ in merged.kept]
     change.status = NEW if existing is None else UNCHANGED if text == before else UPDATED
