@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine import api
-from engine.cli.app import check_out, load_rulebook, main, print_diagnostics, rules_option, stopping_on_failure
+from engine.cli.app import check_out, load_rulebook, main, print_diagnostics, rules_option, stopping_on_failure, writing
 from engine.explaining.phrasing import plural
 
 
@@ -73,3 +73,44 @@ def _line(change, dry_run: bool) -> str:
     else:
         parts.append("it has errors, listed above")
     return ", ".join(parts)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write packets out in other shapes: a table (`ladder export table`)."""
+
+
+@export_group.command("table")
+@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--map", "mapping", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The mapping file the table follows: the same one `ladder import table` reads it back with.")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The table to write (atomically): .csv or .xlsx. Its directory must exist; it may not be an input.")
+@rules_option
+def export_table(packets: tuple[Path, ...], mapping: Path, out: Path, rules: Path | None) -> None:
+    """Write PACKETS (files, directories, .jsonl) as one table in a mapping's shape, a row per record.
+
+    Importing the table again with the same mapping gives the same packets. A value the mapping
+    has no column for cannot be written: each such key is reported once, as a warning. An
+    invalid packet is reported and left out; every other packet is exported.
+
+    \b
+      ladder export table packets/ --map fixtures/imports/tracker.map.yaml --out tracker.xlsx
+      ladder import table tracker.xlsx --map fixtures/imports/tracker.map.yaml --out packets/
+
+    Exit status: 0 when every packet was exported; 1 if some packet was left out or the mapping
+    cannot be used; 2 for usage errors (an output that is not .csv or .xlsx, or is an input).
+    """
+    from engine.cohorts import outputs
+    from engine.importing.export import SUFFIXES
+
+    if out.suffix.lower() not in SUFFIXES:
+        check_out(f"{out}: give a .csv or .xlsx file")
+    check_out(outputs.file_problem(out, packets))
+    book = load_rulebook(rules)
+    with stopping_on_failure(), writing(out):
+        report = api.export_table(book, packets, mapping, out)
+    print_diagnostics(report.diagnostics)
+    click.echo(f"wrote {plural(report.packets, 'packet')} as {plural(report.rows, 'row')} to {out}; "
+               f"{plural(sum(d.level == 'error' for d in report.diagnostics), 'error')}", err=True)
+    sys.exit(0 if report.ok else 1)

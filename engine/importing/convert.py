@@ -136,7 +136,7 @@ def _boolean(cell: Any, field: Field, spelling: Spelling) -> bool:
     if text in (w.lower() for w in spelling.false_words):
         return False
     raise Unreadable(f"{_text(cell)!r} is neither true ({', '.join(spelling.true_words)}) nor false "
-                     f"({', '.join(spelling.false_words)}): write one of those, or list it under `formats:` in the mapping")
+                     f"({', '.join(spelling.false_words)}): write one of those, or list it under `formats: {{true_values: [...], false_values: [...]}}` in the mapping")
 
 
 def _date(cell: Any, field: Field, spelling: Spelling) -> str:

@@ -64,7 +64,7 @@ def build_mapping(doc: Document, book: Rulebook) -> Mapping:
     data: dict = doc.data
     formats = data.get("formats", {})
     base = Spelling(date_format=formats.get("date", ISO), separator=formats.get("separator", SEPARATOR),
-                    true_words=tuple(formats.get("true", TRUE_WORDS)), false_words=tuple(formats.get("false", FALSE_WORDS)))
+                    true_words=tuple(formats.get("true_values", TRUE_WORDS)), false_words=tuple(formats.get("false_values", FALSE_WORDS)))
     problems: list[Diagnostic] = []
     if "date" in formats:
         problems += _format_problems(doc, ("formats", "date"), base.date_format)
