@@ -10,6 +10,7 @@ same packets.
 The packet form of a value is what a packet file holds: dates are ISO text, lists are lists."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -49,14 +50,22 @@ class Spelling:
 
     def translated(self, text: str) -> tuple[bool, Any]:
         """(True, value) for text the translations name, exactly or but for case and spacing."""
-        for said, value in self.values:
-            if said == text:
-                return True, value
+        if not self.values:
+            return False, None
+        exact, similar = self._lookup
+        if text in exact:
+            return True, exact[text]
         wanted = loose(text)
+        return (True, similar[wanted]) if wanted in similar else (False, None)
+
+    @functools.cached_property
+    def _lookup(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        exact: dict[str, Any] = {}
+        similar: dict[str, Any] = {}
         for said, value in self.values:
-            if loose(said) == wanted:
-                return True, value
-        return False, None
+            exact.setdefault(said, value)
+            similar.setdefault(loose(said), value)  # the first translation wins, as in the mapping's order
+        return exact, similar
 
 
 def is_empty(cell: Any) -> bool:
@@ -95,11 +104,20 @@ def _enum(cell: Any, field: Field, spelling: Spelling) -> str:
     text = _text(cell)
     if text in field.values:
         return text
-    same = [v for v in field.values if loose(v) == loose(text)]
+    same = _loosely(field.values).get(loose(text), ())
     if len(same) == 1:  # 'Shipped', 'In progress': the allowed value, written as people write it
         return same[0]
     raise Unreadable(f"{text!r} is not one of {', '.join(field.values)}{did_you_mean(text, field.values)}; "
                      "or translate it under the column's `values:` in the mapping")
+
+
+@functools.lru_cache(maxsize=256)
+def _loosely(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """An enum's allowed values by their loose spelling."""
+    found: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        found[loose(value)] = found.get(loose(value), ()) + (value,)
+    return found
 
 
 def _integer(cell: Any, field: Field, spelling: Spelling) -> int:
@@ -148,12 +166,21 @@ def _date(cell: Any, field: Field, spelling: Spelling) -> str:
         return cell.isoformat()
     text = _text(cell)
     for pattern in dict.fromkeys((spelling.date_format, ISO)):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
+        day = _parsed(text, pattern)
+        if day is not None:
+            return day
     example = date(2026, 11, 29).strftime(spelling.date_format)
     raise Unreadable(f"{text!r} is not a date in the format {spelling.date_format} (e.g. {example})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, pattern: str) -> str | None:
+    """The ISO date `text` gives in `pattern`, or None. Kept: a table repeats its dates, and
+    strptime is the slowest step of a row."""
+    try:
+        return datetime.strptime(text, pattern).date().isoformat()
+    except ValueError:
+        return None
 
 
 def _list(cell: Any, field: Field, spelling: Spelling) -> list[str] | None:
@@ -199,8 +226,16 @@ def write(value: Any, field: Field, spelling: Spelling, typed: bool) -> Any:
                                  f"or holds the separator {spelling.separator!r} (set another under `formats:`)")
         return f"{spelling.separator} ".join(value) if value else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value if typed else repr(value)
+        return value if typed and _fits_a_workbook(value) else repr(value)
     return value if isinstance(value, str) else _text(value)
+
+
+def _fits_a_workbook(number: int | float) -> bool:
+    """Whether a spreadsheet keeps the number exactly: it holds 15 significant digits, so a
+    number needing more goes in as text (which reads back exact) rather than rounded."""
+    if isinstance(number, int):
+        return abs(number) < 10**15
+    return float(f"{number:.15g}") == number
 
 
 def loose(word: str) -> str:

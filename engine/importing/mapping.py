@@ -7,6 +7,7 @@ date format that loses the day). It is then bound to each table's header row (`b
 says which columns the table lacks; both report every problem at once."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ class Column:
     default: Any
     pos: Pos  # where the mapping says it
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         return f"{self.part}.{self.key}"
 
@@ -117,7 +118,15 @@ def field_for(column: Column, book: Rulebook, evidence: str | None = None) -> Fi
 
 
 def key_field(part: str, key: str, book: Rulebook) -> Field:
-    """The built-in keys of packets, candidates and records, as fields with a type."""
+    """The built-in keys of packets, candidates and records, as fields with a type (made once
+    per rulebook: an import asks for every cell of every row)."""
+    cache = book.compiled_cache.setdefault("import-key-fields", {})
+    if (part, key) not in cache:
+        cache[(part, key)] = _key_field(part, key, book)
+    return cache[(part, key)]
+
+
+def _key_field(part: str, key: str, book: Rulebook) -> Field:
     if part == "attributes":
         return Field(key, "string")
     kinds = {

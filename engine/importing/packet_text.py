@@ -77,15 +77,26 @@ def packet_text(packet: dict, origins: list[str | None], heading: str) -> tuple[
         return parts[0] + "evidence: []\n", starts
     parts.append("evidence:\n")
     line = parts[0].count("\n") + 2
-    for record, origin in zip(records, origins):
+    for dumped, origin in zip(_items(_dump(records)), origins):
         if origin:
             parts.append(f"  # {_one_line(origin)}\n")
             line += 1
         starts.append(line)
-        dumped = "".join(text if text == "\n" else "  " + text for text in _dump([record]).splitlines(True))
-        parts.append(dumped)
-        line += dumped.count("\n")
+        parts.append("".join(text if text == "\n" else "  " + text for text in dumped))
+        line += len(dumped)
     return "".join(parts), starts
+
+
+def _items(text: str) -> list[list[str]]:
+    """The lines of each item of a top-level YAML list, as one dump of the whole list wrote it
+    (one dump a packet, not one a record: most of a dump's time is setting it up). An item
+    starts at a line beginning '- '; everything inside an item is indented."""
+    items: list[list[str]] = []
+    for line in text.splitlines(True):
+        if line.startswith("- ") or line == "-\n":
+            items.append([])
+        items[-1].append(line)
+    return items
 
 
 def _dump(data: Any) -> str:

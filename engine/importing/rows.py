@@ -6,6 +6,7 @@ A row whose record columns are all empty gives the candidate (and the packet's k
 candidate with no evidence yet exports as such a row and reads back the same."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from engine.importing.mapping import Column, Mapping, field_for
 from engine.importing.sources import Row, column_letter
 from engine.reading.model import Rulebook
 
+_SEEN = 512  # candidates whose converted values are kept (a table's rows dealt round-robin over more converts more)
 Place = tuple[int, int, int]  # (table index, row, 0-based column; -1 for a default with no column)
 
 
@@ -36,6 +38,9 @@ class Layout:
     source: str
     header: list[str]
     at: dict[str, int]  # column label -> index
+    # The candidate's converted values by their cells: a candidate's columns repeat on each of
+    # their rows, and need converting once. Bounded; rows with a problem are never kept here.
+    seen: OrderedDict = field(default_factory=OrderedDict)
 
     def cell_name(self, index: int) -> str:
         """How a message names a column: its header, and its letter for finding it in a sheet."""
@@ -45,14 +50,24 @@ class Layout:
 
 def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowValues:
     values = RowValues(row=row.number)
-    for column in mapping.columns:
-        if column.part in ("candidate", "attributes", "packet"):
-            before = len(values.problems)
+    candidate_columns = [c for c in mapping.columns if c.part in ("candidate", "attributes", "packet")]
+    cells = tuple(_cell(row, c, layout) for c in candidate_columns)
+    known = layout.seen.get(cells)
+    if known is not None:
+        layout.seen.move_to_end(cells)
+        values.candidate = dict(known)
+        values.places = {label: (layout.table, row.number, layout.at.get(label, -1)) for label in known}
+    else:
+        for column in candidate_columns:
             found = _value(row, column, field_for(column, book), layout, values)
-            values.candidate_failed |= len(values.problems) > before
             if found is not None:
                 values.candidate[column.label] = found
                 values.places[column.label] = _place(layout, column, row)
+        values.candidate_failed = bool(values.problems)
+        if not values.problems:
+            layout.seen[cells] = dict(values.candidate)
+            if len(layout.seen) > _SEEN:
+                layout.seen.popitem(last=False)
     record_columns = [c for c in mapping.columns if c.part in ("record", "fields")]
     if all(is_empty(_cell(row, c, layout)) for c in record_columns if c.header is not None):
         return values

@@ -34,7 +34,7 @@ class Spool:
         self._directory = tempfile.TemporaryDirectory(prefix="ladder-import-")
         self._db = sqlite3.connect(Path(self._directory.name) / "rows.sqlite", isolation_level=None)
         self._db.executescript("""
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -8000;
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2000;
             CREATE TABLE candidates (id TEXT PRIMARY KEY, data TEXT NOT NULL, bad INTEGER NOT NULL);
             CREATE TABLE records (candidate TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
                                   PRIMARY KEY (candidate, key));

@@ -169,8 +169,10 @@ def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: lis
         else:  # where it is in the file as written
             diagnostics.append(Diagnostic(change.path, starts[new_index], 5, message, "import.kept", level="info"))
     change.records = len(packet["evidence"])
-    change.added, change.updated, change.kept = merged.added, merged.updated, [i for i, _ in merged.kept]
     change.status = NEW if existing is None else UNCHANGED if text == before else UPDATED
+    # A new packet's records are all added: not listed, so a large import's report stays small.
+    change.added = merged.added if change.status != NEW else []
+    change.updated, change.kept = merged.updated, [i for i, _ in merged.kept]
     if dry_run:
         if change.status != UNCHANGED:
             change.diff = "".join(difflib.unified_diff(before.splitlines(True), text.splitlines(True),
