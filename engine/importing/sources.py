@@ -12,7 +12,7 @@ import csv
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from engine.common.errors import LadderError
 
@@ -57,11 +57,11 @@ def open_table(path: Path, source: str, sheet: str | None = None) -> Iterator[Ta
         raise LadderError.one(source, 1, 1, "is not a table ladder reads: give a .csv or .xlsx file", "import.unknown-format")
     if suffix == ".csv":
         try:
-            stream = open(path, encoding="utf-8-sig", newline="")
+            stream = open(path, "rb")
         except OSError as e:
             raise _unopenable(e, source) from None
         with stream:
-            yield _csv_table(stream, source)
+            yield _csv_table(_lines(stream), source)
     else:
         with _xlsx_table(path, source, sheet) as table:
             yield table
@@ -75,7 +75,19 @@ def _unopenable(error: OSError, source: str) -> LadderError:
     return LadderError.one(source, 1, 1, f"cannot read: {error.strerror or error}", "import.unreadable")
 
 
-def _csv_table(stream, source: str) -> Table:
+def _lines(stream: BinaryIO) -> Iterator[str]:
+    """The file's lines, each decoded on its own, so bytes that are not UTF-8 are reported on
+    their row (a text stream decodes ahead, and would fail before the first row); the line
+    endings are kept, as the csv module needs them (newline='')."""
+    first = True
+    for raw in stream:
+        if first and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark, as spreadsheets write UTF-8 CSV
+        first = False
+        yield raw.decode("utf-8")
+
+
+def _csv_table(stream: Iterator[str], source: str) -> Table:
     reader = csv.reader(stream)
     number = 1
 

@@ -135,3 +135,15 @@ def test_import_help_teaches_with_an_example():
     result = CliRunner().invoke(main, ["import", "table", "--help"])
     assert result.exit_code == 0
     assert "ladder import table fixtures/imports/tracker.csv --map fixtures/imports/tracker.map.yaml --out packets/" in result.output
+
+
+def test_a_table_that_breaks_mid_way_is_located_and_its_candidates_not_written(book, tmp_path):
+    """Bytes that are not UTF-8 on row 4: the rows before are read, but every candidate seen in the
+    table gets no packet, which would lack the rows after the break."""
+    lines = (ROOT / IMPORTS / "tracker.csv").read_bytes().splitlines(True)
+    table = tmp_path / "tracker.csv"
+    table.write_bytes(b"".join(lines[:3]) + b"\xff\xfe" + b"".join(lines[3:]))
+    report = api.import_table(book, [table], IMPORTS / "tracker.map.yaml", tmp_path / "out")
+    (problem,) = report.diagnostics
+    assert (problem.line, problem.code) == (4, "import.encoding")
+    assert {c.status for c in report.changes} == {"not written"} and not (tmp_path / "out").exists()
