@@ -16,7 +16,7 @@ from engine.importing.mapping import Column, Mapping, field_for
 from engine.importing.sources import Row, column_letter
 from engine.reading.model import Rulebook
 
-_SEEN = 512  # candidates whose converted values are kept (a table's rows dealt round-robin over more converts more)
+_SEEN = 2048  # candidates whose converted values are kept (about 3 MB at most; a table dealt round-robin over more converts more)
 Place = tuple[int, int, int]  # (table index, row, 0-based column; -1 for a default with no column)
 
 
