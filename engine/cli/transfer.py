@@ -13,7 +13,11 @@ from engine.explaining.phrasing import plural
 
 @main.group("import")
 def import_group() -> None:
-    """Make packets from where evidence is kept: spreadsheets (`ladder import table`)."""
+    """Make packets from where evidence is kept: spreadsheets (`ladder import table`).
+
+    \b
+      ladder import table tracker.csv --map tracker.map.yaml --out packets/
+    """
 
 
 @import_group.command("table")
@@ -77,7 +81,11 @@ def _line(change, dry_run: bool) -> str:
 
 @main.group("export")
 def export_group() -> None:
-    """Write packets out in other shapes: a table (`ladder export table`)."""
+    """Write packets out in other shapes: a table (`ladder export table`).
+
+    \b
+      ladder export table packets/ --map tracker.map.yaml --out tracker.xlsx
+    """
 
 
 @export_group.command("table")
