@@ -12,6 +12,9 @@ from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import placement, plan
 from engine.explaining.explain import explain
+from engine.importing import export as exports
+from engine.importing import table as tables
+from engine.importing.mapping import load_mapping
 from engine.matching.evaluate import evaluate
 from engine.reading import bundle
 from engine.reading.model import Rulebook
@@ -203,3 +206,22 @@ def new_packet(book: Rulebook, path: str | Path, candidate: scaffold.NewCandidat
         raise FileExistsError(f"{display_path(path)} exists: pass --force to replace it, or name a new file")
     write_atomic(path, made.text)
     return made
+
+
+def import_table(book: Rulebook, files: Iterable[str | Path], mapping: str | Path, out: str | Path,
+                 dry_run: bool = False) -> tables.ImportReport:
+    """One packet per candidate in `out` (`<candidate id>.yaml`) from tables of evidence records
+    (.csv, .xlsx) read through the `mapping` file, merged into the packets already there. A
+    candidate's packet is written only when every one of their rows is valid; the report says
+    what happened to each packet, with every bad cell located. With `dry_run` nothing is
+    written and each change carries its diff. LadderError if the mapping cannot be used."""
+    return tables.import_tables(book, load_mapping(mapping, book), [Path(f) for f in files], Path(out), dry_run)
+
+
+def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | Path, out: str | Path) -> exports.ExportReport:
+    """The packets `packets` name (files, directories, .jsonl), written to `out` (.csv or .xlsx,
+    atomically) as a table in the `mapping`'s shape, a row per record, so that `import_table`
+    reads them back the same. An invalid packet, or one holding a value the table cannot carry,
+    is reported and left out. LadderError if the mapping cannot be used; `cohort.NoPackets` if
+    some spec names no packet."""
+    return exports.export_table(book, load_mapping(mapping, book), packets, Path(out))

@@ -313,13 +313,14 @@ RENDERERS: dict[str, Callable[[list[Result], Style], str]] = {"text": _text, "js
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
+def atomic_output(path: Path, binary: bool = False) -> Iterator[TextIO]:
     """A stream whose content replaces `path` only once complete: readers see the old file or
-    the new one, never half of one. Through a symlink, its target is replaced, not the link."""
+    the new one, never half of one. Through a symlink, its target is replaced, not the link.
+    `binary`: a byte stream (for a workbook), else UTF-8 text."""
     path = Path(os.path.realpath(path))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
             yield stream
         os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
