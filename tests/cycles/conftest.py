@@ -32,7 +32,11 @@ def _required() -> bool:
 
 
 def _binaries() -> Path | None:
-    """The newest PostgreSQL server's bin directory (Debian keeps them versioned), else PATH's."""
+    """$LADDER_POSTGRES_BIN, else the newest PostgreSQL server's bin directory (Debian keeps
+    them versioned), else PATH's."""
+    if "LADDER_POSTGRES_BIN" in os.environ:
+        chosen = Path(os.environ["LADDER_POSTGRES_BIN"])
+        return chosen if (chosen / "pg_ctl").is_file() else None
     versioned = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if versioned:
         return Path(versioned[-1]).parent
