@@ -68,7 +68,7 @@ def decide_many(store: Store, cycle: str, requests: Sequence[DecisionRequest], c
 
 def _plan(store: Store, connection: sa.Connection, cycle: str,
           requests: Sequence[DecisionRequest]) -> list[tuple[DecisionRequest, Entry]]:
-    roster = store.roster(connection, cycle)
+    roster = store.roster(connection, cycle, [request.candidate for request in requests])
     refused: list[tuple[int, str, StoreError]] = []
     planned, first = [], {}
     for index, request in enumerate(requests):

@@ -7,6 +7,7 @@ later, or re-evaluating it under today's rules, starts from the same bytes the c
 verdicts came from."""
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,8 @@ from engine.reading.rulebook import content_digest, display_path, load_rulebook,
 from engine.rendering.report import Invalid
 
 KINDS = ("yaml", "json", "jsonl")
+# The files `rule_files` reads, by their path in the rulebook: nothing with a directory of its own.
+RULE_FILE = re.compile(r"(ladder|evidence|calibration)\.yaml|levels/[^/\\\x00]+\.yaml")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,12 @@ class FrozenRulebook:
     files: tuple[tuple[str, str], ...]
 
     def check(self) -> None:
-        """StoreError unless the files give the digest (a backup edited by hand, say)."""
+        """StoreError unless every file is one a rulebook has (so thawing writes nowhere else)
+        and the files give the digest (a backup edited by hand, say)."""
+        for name, _ in self.files:
+            if not RULE_FILE.fullmatch(name):
+                raise StoreError(f"the rulebook {self.name!r} names a file {name!r}, which no rulebook has "
+                                 "(ladder.yaml, evidence.yaml, calibration.yaml, levels/NAME.yaml)", "store.rule-file")
         if content_digest((name, text.encode()) for name, text in self.files) != self.digest:
             raise StoreError(f"the rulebook {self.name!r} does not match its digest {self.digest[:12]}: "
                              "its files were changed after it was stored", "store.digest")
@@ -98,6 +106,7 @@ class FrozenRulebook:
     def thaw(self, shown_as: str) -> Rulebook:
         """The rulebook these files make (cached by digest, like any rulebook), its files named
         in messages as under `shown_as`."""
+        self.check()
         with tempfile.TemporaryDirectory(prefix="ladder-rules-") as directory:
             for name, text in self.files:
                 path = Path(directory, name)

@@ -99,9 +99,14 @@ class Store:
         for verdict, n in connection.execute(sa.select(verdicts.c.verdict, sa.func.count()).where(
                 verdicts.c.cycle == row.name).group_by(verdicts.c.verdict)):
             counts[verdict or "invalid"] = n
-        current = [entry.decision for entry in self._entries(connection, row.name) if entry.decision]
+        newest = _newest(row.name)
+        d = decision_events
+        decided, overrides = connection.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((d.c.override, 1), else_=0)), 0))
+            .join(newest, (newest.c.position == d.c.position) & (newest.c.version == d.c.version))
+            .where(d.c.cycle == row.name)).one()
         return Cycle(row.name, utc(row.opened_at), row.as_of, row.cohort, row.rules_source, row.rulebook_name, row.rulebook,
-                     sum(counts.values()), counts, len(current), sum(d.override for d in current))
+                     sum(counts.values()), counts, decided, overrides)
 
     def exists(self, name: str) -> bool:
         with self.read() as connection:
@@ -172,8 +177,7 @@ class Store:
             return self._entries(connection, name)
 
     def _entries(self, connection: sa.Connection, name: str, where: sa.ColumnElement | None = None) -> list[Entry]:
-        newest = (sa.select(decision_events.c.position, sa.func.max(decision_events.c.version).label("version"))
-                  .where(decision_events.c.cycle == name).group_by(decision_events.c.position).subquery())
+        newest = _newest(name)
         d = decision_events
         query = (sa.select(packets.c.position, packets.c.label, verdicts.c.verdict, verdicts.c.candidate_id,
                            verdicts.c.candidate_name, verdicts.c.track, verdicts.c.level, verdicts.c.target, verdicts.c.manager,
@@ -186,7 +190,7 @@ class Store:
         if where is not None:
             query = query.where(where)
         return [Entry(name, r.position, r.label, r.candidate_id, r.candidate_name, r.track, r.level, r.target, r.manager,
-                      r.nominated, r.verdict, diagnostics(r.errors),
+                      r.nominated, r.verdict, diagnostics(r.errors) if r.errors else (),
                       Decision(name, r.position, r.label, r.candidate_id, r.version, r.decision, r.reason, r.decided_by,
                                utc(r.decided_at), r.decided_verdict, r.override) if r.version else None)
                 for r in connection.execute(query)]
@@ -199,14 +203,20 @@ class Store:
             return self._entry(connection, name, candidate)
 
     def _entry(self, connection: sa.Connection, name: str, candidate: str) -> Entry:
-        found = self._entries(connection, name, (verdicts.c.candidate_id == candidate) | (packets.c.label == candidate))
-        known = () if found else connection.scalars(sa.select(verdicts.c.candidate_id).where(
-            verdicts.c.cycle == name, verdicts.c.candidate_id.is_not(None)))
-        return Roster(name, found, known).find(candidate)
+        return self.roster(connection, name, [candidate]).find(candidate)
 
-    def roster(self, connection: sa.Connection, name: str) -> "Roster":
-        """Every entry of the cycle, found by candidate id or label (for a batch of decisions)."""
-        return Roster(name, self._entries(connection, name))
+    def roster(self, connection: sa.Connection, name: str, candidates: Iterable[str]) -> "Roster":
+        """The entries of the cycle that `candidates` name (by candidate id or label), to find
+        each by; the cycle's candidate ids too when some name none, for a suggestion."""
+        wanted = sorted(set(candidates))
+        found: list[Entry] = []
+        for start in range(0, len(wanted), 500):  # bound the statement's parameters
+            chunk = wanted[start:start + 500]
+            found += self._entries(connection, name, verdicts.c.candidate_id.in_(chunk) | packets.c.label.in_(chunk))
+        named = {e.candidate_id for e in found} | {e.label for e in found}
+        known = () if named >= set(wanted) else connection.scalars(sa.select(verdicts.c.candidate_id).where(
+            verdicts.c.cycle == name, verdicts.c.candidate_id.is_not(None)))
+        return Roster(name, found, known)
 
     def explanation(self, name: str, candidate: str) -> dict | Invalid:
         """The frozen verdict document (`explain`) of `candidate`, or `Invalid` with its errors."""
@@ -251,6 +261,12 @@ class Roster:
         close = difflib.get_close_matches(candidate, self.known, 1)
         hint = f": did you mean {close[0]!r}?" if close else ": give a candidate id or a packet as `ladder cycle show` lists them"
         raise StoreError(f"no candidate {candidate!r} in cycle {self.cycle!r}{hint}", "decide.unknown-candidate")
+
+
+def _newest(name: str) -> sa.Subquery:
+    """Each decided packet of cycle `name` with the version of its decision in force."""
+    return (sa.select(decision_events.c.position, sa.func.max(decision_events.c.version).label("version"))
+            .where(decision_events.c.cycle == name).group_by(decision_events.c.position).subquery())
 
 
 def decision_of(name: str, label: str, candidate_id: str | None, row: sa.Row) -> Decision:

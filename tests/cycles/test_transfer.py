@@ -118,3 +118,23 @@ def test_any_history_of_decisions_survives_a_round_trip(spring_json, tmp_path_fa
     with api.open_store(str(directory / "restored.db")) as restored:
         api.import_cycles(restored, directory / "backup.json")
         assert api.export_cycles(restored) == exported
+
+
+def test_an_export_whose_rulebook_names_a_file_outside_a_rulebook_is_refused(full, tmp_path):
+    """A rulebook is rebuilt in a temporary directory from its stored files: an export must not
+    be able to write anywhere else, even with a digest that matches."""
+    from engine.reading.rulebook import content_digest
+
+    document = json.loads(api.export_cycles(full))
+    (digest, book), = document["rulebooks"].items()
+    book["files"].append(["../../escaped.yaml", "written: where it should not be\n"])
+    forged = content_digest((name, text.encode()) for name, text in book["files"])
+    document["rulebooks"] = {forged: book}
+    for cycle in document["cycles"]:
+        cycle["rulebook"] = forged
+    (tmp_path / "forged.json").write_text(json.dumps(document))
+    with api.open_store(str(tmp_path / "new.db")) as store:
+        with pytest.raises(StoreError, match="which no rulebook has") as refused:
+            api.import_cycles(store, tmp_path / "forged.json")
+        assert refused.value.code == "store.rule-file"
+        assert store.cycles() == []

@@ -55,11 +55,11 @@ def upgrade() -> None:
         sa.Column("target", sa.Text, nullable=True),
         sa.Column("manager", sa.Text, nullable=True),
         sa.Column("nominated", sa.Boolean, nullable=True),
-        sa.Column("explanation", sa.JSON, nullable=True),
         sa.Column("errors", sa.JSON, nullable=True),
         sa.Column("attributes", sa.JSON, nullable=False),
         sa.Column("opportunities", sa.JSON, nullable=False),
         sa.Column("placement", sa.JSON, nullable=True),
+        sa.Column("explanation", sa.JSON, nullable=True),  # last: see tables.verdicts
         sa.PrimaryKeyConstraint("cycle", "position", name="pk_verdicts"),
         sa.ForeignKeyConstraint(["cycle", "position"], ["packets.cycle", "packets.position"],
                                 name="fk_verdicts_cycle_position", ondelete="CASCADE"),
