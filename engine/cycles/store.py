@@ -218,6 +218,16 @@ class Store:
             verdicts.c.cycle == name, verdicts.c.candidate_id.is_not(None)))
         return Roster(name, found, known)
 
+    def appearances(self, candidate_id: str) -> list[Entry]:
+        """The candidate's entry in every cycle they are in, oldest cycle first (several in one
+        cycle if several of its packets are theirs): their verdicts and decisions over time."""
+        with self.read() as connection:
+            names = list(connection.scalars(
+                sa.select(cycles.c.name).where(cycles.c.name.in_(
+                    sa.select(verdicts.c.cycle).where(verdicts.c.candidate_id == candidate_id)))
+                .order_by(cycles.c.opened_at, cycles.c.name)))
+            return [entry for name in names for entry in self._entries(connection, name, verdicts.c.candidate_id == candidate_id)]
+
     def explanation(self, name: str, candidate: str) -> dict | Invalid:
         """The frozen verdict document (`explain`) of `candidate`, or `Invalid` with its errors."""
         with self.read() as connection:

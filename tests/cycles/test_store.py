@@ -160,3 +160,11 @@ def test_a_candidate_with_two_packets_is_named_by_packet(store, cohort):
     assert ambiguous.value.code == "decide.ambiguous-candidate"
     label = str(Path(cohort / "5-again.yaml").relative_to(Path.cwd())) if cohort.is_relative_to(Path.cwd()) else str(cohort / "5-again.yaml")
     assert api.decide(store, "spring", label, "promote", "", "ana").label == label
+
+
+def test_a_candidate_is_followed_from_cycle_to_cycle(spring, cohort):
+    api.open_cycle(spring, "autumn", cohort / "2-ic-staff-nearly-one-design-doc-short.yaml")
+    api.decide(spring, "autumn", NEARLY, "not_yet", "", "ana")
+    assert [(e.cycle, e.verdict, e.decision and e.decision.decision) for e in spring.appearances(NEARLY)] == [
+        ("spring", "nearly", None), ("autumn", "nearly", "not_yet")]
+    assert spring.appearances("E-0000") == []
