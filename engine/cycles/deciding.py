@@ -56,7 +56,8 @@ def decide_many(store: Store, cycle: str, requests: Sequence[DecisionRequest], c
             if rows:
                 connection.execute(decision_events.insert(), rows)
     except Collision:
-        # Someone committed a decision on one of these candidates between our read and our write.
+        # Someone committed a decision on one of these candidates between our read and our write
+        # (every request was planned, or nothing would have been written: indexes match).
         entries = {e.position: e for e in store.entries(cycle)}
         raced = [(i, entries[entry.position]) for i, (_, entry) in enumerate(planned) if entries[entry.position].version != entry.version]
         index, now = raced[0] if raced else (0, entries[planned[0][1].position])

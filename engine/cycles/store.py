@@ -122,7 +122,8 @@ class Store:
             if connection.execute(sa.select(rulebooks.c.digest).where(rulebooks.c.digest == rulebook.digest)).first() is None:
                 connection.execute(rulebooks.insert().values(digest=rulebook.digest, name=rulebook.name,
                                                              files=[list(f) for f in rulebook.files]))
-            connection.execute(cycles.insert().values(name=name, opened_at=opened_at or datetime.now(UTC), as_of=as_of,
+            # In UTC: SQLite keeps a time as written, without its offset.
+            connection.execute(cycles.insert().values(name=name, opened_at=utc(opened_at or datetime.now(UTC)), as_of=as_of,
                                                       cohort=cohort, rules_source=rules_source, rulebook=rulebook.digest))
             batch: list[tuple[dict, dict]] = []
             for position, (packet, evaluated) in enumerate(judged, 1):

@@ -113,7 +113,7 @@ def _import(store: Store, document: dict) -> list[str]:
 def _import_cycle(connection: sa.Connection, cycle: dict) -> None:
     name = cycle["name"]
     connection.execute(cycles.insert().values(
-        name=name, opened_at=datetime.fromisoformat(cycle["opened_at"]),
+        name=name, opened_at=utc(datetime.fromisoformat(cycle["opened_at"])),
         as_of=date.fromisoformat(cycle["as_of"]) if cycle["as_of"] else None,
         cohort=cycle["cohort"], rules_source=cycle["rules_source"], rulebook=cycle["rulebook"]))
     packet_rows, verdict_rows, event_rows = [], [], []
@@ -126,7 +126,7 @@ def _import_cycle(connection: sa.Connection, cycle: dict) -> None:
                             "line": packet["line"], "content": raw})
         verdict_rows.append({"cycle": name, "position": position, **{f: packet["verdict"][f] for f in _VERDICT_FIELDS}})
         event_rows += [{"cycle": name, "position": position, **{f: event[f] for f in _DECISION_FIELDS},
-                        "decided_at": datetime.fromisoformat(event["decided_at"])} for event in packet["decisions"]]
+                        "decided_at": utc(datetime.fromisoformat(event["decided_at"]))} for event in packet["decisions"]]
     for table, rows in ((packets, packet_rows), (verdicts, verdict_rows), (decision_events, event_rows)):
         for start in range(0, len(rows), 500):
             connection.execute(table.insert(), rows[start:start + 500])

@@ -3,7 +3,7 @@ PostgreSQL and between them; refused whole when it cannot be taken whole."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -138,3 +138,15 @@ def test_an_export_whose_rulebook_names_a_file_outside_a_rulebook_is_refused(ful
             api.import_cycles(store, tmp_path / "forged.json")
         assert refused.value.code == "store.rule-file"
         assert store.cycles() == []
+
+
+def test_a_time_written_with_an_offset_is_imported_as_the_same_instant(full, db, tmp_path, request):
+    document = json.loads(api.export_cycles(full, ["spring"]))
+    event = document["cycles"][0]["packets"][0]["decisions"][0]
+    instant = datetime.fromisoformat(event["decided_at"])
+    event["decided_at"] = instant.astimezone(timezone(timedelta(hours=2))).isoformat()
+    (tmp_path / "offset.json").write_text(json.dumps(document))
+    target = str(tmp_path / "offset.db") if "://" not in db else request.getfixturevalue("postgres").url()
+    with api.open_store(target) as store:
+        api.import_cycles(store, tmp_path / "offset.json")
+        assert store.history("spring", READY)[0].at == instant
