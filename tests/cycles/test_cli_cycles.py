@@ -3,6 +3,9 @@ databases (the store named by --db, or by LADDER_DB)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -92,3 +95,13 @@ def test_every_cycle_command_teaches_with_an_example():
                     ["cycle", "export"], ["cycle", "import"], ["decide"]):
         text = CliRunner().invoke(main, [*command, "--help"]).stdout
         assert "ladder cycle" in text or "ladder decide" in text, command
+
+
+def test_commands_that_need_no_store_do_not_load_the_database_libraries():
+    """SQLAlchemy and Alembic take longer to import than a one-packet `ladder evaluate` takes
+    to run: only the cycle commands load them."""
+    root = Path(__file__).resolve().parents[2]
+    probe = "import sys, engine.cli, engine.api; print(sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=root, env={"PYTHONPATH": str(root)}, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout == "[]\n", result.stderr
