@@ -147,7 +147,9 @@ class Store:
         return self.rulebook(name).thaw(self.cycle(name).rules_source)
 
     def packets(self, name: str) -> Iterator[FrozenPacket]:
-        """The cycle's packets as frozen, in cohort order (read as iterated)."""
+        """The cycle's packets as frozen, in cohort order, read as iterated: the read stays open
+        until the iterator is done, and on SQLite a write (a decision) waits for it, so finish
+        it, or list() it, before writing."""
         query = (sa.select(packets, verdicts.c.errors).join(verdicts, (verdicts.c.cycle == packets.c.cycle)
                                                             & (verdicts.c.position == packets.c.position))
                  .where(packets.c.cycle == name).order_by(packets.c.position))
@@ -159,7 +161,8 @@ class Store:
 
     def evaluated(self, name: str) -> Iterator[Evaluated]:
         """The cycle's frozen verdicts as a cohort run yields them (`cohort.evaluate_all`), in
-        order: what `Calibration.add` takes, so a stored cycle can be reported on."""
+        order: what `Calibration.add` takes, so a stored cycle can be reported on. Read as
+        iterated, like `packets`: finish it before writing."""
         query = (sa.select(packets.c.label, verdicts).join(verdicts, (verdicts.c.cycle == packets.c.cycle)
                                                            & (verdicts.c.position == packets.c.position))
                  .where(packets.c.cycle == name).order_by(packets.c.position))
