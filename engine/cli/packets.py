@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from engine import api
 from engine.cli.app import (
     FINDINGS_FORMAT,
     colour_option,
@@ -29,10 +28,7 @@ from engine.cli.app import (
     use_colour,
     write,
 )
-from engine.cohorts import cohort, outputs
-from engine.explaining.phrasing import plural
-from engine.reading.packet import unknown_level
-from engine.reading.validate import did_you_mean
+from engine.common.text import plural
 from engine.rendering.report import RENDERERS, Invalid
 
 
@@ -67,6 +63,11 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
       ladder evaluate packets/ --format summary
       ladder evaluate PACKET --track management --format markdown --out what-if.md
     """
+    from engine import api
+    from engine.cohorts import outputs
+    from engine.reading.packet import unknown_level
+    from engine.reading.validate import did_you_mean
+
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
     book = load_rulebook(rules)
@@ -90,6 +91,8 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
     """After the report of many packets: each invalid one's errors on stderr, once (the report
     names the packet; diagnostics go to stderr, results to stdout), a count, and the exit
     status: 3 if the engine failed on any, else 1 if any is invalid."""
+    from engine.cohorts import cohort
+
     invalid = [r for r in results if isinstance(r, Invalid)]
     for result in invalid:
         print_diagnostics(list(result.diagnostics))
@@ -121,6 +124,8 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
       ladder plan fixtures/packets/ic-staff-nearly-one-design-doc-short.yaml
       ladder plan PACKET --format markdown --out next-steps.md
     """
+    from engine import api
+    from engine.cohorts import cohort, outputs
     from engine.rendering import plans as plan_pages
 
     if out:
@@ -176,6 +181,8 @@ def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt
     if any packet is invalid (it gets its errors, every other packet its placement), 2 if an
     argument names no packets, 3 if the rules engine failed on one.
     """
+    from engine import api
+    from engine.cohorts import outputs
     from engine.rendering import placements
 
     if out:
@@ -208,6 +215,9 @@ def validate(paths: tuple[Path, ...], rules: Path | None, fmt: str, out: Path | 
       ladder validate rules/ packets/
       ladder validate packets/ --format sarif --out validate.sarif
     """
+    from engine import api
+    from engine.cohorts import outputs
+
     if out:
         check_out(outputs.file_problem(out, paths + tuple(rule_inputs(rules))))
     try:
