@@ -1,15 +1,15 @@
 """YAML text into plain data, event by event from libyaml's parser, with the YAML 1.2 core
 scalars and every bound checked at the value that crosses it (see `load`).
 
-Two readers of the same events: a quick one (`_quick`) for the common case, which builds the
+Two readers of the same events: a quick one (`_Quick`) for the common case, which builds the
 data and checks every bound but records no places, and a careful one (`_Reader`) that records
 the place of every value and words every refusal. The quick one stops at anything unusual
 (a tag, an alias, a duplicate key, a bound crossed, a syntax error) and leaves the whole text
 to the careful one, so every error is the careful reader's; places are read, by the careful
 reader, only when a later stage asks for one, as for JSON. Recording places was most of the
 cost of reading a packet: the quick read takes about half the time. Composing libyaml's node
-tree and walking it was measured too, and is slower than either: every node is a Python
-object with two marks, and the garbage collector walks them all."""
+tree and walking it was measured too, and is slower than the quick read: every node is a
+Python object with two marks, and the garbage collector walks them all."""
 from __future__ import annotations
 
 import re
@@ -226,7 +226,7 @@ class _Quick:
             value = event.value
             if self.inspect:
                 self.check(value)
-            if not event.implicit[0]:  # quoted, or a block scalar: text
+            if not event.implicit[0] or value[:1] not in _RESOLVERS:  # quoted, a block scalar, or a word: text
                 return value
             tag = _resolve(value, True)
             if tag == _STR:
