@@ -1,6 +1,11 @@
 """The `ladder` command group, and what its commands share: options, how diagnostics are
 printed, how an output is checked before any work and written atomically, and how a command
-stops on unusable input (exit 1) or an engine fault (exit 3)."""
+stops on unusable input (exit 1) or an engine fault (exit 3).
+
+Every command module is imported for any command, `ladder --help` included, so they import
+at the top only what defining the commands needs (click, errors, dates, the light `report`
+and `pool`), and the rest (the API, the engine, schemas) inside the commands that use it:
+tests/test_startup.py keeps it so."""
 from __future__ import annotations
 
 import contextlib
@@ -13,13 +18,10 @@ from typing import NoReturn
 
 import click
 
-from engine import api
-from engine.cohorts import cohort, pool
+from engine.cohorts import pool
 from engine.common.errors import Diagnostic, EngineFault, LadderError
 from engine.reading.dates import parse_date
-from engine.reading.rulebook import LEVELS_DIR, rule_files
 from engine.rendering.report import Style, plain, write_atomic
-from engine.tooling import ruletest
 
 
 def as_of_option_value(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -81,6 +83,10 @@ def check_out(problem: str | None, option: str = "--out") -> None:
 def rule_inputs(rules: Path | None) -> list[Path]:
     """The rulebook's files, which no output may replace, and the directories whose every
     file is read (levels/, tests/), where no output may land."""
+    from engine import api
+    from engine.reading.rulebook import LEVELS_DIR, rule_files
+    from engine.tooling import ruletest
+
     directory = rules or api.default_rules_dir()
     read_whole = [d for d in (directory / LEVELS_DIR, directory / ruletest.TESTS_DIR) if d.is_dir()]
     return [path for path, _ in rule_files(directory)] + read_whole
@@ -121,6 +127,8 @@ def write(out: Path, text: str) -> None:
 
 
 def load_rulebook(rules: Path | None):
+    from engine import api
+
     try:
         return api.rulebook(rules)
     except LadderError as e:
@@ -157,8 +165,13 @@ class _Command(click.Command):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except cohort.NoPackets as e:
-            raise click.UsageError(str(e), ctx=ctx) from None
+        except Exception as e:
+            # Only reading a cohort raises it, so its module is loaded by then: looked up here,
+            # not imported, so that a command reading none never loads it.
+            cohort = sys.modules.get("engine.cohorts.cohort")
+            if cohort is not None and isinstance(e, cohort.NoPackets):
+                raise click.UsageError(str(e), ctx=ctx) from None
+            raise
 
 
 class _Ladder(click.Group):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from engine import api
 from engine.cli.app import (
     FINDINGS_FORMAT,
     OUT_HELP,
@@ -23,11 +22,10 @@ from engine.cli.app import (
     write,
     writing,
 )
-from engine.cohorts import cohort, outputs, pool
+from engine.cohorts import pool
 from engine.common.errors import LadderError
-from engine.explaining.phrasing import plural
+from engine.common.text import plural
 from engine.reading import bundle
-from engine.tooling import ruletest
 
 
 @main.command()
@@ -50,6 +48,8 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
       ladder lint rules/
       ladder lint rules/ --strict --format sarif --out lint.sarif
     """
+    from engine import api
+    from engine.cohorts import outputs
     from engine.tooling import lint as linting
 
     if out:
@@ -95,6 +95,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     2 if PACKETS name no packets; 3 if the rules engine failed on a packet (listed in the
     report with that error).
     """
+    from engine.cohorts import cohort, outputs
     from engine.tooling import impact as impacts
 
     if out:
@@ -144,6 +145,7 @@ def docs(rules_dir: Path | None, out: Path, fmt: str) -> None:
     \b
       ladder docs --out site/ --format html
     """
+    from engine.cohorts import outputs
     from engine.tooling import docs as documents
 
     check_out(outputs.documents_directory_problem(out))
@@ -175,6 +177,9 @@ def schema(kind: str, out: Path | None) -> None:
     \b
       # yaml-language-server: $schema=../.schemas/packet.schema.json
     """
+    from engine import api
+    from engine.cohorts import outputs
+
     text = json.dumps(api.schema(kind), indent=2, ensure_ascii=False) + "\n"
     if out:
         check_out(outputs.file_problem(out))
@@ -206,6 +211,10 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     --min-coverage; 3 if the rules engine failed on a case (it is listed as failed, and every
     other case still run).
     """
+    from engine import api
+    from engine.cohorts import outputs
+    from engine.tooling import ruletest
+
     rules_dir = rules_dir or api.default_rules_dir()
     if junit_xml:
         check_out(outputs.file_problem(junit_xml, [*rule_inputs(rules_dir), *ruletest.case_files(rules_dir)]), "--junit-xml")

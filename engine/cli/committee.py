@@ -22,8 +22,7 @@ from engine.cli.app import (
     stopping_on_failure,
     writing,
 )
-from engine.cohorts import cohort, outputs
-from engine.explaining.phrasing import plural
+from engine.common.text import plural
 from engine.rendering.report import atomic_output
 
 
@@ -64,6 +63,7 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     from engine.calibration import calibrate as calibration
     from engine.calibration import pages as calibration_report
     from engine.cohorts import cohort as cohorts
+    from engine.cohorts import outputs
 
     written: dict[Path, Path] = {}
     for out in outs:
@@ -121,7 +121,7 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
       ladder generate --size 300 --out cohort/
       ladder generate --size 10000 --seed 7 --out cohort.jsonl
     """
-    from engine.cohorts import synthetic
+    from engine.cohorts import cohort, outputs, synthetic
 
     if cohort.is_jsonl(out):
         check_out(outputs.file_problem(out, rule_inputs(rules)))

@@ -8,11 +8,10 @@ import shutil
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
-from engine import api
 from engine.cli.app import (
     FINDINGS_FORMAT,
     colour_option,
@@ -33,12 +32,11 @@ from engine.cli.app import (
     use_colour,
     write,
 )
-from engine.cohorts import cohort, outputs
-from engine.explaining.phrasing import plural
-from engine.reading.packet import unknown_level
-from engine.reading.validate import did_you_mean
-from engine.rendering.report import RENDERERS, Invalid, Result
-from engine.rendering.wrapping import wrap
+from engine.common.text import plural
+from engine.rendering.report import RENDERERS, Invalid
+
+if TYPE_CHECKING:
+    from engine.rendering.report import Result
 
 
 @main.command()
@@ -76,6 +74,11 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
       ladder evaluate packets/ --format summary
       ladder evaluate PACKET --track management --format markdown --out what-if.md
     """
+    from engine import api
+    from engine.cohorts import outputs
+    from engine.reading.packet import unknown_level
+    from engine.reading.validate import did_you_mean
+
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
     book = load_rulebook(rules)
@@ -94,6 +97,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
         write(out, text)
     else:
         if fmt == "text" and sys.stdout.isatty():  # a person reads it there; never a pipe's bytes
+            from engine.rendering.wrapping import wrap
+
             text = wrap(text, shutil.get_terminal_size().columns)
         click.echo(text, nl=False, color=painted)
     exit_for_failures(results, out, "evaluated")
@@ -102,6 +107,8 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 def progress(stream: Iterator[Result], packets: tuple[Path, ...], show: bool) -> contextlib.AbstractContextManager:
     """A bar on stderr while several packets are evaluated, for a person watching a terminal:
     never on a pipe or in CI, where it would only add lines to a log."""
+    from engine.cohorts import cohort
+
     if not (show and sys.stderr.isatty() and "CI" not in os.environ):
         return contextlib.nullcontext(stream)
     length = sum(cohort.count(path) for path in packets)  # reads the paths once more: only for a bar someone sees
@@ -114,6 +121,8 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
     """After the report of many packets: each invalid one's errors on stderr, once (the report
     names the packet; diagnostics go to stderr, results to stdout), a count, and the exit
     status: 3 if the engine failed on any, else 1 if any is invalid."""
+    from engine.cohorts import cohort
+
     invalid = [r for r in results if isinstance(r, Invalid)]
     for result in invalid:
         print_diagnostics(list(result.diagnostics))
@@ -145,6 +154,8 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
       ladder plan fixtures/packets/ic-staff-nearly-one-design-doc-short.yaml
       ladder plan PACKET --format markdown --out next-steps.md
     """
+    from engine import api
+    from engine.cohorts import cohort, outputs
     from engine.rendering import plans as plan_pages
 
     if out:
@@ -200,6 +211,8 @@ def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt
     if any packet is invalid (it gets its errors, every other packet its placement), 2 if an
     argument names no packets, 3 if the rules engine failed on one.
     """
+    from engine import api
+    from engine.cohorts import outputs
     from engine.rendering import placements
 
     if out:
@@ -232,6 +245,9 @@ def validate(paths: tuple[Path, ...], rules: Path | None, fmt: str, out: Path | 
       ladder validate rules/ packets/
       ladder validate packets/ --format sarif --out validate.sarif
     """
+    from engine import api
+    from engine.cohorts import outputs
+
     if out:
         check_out(outputs.file_problem(out, paths + tuple(rule_inputs(rules))))
     try:

@@ -8,15 +8,18 @@ still gets its result. Results come back in input order whatever the number of w
 at most `window` tasks are in flight or waiting to be yielded, so memory stays flat."""
 from __future__ import annotations
 
-import ctypes
 import faulthandler
-import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from multiprocessing.connection import Connection, wait
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+# multiprocessing (and ctypes) are imported where workers start, not here: the command line
+# reads this module's defaults for every command, `ladder --help` included.
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,6 +40,8 @@ def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str],
     results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process.
     Workers start as tasks arrive, so there are never more than tasks, nor than
     JOBS_PER_CORE a core, whatever `jobs` asks."""
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from run_here(tasks, work, on_fault)
         return
@@ -108,6 +113,8 @@ def _die_with(parent: int) -> None:
     never shows as the end of a pipe: an orphan would wait for tasks, or run a hung one, forever,
     holding the command's stdout open. Linux kills it (PR_SET_PDEATHSIG); elsewhere an idle
     worker sees its parent change."""
+    import ctypes
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
@@ -121,11 +128,15 @@ _PR_SET_PDEATHSIG = 1
 
 class _Pool:
     def __init__(self, work: Callable, on_fault: Callable, jobs: int, timeout: float):
+        import multiprocessing
+
         self.context = multiprocessing.get_context("fork")
         self.work, self.on_fault, self.jobs, self.timeout = work, on_fault, jobs, timeout
         self.window = 4 * jobs
 
     def run(self, tasks: Iterator) -> Iterator:
+        from multiprocessing.connection import wait
+
         workers: list[_Worker] = []
         done: dict[int, object] = {}
         pending: deque[tuple[int, object]] = deque()

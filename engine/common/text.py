@@ -174,3 +174,20 @@ def md_code(text: Any, in_table: bool = False) -> str:
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# Numbers in words, for the explanations and for what the command line says (kept here, low,
+# so the command line need not load the explaining layer to count).
+
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """A number and its noun, agreeing: '1 point', '2 points', '3 required criteria'."""
+    return f"{number(n)} {noun_for(n, noun, nouns)}"
+
+
+def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
+    """The noun that agrees with `n`; the plural is `nouns`, else the noun plus s."""
+    return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
+
+
+def number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.common.text import noun_for, number, plural  # noqa: F401 - numbers in words, kept low for the CLI
 from engine.matching.evaluate import Best, CriterionResult
 from engine.reading.model import CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CountCriterion, Criterion, Rulebook, SumCriterion, Term
 
@@ -122,16 +123,6 @@ def spaced(name: str) -> str:
     return name.replace("_", " ")
 
 
-def plural(n: float, noun: str, nouns: str | None = None) -> str:
-    """A number and its noun, agreeing: '1 point', '2 points', '3 required criteria'."""
-    return f"{number(n)} {noun_for(n, noun, nouns)}"
-
-
-def noun_for(n: float, noun: str, nouns: str | None = None) -> str:
-    """The noun that agrees with `n`; the plural is `nouns`, else the noun plus s."""
-    return noun if n == 1 else (nouns or (noun if noun.endswith("s") else noun + "s"))
-
-
 def indefinite(noun: str) -> str:
     """The noun with its article: 'a Staff Engineer', 'an Engineering Manager', and for a word
     said letter by letter, by the first letter's name: 'an RFC', 'an SLO', 'a PR'."""
@@ -150,10 +141,6 @@ def in_sentence(name: str) -> str:
 
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
 def join_words(parts: list[str], word: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-from engine.reading import validate
 
 SUFFIX = ".schema.json"
 # Documents people write, then what ladder writes as JSON (a test keeps this in step with schemas/).
@@ -20,11 +19,15 @@ KINDS = ("packet", "ladder", "evidence", "level", "calibration", "rule-test", "m
 
 def kinds() -> list[str]:
     """The kinds of document with a schema in `schemas/`."""
+    from engine.reading import validate  # (here, not above: the command line reads KINDS for every command)
+
     return sorted(uri.rsplit("/", 1)[1].removesuffix(SUFFIX) for uri in validate.schemas_by_uri())
 
 
 def bundle(kind: str) -> dict[str, Any]:
     """The schema of `kind` with every schema it refers to inside it. KeyError for an unknown kind."""
+    from engine.reading import validate
+
     schemas = validate.schemas_by_uri()
     root = validate.BASE_URI + kind + SUFFIX
     if root not in schemas:

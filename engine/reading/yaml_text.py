@@ -1,5 +1,15 @@
 """YAML text into plain data, event by event from libyaml's parser, with the YAML 1.2 core
-scalars and every bound checked at the value that crosses it (see `load`)."""
+scalars and every bound checked at the value that crosses it (see `load`).
+
+Two readers of the same events: a quick one (`_Quick`) for the common case, which builds the
+data and checks every bound but records no places, and a careful one (`_Reader`) that records
+the place of every value and words every refusal. The quick one stops at anything unusual
+(a tag, an alias, a duplicate key, a bound crossed, a syntax error) and leaves the whole text
+to the careful one, so every error is the careful reader's; places are read, by the careful
+reader, only when a later stage asks for one, as for JSON. Recording places was most of the
+cost of reading a packet: the quick read takes about half the time. Composing libyaml's node
+tree and walking it was measured too, and is slower than the quick read: every node is a
+Python object with two marks, and the garbage collector walks them all."""
 from __future__ import annotations
 
 import re
@@ -103,8 +113,8 @@ class _Reader:
     """Plain data from the parser's events, built as they come, so every limit is checked at
     the value that crosses it, before the rest of the file is read: no node tree is built."""
 
-    def __init__(self, text: str):
-        self.parser = _Parser(text)
+    def __init__(self, text: str, parser: type):
+        self.parser = parser(text)
         self.nodes = 0
         self.marks: dict[JsonPath, tuple[int, int]] = {}
         self.key_marks: dict[JsonPath, tuple[int, int]] = {}
@@ -178,9 +188,120 @@ class _Reader:
         return event.value
 
 
+class _Unusual(Exception):
+    """Something the quick read leaves to the careful one."""
+
+
+_Scalar, _Alias = yaml.ScalarEvent, yaml.AliasEvent
+_SeqStart, _SeqEnd, _MapEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent, yaml.MappingEndEvent
+
+
+class _Quick:
+    """Plain data from the events, every bound checked as `_Reader` checks it, but no place
+    recorded and no refusal worded: anything unusual raises `_Unusual`. (Written for speed:
+    each event is fetched once, by type, with no look-ahead.)"""
+
+    def __init__(self, text: str, parser: type):
+        self.get = parser(text).get_event
+        self.nodes = 0
+        # No value is longer than the text that holds it, and a lone surrogate can only come
+        # from an escape: most texts need neither looked for.
+        self.inspect = len(text) > MAX_CHARS or "\\" in text
+
+    def document(self) -> tuple[bool, Any]:
+        get = self.get
+        get()  # stream start
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return False, None
+        data = self.value(get(), 1)
+        get()  # document end
+        if type(get()) is not yaml.StreamEndEvent:
+            raise _Unusual
+        return True, data
+
+    def value(self, event: yaml.Event, depth: int) -> Any:
+        self.nodes += 1
+        kind = type(event)
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES or kind is _Alias or event.tag is not None:
+            raise _Unusual
+        if kind is _Scalar:
+            value = event.value
+            if self.inspect:
+                self.check(value)
+            if not event.implicit[0] or value[:1] not in _RESOLVERS:  # quoted, a block scalar, or a word: text
+                return value
+            tag = _resolve(value, True)
+            if tag == _STR:
+                return value
+            if tag == "tag:yaml.org,2002:int":  # (more digits than int() takes: a ValueError, careful)
+                return int(value[2:], 8 if value[1] == "o" else 16) if value.startswith(("0o", "0x")) else int(value, 10)
+            if tag == "tag:yaml.org,2002:float":
+                number = float(value)
+                if number - number != 0:  # inf or nan
+                    raise _Unusual
+                return number
+            return None if tag == "tag:yaml.org,2002:null" else value in ("true", "True", "TRUE")
+        get = self.get
+        if kind is _SeqStart:
+            items: list = []
+            event = get()
+            while type(event) is not _SeqEnd:
+                if len(items) == MAX_ENTRIES:
+                    raise _Unusual
+                items.append(self.value(event, depth + 1))
+                event = get()
+            return items
+        result: dict[str, Any] = {}
+        event = get()
+        while type(event) is not _MapEnd:
+            self.nodes += 1
+            if (type(event) is not _Scalar or event.tag is not None or depth >= MAX_DEPTH
+                    or self.nodes > MAX_NODES or len(result) == MAX_ENTRIES):
+                raise _Unusual
+            key = event.value
+            if self.inspect:
+                self.check(key)
+            if key in result:
+                raise _Unusual
+            result[key] = self.value(get(), depth + 1)
+            event = get()
+        return result
+
+    @staticmethod
+    def check(text: str) -> None:
+        if len(text) > MAX_CHARS or SURROGATE.search(text):
+            raise _Unusual
+
+
 def load_yaml_text(text: str, source: str) -> Document:
+    return read(text, source, _Parser)
+
+
+def read(text: str, source: str, parser: type, quick: bool = True) -> Document:
+    """`load_yaml_text` with the parser given (libyaml's, or PyYAML's own), and the quick read
+    tried first or not: the test that all four agree calls it."""
     check_characters(text, source)
-    reader = _Reader(text)
+    if quick:
+        try:
+            found, data = _Quick(text, parser).document()
+        except (_Unusual, yaml.YAMLError, ValueError, OverflowError):
+            pass
+        else:
+            if found:
+                return Document(source, data, _remark=lambda: _marks(text, parser))
+    return _careful(text, source, parser)
+
+
+def _marks(text: str, parser: type) -> tuple[dict, dict]:
+    """The places of a text the quick read took (so the careful one takes it too)."""
+    reader = _Reader(text, parser)
+    reader.document()
+    return reader.marks, reader.key_marks
+
+
+def _careful(text: str, source: str, parser: type) -> Document:
+    reader = _Reader(text, parser)
     try:
         found, data = reader.document()
     except _Problem as p:
@@ -195,6 +316,10 @@ def load_yaml_text(text: str, source: str) -> Document:
             message += " (indent YAML with spaces, not tabs)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise LadderError.one(source, line, col, f"not valid YAML: {message}", "load.syntax") from None
+    except (ValueError, OverflowError):  # PyYAML's own scanner on an escape past U+10FFFF ("\\Ua0000000")
+        mark = reader.parser.get_mark()
+        raise LadderError.one(source, mark.line + 1, mark.column + 1, "not valid YAML: while parsing a quoted scalar found "
+                              "invalid Unicode character escape code", "load.syntax")  # (libyaml's words) from None
     if not found:
         raise LadderError.one(source, 1, 1, "file has no content", "load.empty")
     return Document(source, data, reader.marks, reader.key_marks)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,8 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from engine.common.errors import Diagnostic
-from engine.common.text import json_text, md_code, md_escape, record_label, visible, visible_in
-from engine.explaining.phrasing import plural
+from engine.common.text import json_text, md_code, md_escape, plural, record_label, visible, visible_in
 
 FORMAT_ID = "ladder.verdicts/1"
 VERDICT_LABEL = {"ready": "READY", "nearly": "NEARLY READY", "not_ready": "NOT READY"}
@@ -319,6 +317,8 @@ def atomic_output(path: Path, binary: bool = False) -> Iterator[TextIO]:
     """A stream whose content replaces `path` only once complete: readers see the old file or
     the new one, never half of one. Through a symlink, its target is replaced, not the link.
     `binary`: a byte stream (for a workbook), else UTF-8 text."""
+    import tempfile  # (here: the command line imports this module for every command, `--help` too)
+
     path = Path(os.path.realpath(path))
     temporary = None
     try:

@@ -1,0 +1,192 @@
+"""Benchmark: ladder beside its peers, YAML beside JSON Lines, and start-up, in one run.
+
+    python benchmarks/peers.py                   # 500 packets of ~50 records
+    python benchmarks/peers.py --size 1000 --records 20
+    pip install '.[bench]'                       # for the zen-engine row
+
+1. One level, the same packets, one core. Every valid packet of a generated cohort is judged
+   for `developer` (its target set to it), by:
+   - ladder's pipeline: the JSON line loaded, validated, evaluated and explained; and without
+     the explanation;
+   - durable-rules alone: the same facts, prepared beforehand, asserted into the same compiled
+     rules, every action a no-op (the ceiling of any pipeline over this engine);
+   - zen-engine (GoRules' Rust engine, an optional `bench` dependency): the level written as
+     a ZEN decision, benchmarks/developer.decision.json, given the packet as a dict; its
+     verdicts and criteria are checked against ladder's and the agreement printed;
+   - plain Python: tests/oracle.py (the plain statement of the semantics that the property
+     tests hold the engine to) from the JSON line.
+2. A cohort as YAML files against the same packets as JSON Lines: `ladder calibrate --jobs 1`
+   on each, in a child process (CPU seconds, which the shared machine disturbs less than wall).
+3. Start-up: `python -c pass`, `ladder --help`, and a one-packet `ladder evaluate` with the
+   rulebook cache warm, median of 7, wall and CPU.
+
+The machine is shared and noisy: compare the ratios of one run, not figures across runs."""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import yaml  # noqa: E402
+
+from engine import api  # noqa: E402
+from engine.cohorts import synthetic  # noqa: E402
+from engine.common.errors import LadderError  # noqa: E402
+from engine.explaining.explain import explain  # noqa: E402
+from engine.matching.compile import compiled  # noqa: E402
+from engine.matching.evaluate import evaluate, facts  # noqa: E402
+from engine.reading.load import load_json_text  # noqa: E402
+from engine.reading.packet import build_packet  # noqa: E402
+
+LEVEL = "developer"
+DECISION = Path(__file__).resolve().parent / "developer.decision.json"
+INSTALL_ZEN = "pip install '.[bench]' (zen-engine)"
+
+
+def rate(n: int, work) -> float:
+    """Packets a second of `work()` over n packets: the best of three runs."""
+    best = min(_timed(work) for _ in range(3))
+    return n / best
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def one_level(book, lines: list[str], raw_rules: tuple) -> None:
+    import oracle  # tests/oracle.py
+
+    packets, kept = [], []
+    for number, line in enumerate(lines):
+        try:
+            packets.append(build_packet(load_json_text(line, "bench", number), book, target=LEVEL))
+            kept.append(line)
+        except LadderError:
+            continue
+    dicts = [{**json.loads(line), "target": LEVEL} for line in kept]
+    n = len(packets)
+    level = compiled(book, LEVEL)
+    evaluations = [evaluate(book, packet) for packet in packets]
+    ours = [(e.all_evidence.verdict, {r.criterion.id: r.met for r in e.all_evidence.results()}) for e in evaluations]
+
+    def pipeline(explaining: bool) -> None:
+        for number, line in enumerate(kept):
+            evaluation = evaluate(book, build_packet(load_json_text(line, "bench", number), book, target=LEVEL))
+            if explaining:
+                explain(book, evaluation)
+
+    prepared = [facts(book, level, packet) for packet in packets]
+    ladder_dict, evidence_dict, level_dicts = raw_rules
+    rows = [("ladder pipeline (load, validate, evaluate, explain)", rate(n, lambda: pipeline(True))),
+            ("ladder without explain", rate(n, lambda: pipeline(False))),
+            ("durable-rules alone, prepared facts, no-op actions", rate(n, lambda: [level.engine.drain_only(f) for f in prepared]))]
+    agreement = ""
+    try:
+        import zen
+    except ImportError:
+        rows.append((f"zen-engine: skipped, not installed ({INSTALL_ZEN})", None))
+    else:
+        decision = zen.ZenEngine().create_decision(DECISION.read_text())
+        inputs = [copy.deepcopy(d) for d in dicts]
+        rows.append(("zen-engine (GoRules, Rust), the level as one decision, prepared input",
+                     rate(n, lambda: [decision.evaluate(i) for i in inputs])))
+        theirs = [decision.evaluate(i)["result"] for i in inputs]
+        verdicts = sum(t["verdict"] == o[0] for t, o in zip(theirs, ours))
+        criteria = sum(t["criteria"][c] == met for t, o in zip(theirs, ours) for c, met in o[1].items())
+        total = sum(len(o[1]) for o in ours)
+        agreement = f"zen-engine agreed with ladder on {verdicts}/{n} verdicts and {criteria}/{total} criteria."
+    rows.append(("plain Python over the same criteria, from a JSON line (tests/oracle.py)",
+                 rate(n, lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
+                                  for line in kept])))
+    spread = {v: sum(o[0] == v for o in ours) for v in ("ready", "nearly", "not_ready")}
+    print(f"## One level ({LEVEL}), the same {n} packets, one core\n")
+    print("| | packets/s | vs ladder |\n|---|---:|---:|")
+    base = rows[0][1]
+    for name, value in rows:
+        print(f"| {name} | - | - |" if value is None else f"| {name} | {value:,.0f} | {value / base:.1f} |")
+    print(f"\nladder's verdicts: {spread['ready']} ready, {spread['nearly']} nearly, {spread['not_ready']} not ready. {agreement}")
+
+
+def cpu_of(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child and its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def formats(book, packets: list[dict], scratch: Path) -> None:
+    folder, lines = scratch / "cohort", scratch / "cohort.jsonl"
+    folder.mkdir()
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    for number, packet in enumerate(packets):
+        (folder / f"p{number:05}.yaml").write_text(yaml.dump(packet, Dumper=dumper, sort_keys=False, allow_unicode=True))
+    lines.write_text("".join(json.dumps(packet) + "\n" for packet in packets))
+    spent = {}
+    for name, path in (("YAML files", folder), ("JSON Lines", lines)):
+        runs = [cpu_of([sys.executable, "-m", "engine", "calibrate", str(path), "--out", str(scratch / "s.csv"), "--jobs", "1",
+                        "--no-progress"]) for _ in range(3)]
+        spent[name] = (min(w for w, _ in runs), min(c for _, c in runs))
+    yaml_cpu, jsonl_cpu = spent["YAML files"][1], spent["JSON Lines"][1]
+    print(f"\n## The same {len(packets)} packets as YAML files and as JSON Lines (`ladder calibrate --jobs 1`, best of 3)\n")
+    print("| cohort | wall s | CPU s | packets/s (CPU) |\n|---|---:|---:|---:|")
+    for name, (wall, cpu) in spent.items():
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {len(packets) / cpu:,.0f} |")
+    print(f"\nYAML / JSON Lines: {yaml_cpu / jsonl_cpu:.2f}x the CPU.")
+
+
+def startup() -> None:
+    packet = ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml"
+    warm = {**os.environ, "LADDER_CACHE_DIR": tempfile.mkdtemp(prefix="ladder-bench-cache-")}
+    commands = {"python -c pass": [sys.executable, "-c", "pass"],
+                "ladder --help": [sys.executable, "-m", "engine", "--help"],
+                "ladder evaluate (one packet, rulebook cache warm)": [sys.executable, "-m", "engine", "evaluate", str(packet)]}
+    cpu_of(commands["ladder evaluate (one packet, rulebook cache warm)"], warm)  # fills the cache
+    print("\n## Start-up, median of 7\n")
+    print("| command | wall s | CPU s | CPU above python -c pass |\n|---|---:|---:|---:|")
+    base = None
+    for name, command in commands.items():
+        runs = [cpu_of(command, warm) for _ in range(7)]
+        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        base = cpu if base is None else base
+        print(f"| {name} | {wall:.3f} | {cpu:.3f} | {cpu - base:+.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=500, help="packets in the generated cohort")
+    parser.add_argument("--records", type=int, default=50, help="evidence records per packet (about)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    book = api.rulebook()
+    rules = api.default_rules_dir()
+    raw_rules = (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
+                 [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
+    packets = list(synthetic.generate(book, args.size, args.seed, records=args.records))
+    print(f"# ladder beside its peers: {args.size} generated packets, {args.records} records a packet, "
+          f"{len(os.sched_getaffinity(0))} cores\n")
+    one_level(book, [json.dumps(packet) for packet in packets], raw_rules)
+    with tempfile.TemporaryDirectory(prefix="ladder-peers-") as scratch:
+        formats(book, packets, Path(scratch))
+    startup()
+
+
+if __name__ == "__main__":
+    main()
