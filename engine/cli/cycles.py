@@ -12,7 +12,6 @@ from typing import Iterator
 
 import click
 
-from engine import api
 from engine.cli.app import (
     OUT_HELP,
     as_of_option_value,
@@ -26,10 +25,8 @@ from engine.cli.app import (
     stopping_on_failure,
     write,
 )
-from engine.cohorts import cohort as cohorts
-from engine.cohorts import outputs
 from engine.common.errors import LadderError
-from engine.explaining.phrasing import plural
+from engine.common.text import plural
 
 db_option = click.option(
     "--db", metavar="PATH|URL",
@@ -61,6 +58,8 @@ def _store_file(db: str | None) -> list[str]:
 def using_store(db: str | None) -> Iterator:
     """The store, closed at the end; a store's refusal (StoreError) is one line on stderr and
     exit 1, like any other invalid input."""
+    from engine import api
+
     from engine.cycles import StoreError
 
     try:
@@ -106,6 +105,9 @@ def open_(name: str, cohort: str, rules: Path | None, as_of: date | None, db: st
     An invalid packet is stored with its errors, and every other with its verdict (exit 0); a
     packet the rules engine failed on is stored with that error, then exit 3.
     """
+    from engine import api
+    from engine.cohorts import cohort as cohorts
+
     cohorts.items(cohort)  # names no packets: a usage error, before the store is touched
     load_rulebook(rules)  # a broken rulebook: its errors, exit 1
     with using_store(db) as store:
@@ -152,6 +154,8 @@ def show(name: str, fmt: str, out: Path | None, db: str | None) -> None:
       ladder cycle show 2026-spring
       ladder cycle show 2026-spring --format markdown --out cycle.md
     """
+    from engine.cohorts import outputs
+
     from engine.cycles import views
 
     if out:
@@ -179,6 +183,8 @@ def reevaluate(name: str, rules: Path | None, fmt: str, db: str | None, jobs: in
       ladder cycle reevaluate 2026-spring
       ladder cycle reevaluate 2026-spring --rules proposed-rules/ --format markdown
     """
+    from engine import api
+
     from engine.cycles import views
 
     load_rulebook(rules)
@@ -201,6 +207,9 @@ def export(names: tuple[str, ...], everything: bool, out: Path, db: str | None) 
       ladder cycle export --all --out backup.json
       ladder cycle export 2026-spring --out 2026-spring.json
     """
+    from engine import api
+    from engine.cohorts import outputs
+
     if bool(names) == everything:
         raise click.UsageError("name the cycles to export, or give --all")
     check_out(outputs.file_problem(out, _store_file(db)))
@@ -220,6 +229,8 @@ def import_(file: Path, db: str | None) -> None:
     \b
       ladder cycle import backup.json --db restored.db
     """
+    from engine import api
+
     with using_store(db) as store:
         names = api.import_cycles(store, file)
     click.echo(f"imported {plural(len(names), 'cycle')}: {', '.join(names)}" if names else "the file holds no cycles")
@@ -251,6 +262,8 @@ def decide(cycle_name: str, candidate: str | None, decision: str | None, reason:
     Exit status: 0 recorded; 1 refused (nothing recorded), with the reason: an unknown
     candidate, an override without --reason, every bad row of the CSV as file:line:col.
     """
+    from engine import api
+
     if from_csv is not None:
         if candidate or decision:
             raise click.UsageError("give either CANDIDATE with --promote, --not-yet or --defer, or --from FILE, not both")

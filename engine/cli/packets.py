@@ -300,6 +300,8 @@ def new(packet: Path, candidate_id: str, name: str, track: str, level: str, targ
           --track ic --level developer --since 2025-03-01 --manager "Sam Lee"
       ladder validate packets/alex.yaml
     """
+    from engine import api
+    from engine.cohorts import outputs
     from engine.tooling.scaffold import BadOption, NewCandidate
 
     check_out(outputs.file_problem(packet, tuple(rule_inputs(rules))), "PACKET")

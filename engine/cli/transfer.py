@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from engine import api
 from engine.cli.app import check_out, load_rulebook, main, print_diagnostics, rules_option, stopping_on_failure, writing
-from engine.explaining.phrasing import plural
+from engine.common.text import plural
 
 
 @main.group("import")
@@ -47,6 +46,8 @@ def import_table(files: tuple[Path, ...], mapping: Path, out: Path, dry_run: boo
     Exit status: 0 when every row was imported; 1 if some row or packet is invalid (the others
     are still written) or the mapping cannot be used; 2 for usage errors.
     """
+    from engine import api
+
     if out.exists() and not out.is_dir():
         check_out(f"{out} is not a directory", "--out")
     book = load_rulebook(rules)
@@ -109,6 +110,8 @@ def export_table(packets: tuple[Path, ...], mapping: Path, out: Path, rules: Pat
     Exit status: 0 when every packet was exported; 1 if some packet was left out or the mapping
     cannot be used; 2 for usage errors (an output that is not .csv or .xlsx, or is an input).
     """
+    from engine import api
+
     from engine.cohorts import outputs
     from engine.importing.export import SUFFIXES
 
