@@ -7,6 +7,7 @@ import-linter, see `pyproject.toml`):
     api                  the library API programs and tests call
     tooling | calibration  rule tests, lint, impact, docs | the committee's report
     cohorts              many packets on worker processes
+    caching              the verdict cache, and what a verdict depends on in a rulebook
     rendering            text, Markdown, JSON, HTML, SARIF; atomic writes
     explaining           verdict documents and plans in the rulebook's words
     matching             rules compiled for durable-rules, and evaluation (`core` fences it)

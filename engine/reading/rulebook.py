@@ -50,11 +50,11 @@ def rule_files(directory: Path) -> list[tuple[Path, str]]:
     return files
 
 
-def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Rulebook:
+def load_rulebook(directory: str | Path, shown_as: str | None = None, use_cache: bool = True) -> Rulebook:
     """Read and check a rulebook directory; raise LadderError listing every problem found.
 
     `shown_as` names the directory in messages (e.g. `git:HEAD:rules` for a checkout in a
-    temporary directory)."""
+    temporary directory); `use_cache=False` neither reads nor writes the rulebook cache."""
     directory = Path(directory)
     shown = shown_as or display_path(directory)
     if not directory.is_dir():
@@ -65,7 +65,7 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
     digest = hashlib.sha256()
     for path in (p for p, _ in files if p.is_file()):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    cached = cache.get(digest.hexdigest(), shown)
+    cached = cache.get(digest.hexdigest(), shown) if use_cache else None
     if cached is not None:
         return cached
     docs, problems = [], []
@@ -76,7 +76,8 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
         except LadderError as e:
             problems.extend(e.diagnostics)
     book = _build(docs, problems, shown, digest.hexdigest())
-    cache.put(book, shown)
+    if use_cache:
+        cache.put(book, shown)
     return book
 
 
