@@ -77,7 +77,7 @@ class Store:
             return
         with contextlib.suppress(sqlite3.Error):
             connection.execute("INSERT OR REPLACE INTO entries (key, value, checksum, used, size) VALUES (?, ?, ?, ?, ?)",
-                               (key, value, checksum(key, value), int(time.time()), len(value)))
+                               (key, value, checksum(key, value), time.time_ns(), len(value)))
 
     def forget(self, key: bytes) -> None:
         connection = self._connect()
@@ -94,7 +94,7 @@ class Store:
             return
         try:
             if self._used:
-                now = int(time.time())
+                now = time.time_ns()
                 connection.execute("BEGIN IMMEDIATE")
                 connection.executemany("UPDATE entries SET used = ? WHERE key = ?", ((now, key) for key in self._used))
                 connection.execute("COMMIT")
