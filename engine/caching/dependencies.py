@@ -16,7 +16,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from engine.reading.model import Level, Pos, Rulebook
+from engine.reading.model import Pos, Rulebook
 
 EVERYTHING = None  # `changed_levels`: a change beyond levels' rules, which may change every verdict
 
@@ -62,22 +62,20 @@ def changed_levels(base: Rulebook, head: Rulebook) -> set[str] | None:
 
 
 def closure(book: Rulebook, level_id: str) -> set[str]:
-    """The levels whose rules a verdict for `level_id` can depend on: the level, the levels it
-    builds on (their criteria are inherited), and the equivalents of each on other tracks
-    (what carries over between tracks)."""
+    """The levels whose rules a verdict for `level_id` can depend on: the level and the levels it
+    builds on (their criteria are inherited).
+
+    Not its equivalents on other tracks: which levels stand level is part of the rest, and a
+    verdict reads no other level's rules (a what-if on another track, `--track`, is a verdict
+    for the equivalent level, with that level's closure). Nor, for a packet that names no
+    target, the levels of its track: its target, the next level, comes from the rest too."""
     found: set[str] = set()
     current: str | None = level_id
     while current is not None and current not in found and current in book.levels:
         found.add(current)
         rules = book.rules.get(current)
         current = rules.builds_on if rules else None
-    for level in [book.levels[i] for i in found]:
-        found.update(e.id for e in _equivalents(book, level))
     return found
-
-
-def _equivalents(book: Rulebook, level: Level) -> list[Level]:
-    return [eq for track in book.tracks if (eq := book.equivalent(level, track)) is not None]
 
 
 def affected(base: Rulebook, head: Rulebook, changed: set[str] | None, target: str) -> bool:

@@ -90,8 +90,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     flipped with their explanations; then a summary by track and level. git: revisions are
     read with `git show`; the work tree is never touched. Only what can change is evaluated:
     nothing when the rules are the same, and for a change to some levels only the packets whose
-    target is, builds on, or stands level with one of them; verdicts come from the cache where
-    they can (a calibration's too).
+    target is or builds on one of them; verdicts come from the cache where they can (a
+    calibration's too).
 
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
