@@ -29,6 +29,11 @@ SCHEMA_VERSION = 1  # PRAGMA user_version: another layout is dropped and made af
 BUSY_SECONDS = 2.0  # how long a write waits for another process's before it is skipped
 EVICT_TO = 0.9  # eviction frees down to this share of the bound, so the next run does not evict at once
 
+# Connections a forked process inherited, kept alive and never used: freeing one would close the
+# parent's database handle from the child (which may checkpoint and delete the write-ahead log
+# under the parent). A worker ends without running finalizers, so they are never closed.
+_INHERITED: list[sqlite3.Connection] = []
+
 
 def checksum(key: bytes, value: bytes) -> bytes:
     return hashlib.blake2b(key + b"\0" + value, digest_size=16).digest()
@@ -46,7 +51,9 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():
-            self._pid, self._connection, self._used = os.getpid(), None, []  # an inherited connection is left alone
+            if self._connection is not None:
+                _INHERITED.append(self._connection)
+            self._pid, self._connection, self._used = os.getpid(), None, []
             if not self._broken:
                 try:
                     self._connection = _open(self.path)
@@ -89,6 +96,8 @@ class Store:
         """Mark the entries this process read as used now, evict the least recently used beyond
         the bound, and close. The store opens again if used again."""
         connection = self._connection if self._pid == os.getpid() else None
+        if connection is None and self._connection is not None:
+            _INHERITED.append(self._connection)
         self._pid, self._connection = None, None
         if connection is None:
             return

@@ -58,13 +58,16 @@ class Reuse:
         """The item's cached answer, or None (the pool's `known`: it never raises)."""
         if self.cache is None:
             return None
-        for options in (self.options, *self.also):
-            key = self._key(item, options)
-            if key is None:
-                return None
-            value = self.cache.get(key)
-            if value is not None:
-                return value
+        try:
+            for options in (self.options, *self.also):
+                key = self._key(item, options)
+                if key is None:
+                    return None
+                value = self.cache.get(key)
+                if value is not None:
+                    return value
+        except Exception:  # noqa: BLE001 - a cache can make a run faster, never make it fail
+            pass
         return None
 
     def store(self, item: Item, value: Any) -> None:
