@@ -8,8 +8,8 @@ In one run, on one generated cohort (seeded, JSON Lines) and a verdict cache of 
 1. `ladder calibrate` cold (the cache empty: every packet evaluated, and its verdict kept), then
    warm (nothing changed: every verdict from the cache), then with one packet edited; the CSV
    summaries must be byte-identical where nothing changed;
-2. `ladder impact` of a change to one level's rules (one more of something asked of a staff
-   engineer): evaluating every packet under both rulebooks (what impact did before: the
+2. `ladder impact` of a change to one level's rules (a staff engineer must lead cross-team
+   projects for 3 teams, not 2): evaluating every packet under both rulebooks (what impact did before: the
    reference), selectively without the cache (every packet under the old rules, under the new
    only those the change can reach), and selectively with the cache the calibration left (only
    the packets the change can reach); and with the same rules on both sides. Every impact

@@ -70,27 +70,22 @@ class Reuse:
             pass
         return None
 
-    def store(self, item: Item, value: Any) -> None:
-        if self.cache is not None and (key := self._key(item, self.options)) is not None:
+    def _computed(self, item: Item, compute: Callable[[Item], R], keep: Callable[[R], bool]) -> R:
+        """`compute(item)`, stored if it is an answer and the packet's bytes were the same before
+        and after (a packet edited during its evaluation is not kept under either version)."""
+        key = self._key(item, self.options) if self.cache is not None else None
+        value = compute(item)
+        if key is not None and keep(value) and self._key(item, self.options) == key:
             self.cache.put(key, value)
+        return value
 
     def obtain(self, item: Item, compute: Callable[[Item], R], keep: Callable[[R], bool]) -> R:
         """The item's cached answer, else `compute(item)`, stored if `keep` says it is an answer."""
         value = self.known(item)
-        if value is None:
-            value = compute(item)
-            if keep(value):
-                self.store(item, value)
-        return value
+        return self._computed(item, compute, keep) if value is None else value
 
     def work(self, compute: Callable[[Item], R], keep: Callable[[R], bool]) -> Callable[[Item], R]:
         """`compute`, for a pool whose `known` is this one's: its answers stored."""
         if self.cache is None:
             return compute
-
-        def computed(item: Item) -> R:
-            value = compute(item)
-            if keep(value):
-                self.store(item, value)
-            return value
-        return computed
+        return lambda item: self._computed(item, compute, keep)

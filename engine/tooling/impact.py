@@ -122,8 +122,8 @@ def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packe
     nothing is, packets are only checked; with a change confined to some levels' rules, a
     packet is evaluated under `head` only when its target's closure (`dependencies.closure`)
     meets a changed level (the target, or a level it builds on), its verdict under `base`
-    standing for the other side otherwise. With
-    `cache`, verdicts come from it where they can (`base`'s from a calibration's too)."""
+    standing for the other side otherwise. With `cache`, verdicts come from it where they can
+    (`base`'s from a calibration's too)."""
     result = Impact(base, head)
     tasks = (item for spec in packets for item in cohort.items(spec))
     changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING

@@ -126,7 +126,7 @@ def run_case(book: Rulebook, case: Case, cache: VerdictCache | None = None) -> O
         evaluation = evaluate(book, packet)
         judged = (packet.target.id, {r.criterion.id: r.met for r in evaluation.all_evidence.results()},
                   explain(book, evaluation), evaluation.all_evidence.verdict, evaluation.verified_only.verdict)
-        if key:
+        if key and _key(cache, book, case) == key:  # not edited while it was judged
             cache.put(key, judged)
     outcome.level, outcome.statuses, outcome.document, verdict, verified_only = judged
     expect = case.expect

@@ -62,7 +62,7 @@ def test_a_change_to_one_level_evaluates_under_the_new_rules_only_packets_it_can
     assert targets and targets <= reached
     assert evaluations.count < 40  # of 88 packets
     assert rendered(report) == rendered(judged(head, selective=False))
-    assert report.changes  # the change is seen: one more design doc asked of a staff engineer
+    assert report.changes  # the change is seen: a staff engineer must lead cross-team projects for 3 teams, not 2
 
 
 def test_the_closure_of_a_level_is_the_level_and_what_it_builds_on(book):
