@@ -1,5 +1,5 @@
 """Many packets at once: what a cohort holds and reads (`cohort`), worker processes with a time
-limit per packet (`pool`), their work through the verdict cache (`reuse`), output paths checked before any work (`outputs`), and synthetic
-cohorts (`synthetic`).
+limit per packet (`pool`), their work through the verdict cache (`reuse`), output paths checked
+before any work (`outputs`), and synthetic cohorts (`synthetic`).
 
 May import: `engine.caching` and everything below it."""

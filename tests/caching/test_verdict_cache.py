@@ -177,3 +177,20 @@ def test_answers_under_other_options_or_rules_never_stand_in_for_each_other(work
     for arguments in variants:
         run(arguments, workspace)
     assert evaluations.count == 0
+
+
+def test_the_store_refuses_an_entry_whose_bytes_do_not_match_its_checksum(tmp_path):
+    store = Store(tmp_path / FILE, 2**20)
+    value = b"a verdict, as stored " * 50
+    store.put(b"key", value)
+    store.put(b"other", b"another verdict " * 50)
+    store.close()
+    data = bytearray((tmp_path / FILE).read_bytes())
+    at = data.find(value)
+    data[at + 100] ^= 0x01  # one bit: SQLite itself does not notice
+    (tmp_path / FILE).write_bytes(bytes(data))
+    assert store.get(b"key") is None
+    assert store.get(b"other") == b"another verdict " * 50
+    store.close()
+    with sqlite3.connect(tmp_path / FILE) as connection:
+        assert connection.execute("SELECT key FROM entries").fetchall() == [(b"other",)]  # the damaged entry is gone
