@@ -69,7 +69,10 @@ def run_pipeline(cohort: Path, jobs: int, out: Path) -> tuple[float, int]:
     """Wall seconds and peak tree memory of `ladder calibrate` on the cohort."""
     command = [sys.executable, "-m", "engine", "calibrate", str(cohort), "--out", str(out), "--jobs", str(jobs), "--no-progress"]
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # No verdict cache (a bound of 0): every packet evaluated, however many runs came before
+    # (benchmarks/rerun.py times the cache); the rulebook cache as a user has it.
+    env = {**os.environ, "LADDER_CACHE_MAX_MB": "0"}
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0]
 
     def sample() -> None:

@@ -10,6 +10,7 @@ import-linter, see `pyproject.toml`):
                          rule tests, lint, impact, docs, new packets | the committee's report | tables in,
                          packets out, and back (`import table`, `export table`)
     cohorts              many packets on worker processes
+    caching              the verdict cache, and what a verdict depends on in a rulebook
     rendering            text, Markdown, JSON, HTML, SARIF; atomic writes
     explaining           verdict documents and plans in the rulebook's words
     matching             rules compiled for durable-rules, and evaluation (`core` fences it)

@@ -8,7 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from engine.caching.verdicts import VerdictCache, resolve
 from engine.cohorts import cohort, pool
+from engine.cohorts.reuse import Reuse, is_answer
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import placement, plan
 from engine.explaining.explain import explain
@@ -38,57 +40,86 @@ def schema(kind: str) -> dict:
     return bundle.bundle(kind)
 
 
-def rulebook(directory: str | Path | None = None) -> Rulebook:
-    return load_rulebook(directory or default_rules_dir())
+# The verdict cache's kinds of answer (`engine.caching`); each command's options are in its key.
+EVALUATED, PLACED, PLANNED = "evaluate", "place", "plan"
+
+
+def rulebook(directory: str | Path | None = None, cache: bool = True) -> Rulebook:
+    """The rulebook in `directory` (default: the built-in one); `cache=False` reads it afresh."""
+    return load_rulebook(directory or default_rules_dir(), use_cache=cache)
 
 
 def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None,
-                    track: str | None = None) -> Result:
+                    track: str | None = None, cache: bool | VerdictCache = True) -> Result:
     """The verdict document for the one packet in `path`, or `Invalid` with every problem in
     it; a JSON Lines file of several packets is a ValueError (see `cohort.one`).
 
     With `track` (another track than the target's), the packet is evaluated at the level of
-    that track equivalent to its target, and the document says which evidence carried over."""
-    return _evaluate(book, cohort.one(path), as_of, target, track)
+    that track equivalent to its target, and the document says which evidence carried over.
+    `cache`: the user's verdict cache (True), none (False), or the one given; the answer is the
+    same byte for byte."""
+    reuse = Reuse(resolve(cache), EVALUATED, book, (as_of, target, track))
+    try:
+        return reuse.obtain(cohort.one(path),
+                            lambda item: _evaluate(book, item, as_of, target, track), is_answer)
+    finally:
+        _close(reuse)
 
 
 def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
                      target: str | None = None, track: str | None = None, jobs: int | None = None,
-                     timeout: float = pool.DEFAULT_TIMEOUT) -> Iterator[Result]:
+                     timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> Iterator[Result]:
     """Each packet the paths name (files, directories of them, .jsonl files), in order;
     LadderError now, before any packet is read, if some path names none.
 
     A packet whose evaluation fails gets an error of its own (code `cohort.FAULT`) and every
     other packet its verdict. With `jobs`, packets are evaluated on that many worker processes
     (see `pool`), so one that runs past `timeout` seconds or crashes the engine is stopped and
-    reported too; without, in this process, one after the other."""
+    reported too; without, in this process, one after the other. An unchanged packet's verdict
+    comes from `cache` (as in `evaluate_packet`) without evaluating it."""
     tasks = cohort.all_items(paths)
-
-    def work(item: cohort.Item) -> Result:
-        return _evaluate(book, item, as_of, target, track)
-    if jobs is None:
-        return pool.run_here(tasks, work, cohort.fault_result)
-    return pool.run(tasks, work, cohort.fault_result, jobs, timeout)
+    reuse = Reuse(resolve(cache), EVALUATED, book, (as_of, target, track))
+    return _run(reuse, tasks, lambda item: _evaluate(book, item, as_of, target, track), jobs, timeout)
 
 
-def place_packet(book: Rulebook, path: str | Path, as_of: date | None = None) -> dict | Invalid:
+def place_packet(book: Rulebook, path: str | Path, as_of: date | None = None, cache: bool | VerdictCache = True) -> dict | Invalid:
     """Where the candidate of the packet in `path` stands on every track (`placement.place`), or
-    `Invalid` with every problem in it. The packet's target is ignored."""
-    return _place(book, cohort.one(path), as_of)
+    `Invalid` with every problem in it. The packet's target is ignored. `cache` as in
+    `evaluate_packet`."""
+    reuse = Reuse(resolve(cache), PLACED, book, (as_of,))
+    try:
+        return reuse.obtain(cohort.one(path), lambda item: _place(book, item, as_of), is_answer)
+    finally:
+        _close(reuse)
 
 
 def place_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None, jobs: int | None = None,
-                  timeout: float = pool.DEFAULT_TIMEOUT) -> Iterator[dict | Invalid]:
+                  timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> Iterator[dict | Invalid]:
     """Each packet the paths name placed, in order, as `evaluate_packets` evaluates them: one
     whose placement fails, hangs or crashes its worker gets an error of its own (`cohort.FAULT`),
     and every other packet its placement. LadderError now if some path names no packet."""
     tasks = cohort.all_items(paths)
+    reuse = Reuse(resolve(cache), PLACED, book, (as_of,))
+    return _run(reuse, tasks, lambda item: _place(book, item, as_of), jobs, timeout)
 
-    def work(item: cohort.Item) -> dict | Invalid:
-        return _place(book, item, as_of)
+
+def _run(reuse: Reuse, tasks: Iterator[cohort.Item], compute, jobs: int | None, timeout: float) -> Iterator:
+    """`compute` for every task through `reuse`, on `jobs` workers (None: here); the cache
+    closed (its bound kept) once the last result is taken."""
+    work = reuse.work(compute, is_answer)
     if jobs is None:
-        return pool.run_here(tasks, work, cohort.fault_result)
-    return pool.run(tasks, work, cohort.fault_result, jobs, timeout)
+        results = pool.run_here(tasks, work, cohort.fault_result, reuse.known)
+    else:
+        results = pool.run(tasks, work, cohort.fault_result, jobs, timeout, reuse.known)
+    try:
+        yield from results
+    finally:
+        _close(reuse)
+
+
+def _close(reuse: Reuse) -> None:
+    if reuse.cache is not None:
+        reuse.cache.close()
 
 
 def _place(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Invalid:
@@ -100,12 +131,14 @@ def _place(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Inva
 
 
 def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
-                timeout: float = pool.DEFAULT_TIMEOUT) -> dict | Invalid:
+                timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> dict | Invalid:
     """Next steps for the one packet in `path` (see `plan.plan`), worked out in a worker process
     that is stopped after `timeout` seconds; `Invalid` with its problems, or with a
     `cohort.FAULT` error when the evaluation failed, hung or crashed. `cohort.NoPackets` (a
-    ValueError) if the path holds no packet, ValueError if it holds several."""
-    (result,) = pool.run([cohort.one(path)], lambda item: _plan(book, item, as_of), cohort.fault_result, 1, timeout)
+    ValueError) if the path holds no packet, ValueError if it holds several. `cache` as in
+    `evaluate_packet`."""
+    reuse = Reuse(resolve(cache), PLANNED, book, (as_of,))
+    (result,) = _run(reuse, iter([cohort.one(path)]), lambda item: _plan(book, item, as_of), 1, timeout)
     return result
 
 

@@ -39,6 +39,9 @@ def rules_copy(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def private_rulebook_cache(tmp_path_factory):
-    """Tests (and the commands they start) cache rulebooks in a directory of their own."""
+    """Tests (and the commands they start) cache rulebooks in a directory of their own, and keep
+    no verdicts (a bound of 0): many tests put a fault into evaluation and must see it run, not
+    an earlier test's verdict. The verdict cache's tests turn it on (tests/caching)."""
     import os
     os.environ["LADDER_CACHE_DIR"] = str(tmp_path_factory.mktemp("ladder-cache"))
+    os.environ["LADDER_CACHE_MAX_MB"] = "0"

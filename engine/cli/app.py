@@ -126,11 +126,11 @@ def write(out: Path, text: str) -> None:
         write_atomic(out, text)
 
 
-def load_rulebook(rules: Path | None):
+def load_rulebook(rules: Path | None, cache: bool = True):
     from engine import api
 
     try:
-        return api.rulebook(rules)
+        return api.rulebook(rules, cache)
     except LadderError as e:
         print_diagnostics(e.diagnostics)
         click.echo(f"ladder: the rulebook has {len(e.diagnostics)} problem(s); fix them first", err=True)
@@ -147,6 +147,13 @@ def jobs_options(command):
     command = timeout_option("Stop a packet's evaluation after this long and report it as an error; the others go on.")(command)
     return click.option("--jobs", "-j", type=click.IntRange(1), default=pool.default_jobs(), show_default="the number of cores",
                         help=f"Worker processes (never more than packets, nor {pool.JOBS_PER_CORE} a core). The output does not depend on it.")(command)
+
+
+cache_option = click.option(
+    "--cache/--no-cache", "cache", default=True, show_default=True,
+    help="Reuse the verdicts of packets and rules that have not changed since an earlier run, and keep this run's "
+         "(the output is the same byte for byte). --no-cache evaluates everything afresh and neither reads nor writes "
+         "a cache. The cache is in $LADDER_CACHE_DIR (else ~/.cache/ladder), at most $LADDER_CACHE_MAX_MB megabytes (1024).")
 
 
 OUT_HELP = "Write here (atomically) instead of stdout. Its directory must exist; it may not be an input."

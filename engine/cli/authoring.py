@@ -9,6 +9,7 @@ import click
 
 from engine.cli.app import (
     FINDINGS_FORMAT,
+    cache_option,
     OUT_HELP,
     check_out,
     engine_failed,
@@ -79,13 +80,17 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
               "that lists invalid packets is a success (exit 0).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
+@cache_option
 def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, strict: bool, out: Path | None,
-           jobs: int, timeout: float) -> None:
+           jobs: int, timeout: float, cache: bool) -> None:
     """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
 
     For each packet whose outcome changes: the verdict before and after, and the criteria that
     flipped with their explanations; then a summary by track and level. git: revisions are
-    read with `git show`; the work tree is never touched.
+    read with `git show`; the work tree is never touched. Only what can change is evaluated:
+    nothing when the rules are the same, and for a change to some levels only the packets whose
+    target is or builds on one of them; verdicts come from the cache where they can (a
+    calibration's too).
 
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
@@ -96,6 +101,7 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     report with that error).
     """
     from engine.cohorts import cohort, outputs
+    from engine.caching.verdicts import open_cache
     from engine.tooling import impact as impacts
 
     if out:
@@ -105,13 +111,13 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     books = []
     for spec in (base, head):
         try:
-            books.append(impacts.resolve(spec))
+            books.append(impacts.resolve(spec, cache))
         except LadderError as e:
             print_diagnostics(e.diagnostics)
             click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
             sys.exit(1)
     with stopping_on_failure():
-        report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout)
+        report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout, open_cache(cache))
     text = impacts.RENDERERS[fmt](report)
     if out:
         write(out, text)
@@ -194,8 +200,9 @@ def schema(kind: str, out: Path | None) -> None:
 @click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="PCT", help="Fail below this coverage (implies --coverage).")
 @click.option("--junit-xml", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here, for CI systems.")
 @jobs_options
+@cache_option
 def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: float | None, junit_xml: Path | None,
-                 jobs: int, timeout: float) -> None:
+                 jobs: int, timeout: float, cache: bool) -> None:
     """Run the rule tests of a rulebook (RULES_DIR/tests/*.yaml; default: the built-in one).
 
     Each case gives a packet and the outcome the rules must give it: the verdict, and
@@ -212,13 +219,15 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     other case still run).
     """
     from engine import api
+    from engine.caching.verdicts import open_cache
     from engine.cohorts import outputs
     from engine.tooling import ruletest
 
     rules_dir = rules_dir or api.default_rules_dir()
     if junit_xml:
         check_out(outputs.file_problem(junit_xml, [*rule_inputs(rules_dir), *ruletest.case_files(rules_dir)]), "--junit-xml")
-    book = load_rulebook(rules_dir)
+    book = load_rulebook(rules_dir, cache)
+    verdicts = open_cache(cache)
     cases, problems = [], []
     for path in ruletest.case_files(rules_dir):
         try:
@@ -230,9 +239,11 @@ def test_command(rules_dir: Path | None, show_coverage: bool, min_coverage: floa
     def faulted(case: ruletest.Case, reason: str) -> ruletest.Outcome:  # called here, in this process
         faults.append(ruletest.Outcome(case, problems=[reason]))
         return faults[-1]
-    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case), faulted, jobs, timeout):
+    for outcome in pool.run(cases, lambda case: ruletest.run_case(book, case, verdicts), faulted, jobs, timeout):
         outcomes.append(outcome)
         click.echo(ruletest.describe(outcome))
+    if verdicts is not None:
+        verdicts.close()
     print_diagnostics(problems)
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed" + (f", {len(problems)} broken test file problem(s)" if problems else ""))

@@ -12,6 +12,7 @@ import click
 
 from engine.cli.app import (
     as_of_option_value,
+    cache_option,
     check_out,
     engine_failed,
     jobs_options,
@@ -38,8 +39,9 @@ from engine.rendering.report import atomic_output
               "is a success (exit 0): it was written, and they are in it.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
 @jobs_options
+@cache_option
 def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, strict: bool, progress: bool | None,
-              jobs: int, timeout: float) -> None:
+              jobs: int, timeout: float, cache: bool) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
     \b
@@ -60,6 +62,7 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     there are any); 2 if COHORT names no packets; 3 if the rules engine failed on a packet
     (it is listed with that error, and the report still written).
     """
+    from engine.caching.verdicts import open_cache
     from engine.calibration import calibrate as calibration
     from engine.calibration import pages as calibration_report
     from engine.cohorts import cohort as cohorts
@@ -73,9 +76,10 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         if (same := written.setdefault(out.resolve(), out)) is not out:
             check_out(f"{out} and {same} are the same file: give each format its own")
     packets = cohorts.items(cohort)  # names no packets: a usage error, before the rulebook is read
-    book = load_rulebook(rules)
+    book = load_rulebook(rules, cache)
+    verdicts = open_cache(cache)
     with stopping_on_failure():
-        stream = cohorts.evaluate_all(book, packets, jobs, timeout)
+        stream = cohorts.evaluate_all(book, packets, jobs, timeout, cache=verdicts)
         pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
         report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
         show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
@@ -85,6 +89,8 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
         with bar as evaluated_all:
             for evaluated in evaluated_all:
                 report.add(evaluated)
+        if verdicts is not None:
+            verdicts.close()
     for out in outs:
         with writing(out), atomic_output(out) as stream:
             calibration_report.WRITERS[out.suffix.lower()](report, stream)

@@ -14,6 +14,7 @@ import click
 
 from engine.cli.app import (
     FINDINGS_FORMAT,
+    cache_option,
     colour_option,
     OUT_HELP,
     as_of_option_value,
@@ -53,8 +54,9 @@ if TYPE_CHECKING:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @colour_option
 @jobs_options
+@cache_option
 def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
-             fmt: str, out: Path | None, colour: str, jobs: int, timeout: float) -> None:
+             fmt: str, out: Path | None, colour: str, jobs: int, timeout: float, cache: bool) -> None:
     """Evaluate promotion packets and explain each verdict.
 
     For the target level: ready, nearly or not ready; every criterion met or not, the records
@@ -81,14 +83,14 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
 
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
-    book = load_rulebook(rules)
+    book = load_rulebook(rules, cache)
     if track is not None and track not in book.tracks:
         raise click.BadParameter(f"unknown track {track!r}; this rulebook has {', '.join(book.tracks)}"
                                  f"{did_you_mean(track, book.tracks)}", param_hint="--track")
     if target is not None and target not in book.levels:
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with stopping_on_failure():
-        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout)
+        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout, cache)
         with progress(stream, packets, show=fmt != "json") as evaluated:
             results = list(evaluated)
     painted = use_colour(colour, out)
@@ -144,7 +146,9 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @colour_option
 @timeout_option()
-def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, colour: str, timeout: float) -> None:
+@cache_option
+def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Path | None, colour: str, timeout: float,
+         cache: bool) -> None:
     """What a candidate still needs: for the next level on their own track, and for the
     equivalent level on the other track, in the rules' own words: a level to reach or months
     to serve come first (evidence cannot close those), then the smallest gaps.
@@ -160,10 +164,10 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
 
     if out:
         check_out(outputs.file_problem(out, (packet, *rule_inputs(rules))))
-    book = load_rulebook(rules)
+    book = load_rulebook(rules, cache)
     with stopping_on_failure():
         try:
-            document = api.plan_packet(book, packet, as_of, timeout)
+            document = api.plan_packet(book, packet, as_of, timeout, cache)
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="PACKET") from None
     if isinstance(document, Invalid):
@@ -189,8 +193,9 @@ def plan(packet: Path, rules: Path | None, as_of: date | None, fmt: str, out: Pa
               help="text for a person, markdown for a wiki or pull request, json for programs (schemas/placement.schema.json).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
+@cache_option
 def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt: str, out: Path | None,
-          jobs: int, timeout: float) -> None:
+          jobs: int, timeout: float, cache: bool) -> None:
     """Say which level each candidate's evidence meets: the highest on each track, and the first
     level above it not met, with what it misses.
 
@@ -217,9 +222,9 @@ def place(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, fmt
 
     if out:
         check_out(outputs.file_problem(out, packets + tuple(rule_inputs(rules))))
-    book = load_rulebook(rules)
+    book = load_rulebook(rules, cache)
     with stopping_on_failure():
-        results = list(api.place_packets(book, packets, as_of, jobs, timeout))
+        results = list(api.place_packets(book, packets, as_of, jobs, timeout, cache))
     text = placements.RENDERERS[fmt](results)
     if out:
         write(out, text)

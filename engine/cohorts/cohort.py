@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from engine.caching.verdicts import VerdictCache
 from engine.cohorts import pool
+from engine.cohorts.reuse import Reuse
 from engine.common.errors import Diagnostic, LadderError
 from engine.common.text import visible
 from engine.explaining.explain import explain
@@ -225,8 +227,19 @@ def fault(item: Item, reason: str) -> Evaluated:
     return Evaluated(item.label, fault_result(item, reason))
 
 
+CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing)
+
+
+def evaluated(value: Evaluated) -> bool:
+    """An answer worth keeping: a verdict, not an invalid packet's errors or a fault."""
+    return not isinstance(value.result, Invalid)
+
+
 def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,
-                 work: Callable[[Item], Evaluated] | None = None) -> Iterator[Evaluated]:
+                 work: Callable[[Item], Evaluated] | None = None, cache: VerdictCache | None = None) -> Iterator[Evaluated]:
     """Every item evaluated, in order, on `jobs` worker processes; by default (a calibration's
-    run), a packet that names no target placed too (`evaluate_item`)."""
-    return pool.run(tasks, work or (lambda item: evaluate_item(book, item, placing=True)), fault, jobs, timeout)
+    run), a packet that names no target placed too (`evaluate_item`). Through `cache` when given:
+    an unchanged packet's answer is looked up here, and not evaluated."""
+    reuse = Reuse(cache, CALIBRATED, book, (True,))
+    work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True)), evaluated)
+    return pool.run(tasks, work, fault, jobs, timeout, reuse.known)

@@ -33,27 +33,31 @@ def default_jobs() -> int:
 
 
 def run(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R], jobs: int,
-        timeout: float = DEFAULT_TIMEOUT) -> Iterator[R]:
+        timeout: float = DEFAULT_TIMEOUT, known: Callable[[T], R | None] | None = None) -> Iterator[R]:
     """`work(task)` for every task, in input order, on `jobs` forked workers.
 
     `work` runs in the workers (forked, so it may be any callable, closures included); tasks and
     results cross a pipe, so they must pickle. Without fork (not Linux), runs in-process.
     Workers start as tasks arrive, so there are never more than tasks, nor than
-    JOBS_PER_CORE a core, whatever `jobs` asks."""
+    JOBS_PER_CORE a core, whatever `jobs` asks. `known(task)`, asked here first, is a result
+    found without work (a cached verdict: not worth a trip through a pipe), or None."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from run_here(tasks, work, on_fault)
+        yield from run_here(tasks, work, on_fault, known)
         return
-    yield from _Pool(work, on_fault, max(1, min(jobs, JOBS_PER_CORE * default_jobs())), timeout).run(iter(tasks))
+    yield from _Pool(work, on_fault, max(1, min(jobs, JOBS_PER_CORE * default_jobs())), timeout, known).run(iter(tasks))
 
 
-def run_here(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R]) -> Iterator[R]:
-    """`work(task)` for every task in this process, a task whose work raises reported as a
-    worker's would be; no time limit, and a crash is the process's."""
+def run_here(tasks: Iterable[T], work: Callable[[T], R], on_fault: Callable[[T, str], R],
+             known: Callable[[T], R | None] | None = None) -> Iterator[R]:
+    """`work(task)` for every task in this process (after `known(task)`, as in `run`), a task
+    whose work raises reported as a worker's would be; no time limit, and a crash is the process's."""
     for task in tasks:
         try:
-            result = work(task)
+            result = known(task) if known else None
+            if result is None:
+                result = work(task)
         except Exception as e:  # noqa: BLE001 - as a worker would report it
             result = on_fault(task, f"the evaluation failed: {type(e).__name__}: {e}")
         yield result
@@ -127,11 +131,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 class _Pool:
-    def __init__(self, work: Callable, on_fault: Callable, jobs: int, timeout: float):
+    def __init__(self, work: Callable, on_fault: Callable, jobs: int, timeout: float, known: Callable | None = None):
         import multiprocessing
 
         self.context = multiprocessing.get_context("fork")
-        self.work, self.on_fault, self.jobs, self.timeout = work, on_fault, jobs, timeout
+        self.work, self.on_fault, self.jobs, self.timeout, self.known = work, on_fault, jobs, timeout, known
         self.window = 4 * jobs
 
     def run(self, tasks: Iterator) -> Iterator:
@@ -145,10 +149,16 @@ class _Pool:
             while True:
                 while not exhausted and len(pending) < self.jobs and next_index - next_out < self.window:
                     try:
-                        pending.append((next_index, next(tasks)))
-                        next_index += 1
+                        task = next(tasks)
                     except StopIteration:
                         exhausted = True
+                        break
+                    answer = self.known(task) if self.known else None
+                    if answer is None:
+                        pending.append((next_index, task))
+                    else:
+                        done[next_index] = answer
+                    next_index += 1
                 for worker in workers:
                     if worker.task is None and pending:
                         index, task = pending.popleft()

@@ -7,6 +7,7 @@ rules have no negated patterns, so a match among verified records alone is exact
 whose records are all verified."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -112,9 +113,16 @@ class Evaluation:
     opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
 
 
+EVALUATE_EVENT = "ladder.evaluate"
+
+
 def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> Evaluation:
     """The packet judged at its target. Without `judge_standing` (placement), conditions on the
-    candidate's standing on the ladder do not decide; those that fail are in `set_aside`."""
+    candidate's standing on the ladder do not decide; those that fail are in `set_aside`.
+
+    Raises the audit event `ladder.evaluate` (packet source, target level): how a program, or a
+    test, sees how many evaluations a command ran (`sys.addaudithook`); it costs nothing unhooked."""
+    sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
     level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
     assessor = _Assessor(level, packet, matches, lambda record: True)

@@ -30,7 +30,9 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _directory() -> Path | None:
+def directory() -> Path | None:
+    """Where ladder caches live (this module's rulebooks, and `engine.caching`'s verdicts); None when
+    LADDER_NO_CACHE=1 turns caching off."""
     if os.environ.get("LADDER_NO_CACHE") == "1":
         return None
     base = os.environ.get("LADDER_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ladder")
@@ -38,11 +40,11 @@ def _directory() -> Path | None:
 
 
 def _path(digest: str, shown: str) -> Path | None:
-    directory = _directory()
-    if directory is None:
+    where = directory()
+    if where is None:
         return None
     key = hashlib.sha256(f"{digest}\0{shown}\0{_code_version()}".encode()).hexdigest()[:32]
-    return directory / f"rulebook-{key}.pickle"
+    return where / f"rulebook-{key}.pickle"
 
 
 def get(digest: str, shown: str) -> Rulebook | None:

@@ -51,11 +51,11 @@ def rule_files(directory: Path) -> list[tuple[Path, str]]:
     return files
 
 
-def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Rulebook:
+def load_rulebook(directory: str | Path, shown_as: str | None = None, use_cache: bool = True) -> Rulebook:
     """Read and check a rulebook directory; raise LadderError listing every problem found.
 
     `shown_as` names the directory in messages (e.g. `git:HEAD:rules` for a checkout in a
-    temporary directory)."""
+    temporary directory); `use_cache=False` neither reads nor writes the rulebook cache."""
     directory = Path(directory)
     shown = shown_as or display_path(directory)
     if not directory.is_dir():
@@ -64,7 +64,7 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
     digest = content_digest((path.relative_to(directory).as_posix(), path.read_bytes()) for path, _ in files if path.is_file())
-    cached = cache.get(digest, shown)
+    cached = cache.get(digest, shown) if use_cache else None
     if cached is not None:
         return cached
     docs, problems = [], []
@@ -75,7 +75,8 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
         except LadderError as e:
             problems.extend(e.diagnostics)
     book = _build(docs, problems, shown, digest)
-    cache.put(book, shown)
+    if use_cache:
+        cache.put(book, shown)
     return book
 
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from engine.caching import dependencies
+from engine.caching.verdicts import VerdictCache
 from engine.cohorts import cohort, pool
+from engine.cohorts.reuse import Reuse
 from engine.common.errors import LadderError
 from engine.common.text import json_text, md_code, md_escape, visible_in
 from engine.reading.model import Rulebook
@@ -22,10 +25,10 @@ VERDICT_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
 GIT_PREFIX = "git:"
 
 
-def resolve(spec: str) -> Rulebook:
+def resolve(spec: str, use_cache: bool = True) -> Rulebook:
     """The rulebook a `--base`/`--head` value names; LadderError if it cannot be read."""
     if not spec.startswith(GIT_PREFIX):
-        return load_rulebook(spec)
+        return load_rulebook(spec, use_cache=use_cache)
     rev, _, path = spec[len(GIT_PREFIX):].partition(":")
     path = path or "rules"
     if not rev:
@@ -54,7 +57,7 @@ def resolve(spec: str) -> Rulebook:
             target = Path(temporary) / PurePosixPath(name).relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(git("show", f"{rev}:{name}"))
-        return load_rulebook(temporary, shown_as=f"{GIT_PREFIX}{rev}:{path}")
+        return load_rulebook(temporary, shown_as=f"{GIT_PREFIX}{rev}:{path}", use_cache=use_cache)
 
 
 @dataclass(frozen=True)
@@ -110,27 +113,76 @@ class Impact:
 
 
 def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path],
-           jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT) -> Impact:
-    """Every packet (files, directories, or a .jsonl cohort) evaluated under both rulebooks."""
+           jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT, cache: VerdictCache | None = None,
+           selective: bool = True) -> Impact:
+    """Every packet (files, directories, or a .jsonl cohort) judged under both rulebooks.
+
+    Only what can change is evaluated (`selective`; False evaluates every packet twice, the
+    reference the tests hold it to): with the same rules on both sides (`changed_levels` empty)
+    nothing is, packets are only checked; with a change confined to some levels' rules, a
+    packet is evaluated under `head` only when its target's closure (`dependencies.closure`)
+    meets a changed level (the target, or a level it builds on), its verdict under `base`
+    standing for the other side otherwise. With `cache`, verdicts come from it where they can
+    (`base`'s from a calibration's too)."""
     result = Impact(base, head)
     tasks = (item for spec in packets for item in cohort.items(spec))
+    changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING
+    before = Reuse(cache, IMPACT, base_book, (), also=((True,),) if cache else ())
+    after = Reuse(cache, IMPACT, head_book)
+
+    def judged(book: Rulebook, reuse: Reuse, item: cohort.Item) -> Result:
+        return reuse.obtain(item, lambda i: cohort.evaluate_item(book, i), cohort.evaluated).result
+
+    def same_either_side(first: Result) -> bool:
+        """A verdict (or invalidity) under `base` that `head` cannot change."""
+        if changed is dependencies.EVERYTHING or cohort.is_fault(first):
+            return False
+        return isinstance(first, Invalid) or not dependencies.affected(base_book, head_book, changed, first["target"]["level"])
 
     def both(item: cohort.Item) -> tuple[Result, Result]:
-        return cohort.evaluate_item(base_book, item).result, cohort.evaluate_item(head_book, item).result
+        if changed == set():  # the same rules: nothing to evaluate, only invalid packets to list
+            checked = _checked(base_book, item)
+            return checked, checked
+        first = judged(base_book, before, item)
+        return (first, first) if same_either_side(first) else (first, judged(head_book, after, item))
+
+    def known(item: cohort.Item) -> tuple[Result, Result] | None:
+        cached = before.known(item)
+        if cached is None:
+            return None
+        first = cached.result
+        if changed == set() or same_either_side(first):
+            return first, first
+        second = after.known(item)
+        return None if second is None else (first, second.result)
 
     def failed(item: cohort.Item, reason: str) -> tuple[Result, Result]:
         broken = cohort.fault(item, reason).result
         return broken, broken
 
-    for before, after in pool.run(tasks, both, failed, jobs, timeout):
+    for first, second in pool.run(tasks, both, failed, jobs, timeout, known):
         result.packets += 1
-        if isinstance(before, Invalid) and isinstance(after, Invalid):
-            result.invalid.append(after)
+        if isinstance(first, Invalid) and isinstance(second, Invalid):
+            result.invalid.append(second)
             continue
-        change = _compare(before, after)
+        change = _compare(first, second) if first is not second else None
         if change:
             result.changes.append(change)
+    if cache is not None:
+        cache.close()
     return result
+
+
+IMPACT = cohort.CALIBRATED  # the verdict cache's kind: the same answers as a calibration's, without placement
+
+
+def _checked(book: Rulebook, item: cohort.Item) -> Result | None:
+    """The packet's errors if it is invalid, else None: it is read and checked, not evaluated."""
+    try:
+        cohort.load(book, item)
+    except LadderError as e:
+        return Invalid(item.label, tuple(e.diagnostics))
+    return None
 
 
 def _compare(before: Result, after: Result) -> Change | None:

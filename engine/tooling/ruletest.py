@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from engine.caching.verdicts import VerdictCache
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
 from engine.common.text import record_label, visible
 from engine.explaining.explain import explain
@@ -103,26 +104,36 @@ def _inline(doc: Document, at: tuple, data: dict) -> Document:
     return Document(doc.source, data, marks, keys)
 
 
-def run_case(book: Rulebook, case: Case) -> Outcome:
+TESTED = "test"  # the verdict cache's kind for a case's judgement
+
+
+def run_case(book: Rulebook, case: Case, cache: VerdictCache | None = None) -> Outcome:
+    """The case judged (through `cache` when given: an unchanged case's judgement is kept) and
+    held to what it expects."""
     outcome = Outcome(case)
-    try:
-        if isinstance(case.packet, Path):
-            packet = load_packet(case.packet, book, case.as_of, case.target)
-        else:
-            packet = build_packet(case.packet, book, case.as_of, case.target)
-    except LadderError as e:
-        outcome.errors = tuple(e.diagnostics)
-        outcome.problems = ["the packet is invalid:"] + [f"  {d.format()}" for d in e.diagnostics]
-        return outcome
-    evaluation = evaluate(book, packet)
-    outcome.level = packet.target.id
-    outcome.statuses = {r.criterion.id: r.met for r in evaluation.all_evidence.results()}
-    outcome.document = explain(book, evaluation)
+    key = _key(cache, book, case)
+    judged = cache.get(key) if key else None
+    if judged is None:
+        try:
+            if isinstance(case.packet, Path):
+                packet = load_packet(case.packet, book, case.as_of, case.target)
+            else:
+                packet = build_packet(case.packet, book, case.as_of, case.target)
+        except LadderError as e:
+            outcome.errors = tuple(e.diagnostics)
+            outcome.problems = ["the packet is invalid:"] + [f"  {d.format()}" for d in e.diagnostics]
+            return outcome
+        evaluation = evaluate(book, packet)
+        judged = (packet.target.id, {r.criterion.id: r.met for r in evaluation.all_evidence.results()},
+                  explain(book, evaluation), evaluation.all_evidence.verdict, evaluation.verified_only.verdict)
+        if key and _key(cache, book, case) == key:  # not edited while it was judged
+            cache.put(key, judged)
+    outcome.level, outcome.statuses, outcome.document, verdict, verified_only = judged
     expect = case.expect
     if "level" in expect and expect["level"] != outcome.level:
         outcome.problems.append(f"level: expected {expect['level']}, got {outcome.level}")
     items = _items(outcome.document)
-    for key, actual in (("verdict", evaluation.all_evidence.verdict), ("verified_only_verdict", evaluation.verified_only.verdict)):
+    for key, actual in (("verdict", verdict), ("verified_only_verdict", verified_only)):
         if key in expect and expect[key] != actual:
             outcome.problems.append(f"{key.replace('_', ' ')}: expected {expect[key]}, got {actual}")
             if key == "verdict":
@@ -136,6 +147,21 @@ def run_case(book: Rulebook, case: Case) -> Outcome:
             outcome.problems.append(f"{criterion_id}: expected {wanted}, got {got} - {items[criterion_id]['statement']}")
             outcome.problems += _records(items[criterion_id])
     return outcome
+
+
+def _key(cache: VerdictCache | None, book: Rulebook, case: Case) -> bytes | None:
+    """The case's key in the verdict cache: its packet file's bytes, or the inline packet's data
+    (by value), with its target and as-of; None without a cache or a readable file."""
+    if cache is None:
+        return None
+    if isinstance(case.packet, Path):
+        try:
+            content, label = case.packet.read_bytes(), display_path(case.packet)
+        except OSError:
+            return None
+    else:
+        content, label = repr(case.packet.data).encode("utf-8", "surrogatepass"), case.packet.source
+    return cache.key(TESTED, book, label, content, case.target, case.as_of)
 
 
 _RANK = {"not_ready": 0, "nearly": 1, "ready": 2}

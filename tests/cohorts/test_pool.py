@@ -145,16 +145,19 @@ def test_calibrate_lists_a_faulty_packet_in_the_report_and_exits_3(tmp_path, mon
 FAULTY_CASE = yaml.safe_load(sorted((ROOT / "rules" / "tests").glob("*.yaml"))[0].read_text())["cases"][0]["name"]
 
 
-def test_impact_and_rule_tests_report_an_engine_fault_with_exit_3_after_every_other_result(tmp_path, monkeypatch):
+def test_impact_and_rule_tests_report_an_engine_fault_with_exit_3_after_every_other_result(tmp_path, monkeypatch, rules_copy):
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("ic-staff-ready.yaml")
                                                                        else _real_evaluate(book, item)))
-    impact = CliRunner().invoke(main, ["impact", "--base", "rules", "--head", "rules", "fixtures/packets", "--format", "json"])
+    # Reworded, so that every packet is evaluated on both sides (the same rules evaluate none).
+    ladder = rules_copy / "ladder.yaml"
+    ladder.write_text(ladder.read_text().replace("name: Example Engineering Career Framework", "name: Reworded Framework", 1))
+    impact = CliRunner().invoke(main, ["impact", "--base", "rules", "--head", str(rules_copy), "fixtures/packets", "--format", "json"])
     assert impact.exit_code == 3 and json.loads(impact.stdout)["packets"] == len(list((ROOT / "fixtures" / "packets").glob("*.yaml")))
     assert "ic-staff-ready.yaml:1:1: error: the evaluation crashed its worker process (signal SIGABRT)" in impact.stderr
     assert "ladder: the rules engine failed on 1 packet; every other packet is in the report." in impact.stderr
     real_case = ruletest.run_case
-    monkeypatch.setattr(ruletest, "run_case", lambda book, case: os.abort() if case.name == FAULTY_CASE else real_case(book, case))
+    monkeypatch.setattr(ruletest, "run_case", lambda book, case, *cache: os.abort() if case.name == FAULTY_CASE else real_case(book, case, *cache))
     tests = CliRunner().invoke(main, ["test", "rules"])
     assert tests.exit_code == 3 and " passed, 1 failed" in tests.stdout and FAULTY_CASE in tests.stdout
     assert "ladder: the rules engine failed on 1 case, listed above with its error." in tests.stderr

@@ -1,0 +1,61 @@
+"""The verdict cache turned on, in a directory of the test's own, and evaluations counted as the
+engine raises them (the audit event `ladder.evaluate`), in this process and its forked workers."""
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from engine.matching.evaluate import EVALUATE_EVENT
+
+_LOG: dict[str, str | None] = {"path": None}  # where the hook appends; read by forked workers as forked
+
+
+def _hook(event: str, args: tuple) -> None:
+    if event == EVALUATE_EVENT and _LOG["path"]:
+        handle = os.open(_LOG["path"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(handle, f"{args[0]}\t{args[1]}\n".encode())  # one write, O_APPEND: lines from workers never interleave
+        finally:
+            os.close(handle)
+
+
+sys.addaudithook(_hook)  # audit hooks cannot be removed: this one does nothing unless a test's counter is on
+
+
+class Evaluations:
+    """The evaluations the engine ran since `reset`, by packet."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.reset()
+
+    def reset(self) -> None:
+        self.path.write_text("")
+
+    def packets(self) -> Counter:
+        return Counter(line.split("\t")[0] for line in self.path.read_text().splitlines())
+
+    @property
+    def count(self) -> int:
+        return sum(self.packets().values())
+
+
+@pytest.fixture
+def evaluations(tmp_path):
+    counter = Evaluations(tmp_path / "evaluations.log")
+    _LOG["path"] = str(counter.path)
+    yield counter
+    _LOG["path"] = None
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """The verdict cache on (64 MB), in a directory of this test's own."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("LADDER_CACHE_DIR", str(directory))
+    monkeypatch.setenv("LADDER_CACHE_MAX_MB", "64")
+    return directory
