@@ -9,8 +9,8 @@ import click
 
 from engine.cli.app import (
     FINDINGS_FORMAT,
-    cache_option,
     OUT_HELP,
+    cache_option,
     check_out,
     engine_failed,
     findings_text,
@@ -100,8 +100,8 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     2 if PACKETS name no packets; 3 if the rules engine failed on a packet (listed in the
     report with that error).
     """
-    from engine.cohorts import cohort, outputs
     from engine.caching.verdicts import open_cache
+    from engine.cohorts import cohort, outputs
     from engine.tooling import impact as impacts
 
     if out:

@@ -59,7 +59,6 @@ def using_store(db: str | None) -> Iterator:
     """The store, closed at the end; a store's refusal (StoreError) is one line on stderr and
     exit 1, like any other invalid input."""
     from engine import api
-
     from engine.cycles import StoreError
 
     try:
@@ -155,7 +154,6 @@ def show(name: str, fmt: str, out: Path | None, db: str | None) -> None:
       ladder cycle show 2026-spring --format markdown --out cycle.md
     """
     from engine.cohorts import outputs
-
     from engine.cycles import views
 
     if out:
@@ -184,7 +182,6 @@ def reevaluate(name: str, rules: Path | None, fmt: str, db: str | None, jobs: in
       ladder cycle reevaluate 2026-spring --rules proposed-rules/ --format markdown
     """
     from engine import api
-
     from engine.cycles import views
 
     load_rulebook(rules)

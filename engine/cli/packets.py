@@ -14,11 +14,11 @@ import click
 
 from engine.cli.app import (
     FINDINGS_FORMAT,
-    cache_option,
-    colour_option,
     OUT_HELP,
     as_of_option_value,
+    cache_option,
     check_out,
+    colour_option,
     engine_failed,
     findings_text,
     jobs_options,

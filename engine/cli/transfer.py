@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from engine.cli.app import check_out, load_rulebook, main, print_diagnostics, rules_option, stopping_on_failure, writing
+from engine.cli.app import (
+    check_out,
+    load_rulebook,
+    main,
+    print_diagnostics,
+    rules_option,
+    stopping_on_failure,
+    writing,
+)
 from engine.common.text import plural
 
 
@@ -111,7 +119,6 @@ def export_table(packets: tuple[Path, ...], mapping: Path, out: Path, rules: Pat
     cannot be used; 2 for usage errors (an output that is not .csv or .xlsx, or is an input).
     """
     from engine import api
-
     from engine.cohorts import outputs
     from engine.importing.export import SUFFIXES
 
