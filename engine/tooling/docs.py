@@ -192,7 +192,7 @@ def _evidence_used(book: Rulebook, rules: LevelRules) -> list[dict[str, Any]]:
     for competency in rules.competencies:
         for criterion in walk(competency.criteria):
             if isinstance(criterion, (CountCriterion, SumCriterion)):
-                for evidence in (criterion.match.evidence, criterion.match.link.evidence if criterion.match.link else None):
+                for evidence in (*criterion.match.types, criterion.match.link.evidence if criterion.match.link else None):
                     if evidence and competency.name not in used.setdefault(evidence, []):
                         used[evidence].append(competency.name)
     return [{"id": e, "name": book.evidence[e].name, "plural": book.evidence[e].plural, "shows": join_words(shows, "and")}
