@@ -5,7 +5,7 @@ import-linter, see `pyproject.toml`):
 
     cli, pytest_plugin   the command line and the pytest plugin, thin over `api`
     api                  the library API programs and tests call
-    tooling | calibration  rule tests, lint, impact, docs | the committee's report
+    tooling | calibration  rule tests, lint, impact, docs, new packets | the committee's report
     cohorts              many packets on worker processes
     rendering            text, Markdown, JSON, HTML, SARIF; atomic writes
     explaining           verdict documents and plans in the rulebook's words

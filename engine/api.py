@@ -3,7 +3,6 @@
 Nothing here prints or exits; bad input comes back as diagnostics, never as a traceback."""
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,8 @@ from engine.reading import bundle
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
 from engine.reading.validate import data_dir
-from engine.rendering.report import Invalid, Result
+from engine.rendering.report import Invalid, Result, write_atomic
+from engine.tooling import scaffold
 
 
 def default_rules_dir() -> Path:
@@ -37,11 +37,12 @@ def rulebook(directory: str | Path | None = None) -> Rulebook:
 
 def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None,
                     track: str | None = None) -> Result:
-    """The verdict document for one packet, or `Invalid` with every problem in it.
+    """The verdict document for the one packet in `path`, or `Invalid` with every problem in
+    it; a JSON Lines file of several packets is a ValueError (see `cohort.one`).
 
     With `track` (another track than the target's), the packet is evaluated at the level of
     that track equivalent to its target, and the document says which evidence carried over."""
-    return _evaluate(book, cohort.Item(display_path(Path(path)), Path(path)), as_of, target, track)
+    return _evaluate(book, cohort.one(path), as_of, target, track)
 
 
 def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
@@ -66,7 +67,7 @@ def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | 
 def place_packet(book: Rulebook, path: str | Path, as_of: date | None = None) -> dict | Invalid:
     """Where the candidate of the packet in `path` stands on every track (`placement.place`), or
     `Invalid` with every problem in it. The packet's target is ignored."""
-    return _place(book, cohort.Item(display_path(Path(path)), Path(path)), as_of)
+    return _place(book, cohort.one(path), as_of)
 
 
 def place_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None, jobs: int | None = None,
@@ -97,10 +98,7 @@ def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
     that is stopped after `timeout` seconds; `Invalid` with its problems, or with a
     `cohort.FAULT` error when the evaluation failed, hung or crashed. `cohort.NoPackets` (a
     ValueError) if the path holds no packet, ValueError if it holds several."""
-    found = list(itertools.islice(cohort.items(path), 2))
-    if len(found) > 1:
-        raise ValueError(f"{path} holds several packets; plan takes one: put its line in a file of its own")
-    (result,) = pool.run(found, lambda item: _plan(book, item, as_of), cohort.fault_result, 1, timeout)
+    (result,) = pool.run([cohort.one(path)], lambda item: _plan(book, item, as_of), cohort.fault_result, 1, timeout)
     return result
 
 
@@ -184,3 +182,24 @@ def validate_paths(paths: Iterable[str | Path], rules: str | Path | None = None)
             report.diagnostics.extend(e.diagnostics)
     report.diagnostics.sort()
     return report
+
+
+PACKET_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def new_packet(book: Rulebook, path: str | Path, candidate: scaffold.NewCandidate, force: bool = False) -> scaffold.Scaffold:
+    """Write a new packet for `candidate` to `path` (atomically), with a commented template of
+    each kind of record its target level asks for (`scaffold`); YAML, or JSON (without the
+    templates: JSON has no comments) by the file's extension.
+
+    `scaffold.BadOption` for a value the rulebook cannot take or an extension that is neither;
+    FileExistsError if `path` exists and not `force`."""
+    path = Path(path)
+    fmt = PACKET_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise scaffold.BadOption("PACKET", f"{path.name} is not a packet file name: end it in .yaml (with the evidence templates) or .json")
+    made = scaffold.scaffold(book, candidate, fmt, display_path(path))
+    if path.exists() and not force:
+        raise FileExistsError(f"{display_path(path)} exists: pass --force to replace it, or name a new file")
+    write_atomic(path, made.text)
+    return made

@@ -347,7 +347,7 @@ def test_plan_reads_a_json_lines_file_of_one_packet_and_refuses_several(run, lin
     result = run("plan", one)
     assert result.exit_code == 0 and result.stdout.startswith("Next steps for Test Candidate (E-1)")
     several = run("plan", lines)
-    assert several.exit_code == 2 and f"{lines} holds several packets; plan takes one" in several.stderr
+    assert several.exit_code == 2 and f"{lines} holds several packets; this takes one" in several.stderr
 
 
 def test_a_truncated_json_line_is_placed_on_its_own_line_not_the_next(run, tmp_path):
@@ -472,7 +472,9 @@ def test_generate_writes_a_directory_or_a_jsonl_file_and_nothing_else(run, good,
     dotted = tmp_path / "cycle.2026.q4"  # a directory's name may have a dot
     assert run("generate", "--size", "2", "--out", dotted).exit_code == 0 and len(list(dotted.iterdir())) == 2
     lines = tmp_path / "g.jsonl"
-    assert run("generate", "--size", "2", "--out", lines).exit_code == 0
+    written = run("generate", "--size", "2", "--out", lines)
+    assert written.exit_code == 0 and written.stderr == f"wrote 2 packets to {lines}\n"
+    assert run("generate", "--size", "1", "--out", tmp_path / "one.jsonl").stderr == f"wrote 1 packet to {tmp_path / 'one.jsonl'}\n"
     assert [json.loads(line)["candidate"]["id"] for line in lines.read_text().splitlines()] == ["E-10000", "E-10001"]
 
 
@@ -583,3 +585,16 @@ def test_ctrl_c_exits_130_with_a_short_message_and_no_output_file(slow_cohort, t
         child.kill()
     assert (child.returncode, stderr, stdout) == (130, "\nladder: interrupted\n", "")
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["evaluate", "fixtures/packets/ic-developer-ready.yaml", "--rules"], ["plan", "fixtures/packets/ic-developer-ready.yaml", "--rules"],
+    ["validate", "fixtures/packets/ic-developer-ready.yaml", "--rules"], ["place", "fixtures/packets/ic-developer-ready.yaml", "--rules"],
+    ["calibrate", "fixtures/cohorts/spring-2026", "--rules"], ["lint"], ["test"], ["docs"],
+])
+def test_a_rulebook_directory_that_does_not_exist_is_a_usage_error_in_every_command(run, tmp_path, command):
+    """The same mistake gets the same answer everywhere: a mistyped --rules (or RULES_DIR) is a
+    mistake in the command line, exit 2, whichever command it was given to."""
+    result = run(*command, tmp_path / "no-such-rules")
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.stderr and "Traceback" not in result.output

@@ -145,7 +145,7 @@ OUT_HELP = "Write here (atomically) instead of stdout. Its directory must exist;
 
 
 rules_option = click.option(
-    "--rules", "rules", type=click.Path(path_type=Path, file_okay=False),
+    "--rules", "rules", type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Rulebook directory (ladder.yaml, evidence.yaml, levels/). Default: the built-in dual ladder.",
 )
 

@@ -133,4 +133,4 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     packets = synthetic.generate(book, size, seed, as_of.isoformat(), records)
     with writing(out):
         synthetic.write(packets, out)
-    click.echo(f"wrote {size} packet(s) to {out}", err=True)
+    click.echo(f"wrote {plural(size, 'packet')} to {out}", err=True)

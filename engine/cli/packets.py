@@ -2,9 +2,13 @@
 `validate` (every error in rules and packets)."""
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -33,7 +37,8 @@ from engine.cohorts import cohort, outputs
 from engine.explaining.phrasing import plural
 from engine.reading.packet import unknown_level
 from engine.reading.validate import did_you_mean
-from engine.rendering.report import RENDERERS, Invalid
+from engine.rendering.report import RENDERERS, Invalid, Result
+from engine.rendering.wrapping import wrap
 
 
 @main.command()
@@ -59,6 +64,10 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     PACKETS are YAML or JSON files, directories of them (not searched below), or JSON Lines
     files with one packet a line (as `ladder generate` writes); a path holding none is an error.
 
+    On a terminal, text is wrapped to its width and a progress bar shows on stderr while
+    several packets are evaluated; piped or written with --out, the output is the same
+    whatever the terminal, and no bar.
+
     Exit status is 1 if any packet is invalid (it gets its errors, not a verdict), 3 if the
     rules engine failed on one (it gets that error; every other packet its verdict).
 
@@ -76,14 +85,29 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     if target is not None and target not in book.levels:
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with stopping_on_failure():
-        results = list(api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout))
+        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout)
+        with progress(stream, packets, show=fmt != "json") as evaluated:
+            results = list(evaluated)
     painted = use_colour(colour, out)
     text = RENDERERS[fmt](results, style_for(painted))
     if out:
         write(out, text)
     else:
+        if fmt == "text" and sys.stdout.isatty():  # a person reads it there; never a pipe's bytes
+            text = wrap(text, shutil.get_terminal_size().columns)
         click.echo(text, nl=False, color=painted)
     exit_for_failures(results, out, "evaluated")
+
+
+def progress(stream: Iterator[Result], packets: tuple[Path, ...], show: bool) -> contextlib.AbstractContextManager:
+    """A bar on stderr while several packets are evaluated, for a person watching a terminal:
+    never on a pipe or in CI, where it would only add lines to a log."""
+    if not (show and sys.stderr.isatty() and "CI" not in os.environ):
+        return contextlib.nullcontext(stream)
+    length = sum(cohort.count(path) for path in packets)  # reads the paths once more: only for a bar someone sees
+    if length < 2:
+        return contextlib.nullcontext(stream)
+    return click.progressbar(stream, length=length, label="Evaluating", file=sys.stderr)
 
 
 def exit_for_failures(results: list, out: Path | None, done: str) -> None:
@@ -227,3 +251,54 @@ def validate(paths: tuple[Path, ...], rules: Path | None, fmt: str, out: Path | 
 
 
 INVALID_INPUT = ("error", "The rulebook or packet is invalid: a YAML, schema or cross-reference error.")
+
+
+@main.command()
+@click.argument("packet", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--candidate", "candidate_id", required=True, metavar="ID", help="The candidate's id, e.g. an employee number (E-1001).")
+@click.option("--name", required=True, help="The candidate's name.")
+@click.option("--track", required=True, metavar="TRACK", help="Their track, by id or name: ic, management, 'individual contributor'.")
+@click.option("--level", required=True, metavar="LEVEL",
+              help="Their current level on that track, by id or name: senior-developer, 'Senior Developer'.")
+@click.option("--target", metavar="LEVEL", help="The level they go for. Default: the next level up on their track.")
+@click.option("--since", callback=as_of_option_value, metavar="YYYY-MM-DD",
+              help="When they reached their current level (level_since). Default: the as-of date.")
+@click.option("--as-of", "as_of", callback=as_of_option_value, metavar="YYYY-MM-DD", help="The day the evidence is judged at. Default: today.")
+@click.option("--manager", help="Their manager's name.")
+@click.option("--team", help="Their team.")
+@rules_option
+@click.option("--force", is_flag=True, help="Replace PACKET if it exists (by default an existing file is left alone: exit 2).")
+def new(packet: Path, candidate_id: str, name: str, track: str, level: str, target: str | None, since: date | None,
+        as_of: date | None, manager: str | None, team: str | None, rules: Path | None, force: bool) -> None:
+    """Start a promotion packet: the candidate filled in and, under evidence:, a commented-out
+    template of each kind of record the target level asks for (with what the levels it builds
+    on ask), each field with its type, its allowed values, whether it is required and the
+    criteria that want it, in the rulebook's words.
+
+    Uncomment a template, replace its <placeholders>, and it is a record; the packet is valid
+    as written, with no records yet. PACKET ends in .yaml (or .json: the same packet without the
+    templates, as JSON has no comments). An unknown track or level gets the closest one.
+
+    \b
+      ladder new packets/alex.yaml --candidate E-1001 --name "Alex Morgan" \\
+          --track ic --level developer --since 2025-03-01 --manager "Sam Lee"
+      ladder validate packets/alex.yaml
+    """
+    from engine.tooling.scaffold import BadOption, NewCandidate
+
+    check_out(outputs.file_problem(packet, tuple(rule_inputs(rules))), "PACKET")
+    book = load_rulebook(rules)
+    wanted = NewCandidate(candidate_id, name, track, level, as_of or date.today(), since, target, manager, team)
+    with stopping_on_failure():
+        try:
+            made = api.new_packet(book, packet, wanted, force)
+        except BadOption as e:
+            raise click.BadParameter(str(e), param_hint=e.option) from None
+        except FileExistsError as e:
+            raise click.UsageError(str(e)) from None
+        except OSError as e:
+            click.echo(f"ladder: cannot write {packet}: {e.strerror or e}", err=True)
+            sys.exit(1)
+    kinds = plural(len(made.templates), "evidence template")
+    click.echo(f"{packet}: {made.level.name} going for {made.target.name}, "
+               + (f"{kinds}" if made.templates else "no templates (JSON holds no comments: name a .yaml file for them)"), err=True)

@@ -138,6 +138,21 @@ def count(spec: str | Path) -> int:
     return sum(1 for _ in items(spec))
 
 
+def one(path: str | Path) -> Item:
+    """The one packet `path` names, for a call that takes one. A JSON Lines file of a single
+    packet reads as that line (its errors pointing into the file); of several, ValueError saying
+    how to read them; of none, `NoPackets`. Any other path is read as a packet file, its
+    problems (missing, unreadable) that packet's errors."""
+    path = Path(path)
+    if not (is_jsonl(path) and path.is_file()):
+        return Item(display_path(path), path)
+    found = list(itertools.islice(_file_items(path, alone=True), 2))
+    if len(found) > 1:
+        raise ValueError(f"{display_path(path)} holds several packets; this takes one: put its line in a file of its "
+                         "own, or read them all as a cohort (as `ladder evaluate` does)")
+    return found[0]
+
+
 def read(item: Item) -> Document:
     """The item's packet document; LadderError with its place if it cannot be read."""
     if item.text is None:

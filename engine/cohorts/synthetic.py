@@ -6,6 +6,15 @@ stronger candidates), evidence that comes close but misses one condition, and un
 evidence. Nominations follow readiness with noise, and a few managers over-nominate. A small
 share of packets carry a deliberate mistake, so reports show invalid packets too.
 
+Rates are meant to look like a real cohort. Which criteria a candidate misses is planned
+before any record is written, and records written for other reasons are kept from making up a
+miss, so a miss meant is a miss found (but where the rules imply it: a design doc for a project
+they led means they led a project). Too new to the level is drawn half as often as a missing
+piece of evidence. A finding the rules count against a candidate (a term under a `none_of`,
+such as a conduct concern) is written on purpose for BLOCKER_RATE of candidates, as a serious
+finding is in life (a few percent), and never by chance. Names are unique within a cohort,
+managers' included (`names`).
+
 The same (size, seed, rulebook) always gives the same packets."""
 from __future__ import annotations
 
@@ -16,32 +25,37 @@ import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import yaml
 
 from engine.cohorts.cohort import is_jsonl
 from engine.reading.dates import parse_date
-from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Rulebook, SumCriterion, Term
+from engine.cohorts.names import unique_names
+from engine.cohorts.values import ABSENT, TOPICS, any_value, met_by, number, satisfy
+from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Rulebook, SumCriterion, Term
 from engine.rendering.report import atomic_output, current_umask
 
-FIRST = ["Aisha", "Ben", "Chen", "Dara", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
-         "Mei", "Nadia", "Omar", "Priya", "Quinn", "Rafael", "Sara", "Tomás", "Uma", "Viktor", "Wen", "Yara", "Zane"]
-LAST = ["Adeyemi", "Bello", "Costa", "Duarte", "Eriksen", "Fischer", "García", "Haddad", "Iyer", "Jansen", "Kim",
-        "Larsen", "Mensah", "Nakamura", "Okafor", "Petrov", "Quispe", "Raman", "Silva", "Tanaka", "Vogt", "Weber"]
+Leaf = CountCriterion | SumCriterion
+
 TEAMS = ["payments", "search", "identity", "data-platform", "mobile", "infrastructure", "growth", "risk", "billing", "messaging"]
 LOCATIONS = [("Berlin", 5), ("Lisbon", 3), ("Nairobi", 2), ("Toronto", 3), ("Singapore", 2), ("Remote", 4)]
 PATTERNS = [("full-time", 8), ("part-time", 2)]
-TOPICS = ["ledger", "checkout", "search ranking", "identity graph", "event pipeline", "rate limiter", "feature flags",
-          "fraud scoring", "push notifications", "billing engine", "schema registry", "observability", "access control"]
 INVALID_SHARE = 0.03
+# Of candidates whose target level has such a rule (7 of the default rulebook's 10 levels, by
+# `builds_on`): about 2% of a cohort carries a conduct concern.
+BLOCKER_RATE = 0.03
 
 
 def generate(book: Rulebook, size: int, seed: int = 1, as_of: str = "2026-11-01", records: int = 20) -> Iterator[dict]:
     """`size` packets as plain dicts (YAML/JSON ready), about `records` evidence records each."""
     rnd = random.Random(seed)
     day = parse_date(as_of)
-    managers = [f"{rnd.choice(FIRST)} {rnd.choice(LAST)}" for _ in range(max(2, size // 8))]
+    people = max(2, size // 8)
+    names = unique_names(rnd, people + size)
+    managers = names[:people]
+    blockers = blocker_values(book)
+    broken = set(rnd.sample(range(size), round(size * INVALID_SHARE)))  # exactly that share, not by chance
     eager = set(rnd.sample(managers, max(1, len(managers) // 6)))  # nominate more freely
     targets = [(level, book.next_level(level)) for level in book.levels.values()
                if book.next_level(level) and book.next_level(level).id in book.rules]
@@ -50,13 +64,13 @@ def generate(book: Rulebook, size: int, seed: int = 1, as_of: str = "2026-11-01"
                 if track.id != level.track and (entry := track.levels[0]).id in book.rules and book.equivalent(level, track.id) == entry]
     for index in range(size):
         current, target = rnd.choice(targets)
-        packet = _Candidate(book, rnd, day, index, current, target, rnd.choice(managers), records).packet()
+        packet = _Candidate(book, rnd, day, index, current, target, rnd.choice(managers), records, names[people + index], blockers).packet()
         if target.track != current.track:
             packet["target"] = target.id
         ready_ish = packet.pop("_strength") > 0.6
         chance = (0.85 if ready_ish else 0.25) + (0.15 if packet["candidate"]["manager"] in eager else 0)
         packet["candidate"]["nominated"] = rnd.random() < chance
-        if rnd.random() < INVALID_SHARE:
+        if index in broken:
             _break(rnd, packet)
         yield packet
 
@@ -84,32 +98,78 @@ def write(packets: Iterable[dict], out: Path) -> None:
         raise
 
 
+def blocker_values(book: Rulebook) -> dict[tuple[str, str], set]:
+    """(evidence type, field) -> the values a term under a `none_of` looks for, anywhere in the
+    rulebook: evidence written by chance must not carry them."""
+    found: dict[tuple[str, str], set] = {}
+
+    def visit(criterion: Criterion, under: bool) -> None:
+        if isinstance(criterion, CompositeCriterion):
+            for child in criterion.children:
+                visit(child, under or criterion.kind == "none_of")
+        elif under and isinstance(criterion, (CountCriterion, SumCriterion)):
+            for term in criterion.match.terms:
+                values = term.value if isinstance(term.value, (list, tuple)) else [term.value]
+                if term.op in ("eq", "in"):
+                    found.setdefault((criterion.match.evidence, term.field), set()).update(values)
+    for rules in book.rules.values():
+        for competency in rules.competencies:
+            for criterion in competency.criteria:
+                visit(criterion, False)
+    return found
+
+
 class _Candidate:
-    def __init__(self, book: Rulebook, rnd: random.Random, as_of: date, index: int, current, target, manager: str, records: int):
-        self.book, self.rnd, self.as_of, self.index = book, rnd, as_of, index
+    def __init__(self, book: Rulebook, rnd: random.Random, as_of: date, index: int, current, target, manager: str, records: int,
+                 name: str, blockers: dict[tuple[str, str], set]):
+        self.book, self.rnd, self.as_of, self.index, self.name = book, rnd, as_of, index, name
+        self.blockers = blockers
         self.current, self.target, self.manager, self.size = current, target, manager, records
         self.strength = rnd.random()
         self.evidence: list[dict] = []
         self.team = rnd.choice(TEAMS)
+        self.missed: dict[str, list[Leaf]] = {}  # evidence type -> the criteria counting it meant to be missed
 
     def packet(self) -> dict:
         rnd = self.rnd
         top = [c for competency in self.book.rules[self.target.id].competencies for c in competency.criteria]
+        # A miss is drawn among what a candidate can fall short of; a finding against them (a
+        # `none_of`) comes only at BLOCKER_RATE, in _plan.
+        open_ = [i for i, c in enumerate(top) if not (isinstance(c, CompositeCriterion) and c.kind == "none_of")]
         misses = rnd.choice([0, 0, 0, 1]) if self.strength > 0.6 else rnd.choice([1, 1, 2]) if self.strength > 0.3 else rnd.randint(2, 5)
-        missed = set(rnd.sample(range(len(top)), min(misses, len(top))))
+        # Too new to the level is the rarer reason: few people under a year at a level come
+        # before a committee at all. Without it, the one criterion every level has would top
+        # the blockers at most levels.
+        weights = [0.5 if isinstance(top[i], CandidateCriterion) else 1.0 for i in open_]
+        missed: set[int] = set()
+        while len(missed) < min(misses, len(open_)):
+            missed.add(rnd.choices(open_, weights)[0])
         months = rnd.randint(25, 48)
+        plan: list[tuple[Leaf, bool]] = []
         for i, criterion in enumerate(top):
             if isinstance(criterion, CandidateCriterion) and i in missed:
                 months = rnd.randint(4, 11)  # too new to the level
-            self._criterion(criterion, meet=i not in missed)
+            self._plan(criterion, i not in missed, plan)
+        # Every miss is known before any record is written, so that no record written for another
+        # reason makes one up (_spare): a miss meant is a miss found.
+        for leaf, meet in plan:
+            if not meet:
+                self.missed.setdefault(leaf.match.evidence, []).append(leaf)
+        for leaf, meet in plan:
+            self._leaf(leaf, meet)
         since = _months_before(self.as_of, months)
         while len(self.evidence) < self.size:
-            self._record(rnd.choice(list(self.book.evidence.values())), (), None)
+            evidence = rnd.choice(list(self.book.evidence.values()))
+            if leaves := self.missed.get(evidence.id):  # unrelated evidence comes close to a miss, no closer
+                leaf = rnd.choice(leaves)
+                self._record(evidence, leaf.match.terms, leaf.match.window, link=leaf.match.link, criterion=leaf, meet=False)
+            else:
+                self._record(evidence, (), None)
         rnd.shuffle(self.evidence)
         attributes = {"location": _weighted(rnd, LOCATIONS), "work_pattern": _weighted(rnd, PATTERNS)}
         return {
             "candidate": {
-                "id": f"E-{10000 + self.index}", "name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
+                "id": f"E-{10000 + self.index}", "name": self.name,
                 "track": self.current.track, "level": self.current.id, "level_since": since.isoformat(),
                 "manager": self.manager, "team": self.team, "attributes": attributes,
             },
@@ -120,30 +180,34 @@ class _Candidate:
 
     # ------------------------------------------------------------------------------ criteria
 
-    def _criterion(self, criterion: Criterion, meet: bool) -> None:
+    def _plan(self, criterion: Criterion, meet: bool, plan: list[tuple[Leaf, bool]]) -> None:
+        """Which record-counting criteria to meet and which to miss, composites resolved."""
         rnd = self.rnd
         if isinstance(criterion, CompositeCriterion):
             children = criterion.children
-            if criterion.kind == "none_of":  # rarely, something the candidate must not have
+            if criterion.kind == "none_of":  # a finding against the candidate: on purpose, for a few
                 for child in children:
-                    self._criterion(child, meet=rnd.random() < 0.04)
+                    self._plan(child, rnd.random() < BLOCKER_RATE, plan)
                 return
             hits = criterion.needed if meet else criterion.needed - 1
             chosen = set(rnd.sample(range(len(children)), max(0, min(len(children), hits))))
             for i, child in enumerate(children):
-                self._criterion(child, meet=i in chosen)
-            return
-        if isinstance(criterion, CandidateCriterion):
-            return  # months at level were chosen with the candidate
+                self._plan(child, i in chosen, plan)
+        elif not isinstance(criterion, CandidateCriterion):  # months at level were chosen with the candidate
+            plan.append((criterion, meet))
+
+    def _leaf(self, criterion: Leaf, meet: bool) -> None:
+        rnd = self.rnd
         match = criterion.match
         evidence = self.book.evidence[match.evidence]
-        need = criterion.at_least if isinstance(criterion, CountCriterion) else 1
+        need = criterion.at_least if isinstance(criterion, CountCriterion) else 1  # a sum's record reaches it alone
         count = need + rnd.randint(0, 1) if meet else max(0, need - rnd.randint(1, 2))
         if criterion.points_each:
-            count = rnd.randint(0, 3) if meet else 0
+            count = rnd.randint(1, 3) if meet else 0  # met: it earns points
         for _ in range(count):
             self._record(evidence, match.terms, match.window, link=match.link, criterion=criterion, meet=True)
-        if rnd.random() < 0.5:  # a near miss, for the explanations
+        # A near miss, for the explanations: a condition failed, or else outside the window.
+        if rnd.random() < 0.5 and (match.terms or match.window):
             self._record(evidence, match.terms, match.window, link=match.link, criterion=criterion, meet=False)
 
     def _record(self, evidence: EvidenceType, terms: tuple[Term, ...], window, link=None, criterion=None, meet: bool = True) -> dict:
@@ -155,17 +219,22 @@ class _Candidate:
             if declared.type == "ref":
                 continue
             if own:
-                value = _satisfy(rnd, declared, own, terms.index(own[0]) != broken and all(terms.index(t) != broken for t in own))
-                if value is not _ABSENT:
+                value = satisfy(rnd, declared, own, terms.index(own[0]) != broken and all(terms.index(t) != broken for t in own))
+                if value is not ABSENT:
                     fields[name] = value
             elif declared.required or rnd.random() < 0.6:
-                fields[name] = _any(rnd, declared, self.team)
+                fields[name] = any_value(rnd, declared, self.team, self.blockers.get((evidence.id, name), set()))
+        own = {t.field for t in terms}
         if isinstance(criterion, SumCriterion) and criterion.field in evidence.fields:
             declared = evidence.fields[criterion.field]
-            fields[criterion.field] = max(fields.get(criterion.field, 0) or 0, _number(declared, criterion.at_least / 2, rnd))
+            reach = criterion.at_least if meet else criterion.at_least / 2
+            fields[criterion.field] = max(fields.get(criterion.field, 0) or 0, number(declared, reach, rnd))
+            own.add(criterion.field)
         if isinstance(criterion, CountCriterion) and criterion.distinct:
             fields[criterion.distinct] = rnd.choice(TEAMS)
-        start, end = self._dates(evidence, window, inside=meet or broken is not None or rnd.random() < 0.5)
+            own.add(criterion.distinct)
+        self._spare(evidence, fields, own, criterion)
+        start, end = self._dates(evidence, window, inside=meet or broken is not None)
         record = {"id": f"{evidence.id[:2].upper()}-{len(self.evidence) + 1}", "type": evidence.id, "title": self._title(evidence),
                   "confidence": rnd.choices(["verified", "self-reported", "disputed"], [7, 3, 0.2])[0]}
         record.update({"date": start.isoformat()} if evidence.dates == "point" else {"start": start.isoformat()})
@@ -180,6 +249,30 @@ class _Candidate:
         record["id"] = f"{evidence.id[:2].upper()}-{len(self.evidence) + 1}"
         self.evidence.append(record)
         return record
+
+    def _spare(self, evidence: EvidenceType, fields: dict, own: set[str], written_for: Criterion | None) -> None:
+        """Keep a record written for another reason from counting for a criterion meant to be
+        missed, by failing one of that criterion's conditions the record's own leave free (or,
+        for a sum with none, by adding the least it can). Where the record's own conditions imply
+        the other's (a design doc for a project they led: they led a project), it counts."""
+        for leaf in self.missed.get(evidence.id, ()):
+            if leaf is written_for:
+                continue
+            terms = leaf.match.terms
+            if not terms and isinstance(leaf, SumCriterion) and leaf.field in fields and leaf.field not in own:
+                declared = evidence.fields[leaf.field]
+                fields[leaf.field] = number(declared, declared.minimum or 0, self.rnd)
+            if not terms or not all(met_by(t, fields) for t in terms):
+                continue
+            for term in (t for t in terms if t.field not in own):
+                declared = evidence.fields[term.field]
+                value = satisfy(self.rnd, declared, [term], keep=False)
+                if value is not ABSENT:
+                    fields[term.field] = value
+                    break
+                if not declared.required:
+                    fields.pop(term.field, None)
+                    break
 
     def _dates(self, evidence: EvidenceType, window, inside: bool) -> tuple[date, date | None]:
         rnd = self.rnd
@@ -199,73 +292,6 @@ class _Candidate:
     def _title(self, evidence: EvidenceType) -> str:
         topic = self.rnd.choice(TOPICS)
         return f"{evidence.name.capitalize()}: {topic}"
-
-
-_ABSENT = object()
-
-
-def _satisfy(rnd: random.Random, declared: Field, terms: list[Term], keep: bool) -> Any:
-    """A value meeting every term (or, with keep=False, failing the first)."""
-    if not keep:
-        term = terms[0]
-        if term.op == "present":
-            return _ABSENT
-        if declared.type == "enum":
-            bad = [v for v in declared.values if not _holds(term, v)]
-            return rnd.choice(bad) if bad else _ABSENT
-        if declared.type in ("integer", "number") and term.op in ("gte", "gt", "eq"):
-            return max(declared.minimum or 0, term.value - 1) if declared.type == "integer" else term.value - 0.5
-        if declared.type == "boolean" and term.op == "eq":
-            return not term.value
-        return _ABSENT if not declared.required else _any(rnd, declared, "team")
-    candidates: list[Any]
-    if declared.type == "enum":
-        candidates = list(declared.values)
-    elif declared.type == "boolean":
-        candidates = [True, False]
-    elif declared.type in ("integer", "number"):
-        low = max([t.value for t in terms if t.op in ("gte", "eq")] + [t.value + 1 for t in terms if t.op == "gt"] + [declared.minimum or 0])
-        candidates = [low + rnd.randint(0, 3)] + [v for t in terms if t.op == "in" for v in t.value]
-    elif declared.type == "list":
-        return [t.value for t in terms if t.op == "contains"] + [rnd.choice(FIRST).lower()]
-    else:
-        candidates = [t.value for t in terms if t.op in ("eq",)] + [v for t in terms if t.op == "in" for v in t.value]
-        candidates = candidates or [_any(rnd, declared, "team")]
-    good = [v for v in candidates if all(_holds(t, v) for t in terms)]
-    if any(t.op == "absent" for t in terms):
-        return _ABSENT
-    return rnd.choice(good) if good else _any(rnd, declared, "team")
-
-
-def _holds(term: Term, value: Any) -> bool:
-    op, wanted = term.op, term.value
-    return {
-        "eq": lambda: value == wanted, "ne": lambda: value != wanted, "in": lambda: value in wanted,
-        "not_in": lambda: value not in wanted, "gte": lambda: value >= wanted, "gt": lambda: value > wanted,
-        "lte": lambda: value <= wanted, "lt": lambda: value < wanted, "present": lambda: True,
-    }.get(op, lambda: True)()
-
-
-def _any(rnd: random.Random, declared: Field, team: str) -> Any:
-    kind = declared.type
-    if kind == "enum":
-        return rnd.choice(declared.values)
-    if kind == "boolean":
-        return rnd.random() < 0.5
-    if kind in ("integer", "number"):
-        return _number(declared, rnd.randint(1, 12), rnd)
-    if kind == "list":
-        return [rnd.choice(FIRST).lower() for _ in range(rnd.randint(1, 3))]
-    if kind == "date":
-        return date(2026, 1, 1).isoformat()
-    return team if declared.name == "team" else rnd.choice(TOPICS)
-
-
-def _number(declared: Field, value: float, rnd: random.Random) -> float | int:
-    low = declared.minimum if declared.minimum is not None else 0
-    high = declared.maximum if declared.maximum is not None else 10_000
-    value = min(max(value, low), high)
-    return int(round(value)) if declared.type == "integer" else round(value, 1)
 
 
 def _weighted(rnd: random.Random, options: list[tuple[str, int]]) -> str:

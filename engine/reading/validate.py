@@ -180,19 +180,30 @@ MAX_SUGGESTION_OPTIONS = 200  # beyond this many names, a suggestion costs more 
 
 
 def did_you_mean(word: str, options: Iterable[Any]) -> str:
-    """' (did you mean 'x'?)' for the closest option, or ''.
+    """' (did you mean 'x'?)' for the closest option (`closest`), or ''."""
+    close = closest(word, options)
+    return f" (did you mean {close!r}?)" if close is not None else ""
+
+
+def closest(word: str, options: Iterable[Any]) -> str | None:
+    """The option `word` most likely means, if any is close.
 
     An option spelt the same but for case and separators comes first ('Not Ready' -> 'not_ready'),
     then the longest option the word starts with as a whole word ('nearly_ready' -> 'nearly',
     where letters alone would point at 'not_ready'), then the closest by letters."""
     options = [str(o) for o in options]
     if len(options) > MAX_SUGGESTION_OPTIONS:
-        return ""  # comparing by letters with thousands of names, for every error, is quadratic
+        return None  # comparing by letters with thousands of names, for every error, is quadratic
     key = _spelling(str(word))
     same = [o for o in options if _spelling(o) == key]
     starts = sorted((o for o in options if _spelling(o) and key.startswith(_spelling(o) + " ")), key=len, reverse=True)
     close = same or starts or difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def same_spelling(word: str, option: str) -> bool:
+    """`word` is `option` but for case and separators: 'Individual contributor' and 'individual-contributor'."""
+    return _spelling(word) == _spelling(option)
 
 
 def _spelling(word: str) -> str:

@@ -1,4 +1,4 @@
 """Tools for rule authors: rule tests (`ruletest`), lint (`lint`), the impact of a rule change
-(`impact`) and the published framework (`docs`).
+(`impact`), the published framework (`docs`) and new packets to fill in (`scaffold`).
 
 May import: `engine.cohorts` and everything below it; not `engine.calibration`."""

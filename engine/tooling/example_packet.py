@@ -22,7 +22,7 @@ def example_packet(book: Rulebook) -> str:
     target = next((level for level in track.levels if level.rank and level.id in book.rules), None)
     current = track.levels[target.rank - 1] if target else track.levels[0]
     asked = _values_asked(book, target.id if target else None)
-    ids = _record_ids(book)
+    ids = record_ids(book)
     packet: dict[str, Any] = {
         "candidate": {"id": "E-1001", "name": "Alex Morgan", "track": track.id, "level": current.id,
                       "level_since": date(AS_OF.year - 2, AS_OF.month, AS_OF.day), "manager": "Sam Lee", "team": "payments"},
@@ -41,7 +41,7 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def _record_ids(book: Rulebook) -> dict[str, str]:
+def record_ids(book: Rulebook) -> dict[str, str]:
     """A short id per evidence type, from its initials: P-1, DD-1, TG-1."""
     ids: dict[str, str] = {}
     for evidence in book.evidence.values():

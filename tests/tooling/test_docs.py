@@ -393,3 +393,14 @@ def test_every_link_of_the_html_site_resolves_in_chromium(html_site):
             assert not fragment or fragment in seen[url], f"{source}: {href} names no anchor on its page"
         browser.close()
     assert len(links) > 200 and errors == []
+
+
+def test_the_readme_s_level_page_sample_is_what_docs_writes(md):
+    """The README shows a shortened level page: each of its paragraphs must be on the page that
+    `ladder docs` writes today (a line's trailing hard break aside), and its grid screenshot exist."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```markdown\n", readme.index("A level page, in Markdown (`site/levels/senior-developer.md`")) + len("```markdown\n")
+    sample = readme[start:readme.index("```\n", start)]
+    page = re.sub(r" +\n", "\n", md["levels/senior-developer.md"])
+    assert [block for block in sample.strip().split("\n\n") if block not in page] == []
+    assert (ROOT / "docs" / "framework-grid.png").is_file() and "](docs/framework-grid.png)" in readme
