@@ -126,3 +126,20 @@ def _packet(data: dict):
     from engine.reading.load import Document
     from engine.reading.packet import build_packet
     return build_packet(Document("packet.yaml", data, {}), book())
+
+
+@pytest.mark.parametrize("criterion, message", [
+    (dict(TEACHING, count=dict(TEACHING["count"], evidence=[])), "needs at least 1 entry"),
+    ({"id": "clean", "no_disputed": False}, "must be true"),
+    ({"id": "clean", "no_disputed": {"evidence": "tlak"}}, "unknown evidence type 'tlak' (did you mean 'talk'?)"),
+])
+def test_a_malformed_evidence_list_or_no_disputed_says_what_it_needs(criterion, message):
+    with pytest.raises(LadderError) as error:
+        book(criterion)
+    assert any(d.message.startswith(message) for d in error.value.diagnostics), [d.message for d in error.value.diagnostics]
+
+
+def test_the_rulebook_policy_is_one_of_three_with_a_suggestion():
+    with pytest.raises(LadderError) as error:
+        book(disputed="ignored")
+    assert "'ignored' is not one of ignore, hold, count (did you mean 'ignore'?)" in error.value.diagnostics[0].message
