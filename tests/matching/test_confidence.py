@@ -143,3 +143,15 @@ def test_the_rulebook_policy_is_one_of_three_with_a_suggestion():
     with pytest.raises(LadderError) as error:
         book(disputed="ignored")
     assert "'ignored' is not one of ignore, hold, count (did you mean 'ignore'?)" in error.value.diagnostics[0].message
+
+
+def test_the_evidence_confidence_lists_each_disputed_record_set_aside_with_the_criteria_it_would_count_for():
+    data = packet(record("T-1", "talk", audience="org"), record("T-2", "talk", "disputed", audience="org"),
+                  record("F-1", "feedback", "disputed", concern="conduct"))
+    evaluation, doc = evaluated(book(), data)
+    confidence = doc["evidence_confidence"]
+    assert confidence["set_aside"] == [{"id": "T-2", "title": "talk T-2", "criteria": ["teaching"]},
+                                       {"id": "F-1", "title": "feedback F-1", "criteria": ["no-conduct"]}]
+    assert confidence["note"].endswith("Disputed, counting toward nothing until resolved: T-2 (for teaching); F-1 (for no-conduct).")
+    evaluation, doc = evaluated(book(disputed="count"), data)
+    assert "set_aside" not in doc["evidence_confidence"]
