@@ -179,6 +179,8 @@ def _pattern_message(value: Any, schema_part: dict) -> str:
         return f"{value!r} is not an id: use lowercase words joined by hyphens, e.g. staff-engineer"
     if pattern.startswith("^[a-z][a-z0-9_]*$"):
         return f"{value!r} is not a field name: use lowercase snake_case, e.g. duration_months"
+    if pattern.endswith("%$"):
+        return f"{value!r} is not a share from 0% to 100%: write a whole percentage such as \"10%\", or a number of points"
     return f"{value!r} does not match {pattern}"
 
 
