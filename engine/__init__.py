@@ -5,7 +5,10 @@ import-linter, see `pyproject.toml`):
 
     cli, pytest_plugin   the command line and the pytest plugin, thin over `api`
     api                  the library API programs and tests call
-    tooling | calibration  rule tests, lint, impact, docs, new packets | the committee's report
+    cycles               promotion cycles and decisions in a store (SQLite or PostgreSQL)
+    tooling | calibration | importing
+                         rule tests, lint, impact, docs, new packets | the committee's report | tables in,
+                         packets out, and back (`import table`, `export table`)
     cohorts              many packets on worker processes
     rendering            text, Markdown, JSON, HTML, SARIF; atomic writes
     explaining           verdict documents and plans in the rulebook's words

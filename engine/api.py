@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import placement, plan
 from engine.explaining.explain import explain
+from engine.importing import export as exports
+from engine.importing import table as tables
+from engine.importing.mapping import load_mapping
 from engine.matching.evaluate import evaluate
 from engine.reading import bundle
 from engine.reading.model import Rulebook
@@ -19,6 +22,10 @@ from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
 from engine.reading.validate import data_dir
 from engine.rendering.report import Invalid, Result, write_atomic
 from engine.tooling import scaffold
+
+if TYPE_CHECKING:  # the store's modules load SQLAlchemy and Alembic: imported when a cycle command runs, not by every command
+    from engine.cycles import Cycle, Decision, Store
+    from engine.cycles.opening import Reevaluated
 
 
 def default_rules_dir() -> Path:
@@ -203,3 +210,90 @@ def new_packet(book: Rulebook, path: str | Path, candidate: scaffold.NewCandidat
         raise FileExistsError(f"{display_path(path)} exists: pass --force to replace it, or name a new file")
     write_atomic(path, made.text)
     return made
+
+
+def import_table(book: Rulebook, files: Iterable[str | Path], mapping: str | Path, out: str | Path,
+                 dry_run: bool = False) -> tables.ImportReport:
+    """One packet per candidate in `out` (`<candidate id>.yaml`) from tables of evidence records
+    (.csv, .xlsx) read through the `mapping` file, merged into the packets already there. A
+    candidate's packet is written only when every one of their rows is valid; the report says
+    what happened to each packet, with every bad cell located. With `dry_run` nothing is
+    written and each change carries its diff. LadderError if the mapping cannot be used."""
+    return tables.import_tables(book, load_mapping(mapping, book), [Path(f) for f in files], Path(out), dry_run)
+
+
+def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | Path, out: str | Path) -> exports.ExportReport:
+    """The packets `packets` name (files, directories, .jsonl), written to `out` (.csv or .xlsx,
+    atomically) as a table in the `mapping`'s shape, a row per record, so that `import_table`
+    reads them back the same. An invalid packet, or one holding a value the table cannot carry,
+    is reported and left out. LadderError if the mapping cannot be used; `cohort.NoPackets` if
+    some spec names no packet."""
+    return exports.export_table(book, load_mapping(mapping, book), packets, Path(out))
+
+
+# ------------------------------------------------------------------------ promotion cycles
+# A store of cycles (`engine.cycles`): each function opens no store of its own; pass the one
+# `open_store` gives (close it, or use it in a `with`). Errors: StoreError (with a stable
+# `code`), LadderError for a rulebook or CSV file with located problems, cohort.NoPackets.
+# engine.cycles is imported inside each function: SQLAlchemy and Alembic take longer to import
+# than a one-packet `ladder evaluate` takes to run.
+
+def open_store(db: str | None = None) -> Store:
+    """The store `db` names (a SQLite file's path, or a sqlite:/// or postgresql:// URL), else
+    $LADDER_DB's, else `~/.local/share/ladder/ladder.db`; its schema brought up to date."""
+    from engine.cycles import Store
+
+    return Store.open(db)
+
+
+def open_cycle(store: Store, name: str, cohort_spec: str | Path, rules: str | Path | None = None, as_of: date | None = None,
+               jobs: int | None = None, timeout: float = pool.DEFAULT_TIMEOUT) -> Cycle:
+    """Freeze the cohort as cycle `name`: packets, rulebook and every verdict (see `opening`)."""
+    from engine.cycles import opening
+
+    directory = Path(rules) if rules else default_rules_dir()
+    return opening.open_cycle(store, name, str(cohort_spec), directory, load_rulebook(directory), as_of, jobs, timeout)
+
+
+def reevaluate_cycle(store: Store, name: str, rules: str | Path | None = None, jobs: int | None = None,
+                     timeout: float = pool.DEFAULT_TIMEOUT) -> list[Reevaluated]:
+    """Cycle `name`'s frozen packets judged by the rulebook in `rules` (default: the built-in
+    one), beside their frozen verdicts; nothing is stored."""
+    from engine.cycles import opening
+
+    return list(opening.reevaluate(store, name, rulebook(rules), jobs, timeout))
+
+
+def decide(store: Store, cycle: str, candidate: str, decision: str, reason: str, by: str,
+           expected_version: int | None = None) -> Decision:
+    """Record a decision (promote, not_yet, defer) on a candidate (id, or packet path) of the
+    cycle; DecisionConflict if `expected_version` is given and someone decided since."""
+    from engine.cycles import DecisionRequest, deciding
+
+    return deciding.decide(store, cycle, DecisionRequest(candidate, decision, reason, by, expected_version))
+
+
+def decide_from_csv(store: Store, cycle: str, path: str | Path, by: str | None = None) -> list[Decision]:
+    """Every decision of a CSV file (`decisions_csv`), or none: LadderError, every bad row located."""
+    from engine.cycles import decisions_csv
+
+    return decisions_csv.decide_from_csv(store, cycle, Path(path), display_path(Path(path)), by)
+
+
+def export_cycles(store: Store, names: Iterable[str] | None = None) -> str:
+    """The cycles `names` (default: all) as one JSON document (`transfer`), byte-stable."""
+    from engine.cycles import transfer
+
+    return transfer.export_text(store, names)
+
+
+def import_cycles(store: Store, path: str | Path) -> list[str]:
+    """The cycles of an export added to the store, all or none; their names."""
+    from engine.cycles import StoreError, transfer
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise StoreError(f"{display_path(path)}: cannot read it: {getattr(e, 'strerror', None) or e}", "import.unreadable") from None
+    return transfer.import_text(store, text, display_path(path))

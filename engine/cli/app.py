@@ -175,6 +175,7 @@ class _Ladder(click.Group):
 
 
 _Ladder.command_class = _Command
+_Ladder.group_class = type  # a group of commands (`ladder cycle ...`) is a _Ladder too, its commands _Commands
 
 
 @click.group(cls=_Ladder, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

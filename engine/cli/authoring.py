@@ -163,7 +163,7 @@ def schema(kind: str, out: Path | None) -> None:
     """Print the JSON Schema of one kind of document, self-contained: every schema it refers to
     is inside it, so editors and other validators can use it offline.
 
-    KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test)
+    KIND is a document people write (packet, ladder, evidence, level, calibration, rule-test, mapping)
     or one ladder writes as JSON (verdict, placement, calibration-report). For example:
 
     \b

@@ -177,16 +177,23 @@ def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | No
 def evaluate_item(book: Rulebook, item: Item, placing: bool = False) -> Evaluated:
     """The item's verdict; with `placing`, a packet that names no target of its own is also
     placed on its candidate's track (what a calibration shows beside the verdict)."""
+    return evaluate_read(book, item.label, lambda: read(item), placing)
+
+
+def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], placing: bool = False,
+                  as_of: date | None = None) -> Evaluated:
+    """`evaluate_item` for a packet `reader` reads (a file, or one a promotion cycle stored),
+    named `label`; `as_of` judges it as of that date instead of its own."""
     try:
-        document = read(item)
-        packet = replace(build_packet(document, book), source=item.label)
+        document = reader()
+        packet = replace(build_packet(document, book, as_of), source=label)
     except LadderError as e:
-        return Evaluated(item.label, Invalid(item.label, tuple(e.diagnostics)))
+        return Evaluated(label, Invalid(label, tuple(e.diagnostics)))
     evaluation = evaluate(book, packet)
     result = explain(book, evaluation)
     untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
     where = placed(book, packet) if placing and untargeted else None
-    return Evaluated(item.label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
+    return Evaluated(label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
 
 
 def placed(book: Rulebook, packet: Packet) -> dict:

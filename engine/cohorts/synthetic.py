@@ -34,7 +34,7 @@ from engine.reading.dates import parse_date
 from engine.cohorts.names import unique_names
 from engine.cohorts.values import ABSENT, TOPICS, any_value, met_by, number, satisfy
 from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Rulebook, SumCriterion, Term
-from engine.rendering.report import atomic_output, current_umask
+from engine.rendering.report import atomic_output, current_umask, interrupts_held
 
 Leaf = CountCriterion | SumCriterion
 
@@ -86,15 +86,18 @@ def write(packets: Iterable[dict], out: Path) -> None:
                 stream.write(json.dumps(packet, sort_keys=True, ensure_ascii=False) + "\n")
         return
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    temporary = None
     try:
+        with interrupts_held():  # a Ctrl-C inside mkdtemp, after it made the directory, would leave it behind
+            temporary = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
         for index, packet in enumerate(packets):
             with open(temporary / f"{index + 1:04d}-{packet['candidate']['id']}.yaml", "w", encoding="utf-8", newline="") as stream:
                 yaml.safe_dump(packet, stream, sort_keys=False, allow_unicode=True)
         os.chmod(temporary, 0o777 & ~current_umask())  # mkdtemp makes it private; give it a normal directory's mode
         os.replace(temporary, out)  # onto a new name or an empty directory
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
         raise
 
 

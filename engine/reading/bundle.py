@@ -15,7 +15,7 @@ from engine.reading import validate
 
 SUFFIX = ".schema.json"
 # Documents people write, then what ladder writes as JSON (a test keeps this in step with schemas/).
-KINDS = ("packet", "ladder", "evidence", "level", "calibration", "rule-test", "verdict", "placement", "calibration-report")
+KINDS = ("packet", "ladder", "evidence", "level", "calibration", "rule-test", "mapping", "verdict", "placement", "calibration-report")
 
 
 def kinds() -> list[str]:

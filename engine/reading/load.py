@@ -23,13 +23,27 @@ from engine.reading.json_text import load_json_text
 from engine.reading.yaml_text import load_yaml_text
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_ENTRIES", "MAX_FILE_BYTES", "MAX_NODES", "Document", "JsonPath", "check_characters",
-           "decode", "iter_json_lines", "load_file", "load_json_text", "load_yaml_text"]
+           "decode", "iter_json_lines", "load_bytes", "load_file", "load_json_text", "load_yaml_text", "read_bytes"]
 
 
 def load_file(path: str | Path, display: str | None = None) -> Document:
     """Read a `.yaml`/`.yml`/`.json` file; raise LadderError with file:line:col on any problem."""
     path = Path(path)
     source = display or str(path)
+    return load_bytes(read_bytes(path, source), source, path.suffix)
+
+
+def load_bytes(raw: bytes, source: str, suffix: str) -> Document:
+    """A file's bytes as `load_file` reads them: JSON for a `.json` suffix, YAML otherwise (a
+    promotion cycle re-reads the packets it froze this way, years later)."""
+    text = decode(raw, source)
+    if suffix.lower() == ".json":
+        return load_json_text(text, source)
+    return load_yaml_text(text, source)
+
+
+def read_bytes(path: Path, source: str) -> bytes:
+    """A file's bytes, refused (LadderError) past MAX_FILE_BYTES or when it cannot be read."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -41,10 +55,7 @@ def load_file(path: str | Path, display: str | None = None) -> Document:
         raise LadderError.one(source, 1, 1, "is a directory, not a file", "load.is-directory") from None
     except OSError as e:
         raise LadderError.one(source, 1, 1, f"cannot read: {e.strerror}", "load.unreadable") from None
-    text = decode(raw, source)
-    if path.suffix.lower() == ".json":
-        return load_json_text(text, source)
-    return load_yaml_text(text, source)
+    return raw
 
 
 def decode(raw: bytes, source: str) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Iterable
 
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
 from engine.reading import cache, validate
@@ -62,10 +63,8 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
     if not (directory / LADDER_FILE).is_file():
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
-    digest = hashlib.sha256()
-    for path in (p for p, _ in files if p.is_file()):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    cached = cache.get(digest.hexdigest(), shown)
+    digest = content_digest((path.relative_to(directory).as_posix(), path.read_bytes()) for path, _ in files if path.is_file())
+    cached = cache.get(digest, shown)
     if cached is not None:
         return cached
     docs, problems = [], []
@@ -75,9 +74,19 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None) -> Ruleboo
             docs.append((load_file(path, name), schema))
         except LadderError as e:
             problems.extend(e.diagnostics)
-    book = _build(docs, problems, shown, digest.hexdigest())
+    book = _build(docs, problems, shown, digest)
     cache.put(book, shown)
     return book
+
+
+def content_digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """The rulebook's digest: its files' names (relative to the directory, in `rule_files`
+    order) and bytes. A promotion cycle stores the files and this digest, so the rulebook it was
+    judged by can be named, checked and rebuilt exactly."""
+    digest = hashlib.sha256()
+    for name, raw in files:
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+    return digest.hexdigest()
 
 
 def rulebook_from_data(ladder: dict, evidence: dict, levels: list[dict], source: str = "<memory>") -> Rulebook:

@@ -52,6 +52,9 @@ _CORE_SCALARS = [
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
     ("tag:yaml.org,2002:float", r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$", list("-+.0123456789")),
 ]
+# What a plain scalar may be read as, by tag, pattern and first characters: a writer of packets
+# (engine.importing) quotes text these would read as something else.
+CORE_SCALARS = tuple(_CORE_SCALARS)
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern]]] = {}
 for _tag, _pattern, _first in _CORE_SCALARS:
     for _character in _first:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,20 +316,38 @@ RENDERERS: dict[str, Callable[[list[Result], Style], str]] = {"text": _text, "js
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
+def atomic_output(path: Path, binary: bool = False) -> Iterator[TextIO]:
     """A stream whose content replaces `path` only once complete: readers see the old file or
-    the new one, never half of one. Through a symlink, its target is replaced, not the link."""
+    the new one, never half of one. Through a symlink, its target is replaced, not the link.
+    `binary`: a byte stream (for a workbook), else UTF-8 text."""
     path = Path(os.path.realpath(path))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with interrupts_held():  # a Ctrl-C inside mkstemp, after it made the file, would leave it behind
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
             yield stream
         os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """SIGINT held back while the block runs and delivered as it ends (as a KeyboardInterrupt
+    where the caller can clean up). Only the main thread can take signals; elsewhere a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def current_umask() -> int:

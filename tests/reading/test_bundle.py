@@ -27,6 +27,7 @@ DOCUMENTS = {
     "level": ["rules/levels/*.yaml", "fixtures/rulebooks/lint-defects/levels/*.yaml"],
     "rule-test": ["rules/tests/*.yaml"],
     "calibration": ["rules/calibration.yaml"],
+    "mapping": ["fixtures/imports/*.map.yaml"],
 }
 
 
