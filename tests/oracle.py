@@ -7,7 +7,8 @@ is one paragraph of docs/rules.md; it assumes its input is valid (the engine che
 Besides verdicts and counts it states why each record of a count or sum did not count (the
 README's "the records that came closest with the condition each failed"), as condition names:
 `"<field> <operator>"` for a `where` condition (`"team present"` for the field a `distinct`,
-a `sum` or a `linked.by` needs), `"window"` and `"as-of"`. A record's own conditions come first;
+a `sum` or a `linked.by` needs), `"window"`, `"as-of"` and `"disputed"` (set aside by the
+rulebook's `disputed` policy). A record's own conditions come first;
 only a record that fails none of them is explained by its linked record."""
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ class Record:
     end: date | None  # None: an ongoing span
     verified: bool
     values: dict = field(default_factory=dict)  # the type's declared fields the record has
+    confidence: str = "self-reported"
 
 
 # ------------------------------------------------------------------------------- dates
@@ -157,8 +159,15 @@ CANDIDATE_VALUES = ("id", "name", "team", "manager", "track", "level")  # docs/r
 
 # ---------------------------------------------------------------------------- criteria
 
+def types_of(spec: dict) -> list[str]:
+    """`evidence: talk` or `evidence: [talk, training]`: the types a count or sum takes together."""
+    return [spec["evidence"]] if isinstance(spec["evidence"], str) else spec["evidence"]
+
+
 class Judge:
-    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict, who: dict | None = None):
+    def __init__(self, evidence: dict, records: list[Record], as_of: date, candidate_facts: dict, who: dict | None = None,
+                 disputed: str = "ignore"):
+        self.disputed = disputed  # ladder.yaml's policy (docs/rules.md, "Confidence")
         self.types = evidence["types"]
         self.records = records
         self.by_id = {r.id: r for r in records}
@@ -168,12 +177,21 @@ class Judge:
         self.results: dict[str, Outcome] = {}
 
     def kinds(self, type_id: str) -> dict[str, str]:
-        return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()}
+        """Field types, a record's confidence among them (an enum every record has)."""
+        return {name: spec["type"] for name, spec in self.types[type_id]["fields"].items()} | {"confidence": "enum"}
 
-    def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = ()) -> WhyNot | None:
+    def set_aside(self, record: Record, where: dict, against: bool) -> bool:
+        """Whether the policy sets this record aside: it is disputed, the conditions do not test
+        confidence themselves, and the policy is ignore (or hold, where it would count for)."""
+        policy = self.disputed == "ignore" or (self.disputed == "hold" and not against)
+        return policy and record.confidence == "disputed" and "confidence" not in where
+
+    def why_not(self, spec: dict, record: Record, needs: tuple[str, ...] = (), against: bool = False) -> WhyNot | None:
         """None when a record of the criterion's type matches; else why not. `needs`: fields
         the criterion needs the record to have (a `distinct` field, a `sum` field)."""
-        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values, self.who)
+        failed = where_fails(spec.get("where", {}), self.kinds(record.type), record.values | {"confidence": record.confidence}, self.who)
+        if self.set_aside(record, spec.get("where", {}), against):
+            failed.add("disputed")
         linked = spec.get("linked")
         failed |= {f"{name} present" for name in needs + ((linked["by"],) if linked else ()) if name not in record.values}
         if "within" in spec and record.end is not None and record.end < window_start(self.as_of, spec["within"]):
@@ -187,20 +205,22 @@ class Judge:
             other = self.by_id.get(other_id)  # None when not in the packet (or not verified)
             if other is None:
                 return WhyNot((), other_id, None)
-            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values, self.who)
+            other_failed = where_fails(linked.get("where", {}), self.kinds(other.type), other.values | {"confidence": other.confidence}, self.who)
+            if self.set_aside(other, linked.get("where", {}), against):
+                other_failed.add("disputed")
             if other.start > self.as_of:  # no window applies to the linked record
                 other_failed.add("as-of")
             if other_failed:
                 return WhyNot((), other_id, tuple(sorted(other_failed)))
         return None
 
-    def matching(self, spec: dict, needs: tuple[str, ...] = ()) -> tuple[list[Record], dict[str, WhyNot]]:
-        """The records of the criterion's type that match, and why each other one does not."""
+    def matching(self, spec: dict, needs: tuple[str, ...] = (), against: bool = False) -> tuple[list[Record], dict[str, WhyNot]]:
+        """The records of the criterion's types that match, and why each other one does not."""
         found, why = [], {}
         for record in self.records:
-            if record.type != spec["evidence"]:
+            if record.type not in types_of(spec):
                 continue
-            reason = self.why_not(spec, record, needs)
+            reason = self.why_not(spec, record, needs, against)
             if reason is None:
                 found.append(record)
             else:
@@ -220,16 +240,30 @@ class Judge:
             return span_months(low, high)
         return amount
 
-    def judge(self, criterion: dict) -> bool:
-        outcome = self.outcome(criterion)
+    def judge(self, criterion: dict, against: bool = False) -> bool:
+        """`against`: the criterion sits under an odd number of none_of (what it finds holds the
+        candidate back)."""
+        outcome = self.outcome(criterion, against)
         self.results[criterion["id"]] = outcome
         return outcome.met
 
-    def outcome(self, c: dict) -> Outcome:
+    def disputed_records(self, spec) -> list[Record]:
+        """`no_disputed`: the disputed records of the types (every type for `true`), on or before
+        as_of and inside the window."""
+        spec = spec if isinstance(spec, dict) else {}
+        types = types_of(spec) if "evidence" in spec else list(self.types)
+        first = window_start(self.as_of, spec["within"]) if "within" in spec else None
+        return [r for r in self.records if r.type in types and r.confidence == "disputed" and r.start <= self.as_of
+                and (first is None or r.end is None or r.end >= first)]
+
+    def outcome(self, c: dict, against: bool = False) -> Outcome:
+        if "no_disputed" in c:
+            found = self.disputed_records(c["no_disputed"])
+            return Outcome(not found, len(found), frozenset(r.id for r in found), needed=0)
         if "count" in c:
             spec = c["count"]
             # With `distinct`, only records that have the field count.
-            found, why = self.matching(spec, (spec["distinct"],) if "distinct" in spec else ())
+            found, why = self.matching(spec, (spec["distinct"],) if "distinct" in spec else (), against)
             if "distinct" in spec:
                 observed = len({same_text(r.values[spec["distinct"]]) for r in found})
             else:
@@ -239,7 +273,7 @@ class Judge:
         if "sum" in c:
             spec = c["sum"]
             needs = (() if "span" in spec else (spec["field"],)) + ((spec["best_per"],) if "best_per" in spec else ())
-            found, why = self.matching(spec, needs)  # only records that have the field (and the key) count
+            found, why = self.matching(spec, needs, against)  # only records that have the field (and the key) count
             amount = self.span_amount(spec) if "span" in spec else (lambda r: r.values[spec["field"]])
             if "best_per" in spec:
                 found = best_per(found, amount, spec["best_per"])
@@ -251,7 +285,7 @@ class Judge:
                            why_not={"candidate": WhyNot(tuple(sorted(failed)))} if failed else {})
         kind = next(k for k in COMPOSITES if k in c)
         children = c["k_of"]["of"] if kind == "k_of" else c[kind]
-        met_count = sum(self.judge(child) for child in children)  # judge every child
+        met_count = sum(self.judge(child, against != (kind == "none_of")) for child in children)  # judge every child
         needed = {"all_of": len(children), "any_of": 1, "none_of": 0, "k_of": c.get("k_of", {}).get("k", 0)}[kind]
         met = met_count == 0 if kind == "none_of" else met_count >= needed
         return Outcome(met, met_count, needed=needed)
@@ -364,7 +398,8 @@ def read_records(evidence: dict, packet: dict) -> list[Record]:
         else:
             start, end = day(raw["start"]), (day(raw["end"]) if "end" in raw else None)
         values = {name: raw[name] for name in declared["fields"] if name in raw}
-        records.append(Record(raw["id"], raw["type"], start, end, raw.get("confidence") == "verified", values))
+        confidence = raw.get("confidence", "self-reported")
+        records.append(Record(raw["id"], raw["type"], start, end, confidence == "verified", values, confidence))
     return records
 
 
@@ -373,7 +408,7 @@ def read_records(evidence: dict, packet: dict) -> list[Record]:
 def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
     as_of = day(packet["as_of"])
     who = {name: packet["candidate"][name] for name in CANDIDATE_VALUES if name in packet["candidate"]}
-    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of), who)
+    judge = Judge(evidence, records, as_of, candidate_facts(ladder, packet, target, as_of), who, ladder.get("disputed", "ignore"))
     unmet, blocked, total, group_points = 0, False, 0, {}
     for competency in resolve(levels, target):
         for criterion in competency["criteria"]:

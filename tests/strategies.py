@@ -104,7 +104,7 @@ def value(ctx: Context, kind: str, spec: dict, owner: str, name: str):
     hints, text_hints = ctx.hints.get((owner, name), []), ctx.text_hints.get((owner, name), [])
     if text_hints and ctx.coin(75):
         broken = [h for h in text_hints if "\n" in h]  # line breaks are where `matches` went wrong before
-        return ctx.pick(broken if broken and ctx.coin(65) else text_hints)
+        return ctx.pick(broken if broken and ctx.coin(80) else text_hints)
     if hints and ctx.coin(65):
         return ctx.pick(hints)
     if kind == "string":
@@ -149,7 +149,7 @@ def condition_value(ctx: Context, kind: str, op: str, spec: dict, owner: str, na
             ctx.hint(owner, name, text.swapcase(), text=True)
         else:
             parts = text.split("*")  # each `*` replaced by some text, and by none
-            filler = (lambda: ctx.pick(["\n", "a\nb", "\n\n"])) if ctx.coin(60) else (lambda: ctx.text(max_size=2))
+            filler = (lambda: ctx.pick(["\n", "a\nb", "\n\n"])) if ctx.coin(75) else (lambda: ctx.text(max_size=2))
             fitting = parts[0] + "".join(filler() + p for p in parts[1:])
             ctx.hint(owner, name, fitting, text=True)
             ctx.hint(owner, name, text.replace("*", ctx.pick(["", "\n"])), text=True)
@@ -177,7 +177,8 @@ def where(ctx: Context, fields: dict, owner: str, most: int = 3) -> dict:
     for name in ctx.draw(st.lists(st.sampled_from(text_first + text_first[:1]), min_size=1, max_size=most, unique=True)):
         spec = fields[name]
         kind = spec["type"]
-        if owner != "candidate" and kind in ("string", "enum", "list") and ctx.coin(25):
+        # (less often on text, whose `matches` with line breaks is rare enough)
+        if owner != "candidate" and kind in ("string", "enum", "list") and ctx.coin(25 if kind == "string" else 40):
             result[name] = candidate_condition(ctx, kind, owner, name)
             continue
         if "eq" in OPERATORS[kind] and ctx.coin(30):
@@ -219,21 +220,51 @@ def candidate_condition(ctx: Context, kind: str, owner: str, name: str):
 
 # ---------------------------------------------------------------------------- criteria
 
-def record_match(ctx: Context, type_id: str, lenient: bool = False) -> dict:
+CONFIDENCES = ["verified", "self-reported", "disputed"]
+
+
+def confidence_condition(ctx: Context):
+    """A condition on a record's confidence (docs/rules.md, "Confidence"): it also decides for
+    its criterion how disputed records count, whatever the rulebook's policy."""
+    return ctx.pick([ctx.pick(CONFIDENCES), {"ne": ctx.pick(CONFIDENCES)}, {"in": ctx.draw(st.lists(
+        st.sampled_from(CONFIDENCES), max_size=3, unique=True))}, {"not_in": [ctx.pick(CONFIDENCES)]}])
+
+
+def record_match(ctx: Context, type_id: str, lenient: bool = False, also: tuple[str, ...] = ()) -> dict:
     """Which records of the type count; `lenient` asks for fewer conditions, so that several
-    records often match (points per record, distinct values)."""
+    records often match (points per record, distinct values). With `also`, records of those
+    types count too: conditions only on fields every one of them declares alike, and no link."""
     declared = ctx.evidence[type_id]
-    spec = {"evidence": type_id}
-    if declared["fields"] and ctx.coin(30 if lenient else 70):
-        spec["where"] = where(ctx, declared["fields"], type_id, most=1 if lenient else 3)
+    spec = {"evidence": [type_id, *also] if also else type_id}
+    fields = {n: f for n, f in declared["fields"].items() if all(ctx.evidence[t]["fields"].get(n) == f for t in also)}
+    if fields and ctx.coin(30 if lenient else 70):
+        spec["where"] = where(ctx, fields, type_id, most=1 if lenient else 3)
+    if ctx.coin(9):
+        spec.setdefault("where", {})["confidence"] = confidence_condition(ctx)
     if ctx.coin(25 if lenient else 50):
         spec["within"] = ctx.pick(WINDOWS)
         ctx.windows.add(spec["within"])
-    if "link" in declared["fields"] and ctx.coin(15 if lenient else 40):
+    if "link" in declared["fields"] and not also and ctx.coin(15 if lenient else 40):
         spec["linked"] = {"by": "link"}
         linked_type = declared["fields"]["link"]["evidence"]
         if ctx.evidence[linked_type]["fields"] and ctx.coin(70):
             spec["linked"]["where"] = where(ctx, ctx.evidence[linked_type]["fields"], linked_type, most=2)
+        if ctx.coin(10):
+            spec["linked"].setdefault("where", {})["confidence"] = confidence_condition(ctx)
+    return spec
+
+
+def no_disputed(ctx: Context):
+    """`no_disputed: true`, or limited to some types and a window."""
+    if ctx.coin(40):
+        return True
+    spec = {}
+    if ctx.coin(70):
+        named = ctx.draw(st.lists(st.sampled_from(sorted(ctx.evidence)), min_size=1, max_size=2, unique=True))
+        spec["evidence"] = named[0] if len(named) == 1 and ctx.coin(50) else named
+    if ctx.coin(50):
+        spec["within"] = ctx.pick(WINDOWS)
+        ctx.windows.add(spec["within"])
     return spec
 
 
@@ -243,7 +274,7 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
     spans = [t for t, d in ctx.evidence.items() if d["dates"] == "span"]
     kinds = ["count", "candidate"] + (["sum"] if numeric or spans else []) + (["all_of", "any_of", "none_of", "k_of"] if depth < 2 else [])
     per_record = top and ctx.coin(25)  # points per record (or per distinct value)
-    kind = "count" if per_record else ctx.pick(kinds)
+    kind = "count" if per_record else "no_disputed" if ctx.coin(5) else ctx.pick(kinds)
     if kind == "count":
         type_id = ctx.pick(sorted(ctx.evidence))
         fields = ctx.evidence[type_id]["fields"]
@@ -257,7 +288,12 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
             distinct = None
         if per_record or distinct in numbers:  # these need several records of the type to show
             ctx.favoured.append(type_id)
-        spec = record_match(ctx, type_id, lenient=per_record or distinct in numbers)
+        # Several types counted together, which must declare the distinct field alike.
+        others = [t for t in sorted(ctx.evidence) if t != type_id and (distinct is None or ctx.evidence[t]["fields"].get(distinct) == fields[distinct])]
+        # (not with distinct numbers: those want the twins below, of one type)
+        also = tuple(ctx.draw(st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True))) \
+            if others and distinct not in numbers and ctx.coin(15) else ()
+        spec = record_match(ctx, type_id, lenient=per_record or distinct in numbers, also=also)
         if distinct:
             spec["distinct"] = distinct
         if ctx.coin(60):
@@ -279,6 +315,8 @@ def criterion(ctx: Context, prefix: str, depth: int, top: bool) -> dict:
         if keys and ctx.coin(50):  # the highest value per key; keys are often spelled two ways
             spec["best_per"] = ctx.pick(keys)
         result["sum"] = spec
+    elif kind == "no_disputed":
+        result["no_disputed"] = no_disputed(ctx)
     elif kind == "candidate":
         result["candidate"] = where(ctx, {n: {"type": t} for n, t in CANDIDATE_FIELDS.items()}, "candidate", most=2) if ctx.coin(90) else {}
         if ctx.coin(25):  # steps_to_target needs the equivalence table when tracks differ
@@ -384,6 +422,8 @@ def scenarios(draw):
                                   unique_by=(lambda p: p[0], lambda p: p[1])))
         equivalence = [{"ic": a, "mgmt": b} for a, b in pairs]
     ladder = {"name": "Generated ladder", "tracks": tracks, "equivalence": equivalence}
+    if ctx.coin(70):  # how disputed records count; absent: ignore
+        ladder["disputed"] = ctx.pick(["ignore", "hold", "count"])
     if ctx.coin(60):
         ladder["nearly"] = {k: ctx.number(0, 2) if k == "max_unmet" else points_allowance(ctx)
                             for k in ("max_unmet", "max_points_short") if ctx.coin(70)}
@@ -565,11 +605,14 @@ def features(scenario: tuple) -> set[str]:
         spec = c.get("count") or c.get("sum")
         if spec is None:
             continue
-        wheres = [(spec["evidence"], spec.get("where", {}))]
+        first = spec["evidence"] if isinstance(spec["evidence"], str) else spec["evidence"][0]
+        wheres = [(first, spec.get("where", {}))]
         if "linked" in spec:
-            wheres.append((types[spec["evidence"]]["fields"][spec["linked"]["by"]]["evidence"], spec["linked"].get("where", {})))
+            wheres.append((types[first]["fields"][spec["linked"]["by"]]["evidence"], spec["linked"].get("where", {})))
         for type_id, where in wheres:
             for name, op, _ in _conditions(where):
+                if name == "confidence":  # every record's own, no declared field
+                    continue
                 if op == "matches" and any(r["type"] == type_id and "\n" in str(r.get(name, "")) for r in records):
                     found.add(RARE_FEATURES[2])
                 if types[type_id]["fields"][name]["type"] == "date" and op not in ("present", "absent"):
@@ -578,7 +621,7 @@ def features(scenario: tuple) -> set[str]:
         if unit in ("day", "week"):
             found.add(RARE_FEATURES[3] if unit == "day" else RARE_FEATURES[4])
         distinct = spec.get("distinct")
-        if distinct and types[spec["evidence"]]["fields"][distinct]["type"] in ("integer", "number"):
+        if distinct and types[first]["fields"][distinct]["type"] in ("integer", "number"):
             values = [r[distinct] for r in records if r["id"] in expected.all_evidence.results[c["id"]].counted]
             if any(a == b and type(a) is not type(b) for a in values for b in values):
                 found.add(RARE_FEATURES[0])

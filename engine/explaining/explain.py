@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.explaining.outcomes import Outcomes
+from engine.explaining.outcomes import Outcomes, set_aside
 from engine.explaining.phrasing import noun_for, number, plural
 from engine.matching.evaluate import NEARLY, NOT_READY, READY, Assessment, CriterionResult, Evaluation
 from engine.reading.dates import months_between
@@ -102,13 +102,32 @@ def _confidence(evaluation: Evaluation, words: Outcomes) -> dict[str, Any]:
             for r in unverified if r.id in depends
         ],
     }
+    notes = []
     if differs:
         note = (f"On verified evidence alone the verdict would be {VERDICT_WORDS[verified.verdict].lower()} "
                 f"(on all evidence: {VERDICT_WORDS[full.verdict].lower()}).")
         if result["depends_on"]:
             note += " Check these records: " + ", ".join(f"{r['id']} ({r['confidence']})" for r in result["depends_on"]) + "."
-        result["note"] = note
+        notes.append(note)
+    if aside := _set_aside(full, records):  # the rulebook's `disputed` policy: counted toward nothing
+        result["set_aside"] = aside
+        notes.append("Disputed, counting toward nothing until resolved: "
+                     + "; ".join(f"{r['id']} (for {', '.join(r['criteria'])})" for r in aside) + ".")
+    if notes:
+        result["note"] = " ".join(notes)
     return result
+
+
+def _set_aside(full: Assessment, records: dict) -> list[dict[str, Any]]:
+    """Disputed records the rulebook's policy sets aside, each with the top-level criteria they
+    would count for once resolved (met or not: a disputed finding left out of a none_of too)."""
+    found: dict[str, list[str]] = {}
+    for _, results in full.competencies:
+        for result in results:
+            for record_id in set_aside(result):
+                found.setdefault(record_id, []).append(result.criterion.id)
+    return [{"id": rid, "title": records[rid].title, "criteria": criteria}
+            for rid, criteria in sorted(found.items(), key=lambda item: records[item[0]].index)]
 
 
 def _changed(full: Assessment, verified: Assessment) -> list[CriterionResult]:

@@ -8,7 +8,9 @@ from engine.explaining.phrasing import (
     best_phrase,
     capital,
     counted_unit,
+    disputed_scope,
     failure,
+    join_words,
     listed,
     number,
     plural,
@@ -18,7 +20,7 @@ from engine.explaining.phrasing import (
 )
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import Assessment, CriterionResult, Miss
-from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, Packet, Rulebook, SumCriterion
+from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, NoDisputedCriterion, Packet, Rulebook, SumCriterion
 
 THRESHOLDS = ("lt", "lte", "gt", "gte")
 NUMERIC = ("integer", "number")
@@ -60,9 +62,9 @@ class Outcomes:
         if result.children:
             item["children"] = [self.criterion(child) for child in result.children]
             if criterion.kind == "none_of":  # a child met is a finding against the candidate
-                for child in item["children"]:
+                for child, child_result in zip(item["children"], result.children):
                     found = ", ".join(r["id"] for r in child["counted"])
-                    child["statement"] = f"found: {found}" if child["met"] else "none found"
+                    child["statement"] = f"found: {found}" if child["met"] else "none found" + _set_aside(child_result)
         return item
 
     def statement(self, result: CriterionResult) -> str:
@@ -71,6 +73,10 @@ class Outcomes:
         if isinstance(criterion, CandidateCriterion):
             facts = self.reasons.candidate_facts(criterion)
             return "; ".join(facts) if result.met else "; ".join(self.reasons.miss(criterion, m)["reasons"][0] for m in result.misses)
+        if isinstance(criterion, NoDisputedCriterion):
+            if result.met:
+                return f"no disputed {disputed_scope(self.rulebook, criterion)}" + self._points(result)
+            return f"{plural(len(result.counted), 'disputed record')}: {', '.join(result.counted)}; needs none" + self._points(result)
         if isinstance(criterion, CompositeCriterion):
             met = int(result.observed)
             if criterion.kind == "none_of":
@@ -162,6 +168,8 @@ class Outcomes:
             return f"{more} more; {self.statement(result)}"
         if isinstance(criterion, SumCriterion):
             return f"{number(criterion.at_least - result.observed)} more; {self.statement(result)}"
+        if isinstance(criterion, NoDisputedCriterion):
+            return f"get {join_words(list(result.counted), 'and')} resolved: {self.statement(result)}"
         if isinstance(criterion, CompositeCriterion) and criterion.kind == "none_of":
             found = [self.records[rid] for child in result.children if child.met for inner in child.walk() for rid in inner.counted]
             return "found: " + "; ".join(f"{r.id} ({r.title}, {r.confidence})" for r in found)
@@ -181,6 +189,21 @@ class Outcomes:
     def _record_ref(self, record_id: str) -> dict[str, str]:
         record = self.records[record_id]
         return {"id": record.id, "title": record.title, "confidence": record.confidence}
+
+
+def set_aside(result: CriterionResult) -> list[str]:
+    """Records that did not count only because they are disputed (the rulebook's `disputed`
+    policy sets them aside until resolved), in packet order."""
+    return list(dict.fromkeys(m.record for inner in result.walk() for m in inner.misses
+                              if not m.linked and [c.kind for c in m.failed] == ["disputed"]))
+
+
+def _set_aside(result: CriterionResult) -> str:
+    """'; F-3 is disputed and counts toward nothing until resolved', or nothing."""
+    ids = set_aside(result)
+    if not ids:
+        return ""
+    return f"; {join_words(ids, 'and')} {'is' if len(ids) == 1 else 'are'} disputed and count{'s' if len(ids) == 1 else ''} toward nothing until resolved"
 
 
 def _failures(miss: Miss) -> int:

@@ -3,11 +3,23 @@ a condition as a clause, why a value fails it, numbers with their nouns. Nothing
 packet; `reasons` and `outcomes` use these words for one."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from engine.common.text import noun_for, number, plural  # noqa: F401 - numbers in words, kept low for the CLI
 from engine.matching.evaluate import Best, CriterionResult
-from engine.reading.model import CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CountCriterion, Criterion, Rulebook, SumCriterion, Term
+from engine.reading.model import (
+    CANDIDATE_VALUES,
+    CandidateCriterion,
+    CandidateValue,
+    CountCriterion,
+    Criterion,
+    NoDisputedCriterion,
+    RecordMatch,
+    Rulebook,
+    SumCriterion,
+    Term,
+)
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than", "gte": "is at least"}
 NEEDS = {"eq": "{v}", "ne": "anything but {v}", "lt": "less than {v}", "lte": "at most {v}", "gt": "more than {v}",
@@ -22,16 +34,40 @@ def requirement(rulebook: Rulebook, criterion: Criterion) -> str:
         return _records(rulebook, criterion, negated=False)
     if isinstance(criterion, CandidateCriterion):
         return "the candidate " + _candidate_clause(criterion.terms)
+    if isinstance(criterion, NoDisputedCriterion):
+        return "no disputed " + disputed_scope(rulebook, criterion)
     if criterion.kind == "none_of":  # "no ...", not "none of: ..."
         return "; ".join(_absent(rulebook, c) for c in criterion.children)
     head = {"all_of": "all of", "any_of": "at least one of"}.get(criterion.kind, f"at least {criterion.k} of")
     return f"{head}: " + "; ".join(c.description or requirement(rulebook, c) for c in criterion.children)
 
 
+@dataclass(frozen=True)
+class Noun:
+    """What a criterion counts, singular and plural: 'talk or training', 'talks or trainings'."""
+
+    name: str
+    plural: str
+
+
+def evidence_noun(rulebook: Rulebook, match: RecordMatch) -> Noun:
+    """The evidence types a match counts, by their names: several are joined with 'or'."""
+    types = [rulebook.evidence[t] for t in match.types]
+    return Noun(join_words([t.name for t in types], "or"), join_words([t.plural for t in types], "or"))
+
+
+def disputed_scope(rulebook: Rulebook, criterion: NoDisputedCriterion) -> str:
+    """What `no_disputed` looks at: 'evidence', or the types it names ('talk or training'),
+    with its window."""
+    named = tuple(criterion.match.types) != tuple(rulebook.evidence)
+    window = f" in the last {criterion.match.window}" if criterion.match.window else ""
+    return (evidence_noun(rulebook, criterion.match).name if named else "evidence") + window
+
+
 def _records(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, negated: bool) -> str:
     """What a count or sum asks for ('a design doc', 'at least 2 projects', 'at least 12 months in
     total across mentees'), or with `negated`, that there is not that much ('no feedback entry')."""
-    evidence = rulebook.evidence[criterion.match.evidence]
+    evidence = evidence_noun(rulebook, criterion.match)
     n = number(criterion.at_least)
     if isinstance(criterion, SumCriterion):
         best = f", counting only the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
@@ -86,7 +122,7 @@ def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
 def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n: float = 1) -> str:
     """What a count or sum counts, agreeing with `n`: 'design docs', 'different teams',
     'promotions across team growth records'."""
-    evidence = rulebook.evidence[criterion.match.evidence]
+    evidence = evidence_noun(rulebook, criterion.match)
     if isinstance(criterion, SumCriterion):
         best = f", the highest per {spaced(criterion.best_per)}" if criterion.best_per else ""
         if criterion.span:

@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.common.text import record_label
 from engine.explaining.explain import VERDICT_WORDS, explain
-from engine.explaining.outcomes import Outcomes
+from engine.explaining.outcomes import Outcomes, set_aside
 from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, quantity, requirement
 from engine.explaining.reasons import standing
 from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
@@ -208,6 +208,10 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
         still, gap = len(findings) or int(observed), 0.0
     elif kind == "candidate":
         return step | _candidate_step(book, packet, item, result, months)
+    elif kind == "no_disputed":
+        ids = list(result.counted)
+        text = f"{item['description']}: get {join_words(ids, 'and')} resolved ({item['statement']})"
+        still, gap = len(ids), 0.0
     elif kind in ("all_of", "any_of", "k_of"):
         open_children = [c["description"] for c in item.get("children", []) if not c["met"]]
         still = int(needed - observed)
@@ -221,6 +225,9 @@ def _step(book: Rulebook, packet: Packet, item: dict, result: CriterionResult, m
         standing = "; ".join(b["text"] for b in item.get("best", ()))  # a best-per sum: where each key stands
         where = f": {standing}" if standing else ""
         text = f"{item['description']}: {own or _none_yet(book, result) or f'{more} (you have {_number(observed)} of {_number(needed)}{where})'}"
+        if aside := set_aside(result):  # records the candidate has, waiting on a dispute
+            text += (f"; or get {join_words(aside, 'and')} resolved: {'it is' if len(aside) == 1 else 'they are'} "
+                     f"disputed and count{'s' if len(aside) == 1 else ''} toward nothing until then")
         gap = still / needed if needed else 1.0
         closest = sorted(item["not_counted"], key=lambda m: len(m["reasons"]))[:2]
         step["closest"] = [f"{record_label(m)}: {'; '.join(m['reasons'])}" for m in closest]

@@ -45,11 +45,14 @@ class Reasons:
             window: Window = condition.window
             when = f"ended {record.end}" if record.end and record.end != record.start else f"dated {record.start}"
             return f"{when}, before the {window.adjective} window (from {window.cutoff(as_of)})"
+        if condition.kind == "disputed":
+            return "it is disputed and counts toward nothing until resolved"
         if condition.kind == "as_of":
             when = f"starts {record.start}" if record.end != record.start else f"dated {record.start}"
             return f"{when}, after the as-of date {as_of}"
         term: Term = condition.term
-        return failure(term, record.fields.get(term.field), candidate_fields(self.rulebook, self.packet))
+        actual = record.confidence if term.field == "confidence" else record.fields.get(term.field)
+        return failure(term, actual, candidate_fields(self.rulebook, self.packet))
 
     def _candidate_reason(self, term: Term) -> str:
         actual = candidate_fields(self.rulebook, self.packet).get(term.field)

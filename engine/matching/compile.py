@@ -13,7 +13,25 @@ from typing import Any
 
 from engine.matching import core
 from engine.reading.dates import parse_date
-from engine.reading.model import CANDIDATE_FIELDS, STANDING_FIELDS, CandidateCriterion, CandidateValue, CountCriterion, EvidenceType, Field, LevelRules, Link, RecordMatch, Rulebook, SumCriterion, Term, Window
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    CONFIDENCE_FIELD,
+    STANDING_FIELDS,
+    CandidateCriterion,
+    CandidateValue,
+    CountCriterion,
+    EvidenceType,
+    Field,
+    LevelRules,
+    Link,
+    NoDisputedCriterion,
+    RecordMatch,
+    Rulebook,
+    SumCriterion,
+    Term,
+    Window,
+    walk_sides,
+)
 
 CONTEXT, CANDIDATE = "ctx", "cand"
 WHO = "p"  # the candidate's pattern in rules whose conditions compare with the candidate
@@ -29,7 +47,7 @@ def record_kind(evidence: str) -> str:
 class Condition:
     """One thing a record or the candidate must satisfy, with the probe rule that tests it."""
 
-    kind: str  # term | window | as_of
+    kind: str  # term | window | as_of | disputed (the rulebook's `disputed` policy sets the record aside)
     rule: str
     term: Term | None = None
     window: Window | None = None
@@ -56,7 +74,7 @@ class CandidatePlan:
 class CompiledLevel:
     rules: LevelRules
     windows: tuple[Window, ...]
-    records: dict[str, RecordPlan]  # criterion id -> plan
+    records: dict[str, tuple[RecordPlan, ...]]  # criterion id -> a plan per evidence type it counts
     candidates: dict[str, CandidatePlan]
     engine: core.Engine
 
@@ -89,12 +107,18 @@ class _Compiler:
 
     def level(self, level: LevelRules, extra: tuple[CountCriterion, ...] = ()) -> CompiledLevel:
         records, candidates = {}, {}
-        for criterion in [*level.criteria(), *extra]:
-            if isinstance(criterion, (CountCriterion, SumCriterion)):
+        policy = self.rulebook.disputed
+        sides = [(c, against) for competency in level.competencies for c, against in walk_sides(competency.criteria)]
+        # The calibration's opportunities show access to work, whatever its confidence: no policy.
+        for criterion, against in [*sides, *((c, None) for c in extra)]:
+            if isinstance(criterion, (CountCriterion, SumCriterion, NoDisputedCriterion)):
                 implied = [criterion.distinct] if isinstance(criterion, CountCriterion) and criterion.distinct else []
                 if isinstance(criterion, SumCriterion):
                     implied += [name for name in (criterion.field, criterion.best_per) if name]
-                records[criterion.id] = self._record_plan(criterion.id, criterion.match, implied)
+                # A disputed record is set aside where the policy says (docs/rules.md, "Confidence").
+                aside = against is not None and (policy == "ignore" or (policy == "hold" and not against))
+                records[criterion.id] = tuple(self._record_plan(criterion.id, criterion.match, implied, type_id, aside)
+                                              for type_id in criterion.match.types)
             elif isinstance(criterion, CandidateCriterion):
                 candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)
         rules = list(self.rules.values())
@@ -114,13 +138,15 @@ class _Compiler:
 
     # ------------------------------------------------------------------------------- records
 
-    def _record_plan(self, criterion_id: str, match: RecordMatch, implied_fields: list[str]) -> RecordPlan:
-        evidence = self.rulebook.evidence[match.evidence]
+    def _record_plan(self, criterion_id: str, match: RecordMatch, implied_fields: list[str], type_id: str, aside: bool) -> RecordPlan:
+        """The plan for the records of one type the criterion counts; `aside`: disputed records
+        do not count (unless the conditions test confidence themselves)."""
+        evidence = self.rulebook.evidence[type_id]
         terms = list(match.terms)
         for name in implied_fields + ([match.link.by] if match.link else []):
             if not any(t.field == name and t.op == "present" for t in terms):
                 terms.append(Term(name, "present", None))
-        own = self._record_conditions(evidence, terms, match.window)
+        own = self._record_conditions(evidence, terms, match.window, aside)
         tests = tuple(t for _, t in own)
         linked_terms = list(match.link.terms) if match.link else []
         who = _who([*terms, *linked_terms])
@@ -128,17 +154,23 @@ class _Compiler:
         linked: list[tuple[Condition, core.Test]] = []
         if match.link:
             target = self.rulebook.evidence[match.link.evidence]
-            linked = self._record_conditions(target, linked_terms, None)
+            linked = self._record_conditions(target, linked_terms, None, aside)
             join = core.Test(RECORD_ID, "eq", core.Ref("m", match.link.by))
             patterns.append(core.Pattern("l", record_kind(target.id), tuple(t for _, t in linked) + (join,)))
-        rule = self._rule(f"{criterion_id}:match", tuple(patterns))
+        name = f"{criterion_id}:match" if not match.also else f"{criterion_id}:{type_id}:match"
+        rule = self._rule(name, tuple(patterns))
         return RecordPlan(evidence.id, rule, tuple(c for c, _ in own), match.link, tuple(c for c, _ in linked), 1 + len(who))
 
-    def _record_conditions(self, evidence: EvidenceType, terms: list[Term], window: Window | None) -> list[tuple[Condition, core.Test]]:
+    def _record_conditions(self, evidence: EvidenceType, terms: list[Term], window: Window | None,
+                           aside: bool = False) -> list[tuple[Condition, core.Test]]:
         kind = record_kind(evidence.id)
         result = []
+        if aside and not any(t.field == CONFIDENCE_FIELD.name for t in terms):
+            test = core.Test(CONFIDENCE_FIELD.name, "ne", "disputed")
+            probe = self._rule(f"{evidence.id}:undisputed", (core.Pattern("m", kind, (test,)),))
+            result.append((Condition("disputed", probe), test))
         for term in terms:
-            test = _test(term, evidence.fields[term.field])
+            test = _test(term, evidence.fields.get(term.field, CONFIDENCE_FIELD))
             probe = self._rule(f"{evidence.id}:{term.field}:{term.op}", (*_who([term]), core.Pattern("m", kind, (test,))))
             result.append((Condition("term", probe, term=term), test))
         if window:

@@ -30,7 +30,7 @@ from engine.matching.compile import (
     record_kind,
 )
 from engine.reading.dates import months_between, span_length
-from engine.reading.model import CandidateCriterion, CompositeCriterion, Criterion, LevelRules, Packet, Record, Rulebook, SumCriterion
+from engine.reading.model import CONFIDENCE_FIELD, CandidateCriterion, CompositeCriterion, Criterion, LevelRules, NoDisputedCriterion, Packet, Record, Rulebook, SumCriterion
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
@@ -144,6 +144,7 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     for record in packet.records:
         fields = {name: (value.toordinal() if hasattr(value, "toordinal") else value) for name, value in record.fields.items()}
         fields[RECORD_ID] = record.id
+        fields[CONFIDENCE_FIELD.name] = record.confidence  # no declared field has this name (reserved)
         fields[START] = record.start.toordinal()
         fields[END] = record.end.toordinal() if record.end else ONGOING
         result.append(core.Fact(record.id, record_kind(record.type), fields))
@@ -251,14 +252,24 @@ class _Assessor:
             misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
             set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
             return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
-        plan = self.level.records[criterion.id]
-        counted_ids = {m[plan.record_at] for m in self.kept(plan.rule)}
+        counted_ids: set[str] = set()
+        misses_by_id: dict[str, Miss] = {}
+        for plan in self.level.records[criterion.id]:  # one per evidence type counted
+            found = {m[plan.record_at] for m in self.kept(plan.rule)}
+            probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
+            for record in self.records:
+                if record.type != plan.evidence:
+                    continue
+                if record.id not in found:
+                    misses_by_id[record.id] = self._miss(plan, record, probes)
+                elif _failed(probes, record.id):
+                    raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
+            counted_ids |= found
         counted = [r for r in self.records if r.id in counted_ids]
-        probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-        misses = tuple(self._miss(plan, r, probes) for r in self.records if r.type == plan.evidence and r.id not in counted_ids)
-        for record in counted:
-            if _failed(probes, record.id):
-                raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
+        if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
+            return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
+                                   points=criterion.points if not counted else 0)
+        misses = tuple(misses_by_id[r.id] for r in self.records if r.id in misses_by_id)  # packet order
         distinct_values: tuple = ()
         best: tuple[Best, ...] = ()
         if isinstance(criterion, SumCriterion) and criterion.best_per:

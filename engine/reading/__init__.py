@@ -3,6 +3,7 @@
 (`validate`), cross-references into the validated model (`rulebook` for the ladder, evidence
 types and calibration settings, `levels` for level files and inheritance, `criteria` for
 criteria and their conditions, `packet` for packets; all reporting to `problems`), the model
-itself (`model`, with calendar dates and month arithmetic in `dates`), and validated rulebooks kept by content hash (`cache`).
+itself (`model` for the rulebook, `records` for packets, with calendar dates and month arithmetic in
+`dates`), and validated rulebooks kept by content hash (`cache`).
 
 May import: `engine.common`."""

@@ -9,7 +9,24 @@ from typing import Any
 from engine.reading import validate
 from engine.reading.dates import parse_date
 from engine.reading.load import Document
-from engine.reading.model import CANDIDATE_FIELDS, CANDIDATE_VALUES, CandidateCriterion, CandidateValue, CompositeCriterion, CountCriterion, Criterion, EvidenceType, Field, Link, RecordMatch, SumCriterion, Term, Window
+from engine.reading.model import (
+    CANDIDATE_FIELDS,
+    CANDIDATE_VALUES,
+    CONFIDENCE_FIELD,
+    CandidateCriterion,
+    CandidateValue,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    EvidenceType,
+    Field,
+    Link,
+    NoDisputedCriterion,
+    RecordMatch,
+    SumCriterion,
+    Term,
+    Window,
+)
 from engine.reading.problems import Problems
 
 OPERATORS_BY_TYPE = {
@@ -48,25 +65,33 @@ class CriteriaReader:
             spec = raw["count"]
             match = self._record_match(doc, spec, path + ("count",))
             distinct = spec.get("distinct")
-            if match and distinct:
-                self._field_of(doc, match.evidence, distinct, path + ("count", "distinct"), ("list",))
+            for type_id in match.types if match and distinct else ():
+                self._field_of(doc, type_id, distinct, path + ("count", "distinct"), ("list",))
             return CountCriterion(match=match, at_least=spec.get("at_least", 1), distinct=distinct, **common) if match else None
         if "sum" in raw:
             spec = raw["sum"]
             match = self._record_match(doc, spec, path + ("sum",))
-            if match and "span" in spec:
-                self._span_sum(doc, match, common, path)
-            elif match:
-                found = self._field_of(doc, match.evidence, spec["field"], path + ("sum", "field"), ())
+            if match and "span" in spec and common["points_each"]:
+                # a length is a fraction of months or weeks, and points are whole
+                self.problems.error(doc, path + ("points_each",), "points_each does not apply to a sum of spans (lengths are fractions): use `points` for meeting the sum", "rules.type-mismatch", key=True)
+            for type_id in match.types if match else ():
+                if "span" in spec:
+                    self._span_sum(doc, type_id, path)
+                    continue
+                found = self._field_of(doc, type_id, spec["field"], path + ("sum", "field"), ())
+                of_type = f" of {type_id}" if match.also else ""
                 if found and found.type not in ("integer", "number"):
-                    self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
+                    self.problems.error(doc, path + ("sum", "field"), f"field {spec['field']!r}{of_type} is {found.type}: sum needs an integer or number field", "rules.type-mismatch")
                 elif found and found.type == "number" and common["points_each"]:
                     # Points are whole numbers: 2.5 units at 3 points each has no honest answer.
-                    self.problems.error(doc, path + ("points_each",), f"field {spec['field']!r} is a number: points_each on a sum needs an integer field (or use `points` for meeting the sum)", "rules.type-mismatch", key=True)
-            if match and "best_per" in spec:
-                self._field_of(doc, match.evidence, spec["best_per"], path + ("sum", "best_per"), ("list",))
+                    self.problems.error(doc, path + ("points_each",), f"field {spec['field']!r}{of_type} is a number: points_each on a sum needs an integer field (or use `points` for meeting the sum)", "rules.type-mismatch", key=True)
+            for type_id in match.types if match and "best_per" in spec else ():
+                self._field_of(doc, type_id, spec["best_per"], path + ("sum", "best_per"), ("list",))
             return SumCriterion(match=match, field=spec.get("field"), span=spec.get("span"), at_least=spec["at_least"],
                                 best_per=spec.get("best_per"), **common) if match else None
+        if "no_disputed" in raw:
+            match = self._disputed_match(doc, raw["no_disputed"], path + ("no_disputed",))
+            return NoDisputedCriterion(match=match, **common) if match else None
         if "candidate" in raw:
             terms = self._terms(doc, raw["candidate"], path + ("candidate",), CANDIDATE_FIELDS, "the candidate")
             return CandidateCriterion(terms=terms, **common)
@@ -84,37 +109,74 @@ class CriteriaReader:
             return None
         return CompositeCriterion(kind=kind, children=tuple(children), k=k, **common)
 
-    def _span_sum(self, doc: Document, match: RecordMatch, common: dict, path: tuple) -> None:
-        """A sum of span lengths needs records that have spans, and earns no points per unit:
-        a length is a fraction of months or weeks, and points are whole."""
-        evidence = self.evidence[match.evidence]
+    def _span_sum(self, doc: Document, type_id: str, path: tuple) -> None:
+        """A sum of span lengths needs records that have spans."""
+        evidence = self.evidence[type_id]
         if evidence.dates != "span":
             self.problems.error(doc, path + ("sum", "span"), f"{evidence.id} records have one date, not a span: `span` needs an evidence type with `dates: span` (or add up a field)", "rules.type-mismatch", key=True)
-        if common["points_each"]:
-            self.problems.error(doc, path + ("points_each",), "points_each does not apply to a sum of spans (lengths are fractions): use `points` for meeting the sum", "rules.type-mismatch", key=True)
+
+    def _types(self, doc: Document, named: str | list[str], path: tuple) -> list[str] | None:
+        """The evidence types a criterion counts: one, or several counted together."""
+        listed = [named] if isinstance(named, str) else named
+        found = []
+        for index, type_id in enumerate(listed):
+            at = path if isinstance(named, str) else path + (index,)
+            if type_id not in self.evidence:
+                self.problems.error(doc, at, f"unknown evidence type {type_id!r}{validate.did_you_mean(type_id, self.evidence)}", "rules.unknown-evidence")
+            elif type_id in found:
+                self.problems.error(doc, at, f"{type_id!r} is listed twice: name each evidence type once", "rules.duplicate-evidence")
+            else:
+                found.append(type_id)
+        return found if len(found) == len(listed) else None
 
     def _record_match(self, doc: Document, spec: dict, path: tuple) -> RecordMatch | None:
-        type_id = spec["evidence"]
-        evidence = self.evidence.get(type_id)
-        if evidence is None:
-            self.problems.error(doc, path + ("evidence",), f"unknown evidence type {type_id!r}{validate.did_you_mean(type_id, self.evidence)}", "rules.unknown-evidence")
+        """Which records count. With several types (`evidence: [talk, training]`), every
+        condition, window and link must make sense for each of them: they are one count."""
+        types = self._types(doc, spec["evidence"], path + ("evidence",))
+        if types is None:
             return None
-        terms = self._terms(doc, spec.get("where", {}), path + ("where",), evidence.fields, f"a {evidence.name}")
+        terms: tuple[Term, ...] = ()
+        for type_id in types:
+            evidence = self.evidence[type_id]
+            fields = {**evidence.fields, CONFIDENCE_FIELD.name: CONFIDENCE_FIELD}
+            own = self._terms(doc, spec.get("where", {}), path + ("where",), fields, f"a {evidence.name}")
+            terms = terms or own
         window = None
         if "within" in spec:
             amount, unit = spec["within"].split()
             window = Window(int(amount), unit if unit.endswith("s") else unit + "s")
-        link = None
-        if "linked" in spec:
-            by = spec["linked"]["by"]
-            ref = self._field_of(doc, type_id, by, path + ("linked", "by"), ())
+        link = self._link(doc, spec["linked"], types, path + ("linked",)) if "linked" in spec else None
+        return RecordMatch(types[0], terms, window, link, tuple(types[1:]))
+
+    def _link(self, doc: Document, spec: dict, types: list[str], path: tuple) -> Link | None:
+        by, targets = spec["by"], set()
+        for type_id in types:
+            ref = self._field_of(doc, type_id, by, path + ("by",), ())
             if ref and ref.type != "ref":
-                self.problems.error(doc, path + ("linked", "by"), f"field {by!r} of {type_id} is {ref.type}, not a ref to another record", "rules.type-mismatch")
+                self.problems.error(doc, path + ("by",), f"field {by!r} of {type_id} is {ref.type}, not a ref to another record", "rules.type-mismatch")
             elif ref and ref.evidence in self.evidence:  # else evidence.yaml's error says why
-                target = self.evidence[ref.evidence]
-                linked_terms = self._terms(doc, spec["linked"].get("where", {}), path + ("linked", "where"), target.fields, f"a {target.name}")
-                link = Link(by, target.id, linked_terms)
-        return RecordMatch(type_id, terms, window, link)
+                targets.add(ref.evidence)
+        if len(targets) > 1:
+            self.problems.error(doc, path + ("by",), f"{by!r} links to different types ({', '.join(sorted(targets))}) on the evidence types "
+                                "counted together: a link needs one type to look in; split the criterion", "rules.type-mismatch")
+        if len(targets) != 1:
+            return None
+        target = self.evidence[targets.pop()]
+        fields = {**target.fields, CONFIDENCE_FIELD.name: CONFIDENCE_FIELD}
+        return Link(by, target.id, self._terms(doc, spec.get("where", {}), path + ("where",), fields, f"a {target.name}"))
+
+    def _disputed_match(self, doc: Document, spec: bool | dict, path: tuple) -> RecordMatch | None:
+        """`no_disputed: true`, or `{evidence: ..., within: ...}`: the disputed records that
+        would break it (every evidence type unless named)."""
+        spec = spec if isinstance(spec, dict) else {}
+        types = self._types(doc, spec["evidence"], path + ("evidence",)) if "evidence" in spec else list(self.evidence)
+        if not types:
+            return None
+        window = None
+        if "within" in spec:
+            amount, unit = spec["within"].split()
+            window = Window(int(amount), unit if unit.endswith("s") else unit + "s")
+        return RecordMatch(types[0], (Term(CONFIDENCE_FIELD.name, "eq", "disputed"),), window, None, tuple(types[1:]))
 
     def _field_of(self, doc: Document, type_id: str, name: str, path: tuple, refuse: tuple[str, ...]) -> Field | None:
         fields = self.evidence[type_id].fields
@@ -170,6 +232,9 @@ class CriteriaReader:
     def _candidate_term(self, doc: Document, declared: Field, op: str, name: str, path: tuple) -> Term | None:
         """`field op {candidate: name}`: a record's field against the candidate's."""
         at = path + ("candidate",)
+        if declared is CONFIDENCE_FIELD:
+            self.problems.error(doc, at, f"confidence is one of {', '.join(CONFIDENCE_FIELD.values)}, never the candidate's: write one of those", "rules.bad-value", key=True)
+            return None
         if any(declared is own for own in CANDIDATE_FIELDS.values()):
             self.problems.error(doc, at, "a condition on the candidate cannot compare with the candidate: write the value itself", "rules.bad-value", key=True)
             return None

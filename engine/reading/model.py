@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Union
 
 from engine.reading.dates import months_before
+from engine.reading.records import CONFIDENCE, Candidate, Packet, Record  # noqa: F401 - re-exported: packets' shapes
 
 
 @dataclass(frozen=True, order=True)
@@ -61,6 +62,12 @@ class EvidenceType:
     fields: dict[str, Field]
     pos: Pos
 
+
+# A record's confidence, which `where` may test like a field (`confidence: verified`).
+CONFIDENCE_FIELD = Field("confidence", "enum", True, CONFIDENCE, description="how far the record is confirmed")
+# How a disputed record counts (ladder.yaml `disputed:`; docs/rules.md, "Confidence"): toward
+# nothing until resolved (the default); only where it holds the candidate back; like any other.
+DISPUTED_POLICIES = ("ignore", "hold", "count")
 
 # Candidate facts that `candidate:` criteria can test; derived per packet in evaluate.
 CANDIDATE_FIELDS: dict[str, Field] = {
@@ -145,10 +152,15 @@ class Link:
 class RecordMatch:
     """Which records of one type count: conditions, an optional window, an optional link."""
 
-    evidence: str
+    evidence: str  # the first type (`evidence: [talk, training]`: talk)
     terms: tuple[Term, ...]
     window: Window | None = None
     link: Link | None = None
+    also: tuple[str, ...] = ()  # the other types counted with it, in the order written
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return (self.evidence, *self.also)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +203,15 @@ class CandidateCriterion(CriterionBase):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoDisputedCriterion(CriterionBase):
+    """`no_disputed`: met when no record of the types (every type, unless named), on or before
+    as_of and inside the window, is disputed. `match` selects the disputed records."""
+
+    match: RecordMatch
+    kind: str = "no_disputed"
+
+
+@dataclass(frozen=True, kw_only=True)
 class CompositeCriterion(CriterionBase):
     kind: str  # all_of | any_of | none_of | k_of
     children: tuple["Criterion", ...]
@@ -201,7 +222,7 @@ class CompositeCriterion(CriterionBase):
         return {"all_of": len(self.children), "any_of": 1, "none_of": 0}.get(self.kind, self.k)
 
 
-Criterion = Union[CountCriterion, SumCriterion, CandidateCriterion, CompositeCriterion]
+Criterion = Union[CountCriterion, SumCriterion, CandidateCriterion, NoDisputedCriterion, CompositeCriterion]
 
 
 def walk(criteria: tuple[Criterion, ...]):
@@ -210,6 +231,15 @@ def walk(criteria: tuple[Criterion, ...]):
         yield criterion
         if isinstance(criterion, CompositeCriterion):
             yield from walk(criterion.children)
+
+
+def walk_sides(criteria: tuple[Criterion, ...], against: bool = False):
+    """(criterion, against) for every criterion, parents first: `against` when it sits under an
+    odd number of `none_of`, so that what it counts holds the candidate back (a finding)."""
+    for criterion in criteria:
+        yield criterion, against
+        if isinstance(criterion, CompositeCriterion):
+            yield from walk_sides(criterion.children, against != (criterion.kind == "none_of"))
 
 
 @dataclass(frozen=True)
@@ -308,6 +338,7 @@ class Rulebook:
     calibration: Calibration = Calibration()
     standing: str = ""  # how the organisation treats levels one track has and another lacks
     accepted: tuple[Acceptance, ...] = ()
+    disputed: str = "ignore"  # one of DISPUTED_POLICIES
     compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def next_level(self, level: Level) -> Level | None:
@@ -349,52 +380,3 @@ class Rulebook:
 def _band_key(band: str) -> tuple:
     """'E10' after 'E9': digits compare as numbers."""
     return tuple((0, int(part), "") if part[0] in "0123456789" else (1, 0, part) for part in re.split(r"([0-9]+)", band) if part)
-
-
-# -------------------------------------------------------------------------------------- packets
-
-CONFIDENCE = ("verified", "self-reported", "disputed")
-
-
-@dataclass(frozen=True)
-class Record:
-    id: str
-    type: str
-    title: str
-    start: date  # the record's date, or the start of a span
-    end: date | None  # None: ongoing span
-    confidence: str
-    fields: dict[str, Any]  # declared fields only; dates as `date`
-    index: int  # position in the packet's evidence list
-
-
-@dataclass(frozen=True)
-class Candidate:
-    id: str
-    name: str
-    track: str
-    level: str
-    level_since: date
-    manager: str | None = None
-    team: str | None = None
-    nominated: bool | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Packet:
-    source: str
-    candidate: Candidate
-    target: Level | None  # None only in a packet read for placement, which sets each level it judges
-    as_of: date
-    records: tuple[Record, ...]
-
-    def record(self, record_id: str) -> Record:
-        return self._by_id()[record_id]
-
-    def _by_id(self) -> dict[str, Record]:
-        cache = self.__dict__.get("_index")
-        if cache is None:
-            cache = {r.id: r for r in self.records}
-            object.__setattr__(self, "_index", cache)
-        return cache

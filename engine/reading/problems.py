@@ -14,7 +14,9 @@ class Problems:
     found: list[Diagnostic] = field(default_factory=list)
 
     def error(self, doc: Document, path: tuple, message: str, code: str, key: bool = False) -> None:
-        self.found.append(doc.diag(path, message, code, key=key))
+        found = doc.diag(path, message, code, key=key)
+        if found not in self.found:  # a condition checked once per evidence type counted together
+            self.found.append(found)
 
     @staticmethod
     def pos(doc: Document, path: tuple) -> Pos:

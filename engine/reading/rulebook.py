@@ -127,7 +127,7 @@ def _assemble(source: str, digest: str, ladder: Document, evidence: Document, le
         name=data["name"], description=data.get("description", ""), source=source, digest=digest,
         tracks=tracks, levels=levels, equivalence=equivalence, evidence=types,
         rules={lid: rules[lid] for lid in levels if lid in rules}, nearly=nearly, calibration=settings,
-        standing=data.get("standing", ""), accepted=accepted,
+        standing=data.get("standing", ""), accepted=accepted, disputed=data.get("disputed", "ignore"),
     )
 
 

@@ -113,7 +113,10 @@ def explain(error) -> tuple[tuple, str, bool]:
         return path, f"needs one of {', '.join(options)}", False
     if kind in ("anyOf", "oneOf") and error.context:
         from jsonschema.exceptions import best_match
-        best = best_match(error.context)
+        # A branch for another type of value says less than one for this type: `evidence: []`
+        # is an empty list (needs a type), not "expected text" from the one-type branch.
+        fitting = [e for e in error.context if e.validator != "type"]
+        best = best_match(fitting or error.context)
         rest = len({tuple(e.absolute_path) + (e.validator,) for e in error.context}) - 1
         inner_path, message, on_key = explain(best)
         if rest > 0 and not message.startswith(("unknown key", "expected")):
@@ -141,6 +144,9 @@ def explain(error) -> tuple[tuple, str, bool]:
                       "of its type; choose another name"), True
     if kind == "propertyNames":
         return path, f"{error.message}", True
+    if kind == "minItems" and isinstance(value, list):
+        n = error.validator_value
+        return path, f"needs at least {n} {'entry' if n == 1 else 'entries'}", False
     if kind in ("maxProperties", "maxItems", "maxLength"):
         return path, f"too many entries or characters: the limit is {error.validator_value}", False
     return path, error.message, False
@@ -173,6 +179,8 @@ def _pattern_message(value: Any, schema_part: dict) -> str:
         return f"{value!r} is not an id: use lowercase words joined by hyphens, e.g. staff-engineer"
     if pattern.startswith("^[a-z][a-z0-9_]*$"):
         return f"{value!r} is not a field name: use lowercase snake_case, e.g. duration_months"
+    if pattern.endswith("%$"):
+        return f"{value!r} is not a share from 0% to 100%: write a whole percentage such as \"10%\", or a number of points"
     return f"{value!r} does not match {pattern}"
 
 

@@ -206,7 +206,8 @@ def _text_criterion(item: dict, indent: str, style: Style, inverted: bool = Fals
     detail = indent + "    "
     lines.append(detail + item["statement"])
     if item["counted"] and not inverted:
-        lines.append(detail + "counts: " + "; ".join(record_label(r) for r in item["counted"]))
+        label = "disputed: " if item["kind"] == "no_disputed" else "counts: "  # what no_disputed finds breaks it
+        lines.append(detail + label + "; ".join(record_label(r) for r in item["counted"]))
     if not item["met"] and not inverted and item["kind"] != "candidate":
         for miss in closest_misses(item["not_counted"])[:SHOWN_MISSES]:
             lines.append(detail + f"did not count: {record_label(miss)}: {'; '.join(miss['reasons'])}")

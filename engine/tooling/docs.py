@@ -64,8 +64,17 @@ def framework(book: Rulebook) -> dict[str, Any]:
         "bands": [{"band": band, "cells": [[_ref(level) for level in track.levels if level.band == band] for track in book.tracks.values()]}
                   for band in rank],
         "standing": _standing(book, rank), "example": example, "fence": _fence(example),
-        "nearly": book.nearly.max_unmet, "digest": book.digest[:16],
+        "nearly": book.nearly.max_unmet, "digest": book.digest[:16], "disputed": DISPUTED_WORDS[book.disputed],
     }
+
+
+# ladder.yaml's `disputed` policy, as the published framework states it (docs/rules.md, "Confidence").
+DISPUTED_WORDS = {
+    "ignore": "A record marked disputed counts toward nothing, neither for nor against the candidate, until the dispute is resolved.",
+    "hold": "A record marked disputed earns nothing until the dispute is resolved, but a disputed finding against the candidate "
+            "(what a criterion says must not be there, such as a conduct concern) holds the verdict back until then.",
+    "count": "A record marked disputed counts like any other while the dispute is open; the committee sees which verdicts rest on it.",
+}
 
 
 def _fence(text: str) -> str:
@@ -192,7 +201,7 @@ def _evidence_used(book: Rulebook, rules: LevelRules) -> list[dict[str, Any]]:
     for competency in rules.competencies:
         for criterion in walk(competency.criteria):
             if isinstance(criterion, (CountCriterion, SumCriterion)):
-                for evidence in (criterion.match.evidence, criterion.match.link.evidence if criterion.match.link else None):
+                for evidence in (*criterion.match.types, criterion.match.link.evidence if criterion.match.link else None):
                     if evidence and competency.name not in used.setdefault(evidence, []):
                         used[evidence].append(competency.name)
     return [{"id": e, "name": book.evidence[e].name, "plural": book.evidence[e].plural, "shows": join_words(shows, "and")}

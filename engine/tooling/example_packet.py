@@ -60,7 +60,7 @@ def _values_asked(book: Rulebook, target: str | None) -> dict[tuple[str, str], A
     levels = sorted(book.rules.values(), key=lambda rules: rules.level.id != target)
     for rules in levels:
         for criterion in _asking(c for competency in rules.competencies for c in competency.criteria):
-            terms = [(criterion.match.evidence, t) for t in criterion.match.terms]
+            terms = [(evidence, t) for evidence in criterion.match.types for t in criterion.match.terms]
             if criterion.match.link:
                 terms += [(criterion.match.link.evidence, t) for t in criterion.match.link.terms]
             for evidence, term in terms:

@@ -9,12 +9,14 @@ from engine.reading.model import CountCriterion, SumCriterion
 def test_every_condition_of_a_criterion_has_a_probe_rule(book):
     level = compiled(book, "staff-engineer")
     criterion = {c.id: c for c in level.rules.criteria()}["design-for-led-project"]
-    plan = level.records[criterion.id]
-    # status, scope, the implied `project` present, the window, the as-of bound; then the
-    # linked project's role and its as-of bound.
+    (plan,) = level.records[criterion.id]
+    # not disputed (the rulebook's `disputed: hold`: a design doc counts in the candidate's
+    # favour), status, scope, the implied `project` present, the window, the as-of bound; then
+    # the linked project's own: not disputed, its role and its as-of bound.
     assert [(c.kind, c.term.field if c.term else None) for c in plan.conditions] == [
-        ("term", "status"), ("term", "scope"), ("term", "project"), ("window", None), ("as_of", None)]
-    assert [(c.kind, c.term.field if c.term else None) for c in plan.linked_conditions] == [("term", "role"), ("as_of", None)]
+        ("disputed", None), ("term", "status"), ("term", "scope"), ("term", "project"), ("window", None), ("as_of", None)]
+    assert [(c.kind, c.term.field if c.term else None) for c in plan.linked_conditions] == [
+        ("disputed", None), ("term", "role"), ("as_of", None)]
     names = {rule.name for rule in level.engine.rules}
     assert plan.rule in names and all(c.rule in names for c in plan.conditions + plan.linked_conditions)
 
@@ -24,7 +26,7 @@ def test_identical_conditions_across_criteria_compile_once(book):
     patterns = [rule.patterns for rule in level.engine.rules]
     assert len(patterns) == len(set(patterns))
     # `role: lead` on a project appears in several criteria, and is probed by one rule.
-    probes = {c.rule for plan in level.records.values() for c in plan.conditions
+    probes = {c.rule for plans in level.records.values() for plan in plans for c in plan.conditions
               if c.term is not None and (c.term.field, c.term.op, c.term.value) == ("role", "eq", "lead")}
     assert len(probes) == 1
 

@@ -39,8 +39,8 @@ EXAMPLES = 150 if UNDER_MUTATION else 500
 
 
 def condition_name(condition: Condition) -> str:
-    """The oracle's name for a condition: "<field> <operator>", "window" or "as-of"."""
-    return {"window": "window", "as_of": "as-of"}.get(condition.kind) or f"{condition.term.field} {condition.term.op}"
+    """The oracle's name for a condition: "<field> <operator>", "window", "as-of" or "disputed"."""
+    return {"window": "window", "as_of": "as-of", "disputed": "disputed"}.get(condition.kind) or f"{condition.term.field} {condition.term.op}"
 
 
 def why_not(miss: Miss) -> oracle.WhyNot:

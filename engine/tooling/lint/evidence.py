@@ -13,7 +13,7 @@ def unused_evidence(book: Rulebook) -> Iterator[Finding]:
     for level in book.rules.values():
         for criterion in level.criteria():
             if isinstance(criterion, (CountCriterion, SumCriterion)):
-                used.add(criterion.match.evidence)
+                used.update(criterion.match.types)
                 if criterion.match.link:
                     used.add(criterion.match.link.evidence)
     for evidence in book.evidence.values():

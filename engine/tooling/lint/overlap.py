@@ -75,4 +75,4 @@ def _term_key(term: Term) -> tuple:
 
 def _match_key(match: RecordMatch) -> tuple:
     link = (match.link.by, match.link.evidence, tuple(sorted(map(_term_key, match.link.terms), key=repr))) if match.link else None
-    return (match.evidence, tuple(sorted(map(_term_key, match.terms), key=repr)), match.window, link)
+    return (match.types, tuple(sorted(map(_term_key, match.terms), key=repr)), match.window, link)

@@ -13,6 +13,7 @@ from engine.reading.model import (
     CountCriterion,
     Criterion,
     LevelRules,
+    NoDisputedCriterion,
     Pos,
     RecordMatch,
     Rulebook,
@@ -86,6 +87,8 @@ def impossibility(book: Rulebook, criterion: Criterion, level: LevelRules) -> Im
                 reason = f"{criterion.distinct} has only {len(possible)} possible value(s), {criterion.at_least} needed"
                 return Impossible(reason, "lint.never-met", criterion.pos, f"criterion {criterion.id} can never be met: {reason}")
         return found
+    if isinstance(criterion, NoDisputedCriterion):  # met by any packet without disputed records
+        return None
     if isinstance(criterion, CandidateCriterion):
         reason = terms_never_hold(criterion.terms, CANDIDATE_FIELDS) or _impossible_steps(book, criterion.terms, level)
         if reason is None:
@@ -100,8 +103,10 @@ def impossibility(book: Rulebook, criterion: Criterion, level: LevelRules) -> Im
 
 
 def _match_never_holds(book: Rulebook, match: RecordMatch) -> Impossible | None:
+    """Why no record can meet the match's conditions: for several types, why none of them can."""
+    reasons = [terms_never_hold(match.terms, book.evidence[t].fields) for t in match.types]
     evidence = book.evidence[match.evidence]
-    reason = terms_never_hold(match.terms, evidence.fields)
+    reason = reasons[0] if all(reasons) else None
     where = match.terms[0].pos if match.terms else None
     if reason is None and match.link:
         reason = terms_never_hold(match.link.terms, book.evidence[match.link.evidence].fields)

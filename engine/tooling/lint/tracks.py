@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Level, Rulebook, SumCriterion
+from engine.reading.model import CandidateCriterion, CountCriterion, Criterion, Level, NoDisputedCriterion, Rulebook, SumCriterion
 from engine.tooling.lint.registry import Finding, check
 
 PARITY_RATIO = 1.5  # flag equivalent levels whose bars differ by more than this factor...
@@ -100,7 +100,7 @@ def _min_records(criterion: Criterion) -> int:
         return criterion.at_least
     if isinstance(criterion, SumCriterion):
         return 1 if criterion.at_least > 0 else 0
-    if isinstance(criterion, CandidateCriterion):
+    if isinstance(criterion, (CandidateCriterion, NoDisputedCriterion)):
         return 0
     needs = sorted(_min_records(c) for c in criterion.children)
     if criterion.kind == "none_of":
