@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # model imports this module: the name is for readers and type checkers only
+    from engine.reading.model import Level
 
 CONFIDENCE = ("verified", "self-reported", "disputed")
 
