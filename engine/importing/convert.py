@@ -73,7 +73,11 @@ def is_empty(cell: Any) -> bool:
 
 
 def read(cell: Any, field: Field, spelling: Spelling) -> Any:
-    """The packet value of a non-empty cell for `field`; Unreadable if it cannot be one."""
+    """The packet value of a non-empty cell for `field`; Unreadable if it cannot be one. A cell
+    is a value a table holds, or one a document's front matter does: there, a list is written
+    as a YAML list (reviewers: [A, B]) and a key may hold keys of its own, which no field reads."""
+    if isinstance(cell, (list, dict)):
+        return _structured(cell, field)
     if isinstance(cell, str):
         cell = cell.strip()
         found, value = spelling.translated(cell)
@@ -81,6 +85,18 @@ def read(cell: Any, field: Field, spelling: Spelling) -> Any:
             cell = value
     reader = _READERS[field.type]
     return reader(cell, field, spelling)
+
+
+def _structured(cell: list | dict, field: Field) -> list[str] | None:
+    if isinstance(cell, list) and field.type == "list":
+        if any(isinstance(item, (list, dict)) for item in cell):
+            raise Unreadable("holds a list or keys inside the list: write each item as text, e.g. [Ana Souza, Rafael Ortiz]")
+        items = [_text(item).strip() for item in cell if not is_empty(item)]
+        return [item for item in items if item] or None
+    if field.type == "list":
+        raise Unreadable("is a set of keys: write a list, e.g. [Ana Souza, Rafael Ortiz]")
+    what = "a list" if isinstance(cell, list) else "a set of keys"
+    raise Unreadable(f"is {what}, where one {field.type} value is wanted: write one value")
 
 
 def _text(cell: Any) -> str:

@@ -87,6 +87,23 @@ def packet_text(packet: dict, origins: list[str | None], heading: str) -> tuple[
     return "".join(parts), starts
 
 
+def other_imports(before: str, starts: dict[int, int], ours: set[str]) -> dict[int, str]:
+    """The comment above each record (by its index; `starts`: the line of its first key) that
+    names a source other than `ours`: a record another import brought (a design doc into a
+    packet from the tracker). It is kept with its comment, and is not one added by hand."""
+    lines = before.splitlines()
+    found = {}
+    for index, line in starts.items():
+        above = lines[line - 2].strip() if 2 <= line <= len(lines) + 1 else ""
+        if not above.startswith("# "):
+            continue
+        origin = above[2:]
+        if origin.startswith("not in the ") or any(origin == s or origin.startswith((s + " ", s + "/")) for s in ours):
+            continue  # added by hand, or this import's own source no longer has it
+        found[index] = origin
+    return found
+
+
 def _items(text: str) -> list[list[str]]:
     """The lines of each item of a top-level YAML list, as one dump of the whole list wrote it
     (one dump a packet, not one a record: most of a dump's time is setting it up). An item
