@@ -70,7 +70,10 @@ def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowV
     values = RowValues(row=row.number)
     candidate_columns = [c for c in mapping.columns if c.part in ("candidate", "attributes", "packet")]
     cells = tuple(_cell(row, c, layout) for c in candidate_columns)
-    known = layout.seen.get(cells)
+    # A document's front matter may hold a list or keys where a value belongs: reported below,
+    # never kept (it cannot be a key).
+    cached = not any(isinstance(cell, (list, dict)) for cell in cells)
+    known = layout.seen.get(cells) if cached else None
     if known is not None:
         layout.seen.move_to_end(cells)
         values.candidate = dict(known)
@@ -82,7 +85,7 @@ def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowV
                 values.candidate[column.label] = found
                 values.places[column.label] = _place(layout, column, row)
         values.candidate_failed = bool(values.problems)
-        if not values.problems:
+        if not values.problems and cached:
             layout.seen[cells] = dict(values.candidate)
             if len(layout.seen) > _SEEN:
                 layout.seen.popitem(last=False)
