@@ -169,7 +169,7 @@ def assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: list
     elsewhere = other_imports(before, {i: existing.at(("evidence", i))[0] for _, i in merged.kept},
                               {layout.collection for layout in layouts}) if existing else {}
     text, starts = packet_text(packet, [_origin(o, gathered, layouts, mapping, elsewhere) for o in merged.origins],
-                               _heading(mapping, list(dict.fromkeys(layouts[t].collection for t in tables))))
+                               _heading(mapping, list(dict.fromkeys(layouts[t].collection for t in tables)), before))
     for (record_id, index), new_index in zip(merged.kept, (i for i, o in enumerate(merged.origins) if o[0] == "packet")):
         if index in elsewhere:
             continue
@@ -197,10 +197,19 @@ def assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: list
     return change
 
 
-def _heading(mapping: Mapping, sources: list[str]) -> str:
+def _heading(mapping: Mapping, sources: list[str], before: str) -> str:
+    """What made the packet and what importing again does. A packet fed by several imports (a
+    table, then documents) names each, in a fixed order, so that each import run again leaves
+    the packet as it is."""
     keys = " and ".join(mapping.match)
-    return (f"Imported by `ladder import {mapping.kind}` from {', '.join(sources) or 'no ' + mapping.kind} with {mapping.source}.\n"
-            f"Importing again updates each record the {mapping.noun} {'have' if mapping.kind == 'docs' else 'has'} "
+    ours = f"Imported by `ladder import {mapping.kind}` from {', '.join(sources) or 'no ' + mapping.kind} with {mapping.source}."
+    same = (f"Imported by `ladder import {mapping.kind}` from ", f" with {mapping.source}.")
+    others = [line[2:] for line in before.splitlines() if line.startswith("# Imported by `ladder import ")
+              and not (line[2:].startswith(same[0]) and line.endswith(same[1]))]
+    if others:
+        return "\n".join(sorted({*others, ours})) + ("\nImporting again with any of these updates each record its source has "
+                                                     "(matched by its\nmapping's keys), adds new ones, and keeps any record added here by hand.")
+    return (f"{ours}\nImporting again updates each record the {mapping.noun} {'have' if mapping.kind == 'docs' else 'has'} "
             f"(matched by {keys}), adds new ones, and keeps\nany record added here by hand.")
 
 

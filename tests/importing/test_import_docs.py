@@ -130,6 +130,24 @@ def test_importing_again_changes_nothing_and_a_new_document_leaves_the_other_ids
         n: b for n, b in before.items() if n != "E-3100.yaml"}
 
 
+def test_a_table_and_documents_imported_in_turn_leave_each_other_alone(book, repo):
+    """Each import names itself in the heading and keeps the other's records with their comments:
+    run again, in any order, neither changes a byte."""
+    shutil.copy(ROOT / IMPORTS / "tracker.csv", IMPORTS / "tracker.csv")
+    shutil.copy(ROOT / IMPORTS / "tracker.map.yaml", IMPORTS / "tracker.map.yaml")
+    api.import_docs(book, IMPORTS / "docs", MAP, "packets")
+    api.import_table(book, [IMPORTS / "tracker.csv"], IMPORTS / "tracker.map.yaml", "packets")
+    before = {p.name: p.read_bytes() for p in Path("packets").iterdir()}
+    assert before["E-1588.yaml"].decode().startswith(
+        "# Imported by `ladder import docs` from fixtures/imports/docs with fixtures/imports/docs.map.yaml.\n"
+        "# Imported by `ladder import table` from fixtures/imports/tracker.csv with fixtures/imports/tracker.map.yaml.\n")
+    for run in range(2):
+        assert {c.status for c in api.import_docs(book, IMPORTS / "docs", MAP, "packets").changes} == {"unchanged"}
+        table = api.import_table(book, [IMPORTS / "tracker.csv"], IMPORTS / "tracker.map.yaml", "packets")
+        assert {c.status for c in table.changes} == {"unchanged"} and not table.diagnostics
+    assert {p.name: p.read_bytes() for p in Path("packets").iterdir()} == before
+
+
 def test_a_changed_document_updates_its_record_and_a_hand_added_record_is_kept_and_reported(book, repo):
     api.import_docs(book, IMPORTS / "docs", MAP, "packets")
     packet = Path("packets/E-2044.yaml")
