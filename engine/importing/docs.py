@@ -16,12 +16,24 @@ from pathlib import Path
 
 from engine.common.errors import Diagnostic, LadderError
 from engine.importing.convert import is_empty
-from engine.importing.frontmatter import DocLayout, find_documents, first_commit_date, read_front_matter, record_id
+from engine.importing.frontmatter import (
+    DocLayout,
+    find_documents,
+    first_commit_date,
+    read_front_matter,
+    record_id,
+)
 from engine.importing.mapping import FOLDER, PATH, Column, Mapping
 from engine.importing.rows import read_row
 from engine.importing.sources import Row
 from engine.importing.spool import Spool
-from engine.importing.table import NOT_WRITTEN, ImportReport, PacketChange, assemble, take
+from engine.importing.table import (
+    NOT_WRITTEN,
+    ImportReport,
+    PacketChange,
+    assemble,
+    take,
+)
 from engine.reading.document import Document
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import display_path

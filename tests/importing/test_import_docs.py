@@ -141,7 +141,7 @@ def test_a_table_and_documents_imported_in_turn_leave_each_other_alone(book, rep
     assert before["E-1588.yaml"].decode().startswith(
         "# Imported by `ladder import docs` from fixtures/imports/docs with fixtures/imports/docs.map.yaml.\n"
         "# Imported by `ladder import table` from fixtures/imports/tracker.csv with fixtures/imports/tracker.map.yaml.\n")
-    for run in range(2):
+    for _ in range(2):
         assert {c.status for c in api.import_docs(book, IMPORTS / "docs", MAP, "packets").changes} == {"unchanged"}
         table = api.import_table(book, [IMPORTS / "tracker.csv"], IMPORTS / "tracker.map.yaml", "packets")
         assert {c.status for c in table.changes} == {"unchanged"} and not table.diagnostics
