@@ -54,7 +54,7 @@ def import_table(files: tuple[Path, ...], mapping: Path, out: Path, dry_run: boo
     book = load_rulebook(rules)
     with stopping_on_failure():
         report = api.import_table(book, files, mapping, out, dry_run)
-    _finish(report, dry_run, plural(report.rows, "row"), "table")
+    _finish(report, dry_run, f"{plural(report.rows, 'row')} read", "table")
 
 
 @import_group.command("docs")
@@ -94,9 +94,9 @@ def import_docs(folder: Path, mapping: Path, out: Path, dry_run: bool, rules: Pa
     book = load_rulebook(rules)
     with stopping_on_failure():
         report = api.import_docs(book, folder, mapping, out, dry_run)
-    read = plural(report.rows, "document")
+    read = f"{plural(report.rows, 'document')} read"
     if report.skipped:
-        read += f" ({report.skipped} without front matter skipped)"
+        read += f" ({plural(report.skipped, 'file')} without front matter skipped)"
     _finish(report, dry_run, read, "documents")
 
 
@@ -110,7 +110,7 @@ def _finish(report, dry_run: bool, read: str, source: str) -> None:
     errors = sum(d.level == "error" for d in report.diagnostics)
     counts = {status: sum(c.status == status for c in report.changes) for status in ("new", "updated", "unchanged", "not written")}
     verb = "would write" if dry_run else "wrote"
-    click.echo(f"{read} read; {verb} {counts['new'] + counts['updated']} packet(s) ({counts['new']} new, "
+    click.echo(f"{read}; {verb} {counts['new'] + counts['updated']} packet(s) ({counts['new']} new, "
                f"{counts['updated']} updated), {counts['unchanged']} unchanged, {counts['not written']} not written; "
                f"{plural(errors, 'error')}", err=True)
     sys.exit(0 if report.ok else 1)

@@ -172,7 +172,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(repo):
     assert {p.name: p.read_bytes() for p in Path("packets").iterdir()} == before
     assert "+  # fixtures/imports/docs/strategy/observability-2026.md\n+  - id: strategy.observability-2026\n" in result.stdout
     assert "packets/E-3100.yaml: would be updated, 3 records, added design.trace-sampling" in result.stdout
-    assert "5 documents (1 without front matter skipped) read; would write 3 packet(s) (0 new, 3 updated)" in result.stderr
+    assert "5 documents read (1 file without front matter skipped); would write 3 packet(s) (0 new, 3 updated)" in result.stderr
 
 
 def test_the_command_exits_1_and_prints_located_errors_for_bad_documents(here):
