@@ -209,3 +209,25 @@ def test_a_docs_mapping_names_front_matter_keys_not_columns(book, here):
     (problem,) = raised.value.diagnostics
     assert (problem.line, problem.col, problem.code) == (3, 17, "mapping.wrong-kind")
     assert "write key: here, not column:" in problem.message
+
+
+def test_a_front_matter_type_key_can_give_the_record_type_instead_of_the_folder(book, here):
+    mapping = Path(MAP).read_text().replace("type: {folder: true, values: {design: design-doc, rfcs: design-doc, "
+                                            "strategy: strategy-doc, standards: strategy-doc}}",
+                                            "type: {key: type, values: {RFC: design-doc, Design: design-doc}}")
+    Path("type.map.yaml").write_text(mapping)
+    docs = here / "notes"
+    docs.mkdir()
+    front = "---\ntitle: {}\ntype: {}\nauthors: [Priya Raman]\nstatus: draft\ndate: 2025-12-01\nscope: team\n---\n"
+    (docs / "a.md").write_text(front.format("Flags", "rfc"))
+    (docs / "b.md").write_text(front.format("Queues", "desing-doc"))
+    report = api.import_docs(book, docs, "type.map.yaml", "packets")
+    (problem,) = report.diagnostics
+    assert (problem.file, problem.line, problem.col) == ("notes/b.md", 3, 7)
+    assert "'desing-doc' is not one of" in problem.message and "(did you mean 'design-doc'?)" in problem.message
+    assert [(c.candidate, c.status) for c in report.changes] == [("E-3100", "not written")]
+    (docs / "b.md").unlink()
+    report = api.import_docs(book, docs, "type.map.yaml", "packets")
+    assert report.ok, [d.format() for d in report.diagnostics]
+    (record,) = load_file("packets/E-3100.yaml").data["evidence"]
+    assert (record["id"], record["type"]) == ("a", "design-doc")  # 'rfc' is 'RFC' but for case
