@@ -47,6 +47,7 @@ class Spelling:
     separator: str = SEPARATOR
     true_words: tuple[str, ...] = TRUE_WORDS
     false_words: tuple[str, ...] = FALSE_WORDS
+    holder: str = "column"  # what holds the values, in messages: a table's column, a front-matter key
 
     def translated(self, text: str) -> tuple[bool, Any]:
         """(True, value) for text the translations name, exactly or but for case and spacing."""
@@ -124,7 +125,7 @@ def _enum(cell: Any, field: Field, spelling: Spelling) -> str:
     if len(same) == 1:  # 'Shipped', 'In progress': the allowed value, written as people write it
         return same[0]
     raise Unreadable(f"{text!r} is not one of {', '.join(field.values)}{did_you_mean(text, field.values)}; "
-                     "or translate it under the column's `values:` in the mapping")
+                     f"or translate it under the {spelling.holder}'s `values:` in the mapping")
 
 
 @functools.lru_cache(maxsize=256)

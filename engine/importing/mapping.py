@@ -100,7 +100,8 @@ def build_mapping(doc: Document, book: Rulebook) -> Mapping:
         header = FOLDER if spec.get("folder") else spec.get("key" if kind == "docs" else "column")
         spelling = Spelling(values=tuple(spec.get("values", {}).items()), date_format=spec.get("format", base.date_format),
                             separator=spec.get("separator", base.separator), true_words=base.true_words,
-                            false_words=base.false_words)
+                            false_words=base.false_words,
+                            holder="column" if kind == "table" else "folder" if spec.get("folder") else "key")
         column = Column(part, key, header, spelling, spec.get("default"), Pos(doc.source, *doc.at(path)))
         problems += _column_problems(doc, path, column, spec, book)
         columns.append(column)
