@@ -89,19 +89,22 @@ def packet_text(packet: dict, origins: list[str | None], heading: str) -> tuple[
 
 def other_imports(before: str, starts: dict[int, int], ours: set[str]) -> dict[int, str]:
     """The comment above each record (by its index; `starts`: the line of its first key) that
-    names a source other than `ours`: a record another import brought (a design doc into a
-    packet from the tracker). It is kept with its comment, and is not one added by hand."""
+    names a source another import named in the packet's heading, not one of `ours`: a record
+    that import brought (a design doc into a packet from the tracker). It is kept with its
+    comment, and is not one added by hand (which is reported, whatever comment it has)."""
     lines = before.splitlines()
+    theirs = [source for line in lines if (heading := _IMPORTED.match(line))
+              for source in heading.group(1).split(", ") if source not in ours]
     found = {}
     for index, line in starts.items():
         above = lines[line - 2].strip() if 2 <= line <= len(lines) + 1 else ""
-        if not above.startswith("# "):
-            continue
-        origin = above[2:]
-        if origin.startswith("not in the ") or any(origin == s or origin.startswith((s + " ", s + "/")) for s in ours):
-            continue  # added by hand, or this import's own source no longer has it
-        found[index] = origin
+        origin = above[2:] if above.startswith("# ") else ""
+        if any(origin == s or origin.startswith((s + " ", s + "/")) for s in theirs):
+            found[index] = origin
     return found
+
+
+_IMPORTED = re.compile(r"^# Imported by `ladder import [a-z]+` from (.+) with .+\.$")
 
 
 def _items(text: str) -> list[list[str]]:

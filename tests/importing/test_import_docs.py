@@ -151,7 +151,7 @@ def test_a_table_and_documents_imported_in_turn_leave_each_other_alone(book, rep
 def test_a_changed_document_updates_its_record_and_a_hand_added_record_is_kept_and_reported(book, repo):
     api.import_docs(book, IMPORTS / "docs", MAP, "packets")
     packet = Path("packets/E-2044.yaml")
-    packet.write_text(packet.read_text() + "  - id: H-1\n    type: talk\n    title: Added by hand\n    date: 2025-05-05\n"
+    packet.write_text(packet.read_text() + "  # from Ana's notes of our 1:1\n  - id: H-1\n    type: talk\n    title: Added by hand\n    date: 2025-05-05\n"
                       "    format: talk\n    audience: team\n")
     doc = IMPORTS / "docs" / "design" / "checkout-idempotency-keys.md"
     doc.write_text(doc.read_text().replace("status: draft", "status: approved"))
