@@ -14,6 +14,7 @@ from engine.cohorts.reuse import Reuse, is_answer
 from engine.common.errors import Diagnostic, LadderError
 from engine.explaining import placement, plan
 from engine.explaining.explain import explain
+from engine.importing import docs as documents
 from engine.importing import export as exports
 from engine.importing import table as tables
 from engine.importing.mapping import load_mapping
@@ -253,6 +254,17 @@ def import_table(book: Rulebook, files: Iterable[str | Path], mapping: str | Pat
     what happened to each packet, with every bad cell located. With `dry_run` nothing is
     written and each change carries its diff. LadderError if the mapping cannot be used."""
     return tables.import_tables(book, load_mapping(mapping, book), [Path(f) for f in files], Path(out), dry_run)
+
+
+def import_docs(book: Rulebook, folder: str | Path, mapping: str | Path, out: str | Path,
+                dry_run: bool = False) -> tables.ImportReport:
+    """For each Markdown document with YAML front matter under `folder` (all its subfolders, in
+    path order), a record in the packet of each of its authors in `out`, read through the docs
+    `mapping` file and merged as `import_table` merges: written only when all of a candidate's
+    records are valid, every bad front-matter field located at its line and column, hand-added
+    records kept. A document without a date takes that of its first commit in git. LadderError
+    if the mapping cannot be used."""
+    return documents.import_docs(book, load_mapping(mapping, book, "docs"), Path(folder), Path(out), dry_run)
 
 
 def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | Path, out: str | Path) -> exports.ExportReport:

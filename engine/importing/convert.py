@@ -47,6 +47,7 @@ class Spelling:
     separator: str = SEPARATOR
     true_words: tuple[str, ...] = TRUE_WORDS
     false_words: tuple[str, ...] = FALSE_WORDS
+    holder: str = "column"  # what holds the values, in messages: a table's column, a front-matter key
 
     def translated(self, text: str) -> tuple[bool, Any]:
         """(True, value) for text the translations name, exactly or but for case and spacing."""
@@ -73,7 +74,11 @@ def is_empty(cell: Any) -> bool:
 
 
 def read(cell: Any, field: Field, spelling: Spelling) -> Any:
-    """The packet value of a non-empty cell for `field`; Unreadable if it cannot be one."""
+    """The packet value of a non-empty cell for `field`; Unreadable if it cannot be one. A cell
+    is a value a table holds, or one a document's front matter does: there, a list is written
+    as a YAML list (reviewers: [A, B]) and a key may hold keys of its own, which no field reads."""
+    if isinstance(cell, (list, dict)):
+        return _structured(cell, field)
     if isinstance(cell, str):
         cell = cell.strip()
         found, value = spelling.translated(cell)
@@ -81,6 +86,18 @@ def read(cell: Any, field: Field, spelling: Spelling) -> Any:
             cell = value
     reader = _READERS[field.type]
     return reader(cell, field, spelling)
+
+
+def _structured(cell: list | dict, field: Field) -> list[str] | None:
+    if isinstance(cell, list) and field.type == "list":
+        if any(isinstance(item, (list, dict)) for item in cell):
+            raise Unreadable("holds a list or keys inside the list: write each item as text, e.g. [Ana Souza, Rafael Ortiz]")
+        items = [_text(item).strip() for item in cell if not is_empty(item)]
+        return [item for item in items if item] or None
+    if field.type == "list":
+        raise Unreadable("is a set of keys: write a list, e.g. [Ana Souza, Rafael Ortiz]")
+    what = "a list" if isinstance(cell, list) else "a set of keys"
+    raise Unreadable(f"is {what}, where one {field.type} value is wanted: write one value")
 
 
 def _text(cell: Any) -> str:
@@ -108,7 +125,7 @@ def _enum(cell: Any, field: Field, spelling: Spelling) -> str:
     if len(same) == 1:  # 'Shipped', 'In progress': the allowed value, written as people write it
         return same[0]
     raise Unreadable(f"{text!r} is not one of {', '.join(field.values)}{did_you_mean(text, field.values)}; "
-                     "or translate it under the column's `values:` in the mapping")
+                     f"or translate it under the {spelling.holder}'s `values:` in the mapping")
 
 
 @functools.lru_cache(maxsize=256)

@@ -24,6 +24,9 @@ CONFIDENCE = ("verified", "self-reported", "disputed")
 RECORD_KEYS = ("id", "type", "title", "date", "start", "end", "confidence", "notes")
 CANDIDATE_KEYS = ("id", "name", "track", "level", "level_since", "manager", "team", "nominated")
 PACKET_KEYS = ("as_of", "target")
+# What a document gives besides its front matter's keys (a front-matter key cannot be written
+# with angle brackets and spaces by accident): its folder, and the record id its path makes.
+FOLDER, PATH = "<folder>", "<path>"
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Column:
 
     part: str  # candidate | attributes | packet | record | fields
     key: str
-    header: str | None  # None: no column, every row takes the default
+    header: str | None  # None: no column, every row takes the default; docs: the front-matter key (or FOLDER, PATH)
     spelling: Spelling
     default: Any
     pos: Pos  # where the mapping says it
@@ -49,20 +52,33 @@ class Mapping:
     columns: tuple[Column, ...]  # in the mapping's order, which is the exported table's
     match: tuple[str, ...]
     spelling: Spelling  # the mapping-wide formats
+    kind: str = "table"  # table | docs: what `ladder import` reads with it
+
+    @property
+    def noun(self) -> str:
+        """What the packet's records came from, in messages."""
+        return "documents" if self.kind == "docs" else "table"
 
     def part(self, name: str) -> list[Column]:
         return [c for c in self.columns if c.part == name]
 
 
-def load_mapping(path: str | Path, book: Rulebook) -> Mapping:
-    """Read and check a mapping file against `book`; LadderError with every problem found."""
+def load_mapping(path: str | Path, book: Rulebook, kind: str = "table") -> Mapping:
+    """Read and check a mapping file of `kind` (table, docs) against `book`; LadderError with
+    every problem found."""
     doc = load_file(path, display_path(Path(path)))
     raise_if_errors(validate.check(doc, "mapping"))
-    return build_mapping(doc, book)
+    mapping = build_mapping(doc, book)
+    if mapping.kind != kind:
+        advice = ("use it with `ladder import docs`" if mapping.kind == "docs"
+                  else "documents need a mapping with `source: docs`, naming front-matter keys")
+        raise LadderError([doc.diag(("source",), f"is a mapping for {mapping.kind}, not {kind}: {advice}", "mapping.wrong-kind")])
+    return mapping
 
 
 def build_mapping(doc: Document, book: Rulebook) -> Mapping:
     data: dict = doc.data
+    kind = data.get("source", "table")
     formats = data.get("formats", {})
     base = Spelling(date_format=formats.get("date", ISO), separator=formats.get("separator", SEPARATOR),
                     true_words=tuple(formats.get("true_values", TRUE_WORDS)), false_words=tuple(formats.get("false_values", FALSE_WORDS)))
@@ -73,20 +89,25 @@ def build_mapping(doc: Document, book: Rulebook) -> Mapping:
     places = [("candidate", k, ("candidate", k)) for k in data["candidate"] if k != "attributes"]
     places += [("attributes", k, ("candidate", "attributes", k)) for k in data["candidate"].get("attributes", {})]
     places += [("packet", k, ("packet", k)) for k in data.get("packet", {})]
+    if kind == "docs" and "id" not in data["record"]:  # stable across re-imports: the document's path, not an order
+        places += [("record", "id", ("record",))]
     places += [("record", k, ("record", k)) for k in data["record"]]
     places += [("fields", k, ("fields", k)) for k in data.get("fields", {})]
     for part, key, path in places:
-        spec = _value(data, path)
-        spec = {"column": spec} if isinstance(spec, str) else spec
+        spec = _value(data, path) if path != ("record",) else {"key": PATH}
+        spec = {"key" if kind == "docs" else "column": spec} if isinstance(spec, str) else spec
+        problems += _spelling_problems(doc, path, spec, kind)
+        header = FOLDER if spec.get("folder") else spec.get("key" if kind == "docs" else "column")
         spelling = Spelling(values=tuple(spec.get("values", {}).items()), date_format=spec.get("format", base.date_format),
                             separator=spec.get("separator", base.separator), true_words=base.true_words,
-                            false_words=base.false_words)
-        column = Column(part, key, spec.get("column"), spelling, spec.get("default"), Pos(doc.source, *doc.at(path)))
+                            false_words=base.false_words,
+                            holder="column" if kind == "table" else "folder" if spec.get("folder") else "key")
+        column = Column(part, key, header, spelling, spec.get("default"), Pos(doc.source, *doc.at(path)))
         problems += _column_problems(doc, path, column, spec, book)
         columns.append(column)
     headers: dict[str, Column] = {}
     for column, (_, _, path) in zip(columns, places):
-        if column.header is None:
+        if column.header is None or kind == "docs":  # nothing is exported into documents: a key (the folder) may feed several
             continue
         first = headers.setdefault(loose(column.header), column)
         if first is not column:
@@ -99,7 +120,16 @@ def build_mapping(doc: Document, book: Rulebook) -> Mapping:
             problems.append(doc.diag(("match", index), f"match key {key!r} is not a record key this mapping reads"
                                      f"{validate.did_you_mean(key, sorted(mapped))}", "mapping.unknown-match"))
     raise_if_errors(problems)
-    return Mapping(doc.source, data.get("sheet"), tuple(columns), match, base)
+    return Mapping(doc.source, data.get("sheet"), tuple(columns), match, base, kind)
+
+
+def _spelling_problems(doc: Document, path: tuple, spec: dict, kind: str) -> list[Diagnostic]:
+    """A table's mapping names columns; a docs mapping names front-matter keys (or the folder)."""
+    wrong = ("key", "folder") if kind == "table" else ("column",)
+    return [doc.diag(path + (word,), f"a {kind} mapping {'names columns' if kind == 'table' else 'names front-matter keys'}: "
+                     f"write {'column' if kind == 'table' else 'key'}: here, not {word}: "
+                     f"({'set source: docs to read documents' if kind == 'table' else 'or folder: true, for the folder'})",
+                     "mapping.wrong-kind", key=True) for word in wrong if word in spec]
 
 
 def _value(data: dict, path: tuple) -> Any:

@@ -87,6 +87,26 @@ def packet_text(packet: dict, origins: list[str | None], heading: str) -> tuple[
     return "".join(parts), starts
 
 
+def other_imports(before: str, starts: dict[int, int], ours: set[str]) -> dict[int, str]:
+    """The comment above each record (by its index; `starts`: the line of its first key) that
+    names a source another import named in the packet's heading, not one of `ours`: a record
+    that import brought (a design doc into a packet from the tracker). It is kept with its
+    comment, and is not one added by hand (which is reported, whatever comment it has)."""
+    lines = before.splitlines()
+    theirs = [source for line in lines if (heading := _IMPORTED.match(line))
+              for source in heading.group(1).split(", ") if source not in ours]
+    found = {}
+    for index, line in starts.items():
+        above = lines[line - 2].strip() if 2 <= line <= len(lines) + 1 else ""
+        origin = above[2:] if above.startswith("# ") else ""
+        if any(origin == s or origin.startswith((s + " ", s + "/")) for s in theirs):
+            found[index] = origin
+    return found
+
+
+_IMPORTED = re.compile(r"^# Imported by `ladder import [a-z]+` from (.+) with .+\.$")
+
+
 def _items(text: str) -> list[list[str]]:
     """The lines of each item of a top-level YAML list, as one dump of the whole list wrote it
     (one dump a packet, not one a record: most of a dump's time is setting it up). An item

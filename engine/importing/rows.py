@@ -32,7 +32,9 @@ class RowValues:
 
 @dataclass(frozen=True)
 class Layout:
-    """A mapping bound to one table: where each column is, and how to name it in a message."""
+    """A mapping bound to one table: where each column is, and how to name it in a message.
+    A source that is not a table (a document's front matter, `frontmatter.DocLayout`) says
+    where its values are by overriding the methods below."""
 
     table: int  # index of the table among those imported
     source: str
@@ -47,12 +49,31 @@ class Layout:
         name = self.header[index] if index < len(self.header) and self.header[index] else "(no header)"
         return f"column {name!r} ({column_letter(index)})"
 
+    def where(self, row: int, index: int) -> tuple[int, int]:
+        """The (line, column) a message points at for the cell at `index` of `row`; -1: no cell, the row."""
+        return row, index + 1 if index >= 0 else 1
+
+    def origin(self, row: int) -> str:
+        """Where a record came from, for the comment above it in the packet."""
+        return f"{self.source} row {row}"
+
+    def row_name(self, row: int) -> str:
+        return f"row {row}"
+
+    @property
+    def collection(self) -> str:
+        """What the packet's heading names as its source: the table (a document: its folder)."""
+        return self.source
+
 
 def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowValues:
     values = RowValues(row=row.number)
     candidate_columns = [c for c in mapping.columns if c.part in ("candidate", "attributes", "packet")]
     cells = tuple(_cell(row, c, layout) for c in candidate_columns)
-    known = layout.seen.get(cells)
+    # A document's front matter may hold a list or keys where a value belongs: reported below,
+    # never kept (it cannot be a key).
+    cached = not any(isinstance(cell, (list, dict)) for cell in cells)
+    known = layout.seen.get(cells) if cached else None
     if known is not None:
         layout.seen.move_to_end(cells)
         values.candidate = dict(known)
@@ -64,7 +85,7 @@ def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowV
                 values.candidate[column.label] = found
                 values.places[column.label] = _place(layout, column, row)
         values.candidate_failed = bool(values.problems)
-        if not values.problems:
+        if not values.problems and cached:
             layout.seen[cells] = dict(values.candidate)
             if len(layout.seen) > _SEEN:
                 layout.seen.popitem(last=False)
@@ -84,7 +105,9 @@ def read_row(row: Row, mapping: Mapping, layout: Layout, book: Rulebook) -> RowV
         declared = field_for(column, book, evidence)
         if declared is None:
             cell = _cell(row, column, layout)
-            if not is_empty(cell):
+            # A table's cell is filled for this record alone; a document's front matter says
+            # what it says (reviewers of a strategy), and a type without the field ignores it.
+            if not is_empty(cell) and mapping.kind == "table":
                 values.problems.append(_problem(layout, column, row, f"a {evidence} record has no field {column.key!r}: "
                                                 "leave this cell empty for it", "import.not-a-field"))
             continue
@@ -127,4 +150,4 @@ def _value(row: Row, column: Column, declared, layout: Layout, values: RowValues
 
 def _problem(layout: Layout, column: Column, row: Row, message: str, code: str) -> Diagnostic:
     index = layout.at[column.label]
-    return Diagnostic(layout.source, row.number, index + 1, f"{layout.cell_name(index)}: {message}", code)
+    return Diagnostic(layout.source, *layout.where(row.number, index), f"{layout.cell_name(index)}: {message}", code)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from engine.common.errors import Diagnostic, LadderError
 from engine.importing.mapping import Mapping, bind
 from engine.importing.merge import Merged, merge, record_key
-from engine.importing.packet_text import ordered, packet_text
+from engine.importing.packet_text import ordered, other_imports, packet_text
 from engine.importing.rows import Layout, Place, read_row
 from engine.importing.sources import open_table
 from engine.importing.spool import Gathered, Spool
@@ -47,7 +47,8 @@ class PacketChange:
 class ImportReport:
     changes: list[PacketChange] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    rows: int = 0
+    rows: int = 0  # table rows, or documents with front matter
+    skipped: int = 0  # documents without front matter (a README): not evidence
 
     @property
     def ok(self) -> bool:
@@ -67,35 +68,37 @@ def import_tables(book: Rulebook, mapping: Mapping, files: Iterable[Path], out: 
                     layout.at.update(bind(mapping, table.header, source))
                     for row in table.rows:
                         report.rows += 1
-                        _take(read_row(row, mapping, layout, book), layout, mapping, spool, report.diagnostics)
+                        take(read_row(row, mapping, layout, book), layouts, mapping, spool, report.diagnostics)
             except LadderError as e:
                 report.diagnostics.extend(e.diagnostics)
                 spool.spoil_table(index)
                 if not layouts or layouts[-1].table != index:
                     layouts.append(Layout(index, source, [], {}))
         for gathered in spool.gathered():
-            report.changes.append(_assemble(book, mapping, gathered, layouts, out, dry_run, report.diagnostics))
+            report.changes.append(assemble(book, mapping, gathered, layouts, out, dry_run, report.diagnostics))
     report.diagnostics.sort()
     return report
 
 
-def _take(values, layout: Layout, mapping: Mapping, spool: Spool, diagnostics: list[Diagnostic]) -> None:
-    """One read row into the spool, with what is wrong with it."""
+def take(values, layouts: list[Layout], mapping: Mapping, spool: Spool, diagnostics: list[Diagnostic]) -> None:
+    """One read row (of the last of `layouts`) into the spool, with what is wrong with it."""
+    layout = layouts[-1]
     diagnostics.extend(values.problems)
     candidate = values.candidate.get("candidate.id")
     if candidate is None:
         index = layout.at.get("candidate.id", 0)
-        if not any(d.line == values.row and d.col == index + 1 for d in values.problems):  # else: said why already
-            diagnostics.append(Diagnostic(layout.source, values.row, index + 1, f"{layout.cell_name(index)}: no candidate id: "
+        if not any((d.line, d.col) == layout.where(values.row, index) for d in values.problems):  # else: said why already
+            diagnostics.append(Diagnostic(layout.source, *layout.where(values.row, index), f"{layout.cell_name(index)}: no candidate id: "
                                           "every row names the candidate its record belongs to", "import.no-candidate"))
         return
     own = {label: values.places[label] for label in values.candidate}
     for label, first, place in spool.candidate(candidate, layout.table, values.candidate, own, bool(values.problems),
                                                values.candidate_failed):
         index = values.places[label][2]
-        diagnostics.append(Diagnostic(layout.source, values.row, index + 1,
-                                      f"{layout.cell_name(index)}: {values.candidate[label]!r} for candidate {candidate}, where row "
-                                      f"{place[1]} has {first!r}: every row of a candidate must agree", "import.candidate-conflict"))
+        diagnostics.append(Diagnostic(layout.source, *layout.where(values.row, index),
+                                      f"{layout.cell_name(index)}: {values.candidate[label]!r} for candidate {candidate}, where "
+                                      f"{layouts[place[0]].row_name(place[1])} has {first!r}: every row of a candidate must agree",
+                                      "import.candidate-conflict"))
     if values.record is None:
         return
     key = record_key(values.record, mapping.match)
@@ -103,9 +106,9 @@ def _take(values, layout: Layout, mapping: Mapping, spool: Spool, diagnostics: l
     if earlier is not None:
         index = values.places.get(mapping.match[0], (0, 0, 0))[2]
         keys = ", ".join(f"{k} {v!r}" for k, v in zip(mapping.match, key))
-        diagnostics.append(Diagnostic(layout.source, values.row, index + 1,
+        diagnostics.append(Diagnostic(layout.source, *layout.where(values.row, index),
                                       f"{layout.cell_name(index)}: candidate {candidate} already has the record with {keys} "
-                                      f"on row {earlier[1]}: each record is one row", "import.duplicate-record"))
+                                      f"on {layouts[earlier[0]].row_name(earlier[1])}: each record is one row", "import.duplicate-record"))
         spool.spoil(candidate)
 
 
@@ -125,8 +128,11 @@ def imported_packet(gathered: Gathered) -> dict[str, Any]:
     return packet
 
 
-def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: list[Layout], out: Path, dry_run: bool,
-              diagnostics: list[Diagnostic]) -> PacketChange:
+def assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: list[Layout], out: Path, dry_run: bool,
+             diagnostics: list[Diagnostic]) -> PacketChange:
+    """A candidate's packet from what was gathered for them, merged into the one in `out`,
+    checked, and written (or, with `dry_run`, diffed): for tables and documents alike, each
+    value located by the `Layout` of the source that gave it."""
     path = out / f"{gathered.id}.yaml"
     change = PacketChange(gathered.id, display_path(path), NOT_WRITTEN, len(gathered.records))
     existing: Document | None = None
@@ -160,10 +166,14 @@ def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: lis
         return change
     tables = sorted({place[0] for _, places, _ in gathered.records for place in places.values()}
                     | {place[0] for place in gathered.places.values()})
-    text, starts = packet_text(packet, [_origin(o, gathered, layouts) for o in merged.origins],
-                               _heading(mapping, [layouts[t].source for t in tables]))
+    elsewhere = other_imports(before, {i: existing.at(("evidence", i))[0] for _, i in merged.kept},
+                              {layout.collection for layout in layouts}) if existing else {}
+    text, starts = packet_text(packet, [_origin(o, gathered, layouts, mapping, elsewhere) for o in merged.origins],
+                               _heading(mapping, list(dict.fromkeys(layouts[t].collection for t in tables)), before))
     for (record_id, index), new_index in zip(merged.kept, (i for i, o in enumerate(merged.origins) if o[0] == "packet")):
-        message = f"record {record_id} is in the packet but not in the table: kept as it is (delete it from the packet if it should go)"
+        if index in elsewhere:
+            continue
+        message = f"record {record_id} is in the packet but not in the {mapping.noun}: kept as it is (delete it from the packet if it should go)"
         if dry_run:  # where it is in the file as it stands
             diagnostics.append(existing.diag(("evidence", index), message, "import.kept", level="info"))
         else:  # where it is in the file as written
@@ -172,7 +182,7 @@ def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: lis
     change.status = NEW if existing is None else UNCHANGED if text == before else UPDATED
     # A new packet's records are all added: not listed, so a large import's report stays small.
     change.added = merged.added if change.status != NEW else []
-    change.updated, change.kept = merged.updated, [i for i, _ in merged.kept]
+    change.updated, change.kept = merged.updated, [i for i, index in merged.kept if index not in elsewhere]
     if dry_run:
         if change.status != UNCHANGED:
             change.diff = "".join(difflib.unified_diff(before.splitlines(True), text.splitlines(True),
@@ -187,19 +197,29 @@ def _assemble(book: Rulebook, mapping: Mapping, gathered: Gathered, layouts: lis
     return change
 
 
-def _heading(mapping: Mapping, sources: list[str]) -> str:
+def _heading(mapping: Mapping, sources: list[str], before: str) -> str:
+    """What made the packet and what importing again does. A packet fed by several imports (a
+    table, then documents) names each, in a fixed order, so that each import run again leaves
+    the packet as it is."""
     keys = " and ".join(mapping.match)
-    return (f"Imported by `ladder import table` from {', '.join(sources) or 'no table'} with {mapping.source}.\n"
-            f"Importing again updates each record the table has (matched by {keys}), adds new ones, and keeps\n"
-            "any record added here by hand.")
+    ours = f"Imported by `ladder import {mapping.kind}` from {', '.join(sources) or 'no ' + mapping.kind} with {mapping.source}."
+    same = (f"Imported by `ladder import {mapping.kind}` from ", f" with {mapping.source}.")
+    others = [line[2:] for line in before.splitlines() if line.startswith("# Imported by `ladder import ")
+              and not (line[2:].startswith(same[0]) and line.endswith(same[1]))]
+    if others:
+        return "\n".join(sorted({*others, ours})) + ("\nImporting again with any of these updates each record its source has "
+                                                     "(matched by its\nmapping's keys), adds new ones, and keeps any record added here by hand.")
+    return (f"{ours}\nImporting again updates each record the {mapping.noun} {'have' if mapping.kind == 'docs' else 'has'} "
+            f"(matched by {keys}), adds new ones, and keeps\nany record added here by hand.")
 
 
-def _origin(origin: tuple[str, int], gathered: Gathered, layouts: list[Layout]) -> str:
+def _origin(origin: tuple[str, int], gathered: Gathered, layouts: list[Layout], mapping: Mapping,
+            elsewhere: dict[int, str]) -> str:
     kind, index = origin
     if kind == "packet":
-        return "not in the table: kept as it was"
+        return elsewhere.get(index, f"not in the {mapping.noun}: kept as it was")
     table, row, _ = _row_of(gathered.records[index][1])
-    return f"{layouts[table].source} row {row}"
+    return layouts[table].origin(row)
 
 
 def _row_of(places: dict[str, Place]) -> Place:
@@ -217,8 +237,8 @@ def _locator(gathered: Gathered, merged: Merged, layouts: list[Layout], existing
     def cell(place: Place) -> tuple[str, int, int, str]:
         layout = layouts[place[0]]
         if place[2] < 0:
-            return layout.source, place[1], 1, ""
-        return layout.source, place[1], place[2] + 1, f"{layout.cell_name(place[2])}: "
+            return layout.source, *layout.where(place[1], -1), ""
+        return layout.source, *layout.where(place[1], place[2]), f"{layout.cell_name(place[2])}: "
 
     def locate(path: tuple) -> tuple[str, int, int, str]:
         if path[:1] == ("evidence",) and len(path) > 1 and isinstance(path[1], int) and path[1] < len(merged.origins):
