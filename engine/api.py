@@ -21,6 +21,7 @@ from engine.reading.validate import data_dir
 from engine.rendering.report import Invalid, Result
 
 if TYPE_CHECKING:  # the store's modules load SQLAlchemy and Alembic: imported when a cycle command runs, not by every command
+    from engine.calibration.calibrate import Calibration
     from engine.cycles import Cycle, Decision, Store
     from engine.cycles.opening import Reevaluated
 
@@ -256,3 +257,13 @@ def import_cycles(store: Store, path: str | Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as e:
         raise StoreError(f"{display_path(path)}: cannot read it: {getattr(e, 'strerror', None) or e}", "import.unreadable") from None
     return transfer.import_text(store, text, display_path(path))
+
+
+def calibrate_cycle(store: Store, name: str, since: str | None = None, redact: bool = False, keep_pages: bool = True,
+                    jobs: int | None = None, timeout: float = pool.DEFAULT_TIMEOUT) -> Calibration:
+    """The committee's report over stored cycle `name` (`Calibration`, to write with
+    `calibration.pages.WRITERS`; close it after), with its decisions, overrides and the moves
+    since cycle `since` (default: the one opened just before it). See `cycles.reporting`."""
+    from engine.cycles import reporting
+
+    return reporting.calibration(store, name, since, redact, keep_pages, jobs, timeout)

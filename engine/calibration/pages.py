@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from typing import Any, Callable, Iterator, TextIO
 
-from engine.calibration import candidates, figures
+from engine.calibration import candidates, cycle_words, figures
 from engine.calibration.calibrate import Calibration
 from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
 from engine.common.text import json_text, md_escape, visible
@@ -37,8 +37,17 @@ AGENDA = {
     "fairness": "Fairness",
     "invalid": "Invalid packets",
 }
+# What a report over a stored cycle (`calibrate --cycle`) adds to the agenda, after the checks
+# on the process: the committee's own decisions are one more of them.
+CYCLE_AGENDA = {
+    "decisions": "Decisions against verdicts",
+    "overrides": "Overrides by group",
+    "reasons": "Reasons given for overrides",
+    "movement": "Cycle over cycle",
+}
 TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS, "AGENDA": AGENDA,
-                     "NUMBER": {key: number for number, key in enumerate(AGENDA, 1)}, "RANK": figures.RANK}
+                     "NUMBER": {key: number for number, key in enumerate((*AGENDA, *CYCLE_AGENDA), 1)}, "RANK": figures.RANK,
+                     "CYCLE_AGENDA": CYCLE_AGENDA, **cycle_words.WORDS}
 
 
 def _points(gap: float | None) -> str:

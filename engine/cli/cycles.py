@@ -46,7 +46,7 @@ def _login() -> str:
         return ""
 
 
-def _store_file(db: str | None) -> list[str]:
+def store_file(db: str | None) -> list[str]:
     """The store's SQLite file, which no output may replace."""
     from engine.cycles import StoreError, database
 
@@ -155,7 +155,7 @@ def show(name: str, fmt: str, out: Path | None, db: str | None) -> None:
     from engine.cycles import views
 
     if out:
-        check_out(outputs.file_problem(out, _store_file(db)))
+        check_out(outputs.file_problem(out, store_file(db)))
     with using_store(db) as store:
         text = views.show(store.cycle(name), store.entries(name), fmt)
     if out:
@@ -203,7 +203,7 @@ def export(names: tuple[str, ...], everything: bool, out: Path, db: str | None) 
     """
     if bool(names) == everything:
         raise click.UsageError("name the cycles to export, or give --all")
-    check_out(outputs.file_problem(out, _store_file(db)))
+    check_out(outputs.file_problem(out, store_file(db)))
     with using_store(db) as store:
         text = api.export_cycles(store, names or None)
     write(out, text)
