@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the store's modules load SQLAlchemy and Alembic: imported w
     from engine.calibration.calibrate import Calibration
     from engine.cycles import Cycle, Decision, Store
     from engine.cycles.opening import Reevaluated
+    from engine.cycles.history import Step
 
 
 def default_rules_dir() -> Path:
@@ -267,3 +268,12 @@ def calibrate_cycle(store: Store, name: str, since: str | None = None, redact: b
     from engine.cycles import reporting
 
     return reporting.calibration(store, name, since, redact, keep_pages, jobs, timeout)
+
+
+def candidate_history(store: Store, candidate: str) -> list[Step]:
+    """The candidate (by id) in every cycle of the store, oldest first: verdict, decisions and
+    the criteria changed since their previous cycle (`cycles.history`); StoreError naming the
+    closest ids if no cycle has them."""
+    from engine.cycles import history
+
+    return history.history(store, candidate)

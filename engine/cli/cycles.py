@@ -272,3 +272,25 @@ def decide(cycle_name: str, candidate: str | None, decision: str | None, reason:
         # Expecting the version just read: a decision someone records in between is a conflict, not overwritten unseen.
         recorded = api.decide(store, cycle_name, candidate, decision, reason, by, before.version if before else 0)
     click.echo(views.decision_line(recorded, before))
+
+
+@main.command()
+@click.argument("candidate")
+@db_option
+@format_option
+def history(candidate: str, db: str | None, fmt: str) -> None:
+    """A candidate's promotion history: in every cycle of the store, oldest first, the verdict,
+    the decision (with every change to it), and the criteria that changed since their previous
+    cycle (met -> not met, and back).
+
+    \b
+      ladder history E-10004
+      ladder history E-10004 --db postgresql://ladder@db/ladder --format markdown
+
+    CANDIDATE is a candidate id; an unknown one is answered with the closest ids (exit 1).
+    """
+    from engine.cycles import history_views
+
+    with using_store(db) as store:
+        steps = api.candidate_history(store, candidate)
+    click.echo(history_views.render(candidate, steps, fmt), nl=False)

@@ -10,49 +10,23 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from click.testing import CliRunner
+from conftest import CYCLES, ROOT, rules_from
 
 from engine import api
 from engine.calibration import pages
 from engine.cli import main
 from engine.reading import validate
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-CYCLES = ROOT / "fixtures" / "cycles"
 EXPECTED = CYCLES / "expected"
 
 
 def run_cli(args: list[str]):
     return CliRunner().invoke(main, args, catch_exceptions=False)
 UPDATE = os.environ.get("LADDER_UPDATE_GOLDEN") == "1"
-
-
-def rules_from(patches: str, directory: Path) -> Path:
-    """A copy of rules/ with the patches of fixtures/cycles/`patches` applied."""
-    shutil.copytree(ROOT / "rules", directory)
-    for patch in yaml.safe_load((CYCLES / patches).read_text()):
-        path = directory / patch["file"]
-        text = path.read_text()
-        assert patch["old"] in text, patch
-        path.write_text(text.replace(patch["old"], patch["new"]))
-    return directory
-
-
-@pytest.fixture
-def seasons(store, tmp_path, monkeypatch):
-    """The store with 2026-spring and 2026-autumn opened (in that order) and decided on from
-    their CSV files; run from the repository's root, so packets are named as in the goldens."""
-    monkeypatch.chdir(ROOT)
-    for season in ("spring", "autumn"):
-        api.open_cycle(store, f"2026-{season}", f"fixtures/cycles/{season}", rules_from(f"{season}-rules.yaml", tmp_path / season))
-        api.decide_from_csv(store, f"2026-{season}", f"fixtures/cycles/{season}-decisions.csv")
-    return store
 
 
 def written(report, writer) -> str:
