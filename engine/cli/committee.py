@@ -24,8 +24,8 @@ from engine.cli.app import (
 )
 from engine import api
 from engine.cli.cycles import store_file, db_option, using_store
-from engine.cohorts import cohort, outputs
 from engine.cohorts import cohort as cohort_module
+from engine.cohorts import outputs
 from engine.explaining.phrasing import plural
 from engine.rendering.report import atomic_output
 
@@ -157,9 +157,9 @@ def generate(size: int, seed: int, as_of: date, records: int, out: Path, rules: 
     """
     from engine.cohorts import synthetic
 
-    if cohort.is_jsonl(out):
+    if cohort_module.is_jsonl(out):
         check_out(outputs.file_problem(out, rule_inputs(rules)))
-    elif out.suffix.lower() in cohort.PACKET_SUFFIXES:  # a directory may have a dot in its name (2026.q4), not this
+    elif out.suffix.lower() in cohort_module.PACKET_SUFFIXES:  # a directory may have a dot in its name (2026.q4), not this
         check_out(f"{out}: give a directory (one YAML file per packet) or a .jsonl file")
     else:
         check_out(outputs.cohort_directory_problem(out))

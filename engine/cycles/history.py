@@ -33,6 +33,8 @@ class Step:
     decisions: list[Decision]  # oldest first; the last is in force
     changes: list[Change]  # since the candidate's previous step; [] for the first
     target_changed: bool  # judged for another level than in the previous step: criteria compared by id
+    level_name: str | None = None  # the current and target levels as the cycle's rulebook names them
+    target_name: str | None = None
 
 
 def history(store: Store, candidate: str) -> list[Step]:
@@ -54,8 +56,9 @@ def history(store: Store, candidate: str) -> list[Step]:
         if before is not None and criteria is not None:
             changes = [Change(cid, description, competency, before[cid][0], met)
                        for cid, (met, description, competency) in criteria.items() if cid in before and before[cid][0] != met]
+        names = (explanation["candidate"]["level_name"], explanation["target"]["name"]) if criteria is not None else (None, None)
         steps.append(Step(cycles[entry.cycle], entry, store.history(entry.cycle, entry.label), changes,
-                          previous is not None and previous.target != entry.target))
+                          previous is not None and previous.target != entry.target, *names))
         if criteria is not None:
             before, previous = criteria, entry
     return steps

@@ -24,6 +24,7 @@ def render(candidate: str, steps: list[Step], fmt: str) -> str:
 def _json(candidate: str, steps: list[Step]) -> dict:
     return {"format": HISTORY_FORMAT, "candidate": candidate, "name": _name(steps), "cycles": [{
         "cycle": cycle_json(s.cycle), "packet": s.entry.label, "level": s.entry.level, "target": s.entry.target,
+        "level_name": s.level_name, "target_name": s.target_name,
         "verdict": s.entry.verdict, "errors": [d.to_json() for d in s.entry.errors],
         "decisions": [decision_json(d) for d in s.decisions], "target_changed": s.target_changed,
         "criteria_changed": [{"criterion": c.criterion, "description": c.description, "competency": c.competency,
@@ -49,7 +50,7 @@ def _judged(step: Step) -> str:
     entry = step.entry
     if entry.verdict is None:
         return f"packet {entry.label} invalid ({plural(len(entry.errors), 'error')})"
-    return f"{entry.level} -> {entry.target}: {VERDICT_WORDS[entry.verdict]}"
+    return f"{step.level_name} -> {step.target_name}: {VERDICT_WORDS[entry.verdict]}"
 
 
 def _since(steps: list[Step], index: int) -> str:
@@ -83,7 +84,7 @@ def _markdown(candidate: str, steps: list[Step]) -> list[str]:
              "| Cycle | Opened | Level → target | Verdict | Decision in force |", "|---|---|---|---|---|"]
     for step in steps:
         entry, decided = step.entry, step.decisions[-1] if step.decisions else None
-        judged = (f"{md_escape(entry.level or '')} → {md_escape(entry.target or '')} | {VERDICT_WORDS[entry.verdict]}"
+        judged = (f"{md_escape(step.level_name or '')} → {md_escape(step.target_name or '')} | {VERDICT_WORDS[entry.verdict]}"
                   if entry.verdict else f"{md_escape(entry.label)} | invalid")
         lines.append(f"| {md_escape(step.cycle.name)} | {step.cycle.opened_at:%Y-%m-%d} | {judged} | "
                      f"{md_escape(_decision(decided)) if decided else 'undecided'} |")

@@ -147,3 +147,15 @@ def test_a_report_over_a_cohort_keeps_format_3_and_no_cycle_section(tmp_path, mo
     assert run_cli(["calibrate", "fixtures/cycles/spring", f"--out={out}"]).exit_code == 0
     document = json.loads(out.read_text())
     assert document["format"] == "ladder.calibration/3" and "cycle" not in document
+
+
+def test_calibrate_and_history_teach_the_cycle_forms_with_an_example():
+    assert "ladder calibrate --cycle 2026-autumn" in run_cli(["calibrate", "--help"]).output
+    assert "ladder history E-10004" in run_cli(["history", "--help"]).output
+
+
+def test_an_unknown_since_cycle_is_refused_with_the_closest_name(seasons, db):
+    result = run_cli(["calibrate", "--cycle", "2026-autumn", "--since-cycle", "2026-sprin", "--db", db])
+    assert result.exit_code == 1 and "'2026-spring'" in result.output
+    same = run_cli(["calibrate", "--cycle", "2026-autumn", "--since-cycle", "2026-autumn", "--db", db])
+    assert same.exit_code == 1 and "[calibrate.same-cycle]" in same.output

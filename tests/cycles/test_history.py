@@ -56,6 +56,8 @@ def test_every_format_names_the_changed_criterion(seasons, db):
         result = history(db, "E-3001", "--format", fmt)
         assert result.exit_code == 0 and "mentees" in result.output and "Mentored at least 3 engineers" in result.output, fmt
     assert history(db, "E-3001", "--format", "markdown").output.startswith("# E-3001 Alba Ferreira\n")
+    assert "2026-autumn (opened " in history(db, "E-3001").output
+    assert "Senior Developer -> Staff Engineer: nearly ready" in history(db, "E-3001").output
 
 
 def test_a_candidate_only_in_one_cycle_has_one_step_and_no_changes(seasons):
