@@ -159,3 +159,16 @@ def test_an_unknown_since_cycle_is_refused_with_the_closest_name(seasons, db):
     assert result.exit_code == 1 and "'2026-spring'" in result.output
     same = run_cli(["calibrate", "--cycle", "2026-autumn", "--since-cycle", "2026-autumn", "--db", db])
     assert same.exit_code == 1 and "[calibrate.same-cycle]" in same.output
+
+
+def test_a_packet_unchanged_between_cycles_is_moved_by_the_rules_alone_as_judging_it_confirms(seasons, tmp_path):
+    """Autumn's packets opened again under spring's rules: every move is the rules', and the
+    verdicts the report gives without judging are those judging gives."""
+    spring_rules = rules_from("spring-rules.yaml", tmp_path / "spring-again")
+    api.open_cycle(seasons, "2027-spring", "fixtures/cycles/autumn", spring_rules)
+    report = api.calibrate_cycle(seasons, "2027-spring")
+    moved = report.report()["cycle"]["movement"]["moved"]
+    report.close()
+    assert {m["id"]: m["attribution"] for m in moved} == {"E-3001": "rules", "E-3003": "rules", "E-3004": "rules"}
+    judged = {r.candidate_id: r.now for r in api.reevaluate_cycle(seasons, "2026-autumn", spring_rules)}
+    assert all(m["old_evidence_new_rules"] == judged[m["id"]] for m in moved)
