@@ -150,17 +150,34 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
     attributes = sorted(shown)
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"])
-    for row in calibration.shown_rows():
+    decided = _decisions(calibration)
+    writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"]
+                    + (DECISION_COLUMNS if decided is not None else []))
+    for real, row in zip(calibration.rows, calibration.shown_rows()):
         cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
                  "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
                  ";".join(row.unmet), ";".join(d.id for d in row.depends_on)]
         cells += [_group(row.attributes, a, *shown[a]) for a in attributes]
         cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
-        writer.writerow([csv_cell(c) for c in cells + [""]])
-    for label, diagnostics in calibration.shown_invalid():
-        cells = [label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities)) + [" | ".join(d.format() for d in diagnostics)]
+        cells += [""] + (decided[real.packet] if decided is not None else [])
         writer.writerow([csv_cell(c) for c in cells])
+    for (real, _), (label, diagnostics) in zip(calibration.invalid, calibration.shown_invalid()):
+        cells = [label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities)) + [" | ".join(d.format() for d in diagnostics)]
+        writer.writerow([csv_cell(c) for c in cells + (decided[real] if decided is not None else [])])
+
+
+# A report over a stored cycle adds the decision in force to each row, after `errors`.
+DECISION_COLUMNS = ["decision", "override", "decision_reason"]
+
+
+def _decisions(calibration: Calibration) -> dict[str, list[str]] | None:
+    """Each packet's decision cells by its real label; None for a report over a cohort (whose
+    CSV stays as it was). Under --redact the reasons are scrubbed as the report's are."""
+    if calibration.cycle is None:
+        return None
+    scrub = calibration.redactor.scrub if calibration.redactor else (lambda text: text)
+    return {d.packet: [d.decision or "", str(d.override).lower() if d.decision else "", scrub(d.reason)]
+            for d in calibration.cycle.decided}
 
 
 def _group(attributes: dict, name: str, shown: set[str], suppressed: bool) -> str:

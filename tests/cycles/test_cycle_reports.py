@@ -7,6 +7,7 @@ After a deliberate change to the report, review and regenerate the golden files 
 `LADDER_UPDATE_GOLDEN=1 python -m pytest tests/cycles/test_cycle_reports.py`."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -119,8 +120,9 @@ def test_override_reasons_are_listed_with_ids_beside_names(seasons):
 
 def test_redacted_cycle_report_names_no_candidate_and_no_one_who_decided(seasons):
     report = api.calibrate_cycle(seasons, "2026-autumn", redact=True)
-    text = written(report, pages.write_markdown) + written(report, pages.write_json)
+    text = written(report, pages.write_markdown) + written(report, pages.write_json) + written(report, pages.write_csv)
     report.close()
+    assert "| withheld |" in text  # who decided
     for name in ("Alba Ferreira", "E-3001", "Sam Okafor", "Rafael Ortiz", "| ana |"):
         assert name not in text
 
@@ -131,7 +133,11 @@ def test_cli_writes_every_format_for_a_cycle(seasons, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert 'id="movement"' in outs[0].read_text() and "the evidence" in outs[0].read_text()
     assert outs[1].read_text() == (EXPECTED / "2026-autumn.md").read_text()
-    assert outs[3].read_text().startswith("packet,candidate_id")
+    rows = {row["candidate_id"] or row["packet"]: row for row in csv.DictReader(io.StringIO(outs[3].read_text()))}
+    assert (rows["E-3005"]["decision"], rows["E-3005"]["override"], rows["E-3005"]["decision_reason"]) == (
+        "defer", "true", "On leave until January: decide next cycle")
+    assert (rows["E-3006"]["decision"], rows["E-3006"]["override"]) == ("", "")
+    assert rows["fixtures/cycles/autumn/e-3010-invalid.yaml"]["decision"] == ""
 
 
 def test_cli_refuses_a_cohort_with_a_cycle_and_an_unknown_cycle(seasons, db):
@@ -147,6 +153,9 @@ def test_a_report_over_a_cohort_keeps_format_3_and_no_cycle_section(tmp_path, mo
     assert run_cli(["calibrate", "fixtures/cycles/spring", f"--out={out}"]).exit_code == 0
     document = json.loads(out.read_text())
     assert document["format"] == "ladder.calibration/3" and "cycle" not in document
+    csv_out = tmp_path / "spring.csv"
+    assert run_cli(["calibrate", "fixtures/cycles/spring", f"--out={csv_out}"]).exit_code == 0
+    assert csv_out.read_text().split("\n", 1)[0].endswith(",errors")
 
 
 def test_calibrate_and_history_teach_the_cycle_forms_with_an_example():
