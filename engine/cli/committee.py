@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from engine import api
 from engine.cli.app import (
     as_of_option_value,
     check_out,
@@ -22,8 +23,7 @@ from engine.cli.app import (
     stopping_on_failure,
     writing,
 )
-from engine import api
-from engine.cli.cycles import store_file, db_option, using_store
+from engine.cli.cycles import db_option, store_file, using_store
 from engine.cohorts import cohort as cohort_module
 from engine.cohorts import outputs
 from engine.explaining.phrasing import plural

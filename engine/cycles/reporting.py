@@ -15,8 +15,8 @@ from engine.calibration.decisions import Decided
 from engine.calibration.movement import Compared
 from engine.cohorts import pool
 from engine.cycles import freezing
-from engine.cycles.freezing import FrozenPacket
 from engine.cycles.database import StoreError
+from engine.cycles.freezing import FrozenPacket
 from engine.cycles.model import Entry
 from engine.cycles.store import Store
 from engine.reading.model import Rulebook
