@@ -27,7 +27,9 @@ from engine.rendering.report import Invalid, Result, write_atomic
 from engine.tooling import scaffold
 
 if TYPE_CHECKING:  # the store's modules load SQLAlchemy and Alembic: imported when a cycle command runs, not by every command
+    from engine.calibration.calibrate import Calibration
     from engine.cycles import Cycle, Decision, Store
+    from engine.cycles.history import Step
     from engine.cycles.opening import Reevaluated
 
 
@@ -342,3 +344,22 @@ def import_cycles(store: Store, path: str | Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as e:
         raise StoreError(f"{display_path(path)}: cannot read it: {getattr(e, 'strerror', None) or e}", "import.unreadable") from None
     return transfer.import_text(store, text, display_path(path))
+
+
+def calibrate_cycle(store: Store, name: str, since: str | None = None, redact: bool = False, keep_pages: bool = True,
+                    jobs: int | None = None, timeout: float = pool.DEFAULT_TIMEOUT) -> Calibration:
+    """The committee's report over stored cycle `name` (`Calibration`, to write with
+    `calibration.pages.WRITERS`; close it after), with its decisions, overrides and the moves
+    since cycle `since` (default: the one opened just before it). See `cycles.reporting`."""
+    from engine.cycles import reporting
+
+    return reporting.calibration(store, name, since, redact, keep_pages, jobs, timeout)
+
+
+def candidate_history(store: Store, candidate: str) -> list[Step]:
+    """The candidate (by id) in every cycle of the store, oldest first: verdict, decisions and
+    the criteria changed since their previous cycle (`cycles.history`); StoreError naming the
+    closest ids if no cycle has them."""
+    from engine.cycles import history
+
+    return history.history(store, candidate)

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import replace
 from typing import Any, Iterator
 
-from engine.calibration import fairness, figures
+from engine.calibration import cycle, fairness, figures
 from engine.calibration.figures import VERDICTS
 from engine.calibration.redaction import Redactor
 from engine.calibration.rows import Dependence, Row
@@ -27,6 +27,10 @@ from engine.rendering.report import Invalid
 # and fairness's cohort baseline, fairness level by level, and which way an unverified record
 # moves a verdict.
 FORMAT_ID = "ladder.calibration/3"
+# 4: a report over a stored cycle (`ladder calibrate --cycle`) adds `cycle`: decisions against
+# verdicts, override rates and reasons, and the moves since the previous cycle. A report over a
+# cohort keeps shape 3 and says so, byte for byte as before.
+CYCLE_FORMAT_ID = "ladder.calibration/4"
 
 
 class Calibration:
@@ -40,6 +44,7 @@ class Calibration:
         self._pages = tempfile.TemporaryFile("w+", encoding="utf-8") if keep_pages else None
         self._values: dict[Any, Any] = {}
         self._report: dict[str, Any] | None = None
+        self.cycle: cycle.CycleFacts | None = None  # set for a report over a stored cycle
 
     def _shared(self, value: Any) -> Any:
         """One copy of each repeated value (level ids, criterion ids, attribute maps)."""
@@ -154,8 +159,8 @@ class Calibration:
     def _figures(self) -> dict[str, Any]:
         rows = self.shown_rows()
         packets = len(rows) + len(self.invalid)
-        return {
-            "format": FORMAT_ID,
+        report = {
+            "format": FORMAT_ID if self.cycle is None else CYCLE_FORMAT_ID,
             "cohort": f"a cohort of {packets} packet{'s' if packets != 1 else ''}" if self.redactor else self.source,
             "rulebook": {"name": self.book.name, "digest": self.book.digest[:16]},
             "redacted": self.redactor is not None,
@@ -173,6 +178,9 @@ class Calibration:
             "fairness": fairness.fairness(self.book, self.rows, self._group_labels, self._scrubbed),
             "invalid": [{"packet": label, "errors": [d.to_json() for d in diagnostics]} for label, diagnostics in self.shown_invalid()],
         }
+        if self.cycle is not None:
+            report["cycle"] = cycle.section(self, self.cycle)
+        return report
 
     def roster(self) -> Iterator[dict[str, Any]]:
         """Every candidate, grouped by target level in ladder order, by name within a level (then

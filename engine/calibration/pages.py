@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from typing import Any, Callable, Iterator, TextIO
 
-from engine.calibration import candidates, figures
+from engine.calibration import candidates, cycle_words, figures
 from engine.calibration.calibrate import Calibration
 from engine.calibration.figures import TOP_BLOCKERS, VERDICTS
 from engine.common.text import json_text, md_escape, visible
@@ -37,8 +37,17 @@ AGENDA = {
     "fairness": "Fairness",
     "invalid": "Invalid packets",
 }
+# What a report over a stored cycle (`calibrate --cycle`) adds to the agenda, after the checks
+# on the process: the committee's own decisions are one more of them.
+CYCLE_AGENDA = {
+    "decisions": "Decisions against verdicts",
+    "overrides": "Overrides by group",
+    "reasons": "Reasons given for overrides",
+    "movement": "Cycle over cycle",
+}
 TEMPLATES.globals = {**ENVIRONMENT.globals, "TOP_BLOCKERS": TOP_BLOCKERS, "AGENDA": AGENDA,
-                     "NUMBER": {key: number for number, key in enumerate(AGENDA, 1)}, "RANK": figures.RANK}
+                     "NUMBER": {key: number for number, key in enumerate((*AGENDA, *CYCLE_AGENDA), 1)}, "RANK": figures.RANK,
+                     "CYCLE_AGENDA": CYCLE_AGENDA, **cycle_words.WORDS}
 
 
 def _points(gap: float | None) -> str:
@@ -141,17 +150,34 @@ def write_csv(calibration: Calibration, stream: TextIO) -> None:
     attributes = sorted(shown)
     opportunities = [c.id for c in calibration.book.calibration.opportunities]
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"])
-    for row in calibration.shown_rows():
+    decided = _decisions(calibration)
+    writer.writerow(CSV_COLUMNS + [f"attribute:{a}" for a in attributes] + [f"opportunity:{o}" for o in opportunities] + ["errors"]
+                    + (DECISION_COLUMNS if decided is not None else []))
+    for real, row in zip(calibration.rows, calibration.shown_rows()):
         cells = [row.packet, row.id, row.name, row.track, row.level, row.level_name, row.target, row.target_name, row.manager or "",
                  "" if row.nominated is None else str(row.nominated).lower(), row.verdict, row.verified_only,
                  ";".join(row.unmet), ";".join(d.id for d in row.depends_on)]
         cells += [_group(row.attributes, a, *shown[a]) for a in attributes]
         cells += [str(row.opportunities.get(o, False)).lower() for o in opportunities]
-        writer.writerow([csv_cell(c) for c in cells + [""]])
-    for label, diagnostics in calibration.shown_invalid():
-        cells = [label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities)) + [" | ".join(d.format() for d in diagnostics)]
+        cells += [""] + (decided[real.packet] if decided is not None else [])
         writer.writerow([csv_cell(c) for c in cells])
+    for (real, _), (label, diagnostics) in zip(calibration.invalid, calibration.shown_invalid()):
+        cells = [label] + [""] * (len(CSV_COLUMNS) - 1 + len(attributes) + len(opportunities)) + [" | ".join(d.format() for d in diagnostics)]
+        writer.writerow([csv_cell(c) for c in cells + (decided[real] if decided is not None else [])])
+
+
+# A report over a stored cycle adds the decision in force to each row, after `errors`.
+DECISION_COLUMNS = ["decision", "override", "decision_reason"]
+
+
+def _decisions(calibration: Calibration) -> dict[str, list[str]] | None:
+    """Each packet's decision cells by its real label; None for a report over a cohort (whose
+    CSV stays as it was). Under --redact the reasons are scrubbed as the report's are."""
+    if calibration.cycle is None:
+        return None
+    scrub = calibration.redactor.scrub if calibration.redactor else (lambda text: text)
+    return {d.packet: [d.decision or "", str(d.override).lower() if d.decision else "", scrub(d.reason)]
+            for d in calibration.cycle.decided}
 
 
 def _group(attributes: dict, name: str, shown: set[str], suppressed: bool) -> str:

@@ -23,16 +23,22 @@ from engine.cli.app import (
     stopping_on_failure,
     writing,
 )
+from engine.cli.cycles import db_option, store_file, using_store
 from engine.common.text import plural
 from engine.rendering.report import atomic_output
 
 
 @main.command()
-@click.argument("cohort")
+@click.argument("cohort", required=False)
 @click.option("--out", "outs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report here; the format follows the suffix: .html .md .csv .json. Repeat for several. "
                    "Default: Markdown on stdout.")
 @rules_option
+@click.option("--cycle", "cycle_name", metavar="NAME", help="Report on a stored cycle instead of COHORT: its frozen packets, "
+              "verdicts and rules, with the committee's decisions, overrides and the moves since the previous cycle.")
+@click.option("--since-cycle", "since", metavar="NAME", help="With --cycle: compare with this cycle. Default: the one opened "
+              "just before it.")
+@db_option
 @click.option("--redact", is_flag=True, help="Replace candidates, their ids, managers and packet paths with stable pseudonyms wherever "
               "they appear, for wider sharing. Other people named in record titles cannot be recognised: read the titles first.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any packet is invalid. Without it, a report that lists invalid packets "
@@ -40,13 +46,15 @@ from engine.rendering.report import atomic_output
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal, never in CI).")
 @jobs_options
 @cache_option
-def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: bool, strict: bool, progress: bool | None,
-              jobs: int, timeout: float, cache: bool) -> None:
+def calibrate(cohort: str | None, outs: tuple[Path, ...], rules: Path | None, cycle_name: str | None, since: str | None,
+              db: str | None, redact: bool, strict: bool, progress: bool | None, jobs: int, timeout: float,
+              cache: bool) -> None:
     """Report on a whole promotion cycle for a calibration committee.
 
     \b
       ladder calibrate cycle-2026/ --out report.html --out report.csv
       ladder calibrate cohort.jsonl --redact --out shared.md
+      ladder calibrate --cycle 2026-autumn --db ladder.db --out autumn.html
 
     COHORT is a directory of packets (its subdirectories are not searched: use a glob), a
     quoted glob ('cycle/**/*.yaml'), or a JSON Lines file with one packet per line. The report
@@ -58,39 +66,43 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     blockers; fairness by group; invalid packets. Then a roster of every candidate (the HTML
     sorts and filters it) and a page per candidate.
 
+    With --cycle (a cycle opened by `ladder cycle open`), the report is of the cycle as it was
+    frozen, and adds: decisions against verdicts; override rates by track, level, manager and
+    group (small groups withheld as in fairness); the reasons given for overrides; and cycle
+    over cycle, who moved and whether the rules or the evidence moved them (each side's
+    packets judged again under the other side's rules).
+
     Exit status: 0 when the report is written, invalid packets listed in it (--strict: 1 if
-    there are any); 2 if COHORT names no packets; 3 if the rules engine failed on a packet
-    (it is listed with that error, and the report still written).
+    there are any); 1 if the store or cycle cannot be read; 2 if COHORT names no packets; 3 if
+    the rules engine failed on a packet (it is listed with that error, and the report still
+    written).
     """
-    from engine.caching.verdicts import open_cache
-    from engine.calibration import calibrate as calibration
     from engine.calibration import pages as calibration_report
-    from engine.cohorts import cohort as cohorts
     from engine.cohorts import outputs
 
+    if (cohort is None) == (cycle_name is None):
+        raise click.UsageError("give a COHORT, or --cycle NAME for a stored cycle (not both)")
+    if cycle_name is None and (since or db):
+        raise click.UsageError(f"{'--since-cycle' if since else '--db'} goes with --cycle NAME")
+    if cycle_name is not None and rules is not None:
+        raise click.UsageError("--rules does not go with --cycle: a stored cycle is reported under the rules it was judged by "
+                               "(to judge it under others: ladder cycle reevaluate)")
+    inputs = (cohort, *rule_inputs(rules)) if cohort is not None else tuple(store_file(db))
     written: dict[Path, Path] = {}
     for out in outs:
         if out.suffix.lower() not in calibration_report.WRITERS:
             raise click.BadParameter(f"{out}: use a .html, .md, .csv or .json file", param_hint="--out")
-        check_out(outputs.file_problem(out, (cohort, *rule_inputs(rules))))
+        check_out(outputs.file_problem(out, inputs))
         if (same := written.setdefault(out.resolve(), out)) is not out:
             check_out(f"{out} and {same} are the same file: give each format its own")
-    packets = cohorts.items(cohort)  # names no packets: a usage error, before the rulebook is read
-    book = load_rulebook(rules, cache)
-    verdicts = open_cache(cache)
-    with stopping_on_failure():
-        stream = cohorts.evaluate_all(book, packets, jobs, timeout, cache=verdicts)
-        pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
-        report = calibration.Calibration(book, cohort, redact=redact, keep_pages=pages)
-        show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
-        # Counting reads the cohort once more: only for a bar someone sees.
-        bar = (click.progressbar(stream, length=cohorts.count(cohort), label="Evaluating", file=sys.stderr) if show
-               else contextlib.nullcontext(stream))
-        with bar as evaluated_all:
-            for evaluated in evaluated_all:
-                report.add(evaluated)
-        if verdicts is not None:
-            verdicts.close()
+    pages = not outs or any(out.suffix.lower() != ".csv" for out in outs)  # CSV has no candidate pages
+    if cycle_name is not None:
+        from engine import api
+
+        with using_store(db) as store:
+            report = api.calibrate_cycle(store, cycle_name, since, redact, pages, jobs, timeout)
+    else:
+        report = _cohort_report(cohort, rules, redact, pages, progress, jobs, timeout, cache)
     for out in outs:
         with writing(out), atomic_output(out) as stream:
             calibration_report.WRITERS[out.suffix.lower()](report, stream)
@@ -98,13 +110,41 @@ def calibrate(cohort: str, outs: tuple[Path, ...], rules: Path | None, redact: b
     if not outs:
         calibration_report.write_markdown(report, click.get_text_stream("stdout"))
     report.close()
-    faults = sum(any(d.code == cohorts.FAULT for d in diagnostics) for _, diagnostics in report.invalid)
+    from engine.cohorts.cohort import FAULT
+
+    faults = sum(any(d.code == FAULT for d in diagnostics) for _, diagnostics in report.invalid)
     if len(report.invalid) > faults:
         click.echo(f"ladder: {plural(len(report.invalid) - faults, 'invalid packet')}, listed in the report", err=True)
     if faults:
         engine_failed(f"failed on {plural(faults, 'packet')}, listed in the report with its error")
     if strict and report.invalid:
         sys.exit(1)
+
+
+def _cohort_report(spec: str, rules: Path | None, redact: bool, pages: bool, progress: bool | None, jobs: int, timeout: float,
+                   cache: bool):
+    """The report over the cohort `spec` names, evaluated now (unchanged packets' verdicts from
+    the verdict cache unless `cache` is False)."""
+    from engine.caching.verdicts import open_cache
+    from engine.calibration import calibrate as calibration
+    from engine.cohorts import cohort as cohort_module
+
+    packets = cohort_module.items(spec)  # names no packets: a usage error, before the rulebook is read
+    book = load_rulebook(rules, cache)
+    verdicts = open_cache(cache)
+    with stopping_on_failure():
+        stream = cohort_module.evaluate_all(book, packets, jobs, timeout, cache=verdicts)
+        report = calibration.Calibration(book, spec, redact=redact, keep_pages=pages)
+        show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
+        # Counting reads the cohort once more: only for a bar someone sees.
+        bar = (click.progressbar(stream, length=cohort_module.count(spec), label="Evaluating", file=sys.stderr) if show
+               else contextlib.nullcontext(stream))
+        with bar as evaluated_all:
+            for evaluated in evaluated_all:
+                report.add(evaluated)
+        if verdicts is not None:
+            verdicts.close()
+    return report
 
 
 @main.command()

@@ -43,7 +43,7 @@ def _login() -> str:
         return ""
 
 
-def _store_file(db: str | None) -> list[str]:
+def store_file(db: str | None) -> list[str]:
     """The store's SQLite file, which no output may replace."""
     from engine.cycles import StoreError, database
 
@@ -157,7 +157,7 @@ def show(name: str, fmt: str, out: Path | None, db: str | None) -> None:
     from engine.cycles import views
 
     if out:
-        check_out(outputs.file_problem(out, _store_file(db)))
+        check_out(outputs.file_problem(out, store_file(db)))
     with using_store(db) as store:
         text = views.show(store.cycle(name), store.entries(name), fmt)
     if out:
@@ -209,7 +209,7 @@ def export(names: tuple[str, ...], everything: bool, out: Path, db: str | None) 
 
     if bool(names) == everything:
         raise click.UsageError("name the cycles to export, or give --all")
-    check_out(outputs.file_problem(out, _store_file(db)))
+    check_out(outputs.file_problem(out, store_file(db)))
     with using_store(db) as store:
         text = api.export_cycles(store, names or None)
     write(out, text)
@@ -282,3 +282,26 @@ def decide(cycle_name: str, candidate: str | None, decision: str | None, reason:
         # Expecting the version just read: a decision someone records in between is a conflict, not overwritten unseen.
         recorded = api.decide(store, cycle_name, candidate, decision, reason, by, before.version if before else 0)
     click.echo(views.decision_line(recorded, before))
+
+
+@main.command()
+@click.argument("candidate")
+@db_option
+@format_option
+def history(candidate: str, db: str | None, fmt: str) -> None:
+    """A candidate's promotion history: in every cycle of the store, oldest first, the verdict,
+    the decision (with every change to it), and the criteria that changed since their previous
+    cycle (met -> not met, and back).
+
+    \b
+      ladder history E-10004
+      ladder history E-10004 --db postgresql://ladder@db/ladder --format markdown
+
+    CANDIDATE is a candidate id; an unknown one is answered with the closest ids (exit 1).
+    """
+    from engine import api
+    from engine.cycles import history_views
+
+    with using_store(db) as store:
+        steps = api.candidate_history(store, candidate)
+    click.echo(history_views.render(candidate, steps, fmt), nl=False)

@@ -98,6 +98,8 @@ def import_docs(folder: Path, mapping: Path, out: Path, dry_run: bool, rules: Pa
     Exit status: 0 when every document was imported; 1 if some document or packet is invalid
     (the others are still written) or the mapping cannot be used; 2 for usage errors.
     """
+    from engine import api
+
     if out.exists() and not out.is_dir():
         check_out(f"{out} is not a directory", "--out")
     book = load_rulebook(rules)

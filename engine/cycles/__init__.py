@@ -9,10 +9,14 @@ PostgreSQL by URL (SQLAlchemy Core, Alembic migrations run on open).
 - `deciding` and `decisions_csv`: decisions (append-only events, overrides need a reason,
   optimistic concurrency), from the command line, a CSV file or a page;
 - `transfer`: a store as one JSON document (export, import);
-- `views`: a cycle and a re-evaluation as text, JSON and Markdown.
+- `views`: a cycle and a re-evaluation as text, JSON and Markdown;
+- `reporting`: the committee's report over a cycle (`calibrate --cycle`): the store's facts
+  (decisions, the previous cycle judged both ways) handed to `engine.calibration`;
+- `history` and `history_views`: a candidate across cycles (`ladder history`).
 
 The API at a glance (`engine.api` wraps the common calls: open_store, open_cycle,
-reevaluate_cycle, decide, decide_from_csv, export_cycles, import_cycles):
+reevaluate_cycle, decide, decide_from_csv, export_cycles, import_cycles, calibrate_cycle,
+candidate_history):
 
     store = Store.open(db)                       # migrated; a context manager; StoreError if it cannot be
     store.cycles() -> [Cycle]                    # oldest first, with verdict counts, decided, overrides
@@ -22,6 +26,7 @@ reevaluate_cycle, decide, decide_from_csv, export_cycles, import_cycles):
     store.explanation(name, candidate) -> dict | Invalid      # the frozen verdict document
     store.history(name, candidate) -> [Decision]              # every event, oldest first
     store.appearances(candidate_id) -> [Entry]   # the candidate across cycles, oldest first
+    store.candidate_ids() -> [str]               # every candidate id in the store, sorted
     store.evaluated(name) -> Iterator[Evaluated] # what Calibration.add takes: report on a stored cycle
     store.packets(name) -> Iterator[FrozenPacket]; store.thawed_rulebook(name) -> Rulebook
     opening.reevaluate(store, name, book) -> Iterator[Reevaluated]   # frozen packets under any rules

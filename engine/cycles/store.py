@@ -232,6 +232,12 @@ class Store:
                 .order_by(cycles.c.opened_at, cycles.c.name)))
             return [entry for name in names for entry in self._entries(connection, name, verdicts.c.candidate_id == candidate_id)]
 
+    def candidate_ids(self) -> list[str]:
+        """Every candidate id in any cycle, sorted (for a suggestion when one is mistyped)."""
+        with self.read() as connection:
+            return list(connection.scalars(sa.select(verdicts.c.candidate_id).where(verdicts.c.candidate_id.is_not(None))
+                                           .distinct().order_by(verdicts.c.candidate_id)))
+
     def explanation(self, name: str, candidate: str) -> dict | Invalid:
         """The frozen verdict document (`explain`) of `candidate`, or `Invalid` with its errors."""
         with self.read() as connection:

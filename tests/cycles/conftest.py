@@ -16,11 +16,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine import api
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PACKETS = ROOT / "fixtures" / "packets"
+CYCLES = ROOT / "fixtures" / "cycles"
 # A ready, a nearly ready, a not ready and an invalid packet.
 COHORT = ["ic-staff-ready.yaml", "ic-staff-nearly-one-design-doc-short.yaml", "ic-senior-not-ready-17-months-month-end.yaml",
           "invalid/unknown-candidate-level.yaml"]
@@ -134,4 +136,26 @@ def cohort(tmp_path) -> Path:
 def spring(store, cohort, rules_copy):
     """The store with cycle `spring` opened over the four packets, under a copy of the rules."""
     api.open_cycle(store, "spring", cohort, rules_copy)
+    return store
+
+
+def rules_from(patches: str, directory: Path) -> Path:
+    """A copy of rules/ with the patches of fixtures/cycles/`patches` applied."""
+    shutil.copytree(ROOT / "rules", directory)
+    for patch in yaml.safe_load((CYCLES / patches).read_text()):
+        path = directory / patch["file"]
+        text = path.read_text()
+        assert patch["old"] in text, patch
+        path.write_text(text.replace(patch["old"], patch["new"]))
+    return directory
+
+
+@pytest.fixture
+def seasons(store, tmp_path, monkeypatch):
+    """The store with 2026-spring and 2026-autumn opened (in that order) and decided on from
+    their CSV files; run from the repository's root, so packets are named as in the goldens."""
+    monkeypatch.chdir(ROOT)
+    for season in ("spring", "autumn"):
+        api.open_cycle(store, f"2026-{season}", f"fixtures/cycles/{season}", rules_from(f"{season}-rules.yaml", tmp_path / season))
+        api.decide_from_csv(store, f"2026-{season}", f"fixtures/cycles/{season}-decisions.csv")
     return store
