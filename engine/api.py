@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from engine.cohorts import cohort, pool
 from engine.common.errors import Diagnostic, LadderError
@@ -256,3 +256,14 @@ def import_cycles(store: Store, path: str | Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as e:
         raise StoreError(f"{display_path(path)}: cannot read it: {getattr(e, 'strerror', None) or e}", "import.unreadable") from None
     return transfer.import_text(store, text, display_path(path))
+
+
+def serve_meeting(store: Store, cycle: str, host: str = "127.0.0.1", port: int = 0, allow_remote: bool = False,
+                  announce: Callable[[str], None] = print) -> None:
+    """Serve the committee's meeting page for `cycle` until interrupted (`engine.meeting`):
+    `announce` gets the address to open, with its access token. RemoteRefused (a ValueError)
+    for a host other than a loopback address without `allow_remote`; StoreError if there is
+    no such cycle; OSError if the port cannot be had."""
+    from engine.meeting import serving
+
+    serving.serve(store, cycle, host, port, allow_remote, announce)
