@@ -108,7 +108,7 @@ def _order(query: RosterQuery, level_order: dict[str, int]) -> list[sa.ColumnEle
     """The sort the query asks for, then cohort order: the same query gives the same page."""
     d = decision_events
     key: list[sa.ColumnElement] = {
-        "id": [sa.func.coalesce(verdicts.c.candidate_id, packets.c.label)],
+        "id": [verdicts.c.candidate_id.is_(None), verdicts.c.candidate_id, packets.c.label],  # invalid packets last
         "name": [sa.func.lower(sa.func.coalesce(verdicts.c.candidate_name, "")), verdicts.c.candidate_id],
         "level": [sa.case(level_order, value=verdicts.c.target, else_=len(level_order)) if level_order else verdicts.c.target,
                   verdicts.c.target],
