@@ -128,7 +128,10 @@ def create_app(meeting: Meeting, keys: Secrets | None = None) -> Guard:
             return HTMLResponse("<!DOCTYPE html><title>Error</title><p>ladder failed while making this page; "
                                 "the server's log has the details.</p>", status_code=500)
 
-    routes = [Route("/", agenda), Route("/roster", roster_page),
+    def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # browsers ask for one; a 404 would be logged as an error
+
+    routes = [Route("/", agenda), Route("/roster", roster_page), Route("/favicon.ico", no_icon),
               Route("/candidates/{packet:path}", candidate, methods=["GET"]),
               Route("/candidates/{packet:path}", decision, methods=["POST"])]
     app = Starlette(routes=routes, exception_handlers={StoreError: page_error, HTTPException: page_error, Exception: page_error})
