@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from engine.cycles.model import DECISION_WORDS, Entry
-from engine.cycles.store import Store, entries_query, entry_of
+from engine.cycles.store import Store, _newest, entries_query, entry_of
 from engine.cycles.tables import decision_events, packets, verdicts
 
 PAGE_SIZE = 100
@@ -66,18 +66,40 @@ class RosterPage:
 
 def page(store: Store, cycle: str, query: RosterQuery, level_order: dict[str, int] | None = None) -> RosterPage:
     """One page of cycle `cycle`'s roster (StoreError if there is no such cycle). `level_order`
-    places levels on the ladder for the level sort (else they sort by id)."""
+    places levels on the ladder for the level sort (else they sort by id).
+
+    In two steps: the positions of the page's entries, found in the verdicts' narrow columns
+    alone (joining decisions or packets only when a filter or the sort needs them), then those
+    entries whole. Sorting 10,000 whole entries to keep 100 read every packet's row: 62 ms of
+    the page's 83 on SQLite, against 28 ms for the positions."""
     query = query.clean()
-    base = entries_query(cycle)
-    filtered = base.where(*_filters(query))
+    d, newest = decision_events, _newest(cycle)
+    source: sa.FromClause = verdicts
+    if query.decision or query.sort == "decision":
+        source = source.outerjoin(newest, newest.c.position == verdicts.c.position).outerjoin(
+            d, (d.c.cycle == verdicts.c.cycle) & (d.c.position == verdicts.c.position) & (d.c.version == newest.c.version))
+    if query.text:
+        source = source.join(packets, (packets.c.cycle == verdicts.c.cycle) & (packets.c.position == verdicts.c.position))
+    keys = sa.select(verdicts.c.position).select_from(source).where(verdicts.c.cycle == cycle, *_filters(query))
+    order = _order(query, level_order or {})
     with store.read() as connection:
         store.cycle_row(connection, cycle)
-        total = connection.execute(sa.select(sa.func.count()).select_from(packets).where(packets.c.cycle == cycle)).scalar_one()
-        matched = connection.execute(sa.select(sa.func.count()).select_from(filtered.subquery())).scalar_one()
-        query = replace(query, page=min(query.page, max(1, math.ceil(matched / query.size))))
-        ordered = filtered.order_by(*_order(query, level_order or {})).limit(query.size).offset((query.page - 1) * query.size)
-        entries = [entry_of(cycle, row) for row in connection.execute(ordered)]
-    return RosterPage(query, entries, matched, total)
+        total = connection.execute(sa.select(sa.func.count()).select_from(verdicts).where(verdicts.c.cycle == cycle)).scalar_one()
+        # The page and how many matched in one pass (a window count); a second only for a page past the end.
+        counted = keys.add_columns(sa.func.count().over().label("matched")).order_by(*order).limit(query.size)
+        found_keys = list(connection.execute(counted.offset((query.page - 1) * query.size)))
+        if found_keys:
+            matched = found_keys[0].matched
+        else:
+            matched = connection.execute(sa.select(sa.func.count()).select_from(keys.subquery())).scalar_one()
+            last = max(1, math.ceil(matched / query.size))
+            if matched and query.page > last:
+                found_keys = list(connection.execute(counted.offset((last - 1) * query.size)))
+            query = replace(query, page=min(query.page, last))
+        positions = [row.position for row in found_keys]
+        rows = connection.execute(entries_query(cycle).where(packets.c.position.in_(positions))) if positions else []
+        found = {row.position: entry_of(cycle, row) for row in rows}
+    return RosterPage(query, [found[p] for p in positions], matched, total)
 
 
 def _filters(query: RosterQuery) -> list[sa.ColumnElement]:
@@ -108,7 +130,7 @@ def _order(query: RosterQuery, level_order: dict[str, int]) -> list[sa.ColumnEle
     """The sort the query asks for, then cohort order: the same query gives the same page."""
     d = decision_events
     key: list[sa.ColumnElement] = {
-        "id": [verdicts.c.candidate_id.is_(None), verdicts.c.candidate_id, packets.c.label],  # invalid packets last
+        "id": [verdicts.c.candidate_id.is_(None), verdicts.c.candidate_id],  # invalid packets last, in cohort order
         "name": [sa.func.lower(sa.func.coalesce(verdicts.c.candidate_name, "")), verdicts.c.candidate_id],
         "level": [sa.case(level_order, value=verdicts.c.target, else_=len(level_order)) if level_order else verdicts.c.target,
                   verdicts.c.target],
@@ -116,4 +138,4 @@ def _order(query: RosterQuery, level_order: dict[str, int]) -> list[sa.ColumnEle
         "verdict": [sa.case(_VERDICT_RANK, value=verdicts.c.verdict, else_=-1)],
         "decision": [sa.case(_DECISION_RANK, value=d.c.decision, else_=0)],
     }[query.sort]
-    return [k.desc() if query.descending else k.asc() for k in key] + [packets.c.position]
+    return [k.desc() if query.descending else k.asc() for k in key] + [verdicts.c.position]
