@@ -50,7 +50,7 @@ PAGES.filters = {**TEMPLATES.filters, "packet_url": lambda label: "/candidates/"
 
 
 def create_app(meeting: Meeting, keys: Secrets | None = None) -> Guard:
-    """The page over `meeting`, guarded by `keys` (new ones if not given: `app.state.keys`)."""
+    """The page over `meeting`, guarded by `keys` (new ones if not given)."""
     keys = keys or Secrets()
 
     def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
@@ -135,5 +135,4 @@ def create_app(meeting: Meeting, keys: Secrets | None = None) -> Guard:
               Route("/candidates/{packet:path}", candidate, methods=["GET"]),
               Route("/candidates/{packet:path}", decision, methods=["POST"])]
     app = Starlette(routes=routes, exception_handlers={StoreError: page_error, HTTPException: page_error, Exception: page_error})
-    app.state.keys = keys
     return Guard(app, keys)

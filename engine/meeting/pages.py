@@ -8,7 +8,6 @@ cycle's rulebook (frozen with the cycle, so it cannot change under the page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from engine.calibration import candidates, figures
 from engine.calibration.pages import AGENDA
@@ -99,7 +98,3 @@ class Meeting:
         or DecisionConflict (someone decided since `expected_version`) when refused."""
         return decide(self.store, self.cycle, DecisionRequest(candidate, decision, reason, by, expected_version))
 
-
-def entry_summary(meeting: Meeting, entry: Entry) -> dict[str, Any]:
-    """An entry as every table of the page lists it."""
-    return {"entry": entry, "level_name": meeting.level_name(entry.level), "target_name": meeting.level_name(entry.target)}

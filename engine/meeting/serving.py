@@ -9,7 +9,6 @@ import ipaddress
 import socket
 from typing import Callable
 
-from engine.cycles.database import StoreError
 from engine.cycles.store import Store
 from engine.meeting.app import create_app
 from engine.meeting.guard import Secrets
@@ -36,7 +35,7 @@ def check_host(host: str, allow_remote: bool) -> None:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (port 0: a free one). StoreError-free: OSError if taken."""
+    """A listening socket on host:port (port 0: a free one); OSError if it cannot be had."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -72,5 +71,3 @@ def serve(store: Store, cycle: str, host: str = "127.0.0.1", port: int = 0, allo
     finally:
         sock.close()
 
-
-__all__ = ["RemoteRefused", "StoreError", "check_host", "serve"]

@@ -79,7 +79,7 @@ def test_the_agenda_leads_to_a_candidate_and_the_roster_filters(browser, served,
         "1. Nominated, not ready", "2. Ready, not nominated", "3. Nominated, nearly ready", "4. Nearly ready, not nominated",
         "5. Everyone else"]
     first = _ids(page, "#nominated-not-ready")[0]
-    page.click(f"#nominated-not-ready tr.person >> nth=0 >> td:nth-child(2) a")
+    page.click("#nominated-not-ready tr.person >> nth=0 >> td:nth-child(2) a")
     assert page.is_visible("table.criteria") and f"({first})" in page.inner_text("h1")
     assert page.is_visible("#history") and page.is_visible("form.decide")
 

@@ -16,14 +16,13 @@ from conftest import NEARLY, NOT_READY, PACKETS, READY
 from starlette.testclient import TestClient
 
 from engine import api
-from engine.calibration import figures
 from engine.calibration.calibrate import Calibration
 from engine.cli import main
 from engine.cycles import roster
 from engine.meeting.app import create_app
 from engine.meeting.guard import Secrets
 from engine.meeting.pages import Meeting
-from engine.meeting.serving import check_host, RemoteRefused
+from engine.meeting.serving import RemoteRefused, check_host
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPRING = ROOT / "fixtures" / "cohorts" / "spring-2026"
