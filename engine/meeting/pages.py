@@ -7,6 +7,7 @@ is discussed first. Every read is one of the store's transactions; nothing is ca
 cycle's rulebook (frozen with the cycle, so it cannot change under the page)."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from engine.calibration import candidates, figures
@@ -43,6 +44,9 @@ class CandidatePage:
     entry: Entry
     explanation: dict | None  # `candidates.marked` for the report's table; None for an invalid packet
     history: list[Decision]
+    section: str  # the agenda section the candidate is discussed in
+    previous: str | None  # the packet discussed before, and after, in agenda order
+    following: str | None
 
 
 class Meeting:
@@ -53,6 +57,8 @@ class Meeting:
         self.info = store.cycle(cycle)  # StoreError now, before serving, if there is no such cycle
         self.book: Rulebook = store.thawed_rulebook(cycle)
         self.level_order = figures.ladder_order(self.book)
+        self._walk: dict[str, tuple[str, str | None, str | None]] | None = None
+        self._walk_lock = threading.Lock()
 
     def level_name(self, level: str | None) -> str:
         found = self.book.levels.get(level) if level else None
@@ -75,6 +81,16 @@ class Meeting:
         sections.append(Section("rest", TITLES["rest"], confirmed + [e for e in entries if e.position not in placed]))
         return sections
 
+    def walk(self, label: str) -> tuple[str, str | None, str | None]:
+        """The agenda section of packet `label`, and the packets before and after it in agenda
+        order. Made once: the order rests on frozen verdicts and nominations, never on decisions."""
+        with self._walk_lock:
+            if self._walk is None:
+                order = [(section.title, entry.label) for section in self.agenda() for entry in section.entries]
+                self._walk = {label: (title, order[i - 1][1] if i else None, order[i + 1][1] if i + 1 < len(order) else None)
+                              for i, (title, label) in enumerate(order)}
+        return self._walk[label]
+
     def _row(self, entry: Entry) -> Row:
         """The report's row for an entry, as much of it as the agenda's grouping reads."""
         return Row(page=str(entry.position), packet=entry.label, id=entry.candidate_id or "", name=entry.name or "",
@@ -91,7 +107,7 @@ class Meeting:
         entry = self.store.entry(self.cycle, candidate)
         explanation = self.store.explanation(self.cycle, entry.label)
         marked = None if isinstance(explanation, Invalid) else candidates.marked(explanation)
-        return CandidatePage(entry, marked, self.store.history(self.cycle, entry.label))
+        return CandidatePage(entry, marked, self.store.history(self.cycle, entry.label), *self.walk(entry.label))
 
     def decide(self, candidate: str, decision: str, reason: str, by: str, expected_version: int) -> Decision:
         """Record a decision made on the page; StoreError (a reason missing for an override, ...)

@@ -8,6 +8,7 @@ import re
 import shutil
 from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -296,3 +297,17 @@ def test_serving_a_cycle_that_does_not_exist_says_so(spring, db):
 def test_serve_teaches_with_an_example():
     shown = CliRunner().invoke(main, ["serve", "--help"]).output
     assert "ladder serve 2026-spring" in shown and "--allow-remote" in shown
+
+
+def test_a_candidate_page_leads_to_the_next_on_the_agenda(page, spring):
+    """The meeting walks the agenda: each page links the candidates before and after it, across
+    sections, in the agenda's order."""
+    labels = {candidate: label_of(spring, "spring", candidate) for candidate in (READY, NEARLY, NOT_READY)}
+    invalid = spring.entries("spring")[3].label
+    order = [labels[NOT_READY], labels[NEARLY], labels[READY], invalid]  # as test_the_agenda_... lists them
+    for before, label, after in zip([None, *order], order, [*order[1:], None]):
+        html = page.get(packet_url(label)).text
+        walk = html[html.index('<nav class="walk"'):html.index("</nav>", html.index('<nav class="walk"'))]
+        linked = {rel: unquote(href) for rel, href in re.findall(r'rel="(prev|next)" href="([^"]*)"', walk)}
+        assert linked == {k: packet_url(v) for k, v in (("prev", before), ("next", after)) if v is not None}, label
+    assert "Nominated, not ready" in page.get(packet_url(labels[NOT_READY])).text.split('<nav class="walk"')[1]
