@@ -53,9 +53,9 @@ def served(tmp_path_factory):
         assert "Traceback" not in process.stderr.read()
 
 
-def _open(browser, address: str, screenshots: list):
+def _open(browser, address: str, screenshots: list, scripts: bool = True):
     """A new browser window (its own cookies) with the printed address opened in it."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, java_script_enabled=scripts)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -93,6 +93,18 @@ def test_the_agenda_leads_to_a_candidate_and_the_roster_filters(browser, served,
     page.fill("#roster-filter", "fischer")
     assert len(page.eval_on_selector_all("tr.person:not([hidden])", "rows => rows")) < 10
     assert errors == []  # no script error, and no script or style refused by the page's own policy
+
+
+def test_without_scripts_the_roster_still_filters_and_sorts(browser, served, screenshots_on_failure):
+    page, errors = _open(browser, served, screenshots_on_failure, scripts=False)
+    page.click("nav.site >> text=Roster")
+    page.select_option("#roster-verdict", "ready")
+    page.select_option("#roster-sort", "name")
+    page.select_option("#roster-order", "desc")
+    page.click("#roster-tools button[type=submit]")
+    names = page.eval_on_selector_all("tr.person td:nth-child(2) a", "links => links.map(a => a.textContent)")
+    assert len(names) == 20 and names == sorted(names, key=str.casefold, reverse=True)
+    assert page.inner_text("#roster-matched").startswith("20 of 60") and errors == []
 
 
 def test_a_decision_an_override_without_a_reason_and_a_conflict(browser, served, screenshots_on_failure):
