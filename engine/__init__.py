@@ -5,6 +5,7 @@ import-linter, see `pyproject.toml`):
 
     cli, pytest_plugin   the command line and the pytest plugin, thin over `api`
     api                  the library API programs and tests call
+    meeting              the committee's meeting page over a cycle (`ladder serve`)
     cycles               promotion cycles and decisions in a store (SQLite or PostgreSQL)
     tooling | calibration | importing
                          rule tests, lint, impact, docs, new packets | the committee's report | tables in,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from engine.caching.verdicts import VerdictCache, resolve
 from engine.cohorts import cohort, pool
@@ -363,3 +363,12 @@ def candidate_history(store: Store, candidate: str) -> list[Step]:
     from engine.cycles import history
 
     return history.history(store, candidate)
+def serve_meeting(store: Store, cycle: str, host: str = "127.0.0.1", port: int = 0, allow_remote: bool = False,
+                  announce: Callable[[str], None] = print) -> None:
+    """Serve the committee's meeting page for `cycle` until interrupted (`engine.meeting`):
+    `announce` gets the address to open, with its access token. RemoteRefused (a ValueError)
+    for a host other than a loopback address without `allow_remote`; StoreError if there is
+    no such cycle; OSError if the port cannot be had."""
+    from engine.meeting import serving
+
+    serving.serve(store, cycle, host, port, allow_remote, announce)

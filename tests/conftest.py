@@ -1,6 +1,7 @@
 """Shared fixtures: the built-in rulebook, and helpers to write packets and rulebooks."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,45 @@ def private_rulebook_cache(tmp_path_factory):
     import os
     os.environ["LADDER_CACHE_DIR"] = str(tmp_path_factory.mktemp("ladder-cache"))
     os.environ["LADDER_CACHE_MAX_MB"] = "0"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+# Where browser tests leave a screenshot of each page open when they fail (CI keeps the directory).
+ARTIFACTS = Path(os.environ.get("LADDER_ARTIFACTS", ROOT / "tmp" / "artifacts"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium driven by Playwright (the system Chromium: Playwright's own download is not needed)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report kept on the test (`item.outcome_<phase>`), for fixtures that act on a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"outcome_{report.when}", report)
+
+
+@pytest.fixture
+def screenshots_on_failure(request):
+    """A list to add Playwright pages to: if the test fails, each is saved as a full-page PNG in
+    ARTIFACTS (named for the test), so a failure in CI shows what the browser showed."""
+    pages: list = []
+    yield pages
+    report = getattr(request.node, "outcome_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+        for number, page in enumerate(pages, 1):
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
+            except Exception as e:  # a closed page: say so, and keep the test's own failure in view
+                print(f"no screenshot of page {number}: {e}")

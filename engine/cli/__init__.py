@@ -7,7 +7,7 @@ Exit status: 0 done and every input valid; 1 some input invalid (its errors on s
 130 interrupted.
 
 May import: `engine.api` and every layer below it; the only package that imports click."""
-from engine.cli import authoring, committee, cycles, packets, transfer  # noqa: F401 - each registers its commands
+from engine.cli import authoring, committee, cycles, meeting, packets, transfer  # noqa: F401 - each registers its commands
 from engine.cli.app import main
 
 __all__ = ["main"]

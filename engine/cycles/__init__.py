@@ -5,6 +5,7 @@ PostgreSQL by URL (SQLAlchemy Core, Alembic migrations run on open).
   transaction per write, migrations (`migrations/`, the schema in `tables`);
 - `freezing`: a cycle's packets and rulebook as bytes, and their evaluation from those bytes;
 - `store`: `Store`, reading cycles, candidates (`Entry`), explanations and decision history;
+- `roster`: one page of a cycle's roster, filtered and sorted by the database (the meeting page's);
 - `opening`: opening a cycle, and re-evaluating one under other rules;
 - `deciding` and `decisions_csv`: decisions (append-only events, overrides need a reason,
   optimistic concurrency), from the command line, a CSV file or a page;

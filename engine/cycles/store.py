@@ -181,23 +181,10 @@ class Store:
             return self._entries(connection, name)
 
     def _entries(self, connection: sa.Connection, name: str, where: sa.ColumnElement | None = None) -> list[Entry]:
-        newest = _newest(name)
-        d = decision_events
-        query = (sa.select(packets.c.position, packets.c.label, verdicts.c.verdict, verdicts.c.candidate_id,
-                           verdicts.c.candidate_name, verdicts.c.track, verdicts.c.level, verdicts.c.target, verdicts.c.manager,
-                           verdicts.c.nominated, verdicts.c.errors, d.c.version, d.c.decision, d.c.reason, d.c.decided_by,
-                           d.c.decided_at, d.c.verdict.label("decided_verdict"), d.c.override)
-                 .join(verdicts, (verdicts.c.cycle == packets.c.cycle) & (verdicts.c.position == packets.c.position))
-                 .outerjoin(newest, newest.c.position == packets.c.position)
-                 .outerjoin(d, (d.c.cycle == packets.c.cycle) & (d.c.position == packets.c.position) & (d.c.version == newest.c.version))
-                 .where(packets.c.cycle == name).order_by(packets.c.position))
+        query = entries_query(name).order_by(packets.c.position)
         if where is not None:
             query = query.where(where)
-        return [Entry(name, r.position, r.label, r.candidate_id, r.candidate_name, r.track, r.level, r.target, r.manager,
-                      r.nominated, r.verdict, diagnostics(r.errors) if r.errors else (),
-                      Decision(name, r.position, r.label, r.candidate_id, r.version, r.decision, r.reason, r.decided_by,
-                               utc(r.decided_at), r.decided_verdict, r.override) if r.version else None)
-                for r in connection.execute(query)]
+        return [entry_of(name, r) for r in connection.execute(query)]
 
     def entry(self, name: str, candidate: str) -> Entry:
         """The packet `candidate` names in the cycle: a candidate id, else a packet's label.
@@ -287,6 +274,29 @@ def _newest(name: str) -> sa.Subquery:
     """Each decided packet of cycle `name` with the version of its decision in force."""
     return (sa.select(decision_events.c.position, sa.func.max(decision_events.c.version).label("version"))
             .where(decision_events.c.cycle == name).group_by(decision_events.c.position).subquery())
+
+
+def entries_query(name: str) -> sa.Select:
+    """The cycle's packets, each with its verdict and the decision in force (outer-joined as
+    `decision_events`), unordered: `Store.entries` and the meeting page's roster (`roster`)
+    add their order, filters and paging; `entry_of` makes each row an Entry."""
+    newest = _newest(name)
+    d = decision_events
+    return (sa.select(packets.c.position, packets.c.label, verdicts.c.verdict, verdicts.c.candidate_id,
+                      verdicts.c.candidate_name, verdicts.c.track, verdicts.c.level, verdicts.c.target, verdicts.c.manager,
+                      verdicts.c.nominated, verdicts.c.errors, d.c.version, d.c.decision, d.c.reason, d.c.decided_by,
+                      d.c.decided_at, d.c.verdict.label("decided_verdict"), d.c.override)
+            .join(verdicts, (verdicts.c.cycle == packets.c.cycle) & (verdicts.c.position == packets.c.position))
+            .outerjoin(newest, newest.c.position == packets.c.position)
+            .outerjoin(d, (d.c.cycle == packets.c.cycle) & (d.c.position == packets.c.position) & (d.c.version == newest.c.version))
+            .where(packets.c.cycle == name))
+
+
+def entry_of(name: str, r: sa.Row) -> Entry:
+    return Entry(name, r.position, r.label, r.candidate_id, r.candidate_name, r.track, r.level, r.target, r.manager,
+                 r.nominated, r.verdict, diagnostics(r.errors) if r.errors else (),
+                 Decision(name, r.position, r.label, r.candidate_id, r.version, r.decision, r.reason, r.decided_by,
+                          utc(r.decided_at), r.decided_verdict, r.override) if r.version else None)
 
 
 def decision_of(name: str, label: str, candidate_id: str | None, row: sa.Row) -> Decision:

@@ -583,20 +583,6 @@ def test_rows_share_repeated_values_without_confusing_equal_ones_of_another_kind
     assert first.attributes is third.attributes and first.unmet is third.unmet
 
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium driven by Playwright (the system Chromium: Playwright's own download is not needed)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
 def _open(browser, path: Path, **options):
     page = browser.new_page(viewport={"width": 1200, "height": 900}, **options)
     errors: list[str] = []
