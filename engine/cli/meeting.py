@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from engine import api
 from engine.cli.app import main
 from engine.cli.cycles import db_option, using_store
 
@@ -33,6 +32,8 @@ def serve(cycle_name: str, db: str | None, host: str, port: int, allow_remote: b
     force, and nothing is overwritten. Exit status: 0 stopped; 1 no such cycle or the port is
     taken; 2 a --host other machines can reach without --allow-remote.
     """
+    from engine import api
+
     from engine.meeting.serving import RemoteRefused, check_host
 
     try:
