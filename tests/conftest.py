@@ -51,6 +51,16 @@ def private_rulebook_cache(tmp_path_factory):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]
+
+
+def pytest_sessionstart(session):
+    """Where the browser tests must run (CI sets LADDER_REQUIRE_CHROMIUM, as it sets
+    LADDER_REQUIRE_POSTGRES), a missing Chromium stops the run at once instead of skipping them."""
+    if CHROMIUM is None and os.environ.get("LADDER_REQUIRE_CHROMIUM"):
+        raise pytest.UsageError("LADDER_REQUIRE_CHROMIUM is set and no chromium is on PATH: install Debian's chromium "
+                                "package (.ci/run does), or unset it to skip the browser tests")
+
+
 # Where browser tests leave a screenshot of each page open when they fail (CI keeps the directory).
 ARTIFACTS = Path(os.environ.get("LADDER_ARTIFACTS", ROOT / "tmp" / "artifacts"))
 
