@@ -1,7 +1,8 @@
 """The fairness of a rule change, before it lands (`ladder impact --by`): readiness by group of
 a candidate attribute under the rules before and after, with the groups too small to show
-withheld as the committee's report withholds them (`fairness.shown_groups`), and a flag where
-the change widens the gap between two groups beyond the parity threshold of calibration.yaml.
+withheld as the committee's report withholds them (`fairness.shown_groups`; as there, that some
+were is said, not how many), and a flag where the change widens the gap between two groups
+beyond the parity threshold of calibration.yaml (`parity.max_gap`).
 
 The same candidates are counted on both sides (those with a verdict under both rulebooks), so
 each group's size, and so what is withheld, is the same before and after: only the rates move.
@@ -48,7 +49,7 @@ def rule_change(book: Rulebook, outcomes: Iterable[tuple[Mapping[str, Any], str,
         groups = [{"group": value, "candidates": sizes[value], "ready_before": _rate(ready_before[value], sizes[value]),
                    "ready_after": _rate(ready_after[value], sizes[value])} for value in sorted(shown)]
         attributes.append({"attribute": name, "label": label(name), "carried_by": carrying, "groups": groups,
-                           "withheld": len(sizes) - len(shown), "flag": _widened(groups, threshold)})
+                           "withheld": len(shown) < len(sizes), "flag": _widened(groups, threshold)})
     return {"format": FORMAT_ID, "min_group": settings.min_group, "max_gap": threshold, "rule": _rule(settings.min_group),
             "candidates": len(outcomes),
             "cohort": {"ready_before": _rate(sum(o[1] == READY for o in outcomes), len(outcomes)),

@@ -301,6 +301,7 @@ def render_markdown(report: Impact) -> str:
     report = visible_in(report)
     lines = [f"### Rule change impact: {len(report.changes)} of {report.packets} packet(s) change",
              "", f"{md_code(report.head)} against {md_code(report.base)}.", ""]
+    lines += impact_fairness.markdown_flags(report.fairness) if report.fairness is not None else []
     if report.changes:
         lines += ["| Packet | Candidate | Level | Before | After | Criteria that flipped |", "|---|---|---|---|---|---|"]
         for change in report.changes:

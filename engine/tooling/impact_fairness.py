@@ -27,7 +27,7 @@ def _carried(attribute: dict[str, Any], candidates: int) -> str:
     """Who the attribute's groups cover, and what is withheld, in words."""
     parts = [f"{attribute['carried_by']} of {plural(candidates, 'candidate')} carry it"]
     if attribute["withheld"]:
-        parts.append(f"{plural(attribute['withheld'], 'group')} withheld")
+        parts.append("groups too small to show withheld")
     return "; ".join(parts)
 
 
@@ -58,6 +58,12 @@ def text(fairness: dict[str, Any]) -> list[str]:
         flag = attribute["flag"]
         lines.append(f"    FLAGGED: the change {flag['message']}" if flag else "    no gap between groups widened beyond the threshold")
     return lines
+
+
+def markdown_flags(fairness: dict[str, Any]) -> list[str]:
+    """The flags at the top of a pull-request comment, where a reviewer reads first."""
+    return [line for a in fairness["attributes"] if a["flag"]
+            for line in (f"> ⚠️ **{md_escape(a['label'])}**: the change {md_escape(a['flag']['message'])}.", "")]
 
 
 def markdown(fairness: dict[str, Any]) -> list[str]:
