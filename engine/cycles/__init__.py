@@ -10,6 +10,7 @@ PostgreSQL by URL (SQLAlchemy Core, Alembic migrations run on open).
   optimistic concurrency), from the command line, a CSV file or a page;
 - `transfer`: a store as one JSON document (export, import);
 - `views`: a cycle and a re-evaluation as text, JSON and Markdown.
+- `rule_impact`: `ladder impact --cycle`, a rule change judged over a cycle's frozen packets.
 
 The API at a glance (`engine.api` wraps the common calls: open_store, open_cycle,
 reevaluate_cycle, decide, decide_from_csv, export_cycles, import_cycles):
