@@ -134,9 +134,21 @@ class Reading:
     default; a stored cycle's frozen packets as `engine.api` reads them (impact never imports
     the store), judged as of the cycle's date. `fault`: a packet whose evaluation failed."""
 
-    read: Callable[[Any], Document] = cohort.read
+    read: Callable[[Any], Document] | None = None  # None: cohort items, through `cohort.evaluate_item`
     fault: Callable[[Any, str], cohort.Evaluated] = cohort.fault
     as_of: date | None = None
+
+    def evaluate(self, book: Rulebook, item: Any) -> cohort.Evaluated:
+        if self.read is None:
+            return cohort.evaluate_item(book, item)
+        return cohort.evaluate_read(book, item.label, lambda: self.read(item), as_of=self.as_of)
+
+    def check(self, book: Rulebook, item: Any) -> None:
+        """Read and check the packet (LadderError if it is invalid), without evaluating it."""
+        if self.read is None:
+            cohort.load(book, item)
+        else:
+            build_packet(self.read(item), book, self.as_of)
 
 
 COHORT = Reading()
@@ -171,11 +183,8 @@ def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, task
     after = Reuse(cache, IMPACT, head_book)
     only_checked = changed == set() and not by  # nothing to evaluate, only invalid packets to list
 
-    def evaluated(book: Rulebook, item: Any) -> cohort.Evaluated:
-        return cohort.evaluate_read(book, item.label, lambda: reading.read(item), as_of=reading.as_of)
-
     def judged(book: Rulebook, reuse: Reuse, item: Any) -> cohort.Evaluated:
-        return reuse.obtain(item, lambda i: evaluated(book, i), cohort.evaluated)
+        return reuse.obtain(item, lambda i: reading.evaluate(book, i), cohort.evaluated)
 
     def same_either_side(first: Result) -> bool:
         """A verdict (or invalidity) under `base` that `head` cannot change."""
@@ -229,7 +238,7 @@ IMPACT = cohort.CALIBRATED  # the verdict cache's kind: the same answers as a ca
 def _checked(book: Rulebook, item: Any, reading: Reading) -> Result | None:
     """The packet's errors if it is invalid, else None: it is read and checked, not evaluated."""
     try:
-        build_packet(reading.read(item), book, reading.as_of)
+        reading.check(book, item)
     except LadderError as e:
         return Invalid(item.label, tuple(e.diagnostics))
     return None

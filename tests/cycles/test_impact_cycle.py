@@ -3,6 +3,7 @@ databases: the same report, byte for byte, as over the files the cycle was opene
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -43,3 +44,18 @@ def test_the_cycle_is_judged_from_what_it_froze_not_from_the_files_now(db, monke
     assert (report.packets, len(report.changes)) == (45, 7)
     assert [a["flag"]["groups"] for a in report.flagged()] == [["part-time", "full-time"]]
     assert json.loads(GOLDEN.with_suffix(".json").read_text())["fairness"]["attributes"][0] == report.fairness["attributes"][0]
+
+
+def test_a_frozen_packet_that_crashes_the_engine_is_reported_and_every_other_judged(tmp_path, monkeypatch):
+    from engine.cohorts import cohort
+
+    real = cohort.evaluate_read
+    monkeypatch.chdir(CASE_DIR)
+    db = str(tmp_path / "ladder.db")
+    assert ladder(db, "cycle", "open", "spring", "cohort.jsonl", "--rules", "rules-before").exit_code == 0
+    monkeypatch.setattr(cohort, "evaluate_read", lambda book, label, *args, **options: (
+        os.abort() if label == "cohort.jsonl:7" else real(book, label, *args, **options)))
+    result = ladder(db, *IMPACT, "--cycle", "spring", "--format", "json", "--jobs", "2")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["packets"] == 45
+    assert "cohort.jsonl:7:1: error: the evaluation crashed its worker process (signal SIGABRT)" in result.stderr
