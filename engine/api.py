@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from engine.caching.verdicts import VerdictCache, resolve
 from engine.cohorts import cohort, pool
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the store's modules load SQLAlchemy and Alembic: imported w
     from engine.cycles import Cycle, Decision, Store
     from engine.cycles.history import Step
     from engine.cycles.opening import Reevaluated
+    from engine.tooling.impact import Impact
 
 
 def default_rules_dir() -> Path:
@@ -276,6 +277,49 @@ def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | P
     is reported and left out. LadderError if the mapping cannot be used; `cohort.NoPackets` if
     some spec names no packet."""
     return exports.export_table(book, load_mapping(mapping, book), packets, Path(out))
+
+
+# ------------------------------------------------------------------------ rule change impact
+
+def rulebooks_of(base: str, head: str, cache: bool = True) -> tuple[Rulebook, Rulebook]:
+    """The rulebooks `--base` and `--head` name (a directory, or git:REV[:PATH]); LadderError."""
+    from engine.tooling import impact as impacts
+
+    return impacts.resolve(base, cache), impacts.resolve(head, cache)
+
+
+def impact(base: str, head: str, packets: Iterable[str | Path], by: Sequence[str] = (), jobs: int = 1,
+           timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True,
+           books: tuple[Rulebook, Rulebook] | None = None) -> Impact:
+    """Whom the change from rules `base` to `head` affects among `packets` (see
+    `tooling.impact`); with `by`, readiness by group of those attributes before and after,
+    and the gaps the change widens beyond calibration.yaml's threshold (`Impact.fairness`).
+    `books`: the two rulebooks, if already loaded. `cohort.NoPackets` if some path names none."""
+    from engine.tooling import impact as impacts
+
+    tasks = cohort.all_items(packets)  # every path naming no packets is reported, before any work
+    books = books or rulebooks_of(base, head, cache is not False)
+    report = impacts.compare(base, head, *books, tasks, jobs, timeout, resolve(cache), by=by)
+    return _with_fairness(report, books[1], by)
+
+
+def impact_of_cycle(store: Store, name: str, base: str, head: str, by: Sequence[str] = (), jobs: int = 1,
+                    timeout: float = pool.DEFAULT_TIMEOUT, books: tuple[Rulebook, Rulebook] | None = None) -> Impact:
+    """`impact` over cycle `name`'s frozen packets, judged as of the cycle's date, as the
+    committee's cohort stood (`cycles.rule_impact`); StoreError if there is no such cycle."""
+    from engine.cycles import rule_impact
+
+    books = books or rulebooks_of(base, head)
+    return _with_fairness(rule_impact.impact_of_cycle(store, name, base, head, books, by, jobs, timeout), books[1], by)
+
+
+def _with_fairness(report: Impact, head: Rulebook, by: Sequence[str]) -> Impact:
+    """The report with its fairness figures, under the head rulebook's calibration settings."""
+    if by:
+        from engine.calibration import change
+
+        report.fairness = change.rule_change(head, report.outcomes, by)
+    return report
 
 
 # ------------------------------------------------------------------------ promotion cycles

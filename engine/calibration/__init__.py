@@ -5,5 +5,7 @@ candidate's page as one table from `candidates`). A report over a stored promoti
 a `cycle` section (`cycle`): decisions against verdicts and override rates (`decisions`), and
 the moves since the previous cycle with what moved them (`movement`), from plain data that
 `engine.cycles.reporting` gathers from the store.
+`change`: readiness by group before and after a rule change, for `ladder impact --by`, as plain
+data.
 
 May import: `engine.cohorts` and everything below it; not `engine.tooling`."""

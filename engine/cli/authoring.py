@@ -23,6 +23,7 @@ from engine.cli.app import (
     write,
     writing,
 )
+from engine.cli.cycles import store_file, db_option, using_store
 from engine.cohorts import pool
 from engine.common.errors import LadderError
 from engine.common.text import plural
@@ -71,43 +72,65 @@ def lint(rules_dir: Path | None, fmt: str, strict: bool, out: Path | None) -> No
 @main.command()
 @click.option("--base", required=True, metavar="RULES", help="The rulebook before the change: a directory, or git:REV[:PATH], read from git without touching the work tree (PATH from the current directory; default rules).")
 @click.option("--head", required=True, metavar="RULES", help="The rulebook after the change, the same way (e.g. rules/ for the work tree).")
-@click.argument("packets", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.argument("packets", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--cycle", "cycle_name", metavar="NAME", help="Judge a stored promotion cycle's frozen packets (as of its date) instead of PACKETS.")
+@db_option
+@click.option("--by", "by", multiple=True, metavar="ATTRIBUTE",
+              help="Readiness by group of this candidate attribute (as packets carry it: candidate.attributes), before and "
+                   "after; groups too small to show are withheld as in the committee's report, and a change that widens the gap "
+                   "between two groups beyond parity.max_gap in the head rules' calibration.yaml is flagged. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown fits a pull-request comment.")
-@click.option("--fail-on", type=click.Choice(["never", "downgrade", "any"]), default="never", show_default=True,
-              help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all (any).")
+@click.option("--fail-on", type=click.Choice(["never", "downgrade", "any", "fairness"]), multiple=True, default=["never"],
+              show_default=True,
+              help="Exit 1 when some packet loses readiness or becomes invalid under --head (downgrade), or changes at all "
+                   "(any), or when a gap between groups is flagged (fairness, with --by). Repeatable.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any packet is invalid under either rulebook. Without it, a report "
               "that lists invalid packets is a success (exit 0).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help=OUT_HELP)
 @jobs_options
 @cache_option
-def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: str, strict: bool, out: Path | None,
-           jobs: int, timeout: float, cache: bool) -> None:
-    """Show whom a rule change affects: evaluate PACKETS under --base and --head rules.
+def impact(base: str, head: str, packets: tuple[Path, ...], cycle_name: str | None, db: str | None, by: tuple[str, ...], fmt: str,
+           fail_on: tuple[str, ...], strict: bool, out: Path | None, jobs: int, timeout: float, cache: bool) -> None:
+    """Show whom a rule change affects: evaluate PACKETS (or a stored --cycle) under --base and --head rules.
 
     For each packet whose outcome changes: the verdict before and after, and the criteria that
-    flipped with their explanations; then a summary by track and level. git: revisions are
-    read with `git show`; the work tree is never touched. Only what can change is evaluated:
-    nothing when the rules are the same, and for a change to some levels only the packets whose
-    target is or builds on one of them; verdicts come from the cache where they can (a
-    calibration's too).
+    flipped with their explanations; then a summary by track and level; with --by, readiness
+    by group before and after, and any gap the change widens beyond the threshold. git:
+    revisions are read with `git show`; the work tree is never touched. Only what can change is
+    evaluated: nothing when the rules are the same (without --by), and for a change to some
+    levels only the packets whose target is or builds on one of them; verdicts come from the
+    cache where they can (a calibration's too).
 
     \b
       ladder impact --base git:main --head rules/ fixtures/packets/ --format markdown
+      ladder impact --base git:main --head rules/ cohort/ --by work_pattern --by gender --fail-on fairness
+      ladder impact --base git:main --head rules/ --cycle 2026-spring --by gender
 
     Exit status: 0 when the report is written, invalid packets listed in it; 1 for what
-    --fail-on names, or any invalid packet with --strict, or a rulebook that cannot be read;
-    2 if PACKETS name no packets; 3 if the rules engine failed on a packet (listed in the
+    --fail-on names, or any invalid packet with --strict, or a rulebook or store that cannot be
+    read, or a --by attribute no packet carries; 2 if PACKETS name no packets, or for both or
+    neither of PACKETS and --cycle; 3 if the rules engine failed on a packet (listed in the
     report with that error).
     """
-    from engine.caching.verdicts import open_cache
+    from engine import api
     from engine.cohorts import cohort, outputs
     from engine.tooling import impact as impacts
+    from engine.tooling.impact_fairness import missing
 
+    if packets and cycle_name is not None:
+        raise click.UsageError("give PACKETS or --cycle NAME, not both: --cycle judges the cycle's own frozen packets")
+    if not packets and cycle_name is None:
+        raise click.UsageError("give PACKETS (files, directories, .jsonl) or --cycle NAME")
+    if db is not None and cycle_name is None:
+        raise click.UsageError("--db names the store of a --cycle: give --cycle NAME too")
+    if "fairness" in fail_on and not by:
+        raise click.UsageError("--fail-on fairness compares groups: name their attribute with --by (e.g. --by gender)")
     if out:
         rule_dirs = [Path(spec) for spec in (base, head) if Path(spec).is_dir()]
-        check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in rule_inputs(d))))
-    cohort.all_items(packets)  # a path naming no packets is a usage error, before any work
+        check_out(outputs.file_problem(out, packets + tuple(f for d in rule_dirs for f in rule_inputs(d)) + tuple(store_file(db))))
+    if packets:
+        cohort.all_items(packets)  # a path naming no packets is a usage error, before any work
     books = []
     for spec in (base, head):
         try:
@@ -116,8 +139,12 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
             print_diagnostics(e.diagnostics)
             click.echo(f"ladder: cannot use {spec} as a rulebook", err=True)
             sys.exit(1)
-    with stopping_on_failure():
-        report = impacts.impact(base, head, books[0], books[1], packets, jobs, timeout, open_cache(cache))
+    if cycle_name is not None:
+        with using_store(db) as store:
+            report = api.impact_of_cycle(store, cycle_name, base, head, by, jobs, timeout, (books[0], books[1]))
+    else:
+        with stopping_on_failure():
+            report = api.impact(base, head, packets, by, jobs, timeout, cache, (books[0], books[1]))
     text = impacts.RENDERERS[fmt](report)
     if out:
         write(out, text)
@@ -127,8 +154,12 @@ def impact(base: str, head: str, packets: tuple[Path, ...], fmt: str, fail_on: s
     if faults:
         print_diagnostics([d for result in faults for d in result.diagnostics])
         engine_failed(f"failed on {plural(len(faults), 'packet')}; every other packet is in the report")
+    unknown = missing(report.fairness) if report.fairness else []
+    for attribute in unknown:
+        known = ", ".join(report.fairness["known_attributes"]) or "none"
+        click.echo(f"ladder: error: no candidate carries the attribute {attribute!r} given to --by (they carry: {known})", err=True)
     invalid = bool(report.invalid) or any("invalid" in (c.before, c.after) for c in report.changes)
-    sys.exit(1 if report.fails(fail_on) or (strict and invalid) else 0)
+    sys.exit(1 if any(report.fails(f) for f in fail_on) or (strict and invalid) or unknown else 0)
 
 
 @main.command()

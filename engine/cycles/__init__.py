@@ -13,7 +13,8 @@ PostgreSQL by URL (SQLAlchemy Core, Alembic migrations run on open).
 - `views`: a cycle and a re-evaluation as text, JSON and Markdown;
 - `reporting`: the committee's report over a cycle (`calibrate --cycle`): the store's facts
   (decisions, the previous cycle judged both ways) handed to `engine.calibration`;
-- `history` and `history_views`: a candidate across cycles (`ladder history`).
+- `history` and `history_views`: a candidate across cycles (`ladder history`);
+- `rule_impact`: `ladder impact --cycle`, a rule change judged over a cycle's frozen packets.
 
 The API at a glance (`engine.api` wraps the common calls: open_store, open_cycle,
 reevaluate_cycle, decide, decide_from_csv, export_cycles, import_cycles, calibrate_cycle,

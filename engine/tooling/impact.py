@@ -8,8 +8,9 @@ import posixpath
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from engine.caching import dependencies
 from engine.caching.verdicts import VerdictCache
@@ -17,9 +18,12 @@ from engine.cohorts import cohort, pool
 from engine.cohorts.reuse import Reuse
 from engine.common.errors import LadderError
 from engine.common.text import json_text, md_code, md_escape, visible_in
+from engine.reading.load import Document
 from engine.reading.model import Rulebook
+from engine.reading.packet import build_packet
 from engine.reading.rulebook import load_rulebook
 from engine.rendering.report import Invalid, Result
+from engine.tooling import impact_fairness
 
 VERDICT_RANK = {"not_ready": 0, "nearly": 1, "ready": 2}
 GIT_PREFIX = "git:"
@@ -95,6 +99,11 @@ class Impact:
     packets: int = 0
     changes: list[Change] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)  # invalid under both rulebooks
+    # With `by`: each candidate with a verdict under both rulebooks, as (attributes, before,
+    # after), for the fairness figures; and those figures (`calibration.change.rule_change`,
+    # plain data added by the API: this layer renders them, never works them out).
+    outcomes: list[tuple[Mapping[str, Any], str, str]] = field(default_factory=list)
+    fairness: dict[str, Any] | None = None
 
     def summary(self) -> dict[tuple[str, str], dict[str, int]]:
         """(track, level) -> how many gain readiness, lose it, or change criteria only."""
@@ -106,32 +115,76 @@ class Impact:
 
     def fails(self, fail_on: str) -> bool:
         """`--fail-on`: `downgrade` is a lost verdict level or a packet the head rulebook no longer
-        accepts; a packet that becomes valid loses nothing."""
+        accepts; a packet that becomes valid loses nothing. `fairness`: the change widens the gap
+        between two groups of some attribute beyond the threshold (`flagged`)."""
         if fail_on == "any":
             return bool(self.changes)
+        if fail_on == "fairness":
+            return bool(self.flagged())
         return fail_on == "downgrade" and any(c.direction == "downgrade" or c.after == "invalid" for c in self.changes)
+
+    def flagged(self) -> list[dict[str, Any]]:
+        """The attributes whose gap between groups the change widens beyond the threshold."""
+        return [a for a in (self.fairness or {}).get("attributes", []) if a["flag"]]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How impact reads the packets it is given: cohort items (files, lines of a .jsonl) by
+    default; a stored cycle's frozen packets as `engine.api` reads them (impact never imports
+    the store), judged as of the cycle's date. `fault`: a packet whose evaluation failed."""
+
+    read: Callable[[Any], Document] | None = None  # None: cohort items, through `cohort.evaluate_item`
+    fault: Callable[[Any, str], cohort.Evaluated] = cohort.fault
+    as_of: date | None = None
+
+    def evaluate(self, book: Rulebook, item: Any) -> cohort.Evaluated:
+        if self.read is None:
+            return cohort.evaluate_item(book, item)
+        return cohort.evaluate_read(book, item.label, lambda: self.read(item), as_of=self.as_of)
+
+    def check(self, book: Rulebook, item: Any) -> None:
+        """Read and check the packet (LadderError if it is invalid), without evaluating it."""
+        if self.read is None:
+            cohort.load(book, item)
+        else:
+            build_packet(self.read(item), book, self.as_of)
+
+
+COHORT = Reading()
 
 
 def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packets: Iterable[str | Path],
            jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT, cache: VerdictCache | None = None,
-           selective: bool = True) -> Impact:
-    """Every packet (files, directories, or a .jsonl cohort) judged under both rulebooks.
+           selective: bool = True, by: Sequence[str] = ()) -> Impact:
+    """Every packet (files, directories, or a .jsonl cohort) judged under both rulebooks (see
+    `compare`)."""
+    tasks = (item for spec in packets for item in cohort.items(spec))
+    return compare(base, head, base_book, head_book, tasks, jobs, timeout, cache, selective, by)
+
+
+def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, tasks: Iterable[Any],
+            jobs: int = 1, timeout: float = pool.DEFAULT_TIMEOUT, cache: VerdictCache | None = None,
+            selective: bool = True, by: Sequence[str] = (), reading: Reading = COHORT) -> Impact:
+    """Every task (a packet, read by `reading`) judged under both rulebooks.
 
     Only what can change is evaluated (`selective`; False evaluates every packet twice, the
     reference the tests hold it to): with the same rules on both sides (`changed_levels` empty)
     nothing is, packets are only checked; with a change confined to some levels' rules, a
     packet is evaluated under `head` only when its target's closure (`dependencies.closure`)
     meets a changed level (the target, or a level it builds on), its verdict under `base`
-    standing for the other side otherwise. With `cache`, verdicts come from it where they can
-    (`base`'s from a calibration's too)."""
+    standing for the other side otherwise. With `cache` (cohort items only), verdicts come from
+    it where they can (`base`'s from a calibration's too). With `by`, every candidate's verdicts
+    and attributes are kept (`Impact.outcomes`): the same rules on both sides are then evaluated
+    once, for the rates."""
     result = Impact(base, head)
-    tasks = (item for spec in packets for item in cohort.items(spec))
     changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING
     before = Reuse(cache, IMPACT, base_book, (), also=((True,),) if cache else ())
     after = Reuse(cache, IMPACT, head_book)
+    only_checked = changed == set() and not by  # nothing to evaluate, only invalid packets to list
 
-    def judged(book: Rulebook, reuse: Reuse, item: cohort.Item) -> Result:
-        return reuse.obtain(item, lambda i: cohort.evaluate_item(book, i), cohort.evaluated).result
+    def judged(book: Rulebook, reuse: Reuse, item: Any) -> cohort.Evaluated:
+        return reuse.obtain(item, lambda i: reading.evaluate(book, i), cohort.evaluated)
 
     def same_either_side(first: Result) -> bool:
         """A verdict (or invalidity) under `base` that `head` cannot change."""
@@ -139,32 +192,38 @@ def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packe
             return False
         return isinstance(first, Invalid) or not dependencies.affected(base_book, head_book, changed, first["target"]["level"])
 
-    def both(item: cohort.Item) -> tuple[Result, Result]:
-        if changed == set():  # the same rules: nothing to evaluate, only invalid packets to list
-            checked = _checked(base_book, item)
-            return checked, checked
+    def pair(first: cohort.Evaluated, second: cohort.Evaluated | None = None) -> tuple[Result, Result, Mapping[str, Any]]:
+        """Both sides' results (one object for both when `head` cannot change it), and the
+        candidate's attributes when `by` asks for them."""
+        return first.result, (first if second is None else second).result, first.attributes if by else {}
+
+    def both(item: Any) -> tuple[Result, Result, Mapping[str, Any]]:
+        if only_checked:
+            checked = _checked(base_book, item, reading)
+            return checked, checked, {}
         first = judged(base_book, before, item)
-        return (first, first) if same_either_side(first) else (first, judged(head_book, after, item))
+        return pair(first) if same_either_side(first.result) else pair(first, judged(head_book, after, item))
 
-    def known(item: cohort.Item) -> tuple[Result, Result] | None:
-        cached = before.known(item)
-        if cached is None:
+    def known(item: Any) -> tuple[Result, Result, Mapping[str, Any]] | None:
+        first = before.known(item)
+        if first is None:
             return None
-        first = cached.result
-        if changed == set() or same_either_side(first):
-            return first, first
+        if only_checked or same_either_side(first.result):
+            return pair(first)
         second = after.known(item)
-        return None if second is None else (first, second.result)
+        return None if second is None else pair(first, second)
 
-    def failed(item: cohort.Item, reason: str) -> tuple[Result, Result]:
-        broken = cohort.fault(item, reason).result
-        return broken, broken
+    def failed(item: Any, reason: str) -> tuple[Result, Result, Mapping[str, Any]]:
+        broken = reading.fault(item, reason).result
+        return broken, broken, {}
 
-    for first, second in pool.run(tasks, both, failed, jobs, timeout, known):
+    for first, second, attributes in pool.run(tasks, both, failed, jobs, timeout, known):
         result.packets += 1
         if isinstance(first, Invalid) and isinstance(second, Invalid):
             result.invalid.append(second)
             continue
+        if by and not isinstance(first, Invalid) and not isinstance(second, Invalid):
+            result.outcomes.append((attributes, first["verdict"], second["verdict"]))
         change = _compare(first, second) if first is not second else None
         if change:
             result.changes.append(change)
@@ -176,10 +235,10 @@ def impact(base: str, head: str, base_book: Rulebook, head_book: Rulebook, packe
 IMPACT = cohort.CALIBRATED  # the verdict cache's kind: the same answers as a calibration's, without placement
 
 
-def _checked(book: Rulebook, item: cohort.Item) -> Result | None:
+def _checked(book: Rulebook, item: Any, reading: Reading) -> Result | None:
     """The packet's errors if it is invalid, else None: it is read and checked, not evaluated."""
     try:
-        cohort.load(book, item)
+        reading.check(book, item)
     except LadderError as e:
         return Invalid(item.label, tuple(e.diagnostics))
     return None
@@ -240,6 +299,8 @@ def render_text(report: Impact) -> str:
         for (track, level), row in summary.items():
             lines.append(f"  {track} / {level}: {row['gain']} gain readiness, {row['downgrade']} lose it, "
                          f"{row['same']} change criteria only" + (f", {row['invalid']} change validity" if row["invalid"] else ""))
+    if report.fairness is not None:
+        lines += impact_fairness.text(report.fairness)
     if report.invalid:
         lines += ["", f"{len(report.invalid)} packet(s) invalid under both rulebooks: " + ", ".join(i.source for i in report.invalid)]
     return "\n".join(lines) + "\n"
@@ -249,6 +310,7 @@ def render_markdown(report: Impact) -> str:
     report = visible_in(report)
     lines = [f"### Rule change impact: {len(report.changes)} of {report.packets} packet(s) change",
              "", f"{md_code(report.head)} against {md_code(report.base)}.", ""]
+    lines += impact_fairness.markdown_flags(report.fairness) if report.fairness is not None else []
     if report.changes:
         lines += ["| Packet | Candidate | Level | Before | After | Criteria that flipped |", "|---|---|---|---|---|---|"]
         for change in report.changes:
@@ -259,6 +321,8 @@ def render_markdown(report: Impact) -> str:
                          f"{change.after}{arrow} | {flips} |")
         lines += ["", "| Track | Level | Gain readiness | Lose readiness | Criteria only | Change validity |", "|---|---|---|---|---|---|"]
         lines += [f"| {t} | {lv} | {r['gain']} | {r['downgrade']} | {r['same']} | {r['invalid']} |" for (t, lv), r in report.summary().items()]
+    if report.fairness is not None:
+        lines += impact_fairness.markdown(report.fairness)
     return "\n".join(lines) + "\n"
 
 
@@ -274,6 +338,8 @@ def render_json(report: Impact) -> str:
         "summary": [{"track": t, "level": lv, **row} for (t, lv), row in report.summary().items()],
         "invalid": [i.source for i in report.invalid],
     }
+    if report.fairness is not None:  # only with --by: a report without it reads as it always has
+        document["fairness"] = report.fairness
     return json_text(document, indent=2, sort_keys=True) + "\n"
 
 
