@@ -1,7 +1,9 @@
 """The library API: what the CLI (and tests, and other programs) call. Rule changes and promotion
 cycles are in `engine.api.cycles`, re-exported here, so `engine.api.NAME` is the one way in.
 
-Nothing here prints or exits; bad input comes back as diagnostics, never as a traceback."""
+Nothing here prints or exits; bad input comes back as diagnostics, never as a traceback.
+
+May import: `engine.meeting` and every layer below it; not click."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
