@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Iterable
 
 from engine.common.errors import EngineFault
@@ -141,10 +142,11 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     for window in level.windows:
         context[window.key] = window.cutoff(packet.as_of).toordinal()
     result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
+    confidence = CONFIDENCE_FIELD.name
     for record in packet.records:
-        fields = {name: (value.toordinal() if hasattr(value, "toordinal") else value) for name, value in record.fields.items()}
+        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items()}
         fields[RECORD_ID] = record.id
-        fields[CONFIDENCE_FIELD.name] = record.confidence  # no declared field has this name (reserved)
+        fields[confidence] = record.confidence  # no declared field has this name (reserved)
         fields[START] = record.start.toordinal()
         fields[END] = record.end.toordinal() if record.end else ONGOING
         result.append(core.Fact(record.id, record_kind(record.type), fields))
