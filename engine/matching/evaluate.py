@@ -205,6 +205,9 @@ class _Assessor:
         self.everything = len(self.records) == len(packet.records)
         self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
         self._sets: dict[str, set[str]] = {}
+        self.by_type: dict[str, list[Record]] = {}  # each criterion looks only at its evidence types
+        for record in self.records:
+            self.by_type.setdefault(record.type, []).append(record)
 
     def kept(self, rule: str) -> list[tuple[str, ...]]:
         """The rule's matches among the included records."""
@@ -259,9 +262,7 @@ class _Assessor:
         for plan in self.level.records[criterion.id]:  # one per evidence type counted
             found = {m[plan.record_at] for m in self.kept(plan.rule)}
             probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-            for record in self.records:
-                if record.type != plan.evidence:
-                    continue
+            for record in self.by_type.get(plan.evidence, ()):
                 if record.id not in found:
                     misses_by_id[record.id] = self._miss(plan, record, probes)
                 elif _failed(probes, record.id):
