@@ -3,6 +3,7 @@ in words: 'ended 2025-10-31, before the 12-month window (from 2025-11-01)', 'sta
 needs approved'."""
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from engine.explaining.phrasing import NEEDS, failure, join_words, spaced, value_text
@@ -22,6 +23,12 @@ class Reasons:
     def __init__(self, rulebook: Rulebook, packet: Packet):
         self.rulebook, self.packet = rulebook, packet
         self.records = {r.id: r for r in packet.records}
+
+    @cached_property
+    def candidate(self) -> dict:
+        """The candidate's facts, worked out once: every reason about a record that compares
+        with the candidate reads them."""
+        return candidate_fields(self.rulebook, self.packet)
 
     def miss(self, criterion: Criterion, miss: Miss) -> dict[str, Any]:
         if miss.record == "candidate":
@@ -52,10 +59,10 @@ class Reasons:
             return f"{when}, after the as-of date {as_of}"
         term: Term = condition.term
         actual = record.confidence if term.field == "confidence" else record.fields.get(term.field)
-        return failure(term, actual, candidate_fields(self.rulebook, self.packet))
+        return failure(term, actual, self.candidate)
 
     def _candidate_reason(self, term: Term) -> str:
-        actual = candidate_fields(self.rulebook, self.packet).get(term.field)
+        actual = self.candidate.get(term.field)
         if term.field == "steps_to_target" and term.op == "eq":
             return f"{self.standing(actual)}; open to candidates at {join_words(self._levels_at(term.value), 'or')}"
         if term.field == "months_at_level" and term.op in NEEDS:
@@ -64,7 +71,7 @@ class Reasons:
 
     def candidate_facts(self, criterion: CandidateCriterion) -> list[str]:
         """What made a candidate criterion hold, in words."""
-        values = candidate_fields(self.rulebook, self.packet)
+        values = self.candidate
         facts = []
         for field in dict.fromkeys(t.field for t in criterion.terms):
             if field == "steps_to_target":

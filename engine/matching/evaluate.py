@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Iterable
 
 from engine.common.errors import EngineFault
@@ -141,10 +142,11 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
     for window in level.windows:
         context[window.key] = window.cutoff(packet.as_of).toordinal()
     result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
+    confidence = CONFIDENCE_FIELD.name
     for record in packet.records:
-        fields = {name: (value.toordinal() if hasattr(value, "toordinal") else value) for name, value in record.fields.items()}
+        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items()}
         fields[RECORD_ID] = record.id
-        fields[CONFIDENCE_FIELD.name] = record.confidence  # no declared field has this name (reserved)
+        fields[confidence] = record.confidence  # no declared field has this name (reserved)
         fields[START] = record.start.toordinal()
         fields[END] = record.end.toordinal() if record.end else ONGOING
         result.append(core.Fact(record.id, record_kind(record.type), fields))
@@ -203,6 +205,9 @@ class _Assessor:
         self.everything = len(self.records) == len(packet.records)
         self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
         self._sets: dict[str, set[str]] = {}
+        self.by_type: dict[str, list[Record]] = {}  # each criterion looks only at its evidence types
+        for record in self.records:
+            self.by_type.setdefault(record.type, []).append(record)
 
     def kept(self, rule: str) -> list[tuple[str, ...]]:
         """The rule's matches among the included records."""
@@ -257,9 +262,7 @@ class _Assessor:
         for plan in self.level.records[criterion.id]:  # one per evidence type counted
             found = {m[plan.record_at] for m in self.kept(plan.rule)}
             probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-            for record in self.records:
-                if record.type != plan.evidence:
-                    continue
+            for record in self.by_type.get(plan.evidence, ()):
                 if record.id not in found:
                     misses_by_id[record.id] = self._miss(plan, record, probes)
                 elif _failed(probes, record.id):

@@ -3,6 +3,7 @@ window cut-offs, months at level and span lengths share."""
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -11,7 +12,15 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 def parse_date(text: str) -> date | None:
     """A real calendar date written YYYY-MM-DD, else None (2026-02-30 is None)."""
-    if not isinstance(text, str) or not _ISO_DATE.match(text):
+    if not isinstance(text, str):
+        return None
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(text: str) -> date | None:
+    """Cached: a cohort's records share a few hundred dates, and a date is immutable."""
+    if not _ISO_DATE.match(text):
         return None
     try:
         return date.fromisoformat(text)

@@ -140,14 +140,15 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
         if evidence is None:
             problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
             continue
-        found = _record_checker(rulebook, evidence).errors(doc, raw, path)
+        checker, refs = _record_checker(rulebook, evidence)
+        found = checker.errors(doc, raw, path)
         problems.extend(d for _, d in found)
         broken = {where for where, _ in found}
         record = _record(doc, raw, index, evidence, problems, broken)
         if record:
             records.append(record)
-        links += [(index, raw["id"], name, raw[name], declared.evidence) for name, declared in evidence.fields.items()
-                  if declared.type == "ref" and isinstance(raw.get(name), str) and path + (name,) not in broken]
+        links += [(index, raw["id"], name, raw[name], wanted) for name, wanted in refs
+                  if isinstance(raw.get(name), str) and path + (name,) not in broken]
     for index, record_id, name, target, wanted in links:
         path = ("evidence", index, name)
         if target == record_id:
@@ -184,10 +185,13 @@ def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, proble
     return Record(raw["id"], raw["type"], raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index)
 
 
-def _record_checker(rulebook: Rulebook, evidence: EvidenceType) -> validate.Checker:
+def _record_checker(rulebook: Rulebook, evidence: EvidenceType) -> tuple[validate.Checker, list[tuple[str, str]]]:
+    """The evidence type's record checker, and its link fields (name, the type each must name):
+    built once per rulebook, not once per record."""
     cache = rulebook.compiled_cache.setdefault("record-checkers", {})
     if evidence.id not in cache:
-        cache[evidence.id] = validate.Checker(record_schema(evidence))
+        refs = [(name, declared.evidence) for name, declared in evidence.fields.items() if declared.type == "ref"]
+        cache[evidence.id] = validate.Checker(record_schema(evidence)), refs
     return cache[evidence.id]
 
 
