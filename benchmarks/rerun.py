@@ -73,14 +73,21 @@ def packets(book, cohort: Path):
             continue
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=10_000, help="packets in the cohort")
+def options(parser: argparse.ArgumentParser, size: int = 10_000) -> argparse.ArgumentParser:
+    """This benchmark's options (benchmarks/issue16.py takes them too)."""
+    parser.add_argument("--size", type=int, default=size, help=f"packets in the cohort (default {size:,})")
     parser.add_argument("--records", type=int, default=50, help="evidence records per packet (about)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser
 
+
+def main() -> None:
+    report(options(argparse.ArgumentParser(description=__doc__.split("\n\n")[0])).parse_args())
+
+
+def report(args: argparse.Namespace) -> dict[str, float]:
+    """Print the two tables; their figures (seconds) by name."""
     book = api.rulebook()
     with tempfile.TemporaryDirectory(prefix="ladder-rerun-") as scratch_name:
         scratch = Path(scratch_name)
@@ -88,7 +95,7 @@ def main() -> None:
         with open(cohort, "w") as stream:
             for packet in synthetic.generate(book, args.size, args.seed, records=args.records):
                 stream.write(json.dumps(packet) + "\n")
-        print(f"# ladder re-runs: {args.size} packets of about {args.records} records, --jobs {args.jobs}, "
+        print(f"## Re-runs: {args.size:,} packets of about {args.records} records, --jobs {args.jobs}, "
               f"{os.cpu_count()} cores; verdict cache bound {max_bytes() / 2**20:.0f} MB\n")
 
         cold = calibrate(cohort, scratch / "cold.csv", args.jobs, cache)
@@ -135,7 +142,9 @@ def main() -> None:
         print(f"| the same rules on both sides, with the cache (nothing evaluated) | {identical:.1f} | {full / identical:.1f}x faster |")
         print(f"\nChanged levels: {', '.join(sorted(changed or ['everything']))}; the change reaches targets {', '.join(reach)}: "
               f"{reached} of {args.size} packets are judged for one ({len(reference.changes)} change). Reports identical to the full "
-              f"one: {'yes' if agree else 'NO'}; with the same rules: {len(identical_report.changes)} changes.")
+              f"one: {'yes' if agree else 'NO'}; with the same rules: {len(identical_report.changes)} changes.\n")
+        return {"cold": cold, "warm": warm, "edited": edited, "full": full, "selective_cold": selective_cold,
+                "selective_warm": selective_warm, "identical": identical, "reached": reached}
 
 
 if __name__ == "__main__":
