@@ -37,6 +37,8 @@ def main() -> None:
            f"{found['zen_criteria']:.0%} of criteria" if "zen" in found else f"not installed ({peers.INSTALL_ZEN})")
     rows = [
         (f"warm calibrate vs cold ({args.size:,} packets)", ">= 10x faster", f"{runs['cold'] / runs['warm']:.1f}x faster"),
+        ("`ladder cycle open` right after a calibration vs --no-cache", "costs little",
+         f"{runs['cycle_afresh'] / runs['cycle_reused']:.1f}x faster"),
         ("impact of a one-level change vs evaluating everything twice", f"about what the {runs['reached']:,} packets it reaches cost",
          f"{runs['full'] / runs['selective_warm']:.1f}x faster (with the calibration's cache), "
          f"{runs['full'] / runs['selective_cold']:.1f}x (without)"),
