@@ -17,14 +17,17 @@
      tests hold the engine to) from the JSON line.
 2. A cohort as YAML files against the same packets as JSON Lines: `ladder calibrate --jobs 1`
    on each, in a child process (CPU seconds, which the shared machine disturbs less than wall).
-3. Start-up: `python -c pass`, `ladder --help`, and a one-packet `ladder evaluate` with the
-   rulebook cache warm, median of 7, wall and CPU.
+3. `ladder generate`'s writing: JSON Lines, YAML by PyYAML's Python emitter (before) and by
+   libyaml's C emitter (now).
+4. Start-up: `python -c pass`, `ladder --help`, and a one-packet `ladder evaluate` cold, with
+   the rulebook cached, and with its verdict cached, median of 7, wall and CPU.
 
 The machine is shared and noisy: compare the ratios of one run, not figures across runs."""
 from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import json
 import os
 import resource
@@ -67,7 +70,9 @@ def _timed(work) -> float:
     return time.perf_counter() - started
 
 
-def one_level(book, lines: list[str], raw_rules: tuple) -> None:
+def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
+    """Print the table of one level; packets/s by row ("ladder", "ceiling", "zen", "python") and
+    zen-engine's agreement ("zen_verdicts", "zen_criteria": shares of 1; absent without it)."""
     import oracle  # tests/oracle.py
 
     packets, kept = [], []
@@ -94,7 +99,7 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> None:
     rows = [("ladder pipeline (load, validate, evaluate, explain)", rate(n, lambda: pipeline(True))),
             ("ladder without explain", rate(n, lambda: pipeline(False))),
             ("durable-rules alone, prepared facts, no-op actions", rate(n, lambda: [level.engine.drain_only(f) for f in prepared]))]
-    agreement = ""
+    agreement, figures = "", {}
     try:
         import zen
     except ImportError:
@@ -109,6 +114,7 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> None:
         criteria = sum(t["criteria"][c] == met for t, o in zip(theirs, ours) for c, met in o[1].items())
         total = sum(len(o[1]) for o in ours)
         agreement = f"zen-engine agreed with ladder on {verdicts}/{n} verdicts and {criteria}/{total} criteria."
+        figures.update(zen=rows[-1][1], zen_verdicts=verdicts / n, zen_criteria=criteria / total)
     rows.append(("plain Python over the same criteria, from a JSON line (tests/oracle.py)",
                  rate(n, lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
                                   for line in kept])))
@@ -119,6 +125,9 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> None:
     for name, value in rows:
         print(f"| {name} | - | - |" if value is None else f"| {name} | {value:,.0f} | {value / base:.1f} |")
     print(f"\nladder's verdicts: {spread['ready']} ready, {spread['nearly']} nearly, {spread['not_ready']} not ready. {agreement}")
+    figures.update(ladder=base, ceiling=rows[2][1], python=rows[-1][1])
+    print(f"Pipeline / durable-rules ceiling: {base / rows[2][1]:.2f}.")
+    return figures
 
 
 def cpu_of(command: list[str], env: dict | None = None) -> tuple[float, float]:
@@ -131,7 +140,8 @@ def cpu_of(command: list[str], env: dict | None = None) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def formats(book, packets: list[dict], scratch: Path) -> None:
+def formats(book, packets: list[dict], scratch: Path) -> float:
+    """Print the table; the YAML / JSON Lines ratio of CPU."""
     folder, lines = scratch / "cohort", scratch / "cohort.jsonl"
     folder.mkdir()
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -140,8 +150,9 @@ def formats(book, packets: list[dict], scratch: Path) -> None:
     lines.write_text("".join(json.dumps(packet) + "\n" for packet in packets))
     spent = {}
     for name, path in (("YAML files", folder), ("JSON Lines", lines)):
+        # --no-cache: every run reads and evaluates every packet (a cached verdict would skip the reading measured here)
         runs = [cpu_of([sys.executable, "-m", "engine", "calibrate", str(path), "--out", str(scratch / "s.csv"), "--jobs", "1",
-                        "--no-progress"]) for _ in range(3)]
+                        "--no-progress", "--no-cache"]) for _ in range(3)]
         spent[name] = (min(w for w, _ in runs), min(c for _, c in runs))
     yaml_cpu, jsonl_cpu = spent["YAML files"][1], spent["JSON Lines"][1]
     print(f"\n## The same {len(packets)} packets as YAML files and as JSON Lines (`ladder calibrate --jobs 1`, best of 3)\n")
@@ -149,23 +160,72 @@ def formats(book, packets: list[dict], scratch: Path) -> None:
     for name, (wall, cpu) in spent.items():
         print(f"| {name} | {wall:.2f} | {cpu:.2f} | {len(packets) / cpu:,.0f} |")
     print(f"\nYAML / JSON Lines: {yaml_cpu / jsonl_cpu:.2f}x the CPU.")
+    return yaml_cpu / jsonl_cpu
 
 
-def startup() -> None:
+def generating(book, size: int, records: int, seed: int, scratch: Path) -> dict[str, float]:
+    """`ladder generate`'s work in this process, split: making the packets, then writing them
+    as JSON Lines, as YAML through PyYAML's Python emitter (what it used before), and through
+    libyaml's C emitter (`synthetic.DUMPER`, what it uses). Best of 3, CPU seconds; the YAML /
+    JSON Lines ratio of the whole command, before and after."""
+    def spent(work) -> float:
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            work()
+            best = min(best, time.process_time() - started)
+        return best
+
+    made: dict[str, list[dict]] = {}
+    making = spent(lambda: made.update(packets=list(synthetic.generate(book, size, seed, records=records))))
+    outputs = (scratch / f"generated-{number}" for number in itertools.count())
+
+    def write(suffix: str) -> None:
+        synthetic.write(made["packets"], next(outputs).with_suffix(suffix))
+    jsonl = spent(lambda: write(".jsonl"))
+    emitter = synthetic.DUMPER
+    try:
+        synthetic.DUMPER = yaml.SafeDumper
+        python = spent(lambda: write(""))
+    finally:
+        synthetic.DUMPER = emitter
+    c = spent(lambda: write(""))
+    before, after = (making + python) / (making + jsonl), (making + c) / (making + jsonl)
+    print(f"\n## `ladder generate --size {size}`: making the packets, then writing them (in process, CPU s, best of 3)\n")
+    print("| step | CPU s | vs JSON Lines |\n|---|---:|---:|")
+    print(f"| making the packets | {making:.2f} | |")
+    print(f"| writing JSON Lines | {jsonl:.2f} | 1 |")
+    print(f"| writing YAML, PyYAML's Python emitter (before) | {python:.2f} | {python / jsonl:.1f} |")
+    print(f"| writing YAML, libyaml's C emitter (now) | {c:.2f} | {c / jsonl:.1f} |")
+    print(f"\nThe whole command, YAML / JSON Lines: {before:.1f}x before, {after:.1f}x now; the C emitter writes "
+          f"{python / c:.1f}x faster (the same bytes: tests/cohorts/test_synthetic.py).")
+    return {"generate_before": before, "generate_after": after}
+
+
+def startup() -> dict[str, tuple[float, float]]:
+    """Print the table; (wall, CPU) seconds by command: "pass", "help", "cold", "rulebook", "warm"."""
     packet = ROOT / "fixtures" / "packets" / "ic-staff-ready.yaml"
-    warm = {**os.environ, "LADDER_CACHE_DIR": tempfile.mkdtemp(prefix="ladder-bench-cache-")}
-    commands = {"python -c pass": [sys.executable, "-c", "pass"],
-                "ladder --help": [sys.executable, "-m", "engine", "--help"],
-                "ladder evaluate (one packet, rulebook cache warm)": [sys.executable, "-m", "engine", "evaluate", str(packet)]}
-    cpu_of(commands["ladder evaluate (one packet, rulebook cache warm)"], warm)  # fills the cache
+    caches = tempfile.mkdtemp(prefix="ladder-bench-cache-")
+    warm = {**os.environ, "LADDER_CACHE_DIR": caches}
+    warm.pop("LADDER_NO_CACHE", None)
+    warm.pop("LADDER_CACHE_MAX_MB", None)
+    evaluate_one = [sys.executable, "-m", "engine", "evaluate", str(packet)]
+    commands = {"pass": ("python -c pass", [sys.executable, "-c", "pass"], warm),
+                "help": ("ladder --help", [sys.executable, "-m", "engine", "--help"], warm),
+                "cold": ("ladder evaluate, one packet, cold (--no-cache: no cache read or written)", [*evaluate_one, "--no-cache"], warm),
+                "rulebook": ("ladder evaluate, one packet, rulebook cached, its verdict not (verdict cache off)", evaluate_one,
+                             {**warm, "LADDER_CACHE_MAX_MB": "0"}),
+                "warm": ("ladder evaluate, one packet, its verdict cached (warm)", evaluate_one, warm)}
+    cpu_of(evaluate_one, warm)  # fills both caches
     print("\n## Start-up, median of 7\n")
-    print("| command | wall s | CPU s | CPU above python -c pass |\n|---|---:|---:|---:|")
-    base = None
-    for name, command in commands.items():
-        runs = [cpu_of(command, warm) for _ in range(7)]
-        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
-        base = cpu if base is None else base
-        print(f"| {name} | {wall:.3f} | {cpu:.3f} | {cpu - base:+.3f} |")
+    print("| command | wall s | CPU s | CPU vs python -c pass |\n|---|---:|---:|---:|")
+    figures = {}
+    for key, (name, command, env) in commands.items():
+        runs = [cpu_of(command, env) for _ in range(7)]
+        figures[key] = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        wall, cpu = figures[key]
+        print(f"| {name} | {wall:.3f} | {cpu:.3f} | {cpu / max(figures['pass'][1], 1e-3):.1f}x |")
+    return figures
 
 
 def main() -> None:
@@ -174,18 +234,24 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=50, help="evidence records per packet (about)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    print(f"# ladder beside its peers: {args.size} generated packets, {args.records} records a packet, "
+          f"{len(os.sched_getaffinity(0))} cores\n")
+    report(args.size, args.records, args.seed)
 
+
+def report(size: int, records: int, seed: int) -> dict:
+    """Print every table; their figures by name (see each part's function)."""
     book = api.rulebook()
     rules = api.default_rules_dir()
     raw_rules = (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
                  [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
-    packets = list(synthetic.generate(book, args.size, args.seed, records=args.records))
-    print(f"# ladder beside its peers: {args.size} generated packets, {args.records} records a packet, "
-          f"{len(os.sched_getaffinity(0))} cores\n")
-    one_level(book, [json.dumps(packet) for packet in packets], raw_rules)
+    packets = list(synthetic.generate(book, size, seed, records=records))
+    figures = one_level(book, [json.dumps(packet) for packet in packets], raw_rules)
     with tempfile.TemporaryDirectory(prefix="ladder-peers-") as scratch:
-        formats(book, packets, Path(scratch))
-    startup()
+        figures["yaml_vs_jsonl"] = formats(book, packets, Path(scratch))
+        figures.update(generating(book, size, records, seed, Path(scratch)))
+    figures["startup"] = startup()
+    return figures
 
 
 if __name__ == "__main__":

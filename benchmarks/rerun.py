@@ -7,7 +7,9 @@ In one run, on one generated cohort (seeded, JSON Lines) and a verdict cache of 
 
 1. `ladder calibrate` cold (the cache empty: every packet evaluated, and its verdict kept), then
    warm (nothing changed: every verdict from the cache), then with one packet edited; the CSV
-   summaries must be byte-identical where nothing changed;
+   summaries must be byte-identical where nothing changed; then `ladder cycle open` of the
+   cohort into a SQLite store, with --no-cache and right after the calibration (its verdicts
+   reused);
 2. `ladder impact` of a change to one level's rules (a staff engineer must lead cross-team
    projects for 3 teams, not 2): evaluating every packet under both rulebooks (what impact did before: the
    reference), selectively without the cache (every packet under the old rules, under the new
@@ -47,14 +49,20 @@ CHANGED_LEVEL = "staff-engineer"
 
 def calibrate(cohort: Path, out: Path, jobs: int, cache: Path) -> float:
     """Wall seconds of `ladder calibrate` writing the CSV summary, with the verdict cache in `cache`."""
+    return ladder(["calibrate", str(cohort), "--out", str(out), "--jobs", str(jobs), "--no-progress"], cache)
+
+
+def ladder(arguments: list[str], cache: Path) -> float:
+    """Wall seconds of one ladder command in a child process, with the verdict cache in `cache`."""
     env = {**os.environ, "LADDER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
     env.pop("LADDER_NO_CACHE", None)
+    env.pop("LADDER_CACHE_MAX_MB", None)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "engine", "calibrate", str(cohort), "--out", str(out), "--jobs", str(jobs), "--no-progress"],
-                          cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run([sys.executable, "-m", "engine", *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode:
-        raise SystemExit(f"calibrate failed ({done.returncode}): {done.stderr[-2000:]}")
+        raise SystemExit(f"ladder {arguments[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
     return elapsed
 
 
@@ -73,14 +81,21 @@ def packets(book, cohort: Path):
             continue
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=10_000, help="packets in the cohort")
+def options(parser: argparse.ArgumentParser, size: int = 10_000) -> argparse.ArgumentParser:
+    """This benchmark's options (benchmarks/issue16.py takes them too)."""
+    parser.add_argument("--size", type=int, default=size, help=f"packets in the cohort (default {size:,})")
     parser.add_argument("--records", type=int, default=50, help="evidence records per packet (about)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser
 
+
+def main() -> None:
+    report(options(argparse.ArgumentParser(description=__doc__.split("\n\n")[0])).parse_args())
+
+
+def report(args: argparse.Namespace) -> dict[str, float]:
+    """Print the two tables; their figures (seconds) by name."""
     book = api.rulebook()
     with tempfile.TemporaryDirectory(prefix="ladder-rerun-") as scratch_name:
         scratch = Path(scratch_name)
@@ -88,7 +103,7 @@ def main() -> None:
         with open(cohort, "w") as stream:
             for packet in synthetic.generate(book, args.size, args.seed, records=args.records):
                 stream.write(json.dumps(packet) + "\n")
-        print(f"# ladder re-runs: {args.size} packets of about {args.records} records, --jobs {args.jobs}, "
+        print(f"## Re-runs: {args.size:,} packets of about {args.records} records, --jobs {args.jobs}, "
               f"{os.cpu_count()} cores; verdict cache bound {max_bytes() / 2**20:.0f} MB\n")
 
         cold = calibrate(cohort, scratch / "cold.csv", args.jobs, cache)
@@ -108,6 +123,15 @@ def main() -> None:
         print(f"| warm: nothing changed | {warm:.1f} | {cold / warm:.1f}x faster |")
         print(f"| one packet edited | {edited:.1f} | {cold / edited:.1f}x faster |")
         print(f"\nWarm output byte-identical to cold: {'yes' if same else 'NO'}; cache on disk after the cold run: {size:.0f} MB.\n")
+
+        store = scratch / "cycles.db"
+        opening = ["cycle", "open", "--db", str(store), "--jobs", str(args.jobs)]
+        afresh = ladder([*opening, "--no-cache", "afresh", str(cohort)], cache)
+        reused = ladder([*opening, "reused", str(cohort)], cache)
+        print("| `ladder cycle open` of the same cohort (a SQLite store) | s | vs --no-cache |")
+        print("|---|---:|---:|")
+        print(f"| --no-cache: every packet evaluated | {afresh:.1f} | 1 |")
+        print(f"| right after the calibration: its verdicts from the cache | {reused:.1f} | {afresh / reused:.1f}x faster |\n")
 
         head_dir = scratch / "head"
         shutil.copytree(api.default_rules_dir(), head_dir)
@@ -135,7 +159,9 @@ def main() -> None:
         print(f"| the same rules on both sides, with the cache (nothing evaluated) | {identical:.1f} | {full / identical:.1f}x faster |")
         print(f"\nChanged levels: {', '.join(sorted(changed or ['everything']))}; the change reaches targets {', '.join(reach)}: "
               f"{reached} of {args.size} packets are judged for one ({len(reference.changes)} change). Reports identical to the full "
-              f"one: {'yes' if agree else 'NO'}; with the same rules: {len(identical_report.changes)} changes.")
+              f"one: {'yes' if agree else 'NO'}; with the same rules: {len(identical_report.changes)} changes.\n")
+        return {"cold": cold, "warm": warm, "edited": edited, "cycle_afresh": afresh, "cycle_reused": reused, "full": full, "selective_cold": selective_cold,
+                "selective_warm": selective_warm, "identical": identical, "reached": reached}
 
 
 if __name__ == "__main__":

@@ -9,35 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from engine.caching.verdicts import VerdictCache, resolve
+from engine.caching.verdicts import EVALUATED, PLACED, PLANNED, VerdictCache, resolve  # noqa: F401 - the kinds, re-exported
 from engine.cohorts import cohort, pool
 from engine.cohorts.reuse import Reuse, is_answer
 from engine.common.errors import Diagnostic, LadderError
-from engine.explaining import placement, plan
-from engine.explaining.explain import explain
-from engine.importing import docs as documents
-from engine.importing import export as exports
-from engine.importing import table as tables
-from engine.importing.mapping import load_mapping
-from engine.matching.evaluate import evaluate
 from engine.reading import bundle
 from engine.reading.model import Rulebook
 from engine.reading.rulebook import LADDER_FILE, display_path, load_rulebook
 from engine.rendering.report import Invalid, Result, write_atomic
-from engine.tooling import scaffold
 from engine.api.rulebooks import default_rules_dir, rulebook  # noqa: F401 - part of the API
+
+# The rules engine and what explains its verdicts, the importers and the scaffold are imported
+# by the functions that use them: `ladder schema` and `ladder validate` need none.
+if TYPE_CHECKING:
+    from engine.importing import export as exports
+    from engine.importing import table as tables
+    from engine.tooling import scaffold
 
 
 
 def schema(kind: str) -> dict:
     """The JSON Schema of one kind of document (`bundle.KINDS`), self-contained for other tools."""
     return bundle.bundle(kind)
-
-
-# The verdict cache's kinds of answer (`engine.caching`); each command's options are in its key.
-EVALUATED, PLACED, PLANNED = "evaluate", "place", "plan"
 
 
 def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None, target: str | None = None,
@@ -114,6 +109,8 @@ def _close(reuse: Reuse) -> None:
 
 
 def _place(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Invalid:
+    from engine.explaining import placement
+
     try:
         packet = cohort.load(book, item, as_of, placing=True)
     except LadderError as e:
@@ -134,6 +131,8 @@ def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
 
 
 def _plan(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Invalid:
+    from engine.explaining import plan
+
     try:
         packet = cohort.load(book, item, as_of)
     except LadderError as e:
@@ -142,6 +141,10 @@ def _plan(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Inval
 
 
 def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None) -> Result:
+    from engine.explaining import plan
+    from engine.explaining.explain import explain
+    from engine.matching.evaluate import evaluate
+
     try:
         packet = cohort.load(book, item, as_of, target)
     except LadderError as e:
@@ -225,6 +228,8 @@ def new_packet(book: Rulebook, path: str | Path, candidate: scaffold.NewCandidat
 
     `scaffold.BadOption` for a value the rulebook cannot take or an extension that is neither;
     FileExistsError if `path` exists and not `force`."""
+    from engine.tooling import scaffold
+
     path = Path(path)
     fmt = PACKET_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -243,6 +248,9 @@ def import_table(book: Rulebook, files: Iterable[str | Path], mapping: str | Pat
     candidate's packet is written only when every one of their rows is valid; the report says
     what happened to each packet, with every bad cell located. With `dry_run` nothing is
     written and each change carries its diff. LadderError if the mapping cannot be used."""
+    from engine.importing import table as tables
+    from engine.importing.mapping import load_mapping
+
     return tables.import_tables(book, load_mapping(mapping, book), [Path(f) for f in files], Path(out), dry_run)
 
 
@@ -254,6 +262,9 @@ def import_docs(book: Rulebook, folder: str | Path, mapping: str | Path, out: st
     records are valid, every bad front-matter field located at its line and column, hand-added
     records kept. A document without a date takes that of its first commit in git. LadderError
     if the mapping cannot be used."""
+    from engine.importing import docs as documents
+    from engine.importing.mapping import load_mapping
+
     return documents.import_docs(book, load_mapping(mapping, book, "docs"), Path(folder), Path(out), dry_run)
 
 
@@ -263,6 +274,9 @@ def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | P
     reads them back the same. An invalid packet, or one holding a value the table cannot carry,
     is reported and left out. LadderError if the mapping cannot be used; `cohort.NoPackets` if
     some spec names no packet."""
+    from engine.importing import export as exports
+    from engine.importing.mapping import load_mapping
+
     return exports.export_table(book, load_mapping(mapping, book), packets, Path(out))
 
 

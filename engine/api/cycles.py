@@ -79,21 +79,34 @@ def open_store(db: str | None = None) -> Store:
 
 
 def open_cycle(store: Store, name: str, cohort_spec: str | Path, rules: str | Path | None = None, as_of: date | None = None,
-               jobs: int | None = None, timeout: float = pool.DEFAULT_TIMEOUT) -> Cycle:
-    """Freeze the cohort as cycle `name`: packets, rulebook and every verdict (see `opening`)."""
+               jobs: int | None = None, timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> Cycle:
+    """Freeze the cohort as cycle `name`: packets, rulebook and every verdict (see `opening`);
+    a verdict a calibration left in `cache` (as in `evaluate_packet`) is reused, not recomputed."""
     from engine.cycles import opening
 
     directory = Path(rules) if rules else default_rules_dir()
-    return opening.open_cycle(store, name, str(cohort_spec), directory, load_rulebook(directory), as_of, jobs, timeout)
+    verdicts = resolve(cache)
+    try:
+        return opening.open_cycle(store, name, str(cohort_spec), directory, load_rulebook(directory, use_cache=bool(cache)),
+                                  as_of, jobs, timeout, verdicts)
+    finally:
+        if verdicts is not None:
+            verdicts.close()
 
 
 def reevaluate_cycle(store: Store, name: str, rules: str | Path | None = None, jobs: int | None = None,
-                     timeout: float = pool.DEFAULT_TIMEOUT) -> list[Reevaluated]:
+                     timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> list[Reevaluated]:
     """Cycle `name`'s frozen packets judged by the rulebook in `rules` (default: the built-in
-    one), beside their frozen verdicts; nothing is stored."""
+    one), beside their frozen verdicts; nothing is stored in the cycle. `cache` as in
+    `evaluate_packet`."""
     from engine.cycles import opening
 
-    return list(opening.reevaluate(store, name, rulebook(rules), jobs, timeout))
+    verdicts = resolve(cache)
+    try:
+        return list(opening.reevaluate(store, name, rulebook(rules, bool(cache)), jobs, timeout, verdicts))
+    finally:
+        if verdicts is not None:
+            verdicts.close()
 
 
 def decide(store: Store, cycle: str, candidate: str, decision: str, reason: str, by: str,

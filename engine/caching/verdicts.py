@@ -23,13 +23,17 @@ import os
 import pickle
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.caching.store import FILE, Store
 from engine.reading import cache as rulebook_cache
-from engine.reading.model import Rulebook
-from engine.reading.validate import data_dir
+from engine.reading.files import data_dir
 
+if TYPE_CHECKING:  # a cached answer is looked up before the model is imported (`engine.cohorts.quick`)
+    from engine.reading.model import Rulebook
+
+# The kinds of answer the API's commands keep (each command's options are in its key).
+EVALUATED, PLACED, PLANNED = "evaluate", "place", "plan"
 MAX_MB_VARIABLE = "LADDER_CACHE_MAX_MB"
 DEFAULT_MAX_MB = 1024
 
@@ -64,8 +68,12 @@ class VerdictCache:
         self.hits = self.misses = 0
 
     def key(self, kind: str, book: Rulebook, label: str, content: bytes, *options: Any) -> bytes:
+        return self.key_of(kind, book.digest, label, content, *options)
+
+    def key_of(self, kind: str, rulebook_digest: str, label: str, content: bytes, *options: Any) -> bytes:
+        """`key` by the rulebook's digest alone (`engine.reading.files.directory_digest`)."""
         digest = hashlib.blake2b(digest_size=20)
-        for part in (code_version(), kind.encode(), book.digest.encode(), label.encode(), hashlib.sha256(content).digest(),
+        for part in (code_version(), kind.encode(), rulebook_digest.encode(), label.encode(), hashlib.sha256(content).digest(),
                      repr(options).encode()):
             digest.update(len(part).to_bytes(8, "little") + part)  # lengths first: no two keys' parts run together
         return digest.digest()

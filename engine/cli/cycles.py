@@ -15,6 +15,7 @@ import click
 from engine.cli.app import (
     OUT_HELP,
     as_of_option_value,
+    cache_option,
     check_out,
     engine_failed,
     jobs_options,
@@ -92,7 +93,9 @@ def cycle() -> None:
               help="Judge every packet as of this date. Default: each packet's own as_of.")
 @db_option
 @jobs_options
-def open_(name: str, cohort: str, rules: Path | None, as_of: date | None, db: str | None, jobs: int, timeout: float) -> None:
+@cache_option
+def open_(name: str, cohort: str, rules: Path | None, as_of: date | None, db: str | None, jobs: int, timeout: float,
+          cache: bool) -> None:
     """Freeze COHORT as cycle NAME: every packet's content, the rulebook's files and digest, and
     every verdict with its explanation, so the cycle reads the same years later.
 
@@ -108,9 +111,9 @@ def open_(name: str, cohort: str, rules: Path | None, as_of: date | None, db: st
     from engine.cohorts import cohort as cohorts
 
     cohorts.items(cohort)  # names no packets: a usage error, before the store is touched
-    load_rulebook(rules)  # a broken rulebook: its errors, exit 1
+    load_rulebook(rules, cache)  # a broken rulebook: its errors, exit 1
     with using_store(db) as store:
-        opened = api.open_cycle(store, name, cohort, rules, as_of, jobs, timeout)
+        opened = api.open_cycle(store, name, cohort, rules, as_of, jobs, timeout, cache)
         entries = store.entries(name)
     from engine.cycles import views
 
@@ -173,7 +176,8 @@ def show(name: str, fmt: str, out: Path | None, db: str | None) -> None:
 @format_option
 @db_option
 @jobs_options
-def reevaluate(name: str, rules: Path | None, fmt: str, db: str | None, jobs: int, timeout: float) -> None:
+@cache_option
+def reevaluate(name: str, rules: Path | None, fmt: str, db: str | None, jobs: int, timeout: float, cache: bool) -> None:
     """Judge cycle NAME's frozen packets under today's rules (or --rules DIR), as of the
     cycle's date, beside the verdicts frozen with it: which would change. Nothing is stored.
 
@@ -184,9 +188,9 @@ def reevaluate(name: str, rules: Path | None, fmt: str, db: str | None, jobs: in
     from engine import api
     from engine.cycles import views
 
-    load_rulebook(rules)
+    load_rulebook(rules, cache)
     with using_store(db) as store:
-        results = api.reevaluate_cycle(store, name, rules, jobs, timeout)
+        results = api.reevaluate_cycle(store, name, rules, jobs, timeout, cache)
         text = views.reevaluation(store.cycle(name), str(rules or "the built-in rules"), results, fmt)
     click.echo(text, nl=False)
 

@@ -76,6 +76,38 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
       ladder evaluate packets/ --format summary
       ladder evaluate PACKET --track management --format markdown --out what-if.md
     """
+    results = _cached_one(packets, rules, (as_of, target, track)) if cache and out is None and track is None else None
+    if results is None:
+        results = _evaluated(packets, rules, as_of, target, track, fmt, out, jobs, timeout, cache)
+    painted = use_colour(colour, out)
+    text = RENDERERS[fmt](results, style_for(painted))
+    if out:
+        write(out, text)
+    else:
+        if fmt == "text" and sys.stdout.isatty():  # a person reads it there; never a pipe's bytes
+            from engine.rendering.wrapping import wrap
+
+            text = wrap(text, shutil.get_terminal_size().columns)
+        click.echo(text, nl=False, color=painted)
+    exit_for_failures(results, out, "evaluated")
+
+
+def _cached_one(packets: tuple[Path, ...], rules: Path | None, options: tuple) -> list[Result] | None:
+    """One packet's verdict from the verdict cache, found without loading the engine (`quick`),
+    as a list of one; None for several packets or a miss. Not with --track: the cache could hold
+    a library call's answer for a track the command line refuses (it checks the name first)."""
+    if len(packets) != 1:
+        return None
+    from engine.caching.verdicts import EVALUATED
+    from engine.cohorts.quick import cached_answer
+
+    answer = cached_answer(EVALUATED, rules, packets[0], options)
+    return None if answer is None else [answer]
+
+
+def _evaluated(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, target: str | None, track: str | None,
+               fmt: str, out: Path | None, jobs: int, timeout: float, cache: bool) -> list[Result]:
+    """Every packet's verdict, by the engine (each found in the verdict cache still reused)."""
     from engine import api
     from engine.cohorts import outputs
     from engine.reading.packet import unknown_level
@@ -92,18 +124,7 @@ def evaluate(packets: tuple[Path, ...], rules: Path | None, as_of: date | None, 
     with stopping_on_failure():
         stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout, cache)
         with progress(stream, packets, show=fmt != "json") as evaluated:
-            results = list(evaluated)
-    painted = use_colour(colour, out)
-    text = RENDERERS[fmt](results, style_for(painted))
-    if out:
-        write(out, text)
-    else:
-        if fmt == "text" and sys.stdout.isatty():  # a person reads it there; never a pipe's bytes
-            from engine.rendering.wrapping import wrap
-
-            text = wrap(text, shutil.get_terminal_size().columns)
-        click.echo(text, nl=False, color=painted)
-    exit_for_failures(results, out, "evaluated")
+            return list(evaluated)
 
 
 def progress(stream: Iterator[Result], packets: tuple[Path, ...], show: bool) -> contextlib.AbstractContextManager:
@@ -123,9 +144,11 @@ def exit_for_failures(results: list, out: Path | None, done: str) -> None:
     """After the report of many packets: each invalid one's errors on stderr, once (the report
     names the packet; diagnostics go to stderr, results to stdout), a count, and the exit
     status: 3 if the engine failed on any, else 1 if any is invalid."""
+    invalid = [r for r in results if isinstance(r, Invalid)]
+    if not invalid:  # a cached verdict's command ends here, without loading the cohort's machinery
+        return
     from engine.cohorts import cohort
 
-    invalid = [r for r in results if isinstance(r, Invalid)]
     for result in invalid:
         print_diagnostics(list(result.diagnostics))
     faults = sum(map(cohort.is_fault, results))

@@ -15,9 +15,6 @@ from engine.cohorts import pool
 from engine.cohorts.reuse import Reuse
 from engine.common.errors import Diagnostic, LadderError
 from engine.common.text import visible
-from engine.explaining.explain import explain
-from engine.explaining.placement import place
-from engine.matching.evaluate import evaluate
 from engine.reading.load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
 from engine.reading.model import Packet, Rulebook
 from engine.reading.packet import build_packet
@@ -191,6 +188,10 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
         packet = replace(build_packet(document, book, as_of), source=label)
     except LadderError as e:
         return Evaluated(label, Invalid(label, tuple(e.diagnostics)))
+    # Imported here: reading packets (`ladder validate`) needs no rules engine.
+    from engine.explaining.explain import explain
+    from engine.matching.evaluate import evaluate
+
     evaluation = evaluate(book, packet)
     result = explain(book, evaluation)
     untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
@@ -202,6 +203,8 @@ def placed(book: Rulebook, packet: Packet) -> dict:
     """Where the packet's evidence places its candidate on their own track, in brief: the level
     (None: none met), its steps from the current level, and the first level above it not met
     (None: the top is met)."""
+    from engine.explaining.placement import place
+
     track = place(book, packet, [packet.candidate.track], why=False)["tracks"][0]
     level, first = track["placed"], track["first_not_met"]
     return {"level": level["level"] if level else None, "steps": level["steps"] if level else None,

@@ -42,16 +42,19 @@ def is_answer(value: Any) -> bool:
 class Reuse:
     """One kind of answer (`kind`) under one rulebook and options, through `cache` (None: off).
     `also`: options of the same kind whose answers are as good (e.g. a calibration's entry,
-    which adds a placement, for one asked without it), looked up after `options`."""
+    which adds a placement, for one asked without it), looked up after `options`. `content_of`:
+    a task's bytes, for tasks that are not cohort items (a promotion cycle's frozen packets hold
+    theirs); a task has the `label` its answer names it by."""
 
     cache: VerdictCache | None
     kind: str
     book: Rulebook
     options: tuple = ()
     also: tuple[tuple, ...] = ()
+    content_of: Callable[[Any], bytes | None] = content
 
     def _key(self, item: Item, options: tuple) -> bytes | None:
-        data = content(item)
+        data = self.content_of(item)
         return None if data is None else self.cache.key(self.kind, self.book, item.label, data, *options)
 
     def known(self, item: Item) -> Any | None:

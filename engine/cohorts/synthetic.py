@@ -37,6 +37,10 @@ from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCr
 from engine.rendering.report import atomic_output, current_umask, interrupts_held
 
 Leaf = CountCriterion | SumCriterion
+# libyaml's C emitter when PyYAML was built with it (its wheels are): about 4x faster than the
+# Python one, and the same bytes for every packet `generate` makes (tests/cohorts/test_synthetic.py);
+# the representer is PyYAML's own either way, only the emitting differs.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 TEAMS = ["payments", "search", "identity", "data-platform", "mobile", "infrastructure", "growth", "risk", "billing", "messaging"]
 LOCATIONS = [("Berlin", 5), ("Lisbon", 3), ("Nairobi", 2), ("Toronto", 3), ("Singapore", 2), ("Remote", 4)]
@@ -92,7 +96,7 @@ def write(packets: Iterable[dict], out: Path) -> None:
             temporary = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
         for index, packet in enumerate(packets):
             with open(temporary / f"{index + 1:04d}-{packet['candidate']['id']}.yaml", "w", encoding="utf-8", newline="") as stream:
-                yaml.safe_dump(packet, stream, sort_keys=False, allow_unicode=True)
+                yaml.dump(packet, stream, Dumper=DUMPER, sort_keys=False, allow_unicode=True)
         os.chmod(temporary, 0o777 & ~current_umask())  # mkdtemp makes it private; give it a normal directory's mode
         os.replace(temporary, out)  # onto a new name or an empty directory
     except BaseException:

@@ -14,7 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from engine.caching.verdicts import VerdictCache
 from engine.cohorts import cohort, pool
+from engine.cohorts.reuse import Reuse
 from engine.common.errors import Diagnostic, LadderError
 from engine.cycles.database import StoreError
 from engine.reading.load import MAX_FILE_BYTES, Document, load_bytes, load_json_text, read_bytes
@@ -73,14 +75,23 @@ def _fault(packet: FrozenPacket, reason: str) -> cohort.Evaluated:
 
 
 def evaluate_all(book: Rulebook, packets: Iterable[FrozenPacket], as_of: date | None = None, jobs: int | None = None,
-                 timeout: float = pool.DEFAULT_TIMEOUT) -> Iterator[cohort.Evaluated]:
+                 timeout: float = pool.DEFAULT_TIMEOUT, cache: VerdictCache | None = None) -> Iterator[cohort.Evaluated]:
     """Every packet evaluated, in order; on `jobs` worker processes (a packet that hangs or
-    crashes its worker gets a `cohort.FAULT` error, every other its verdict), or here without."""
-    def work(packet: FrozenPacket) -> cohort.Evaluated:
-        return evaluate(book, packet, as_of)
+    crashes its worker gets a `cohort.FAULT` error, every other its verdict), or here without.
+
+    Through `cache` when given: a packet's answer is a calibration's (`cohort.CALIBRATED`, the
+    same evaluation of the same bytes under the same name), so a cycle opened right after a
+    `ladder calibrate` of its cohort looks its verdicts up instead of evaluating them again;
+    judged as of another date than the packet's own, the date is in the key."""
+    reuse = Reuse(cache, cohort.CALIBRATED, book, (True,) if as_of is None else (True, as_of), content_of=_frozen_bytes)
+    work = reuse.work(lambda packet: evaluate(book, packet, as_of), cohort.evaluated)
     if jobs is None:
-        return pool.run_here(packets, work, _fault)
-    return pool.run(packets, work, _fault, jobs, timeout)
+        return pool.run_here(packets, work, _fault, reuse.known)
+    return pool.run(packets, work, _fault, jobs, timeout, reuse.known)
+
+
+def _frozen_bytes(packet: FrozenPacket) -> bytes | None:
+    return packet.content
 
 
 @dataclass(frozen=True)

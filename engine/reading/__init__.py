@@ -4,6 +4,7 @@
 types and calibration settings, `levels` for level files and inheritance, `criteria` for
 criteria and their conditions, `packet` for packets; all reporting to `problems`), the model
 itself (`model` for the rulebook, `records` for packets, with calendar dates and month arithmetic in
-`dates`), and validated rulebooks kept by content hash (`cache`).
+`dates`), validated rulebooks kept by content hash (`cache`), and where a rulebook's files are
+and their digest, read without the rest of this package (`files`).
 
 May import: `engine.common`."""

@@ -15,9 +15,12 @@ import pickle
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.reading.model import Rulebook
-from engine.reading.validate import data_dir
+from engine.reading.files import data_dir
+
+if TYPE_CHECKING:  # the model takes tens of milliseconds to import; `directory` is used before it is needed
+    from engine.reading.model import Rulebook
 
 
 @functools.cache
@@ -48,6 +51,8 @@ def _path(digest: str, shown: str) -> Path | None:
 
 
 def get(digest: str, shown: str) -> Rulebook | None:
+    from engine.reading.model import Rulebook
+
     path = _path(digest, shown)
     if path is None or not path.is_file():
         return None

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Iterable
 
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
 from engine.reading import cache, validate
+from engine.reading.files import (
+    CALIBRATION_FILE,
+    EVIDENCE_FILE,
+    LADDER_FILE,
+    LEVELS_DIR,
+    content_digest,
+    directory_digest,
+    display_path,
+    rule_files,
+)
 from engine.reading.criteria import CriteriaReader
 from engine.reading.levels import LevelsReader, nearly_rule
 from engine.reading.load import Document, load_file
@@ -29,26 +38,9 @@ from engine.reading.model import (
 )
 from engine.reading.problems import Problems
 
-LADDER_FILE, EVIDENCE_FILE, LEVELS_DIR = "ladder.yaml", "evidence.yaml", "levels"
-CALIBRATION_FILE = "calibration.yaml"  # optional
-
-
-def display_path(path: Path) -> str:
-    """Paths as the user would write them: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
-def rule_files(directory: Path) -> list[tuple[Path, str]]:
-    """The rulebook's files, each with the schema it follows."""
-    files = [(directory / LADDER_FILE, "ladder"), (directory / EVIDENCE_FILE, "evidence")]
-    files += [(path, "level") for path in sorted((directory / LEVELS_DIR).glob("*.yaml"))]
-    if (directory / CALIBRATION_FILE).is_file():
-        files.append((directory / CALIBRATION_FILE, "calibration"))
-    return files
+# Re-exported: where the files are and the digest live in `files`, light enough for a command's start.
+__all__ = ["CALIBRATION_FILE", "EVIDENCE_FILE", "LADDER_FILE", "LEVELS_DIR", "content_digest", "display_path", "load_rulebook",
+           "rule_files", "rulebook_from_data"]
 
 
 def load_rulebook(directory: str | Path, shown_as: str | None = None, use_cache: bool = True) -> Rulebook:
@@ -63,7 +55,7 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None, use_cache:
     if not (directory / LADDER_FILE).is_file():
         raise LadderError.one(shown, 1, 1, f"has no {LADDER_FILE}: is this a rulebook directory?", "rules.missing")
     files = rule_files(directory)
-    digest = content_digest((path.relative_to(directory).as_posix(), path.read_bytes()) for path, _ in files if path.is_file())
+    digest = directory_digest(directory)
     cached = cache.get(digest, shown) if use_cache else None
     if cached is not None:
         return cached
@@ -78,16 +70,6 @@ def load_rulebook(directory: str | Path, shown_as: str | None = None, use_cache:
     if use_cache:
         cache.put(book, shown)
     return book
-
-
-def content_digest(files: Iterable[tuple[str, bytes]]) -> str:
-    """The rulebook's digest: its files' names (relative to the directory, in `rule_files`
-    order) and bytes. A promotion cycle stores the files and this digest, so the rulebook it was
-    judged by can be named, checked and rebuilt exactly."""
-    digest = hashlib.sha256()
-    for name, raw in files:
-        digest.update(name.encode() + b"\0" + raw + b"\0")
-    return digest.hexdigest()
 
 
 def rulebook_from_data(ladder: dict, evidence: dict, levels: list[dict], source: str = "<memory>") -> Rulebook:

@@ -17,16 +17,10 @@ from typing import Any, Iterable
 import jsonschema_rs
 
 from engine.common.errors import Diagnostic
+from engine.reading.files import data_dir  # noqa: F401 - re-exported: where the schemas and rules are
 from engine.reading.load import Document
 
 BASE_URI = "https://ladder.example/schemas/"
-
-
-def data_dir(name: str) -> Path:
-    """`rules` or `schemas`: inside the installed package, else at the top of the checkout."""
-    package = Path(__file__).resolve().parent.parent
-    bundled = package / "_bundled" / name
-    return bundled if bundled.is_dir() else package.parent / name
 
 
 @functools.cache

@@ -13,6 +13,7 @@ Python object with two marks, and the garbage collector walks them all."""
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -82,6 +83,19 @@ def _resolve(value: str, plain: bool) -> str:
     return _STR
 
 
+def _integer(value: str) -> int:
+    """A YAML int; ValueError past the digits Python writes out (sys.get_int_max_str_digits): a
+    decimal one refuses them on reading, and a hex or octal one, which int() reads without that
+    limit, is held to it too, or a number no message or report could print would reach them."""
+    if value.startswith(("0o", "0x")):
+        number = int(value[2:], 8 if value[1] == "o" else 16)
+        limit = sys.get_int_max_str_digits()
+        if limit and number >= 10 ** limit:
+            raise ValueError(f"more than {limit} digits")
+        return number
+    return int(value, 10)
+
+
 def _scalar(tag: str, value: str, mark: yaml.Mark) -> Any:
     if tag == _STR:
         return value
@@ -92,9 +106,7 @@ def _scalar(tag: str, value: str, mark: yaml.Mark) -> Any:
             return value.lower() == "true"
     elif tag == "tag:yaml.org,2002:int":
         try:
-            if value.startswith(("0o", "0x")):
-                return int(value[2:], 8 if value[1] == "o" else 16)
-            return int(value, 10)
+            return _integer(value)
         except ValueError:
             pass
     elif tag == "tag:yaml.org,2002:float":
@@ -235,7 +247,7 @@ class _Quick:
             if tag == _STR:
                 return value
             if tag == "tag:yaml.org,2002:int":  # (more digits than int() takes: a ValueError, careful)
-                return int(value[2:], 8 if value[1] == "o" else 16) if value.startswith(("0o", "0x")) else int(value, 10)
+                return _integer(value)
             if tag == "tag:yaml.org,2002:float":
                 number = float(value)
                 if number - number != 0:  # inf or nan

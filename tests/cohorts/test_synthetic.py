@@ -92,3 +92,16 @@ def _unmet(r: dict) -> list[str]:
     """Required criteria not met and points short: what the report's top blockers count."""
     unmet = [c["id"] for comp in r["competencies"] for c in comp["criteria"] if c["required"] and not c["met"]]
     return unmet + [f"points:{p['group']}" if p["group"] else "points" for p in r["points"] if not p["met"]]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generate_writes_yaml_through_libyamls_emitter_with_the_python_emitters_bytes(seed):
+    """`ladder generate` writes YAML with libyaml's C emitter (PyYAML's wheels carry it; several
+    times faster), and every packet's bytes are what the pure-Python emitter writes, so a cohort
+    (and fixtures/cohorts) is the same whichever PyYAML a machine has."""
+    import yaml
+
+    assert synthetic.DUMPER is yaml.CSafeDumper
+    for packet in cohort(seed):
+        assert yaml.dump(packet, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True) == \
+            yaml.dump(packet, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)

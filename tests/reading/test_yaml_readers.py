@@ -99,3 +99,15 @@ def test_an_escape_past_the_last_character_is_a_located_error_with_either_parser
         yaml_text.read('a: "x\\Ua0010000"\n', "x.yaml", parser)
     assert caught.value.diagnostics[0].format() == \
         "x.yaml:1:8: error: not valid YAML: while parsing a quoted scalar found invalid Unicode character escape code [load.syntax]"
+
+
+@pytest.mark.parametrize("digits", ["0x1F" + "9" * 5000, "0o7" + "7" * 6000, "9" * 5000])
+def test_an_int_too_long_to_print_is_refused_at_its_place_in_any_base(digits):
+    """A hex or octal int that Python reads but could not print (past sys.get_int_max_str_digits)
+    is refused where it was written, as a decimal one is, by every reader: not left to fail the
+    evaluation later (an engine fault, exit 3)."""
+    text = f"candidate:\n  id: {digits}\n"
+    for parser in (LIBYAML, PURE):
+        for quick in (True, False):
+            kind, diagnostics = outcome(text, parser, quick)
+            assert kind == "refused" and diagnostics[0].startswith("x.yaml:2:7: error:") and "[load.scalar]" in diagnostics[0]
