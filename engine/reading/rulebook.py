@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable
 
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
 from engine.reading import cache, validate

@@ -11,7 +11,6 @@ import difflib
 import functools
 import json
 import re
-from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema_rs
