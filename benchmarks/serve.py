@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -34,20 +32,11 @@ TARGET_MS = 200
 
 
 def _store_benchmark():
-    """benchmarks/store.py, for its way of growing a cycle."""
+    """benchmarks/store.py, for its way of growing a cycle and of timing a read."""
     spec = importlib.util.spec_from_file_location("store_benchmark", ROOT / "benchmarks" / "store.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -99,7 +88,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
         print(f"{args.size} candidates; median of {args.repeat} requests each:")
         measured = {}
         for what, action in figures.items():
-            measured[what] = median_ms(action, args.repeat)
+            measured[what] = _store_benchmark().median_ms(action, args.repeat)
             print(f"  {what}: {measured[what]:.0f} ms")
         roster = max(v for k, v in measured.items() if k.startswith("roster"))
         verdict = "within" if roster < TARGET_MS else "OVER"
