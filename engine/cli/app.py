@@ -105,6 +105,21 @@ def stopping_on_failure():
         engine_failed(f"failed: {e}")
 
 
+def progress_bar(stream, specs, wanted: bool | None = None, minimum: int = 1) -> contextlib.AbstractContextManager:
+    """`stream` (results of evaluating the packets `specs` name) with a bar on stderr: when
+    `wanted` (calibrate's --progress), never when False, and by default only for a person at a
+    terminal, never on a pipe or in CI (where it would only add lines to a log), and only for at
+    least `minimum` packets. Counting reads the specs once more: only for a bar someone sees."""
+    from engine.cohorts import cohort
+
+    if wanted is False or (wanted is None and not (sys.stderr.isatty() and "CI" not in os.environ)):
+        return contextlib.nullcontext(stream)
+    length = sum(cohort.count(spec) for spec in specs)
+    if wanted is None and length < minimum:
+        return contextlib.nullcontext(stream)
+    return click.progressbar(stream, length=length, label="Evaluating", file=sys.stderr)
+
+
 def engine_failed(how: str) -> NoReturn:
     click.echo(f"ladder: the rules engine {how}. This is a bug; please report it with the packet.", err=True)
     sys.exit(3)

@@ -23,7 +23,7 @@ from engine.cli.app import (
     write,
     writing,
 )
-from engine.cli.cycles import store_file, db_option, using_store
+from engine.cli.cycles import db_option, store_file, using_store
 from engine.cohorts import pool
 from engine.common.errors import LadderError
 from engine.common.text import plural

@@ -2,8 +2,6 @@
 `generate` (a synthetic cohort)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from engine.cli.app import (
     jobs_options,
     load_rulebook,
     main,
+    progress_bar,
     rule_inputs,
     rules_option,
     stopping_on_failure,
@@ -135,11 +134,7 @@ def _cohort_report(spec: str, rules: Path | None, redact: bool, pages: bool, pro
     with stopping_on_failure():
         stream = cohort_module.evaluate_all(book, packets, jobs, timeout, cache=verdicts)
         report = calibration.Calibration(book, spec, redact=redact, keep_pages=pages)
-        show = progress if progress is not None else (sys.stderr.isatty() and "CI" not in os.environ)
-        # Counting reads the cohort once more: only for a bar someone sees.
-        bar = (click.progressbar(stream, length=cohort_module.count(spec), label="Evaluating", file=sys.stderr) if show
-               else contextlib.nullcontext(stream))
-        with bar as evaluated_all:
+        with progress_bar(stream, [spec], progress) as evaluated_all:
             for evaluated in evaluated_all:
                 report.add(evaluated)
         if verdicts is not None:

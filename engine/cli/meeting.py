@@ -33,7 +33,6 @@ def serve(cycle_name: str, db: str | None, host: str, port: int, allow_remote: b
     taken; 2 a --host other machines can reach without --allow-remote.
     """
     from engine import api
-
     from engine.meeting.serving import RemoteRefused, check_host
 
     try:

@@ -2,13 +2,11 @@
 `validate` (every error in rules and packets)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +23,7 @@ from engine.cli.app import (
     load_rulebook,
     main,
     print_diagnostics,
+    progress_bar,
     rule_inputs,
     rules_option,
     stopping_on_failure,
@@ -123,21 +122,8 @@ def _evaluated(packets: tuple[Path, ...], rules: Path | None, as_of: date | None
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with stopping_on_failure():
         stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout, cache)
-        with progress(stream, packets, show=fmt != "json") as evaluated:
+        with progress_bar(stream, packets, None if fmt != "json" else False, minimum=2) as evaluated:
             return list(evaluated)
-
-
-def progress(stream: Iterator[Result], packets: tuple[Path, ...], show: bool) -> contextlib.AbstractContextManager:
-    """A bar on stderr while several packets are evaluated, for a person watching a terminal:
-    never on a pipe or in CI, where it would only add lines to a log."""
-    from engine.cohorts import cohort
-
-    if not (show and sys.stderr.isatty() and "CI" not in os.environ):
-        return contextlib.nullcontext(stream)
-    length = sum(cohort.count(path) for path in packets)  # reads the paths once more: only for a bar someone sees
-    if length < 2:
-        return contextlib.nullcontext(stream)
-    return click.progressbar(stream, length=length, label="Evaluating", file=sys.stderr)
 
 
 def exit_for_failures(results: list, out: Path | None, done: str) -> None:
