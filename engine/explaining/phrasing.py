@@ -14,6 +14,7 @@ from engine.reading.model import (
     CandidateValue,
     CountCriterion,
     Criterion,
+    Field,
     NoDisputedCriterion,
     RecordMatch,
     Rulebook,
@@ -157,6 +158,17 @@ def spaced(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
     return name.replace("_", " ")
+
+
+def field_bounds(declared: Field) -> str:
+    """The values a number field may take, as the rules declare them: 'from 1 to 10', 'at
+    least 0', or '' (for the docs' field tables and the new packet's templates alike)."""
+    low, high = declared.minimum, declared.maximum
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if low is not None:
+        return f"at least {low:g}"
+    return f"at most {high:g}" if high is not None else ""
 
 
 def indefinite(noun: str) -> str:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from engine.explaining.phrasing import counted_unit, in_sentence, indefinite, join_words, plural, requirement
+from engine.explaining.phrasing import counted_unit, field_bounds, in_sentence, indefinite, join_words, plural, requirement
 from engine.reading.model import (
     CompositeCriterion,
     CountCriterion,
     Criterion,
-    Field,
     Level,
     LevelRules,
     PointsRule,
@@ -54,7 +53,7 @@ def framework(book: Rulebook) -> dict[str, Any]:
     evidence = [{
         "id": e.id, "name": e.name, "plural": e.plural, "description": e.description,
         "dates": "one date" if e.dates == "point" else "a start date, and an end date once finished",
-        "fields": [{"name": f.name, "type": f.type, "required": f.required, "values": ", ".join(f.values) or _bounds(f),
+        "fields": [{"name": f.name, "type": f.type, "required": f.required, "values": ", ".join(f.values) or field_bounds(f),
                     "refers_to": indefinite(book.evidence[f.evidence].name) if f.evidence else None, "description": f.description}
                    for f in e.fields.values()],
     } for e in book.evidence.values()]
@@ -206,16 +205,6 @@ def _evidence_used(book: Rulebook, rules: LevelRules) -> list[dict[str, Any]]:
                         used[evidence].append(competency.name)
     return [{"id": e, "name": book.evidence[e].name, "plural": book.evidence[e].plural, "shows": join_words(shows, "and")}
             for e, shows in sorted(used.items(), key=lambda item: list(book.evidence).index(item[0]))]
-
-
-def _bounds(declared: Field) -> str:
-    """The values a number field may take, as the rules declare them: 'from 1 to 10', 'at least 0'."""
-    low, high = declared.minimum, declared.maximum
-    if low is not None and high is not None:
-        return f"from {low:g} to {high:g}"
-    if low is not None:
-        return f"at least {low:g}"
-    return f"at most {high:g}" if high is not None else ""
 
 
 def _verdict_rule(rules: LevelRules) -> str:

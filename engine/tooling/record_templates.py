@@ -15,7 +15,7 @@ import yaml
 
 from engine.common.errors import LadderError
 from engine.common.text import visible
-from engine.explaining.phrasing import indefinite, requirement, spaced, term_phrase
+from engine.explaining.phrasing import field_bounds, indefinite, requirement, spaced, term_phrase
 from engine.reading.load import load_yaml_text
 from engine.reading.model import (
     CandidateCriterion,
@@ -166,7 +166,8 @@ def _field(book: Rulebook, evidence: EvidenceType, declared: Field, asks: list[s
 
 def _placeholder(book: Rulebook, declared: Field) -> tuple[str, str]:
     """What stands in for the value, and the kind of value it takes, in words."""
-    bounds = _bounds(declared)
+    bounds = field_bounds(declared)
+    bounds = f"{' ' if bounds.startswith('from') else ', '}{bounds}" if bounds else ""  # "a number from 1 to 10", "a number, at least 0"
     if declared.type == "enum":
         spelt = [scalar(value) for value in declared.values]
         inline = "<" + "|".join(spelt) + ">"
@@ -184,15 +185,6 @@ def _placeholder(book: Rulebook, declared: Field) -> tuple[str, str]:
         "ref": (f"<id of a {declared.evidence} record>",
                 f"the id of {indefinite(book.evidence[declared.evidence].name)} record in this packet" if declared.evidence else "an id"),
     }[declared.type]
-
-
-def _bounds(declared: Field) -> str:
-    low, high = declared.minimum, declared.maximum
-    if low is not None and high is not None:
-        return f" from {low:g} to {high:g}"
-    if low is not None:
-        return f", at least {low:g}"
-    return f", at most {high:g}" if high is not None else ""
 
 
 def _line(key: str, value: str, note: str) -> str:
