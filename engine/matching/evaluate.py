@@ -136,6 +136,16 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     return Evaluation(packet, level.rules, everything, verified, shown)
 
 
+def verdict(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> str:
+    """`evaluate(...).all_evidence.verdict` alone, for a caller that shows nothing else (a
+    calibration's placement judges each level of a track only for whether it is met): neither
+    the verdict on verified evidence nor why a record did not count is worked out."""
+    sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
+    level = compiled(rulebook, packet.target.id, judge_standing)
+    matches = level.engine.run(facts(rulebook, level, packet))
+    return _Assessor(level, packet, matches, lambda record: True, why_not=False).assess().verdict
+
+
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
     """The packet as engine facts: the context (as-of and window bounds), the candidate, records."""
     context = {AS_OF: packet.as_of.toordinal()}
@@ -199,8 +209,10 @@ def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
 
 
 class _Assessor:
-    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool]):
+    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool],
+                 why_not: bool = True):
         self.level, self.packet, self.matches = level, packet, matches
+        self.why_not = why_not  # False: results without misses (`verdict`), the verdict the same
         self.records = [r for r in packet.records if include(r)]
         self.everything = len(self.records) == len(packet.records)
         self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
@@ -261,13 +273,15 @@ class _Assessor:
         misses_by_id: dict[str, Miss] = {}
         for plan in self.level.records[criterion.id]:  # one per evidence type counted
             found = {m[plan.record_at] for m in self.kept(plan.rule)}
+            counted_ids |= found
+            if not self.why_not:
+                continue
             probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
             for record in self.by_type.get(plan.evidence, ()):
                 if record.id not in found:
                     misses_by_id[record.id] = self._miss(plan, record, probes)
                 elif _failed(probes, record.id):
                     raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
-            counted_ids |= found
         counted = [r for r in self.records if r.id in counted_ids]
         if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
             return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
