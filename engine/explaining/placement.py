@@ -54,13 +54,14 @@ def placed(book: Rulebook, packet: Packet) -> dict[str, Any]:
     """The placement on the candidate's own track in brief, what a calibration shows beside a
     verdict: the level placed at (None: none met), its steps from the current level, and the
     first level above it not met (None: the top is met). The same as `place`'s, at a fraction
-    of its cost: each level's verdict alone is worked out (`matching.evaluate.verdict`)."""
-    track = book.tracks[packet.candidate.track]
+    of its cost: each level's verdict alone is worked out (`matching.evaluate.verdict`), from
+    the top of the track down, stopping at the first level met (the highest met is the
+    placement; the levels below it do not change it)."""
+    levels = book.tracks[packet.candidate.track].levels
+    top = next((i for i in range(len(levels) - 1, -1, -1) if _met(book, packet, levels[i])), -1)
+    level = levels[top] if top >= 0 else None
+    first = levels[top + 1] if top + 1 < len(levels) else None
     standing = book.levels[packet.candidate.level]
-    met = [_met(book, packet, level) for level in track.levels]
-    top = max((i for i, is_met in enumerate(met) if is_met), default=-1)
-    level = track.levels[top] if top >= 0 else None
-    first = track.levels[top + 1] if top + 1 < len(track.levels) else None
     return {"level": level.id if level else None, "steps": level.rank - standing.rank if level else None,
             "first_not_met": first.id if first else None}
 
