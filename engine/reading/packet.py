@@ -1,7 +1,9 @@
 """Packets: validate a loaded packet against the schema and the rulebook, and build the model.
 
 Record fields are checked against a JSON Schema generated from the rulebook's own evidence
-declarations, so an organisation's new evidence type is validated like the built-in ones."""
+declarations, so an organisation's new evidence type is validated like the built-in ones.
+A valid packet, the common case, is checked whole by one call and its records built without
+placing anything; any other is checked part by part, which finds and places every problem."""
 from __future__ import annotations
 
 import copy
