@@ -166,18 +166,36 @@ TARGET = st.none() | st.sampled_from(["developer", "senior-developer", "staff-en
 BOOKS = st.sampled_from([book, extended_book]).map(lambda which: which())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESSED)
-@given(case=BOOKS.flatmap(lambda rulebook: st.tuples(st.just(rulebook), mistaken(rulebook))), read=st.booleans(), as_of=AS_OF,
-       target=TARGET, placing=st.booleans())
-def test_a_packet_with_mistakes_in_its_records_gets_the_same_packet_or_diagnostics_from_the_fast_path(case, read, as_of, target, placing):
+NIGHTLY = 25  # the nightly twin of each property runs this many times as many cases
+
+
+def twins(examples: int, **strategies: st.SearchStrategy):
+    """CI's test of `examples` cases and a nightly one of NIGHTLY times as many."""
+    def make(prop):
+        def variant(count: int):
+            return settings(max_examples=count, deadline=None, suppress_health_check=SUPPRESSED)(given(**strategies)(prop))
+        return variant(examples), pytest.mark.nightly(variant(examples * NIGHTLY))
+    return make
+
+
+def _mistakes_either_way(case: tuple[Rulebook, dict], read: bool, as_of: date | None, target: str | None, placing: bool) -> None:
     rulebook, data = case
     same_both_ways(data, read, as_of, target, placing, rulebook)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESSED)
-@given(data=st.sampled_from(seeds()).flatmap(broken), read=st.booleans(), as_of=AS_OF, target=TARGET)
-def test_a_packet_broken_anywhere_gets_the_same_packet_or_diagnostics_from_the_fast_path(data, read, as_of, target):
+(test_a_packet_with_mistakes_in_its_records_gets_the_same_packet_or_diagnostics_from_the_fast_path,
+ test_a_packet_with_mistakes_in_its_records_gets_the_same_packet_or_diagnostics_from_the_fast_path_nightly) = twins(
+    300, case=BOOKS.flatmap(lambda rulebook: st.tuples(st.just(rulebook), mistaken(rulebook))), read=st.booleans(), as_of=AS_OF,
+    target=TARGET, placing=st.booleans())(_mistakes_either_way)
+
+
+def _broken_either_way(data: Any, read: bool, as_of: date | None, target: str | None) -> None:
     same_both_ways(data, read, as_of, target)
+
+
+(test_a_packet_broken_anywhere_gets_the_same_packet_or_diagnostics_from_the_fast_path,
+ test_a_packet_broken_anywhere_gets_the_same_packet_or_diagnostics_from_the_fast_path_nightly) = twins(
+    200, data=st.sampled_from(seeds()).flatmap(broken), read=st.booleans(), as_of=AS_OF, target=TARGET)(_broken_either_way)
 
 
 # ------------------------------------------------------------------------------------ the seeds
