@@ -7,6 +7,7 @@ placing anything; any other is checked part by part, which finds and places ever
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -276,7 +277,12 @@ def _whole_record_schema(evidence: EvidenceType) -> dict:
 
 
 def _is_id(text: str) -> bool:
-    return validate.Checker({"$ref": validate.BASE_URI + "ladder.schema.json#/$defs/id"}).fast.is_valid(text)
+    return _id_checker().fast.is_valid(text)
+
+
+@functools.cache
+def _id_checker() -> validate.Checker:
+    return validate.Checker({"$ref": validate.BASE_URI + "ladder.schema.json#/$defs/id"})
 
 
 def _shapes(rulebook: Rulebook) -> dict[str, tuple[bool, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]]:
