@@ -1,5 +1,6 @@
-"""JSON text into plain data: the fast C decoder, checked against the same bounds as YAML, and
-positions re-read only when a later stage needs to point at a value (see `load`)."""
+"""JSON text into plain data: orjson's parse when it is sure to read what the checked parse reads,
+else the stdlib's C decoder with hooks, checked against the same bounds as YAML; positions are
+re-read only when a later stage needs to point at a value (see `load`)."""
 from __future__ import annotations
 
 import bisect
@@ -10,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from engine.common.errors import LadderError
 from engine.reading.document import (
@@ -84,6 +87,57 @@ class _Hooks:
 
 def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
     """Parse JSON fast; positions come from a second, slower parse only if someone asks."""
+    data = _quick(text)
+    if data is _UNSURE:
+        data = _checked(text, source, line_offset)
+    elif not text.isascii() or "\x7f" in text:
+        # orjson took it, so it holds no C0 control but tab and line breaks (refused in a
+        # string, not whitespace outside one): in ASCII, only DEL is left to look for.
+        check_characters(text, source, line_offset)
+    return Document(source, data, _remark=lambda: (_json_marks(text, line_offset), {}))
+
+
+_UNSURE = object()
+# orjson indents a value two spaces for each list or mapping around it, so one nested past the
+# bound (in MAX_DEPTH of them) starts a line with 2 * MAX_DEPTH spaces; no string holds a line
+# break (orjson writes it `\n`).
+_DEEPER = b"\n" + b" " * (2 * MAX_DEPTH)
+
+
+def _quick(text: str) -> Any:
+    """The data, from orjson, when it is sure to be what `_checked` returns; else `_UNSURE`,
+    for `_checked` to decide and to say what is wrong where (the same as before orjson).
+
+    orjson refuses NaN, infinities, numbers too large for a float and lone surrogates, as
+    `_checked` does, but keeps the last of duplicate keys, reads an integer past 64 bits as
+    a float and has looser bounds. So, read in its own output (which it writes at C speed):
+    - a duplicate key: every string is written between two quotes, and a quote in a string
+      as an escape (the text's `\"`, orjson's `\"`); so with no quote in any string read,
+      a text holding no more quotes than orjson writes holds no string more than it read;
+    - an integer read as a float: orjson writes a float of 1e16 or more with `e+`, and an
+      integer past 64 bits is at least 2**63;
+    - the bounds: depth in the indentation; entries (each after a comma but the first),
+      nodes (a character each at least) and text lengths in the length of the text, checked
+      value by value (the bounds walk) only in a text long enough to break them."""
+    try:
+        data = orjson.loads(text)
+        shown = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # (it writes no more than 254 levels)
+        return _UNSURE
+    if (_DEEPER in shown or text.count('"') != shown.count(b'"') or (b"\\" in shown and b'\\"' in shown)
+            or (b"+" in shown and b"e+" in shown)):
+        return _UNSURE
+    if len(text) > min(MAX_CHARS, MAX_NODES):
+        if _Check(False).first(data) is not None:
+            return _UNSURE
+    elif text.count(",") >= MAX_ENTRIES and _past_bounds(data):
+        return _UNSURE
+    return data
+
+
+def _checked(text: str, source: str, line_offset: int) -> Any:
+    """The data, parsed with hooks that stand in for what must be refused, checked against
+    the bounds; LadderError at the first thing wrong (characters first), at its place."""
     check_characters(text, source, line_offset)
     hooks = _Hooks()
     try:
@@ -103,7 +157,7 @@ def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
             path, key, message, code = excess
             line, col = _position(text, _locate(text, path, key), line_offset)
             raise LadderError.one(source, line, col, message, code)
-    return Document(source, data, _remark=lambda: (_json_marks(text, line_offset), {}))
+    return data
 
 
 def _past_bounds(data: Any) -> bool:
