@@ -90,9 +90,7 @@ def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
     data = _quick(text)
     if data is _UNSURE:
         data = _checked(text, source, line_offset)
-    elif not text.isascii() or "\x7f" in text:
-        # orjson took it, so it holds no C0 control but tab and line breaks (refused in a
-        # string, not whitespace outside one): in ASCII, only DEL is left to look for.
+    elif _may_be_forbidden(text):
         check_characters(text, source, line_offset)
     return Document(source, data, _remark=lambda: (_json_marks(text, line_offset), {}))
 
@@ -133,6 +131,19 @@ def _quick(text: str) -> Any:
     elif text.count(",") >= MAX_ENTRIES and _past_bounds(data):
         return _UNSURE
     return data
+
+
+def _may_be_forbidden(text: str) -> bool:
+    """Whether text orjson took may hold a character no file may hold (`check_characters`).
+
+    orjson refuses the C0 controls but tab and line breaks (in a string, and they are no
+    whitespace outside one) and lone surrogates; what is left, DEL, the C1 controls, U+FFFE
+    and U+FFFF, is written in UTF-8 with a byte found at C speed: 7F, C2 (U+0080-U+00BF), or
+    EF BF BE/BF."""
+    if text.isascii():
+        return "\x7f" in text
+    utf8 = text.encode()  # a copy of the UTF-8 orjson read, which the str keeps
+    return b"\x7f" in utf8 or b"\xc2" in utf8 or b"\xef\xbf\xbe" in utf8 or b"\xef\xbf\xbf" in utf8
 
 
 def _checked(text: str, source: str, line_offset: int) -> Any:

@@ -61,7 +61,8 @@ ORDINARY = st.sampled_from(["a", "b", " ", '":', '\\"', "\\\\", "\\u0022", "\\u0
 PIECES = st.one_of(
     ORDINARY, ORDINARY,
     st.sampled_from(["\x7f", "\\\\\\\"", "\\t", "\\ud800", "\\udc00", "\\ud83d",
-                     "\\u0000", "\\x", "\n", "\t", "\x00", "\x1b", "\x85", "\x9f", "\ufeff", "\ufffe", "\udcff", "\u2028"]),
+                     "\\u0000", "\\x", "\n", "\t", "\x00", "\x1b", "\x80", "\x85", "\x9f", "\xa0", "°", "\ufeff", "\ufffe", "\uffff",
+                     "\udcff", "\u2028"]),
 )
 STRINGS = st.lists(PIECES, max_size=6).map(lambda pieces: '"' + "".join(pieces) + '"')
 KEYS = st.one_of(st.sampled_from(['"a"', '"b"', '"c"', '"\\u0061"', '"a\\":"', '""']), STRINGS)
@@ -120,6 +121,9 @@ LONG = "x" * (MAX_CHARS + 1)
 @example('{"a" : 1, "a":2, "b": "x\\":"}').via("a duplicate key beside a string holding a quote")
 @example('{"a": 1, "a": 2, "b": "\\u0022\\u0022"}').via("a duplicate key beside quotes written as escapes")
 @example('["\x7f"]').via("DEL, the one control orjson takes")
+@example('["é", "\x9f"]').via("a C1 control in text that is not ASCII")
+@example('["\ufffe"]').via("a noncharacter")
+@example('["\uffff"]').via("the other noncharacter")
 @example('[18446744073709551616, 1e19, 1.0, 1, -0.0, -0]').via("an integer past 64 bits beside floats")
 @example("[" + ",".join(["1"] * (MAX_ENTRIES + 1)) + "]").via("a list past the entries bound")
 @example("{" + ",".join(f'"k{n}": {n}' for n in range(MAX_ENTRIES + 1)) + "}").via("an object past the entries bound")
@@ -148,3 +152,4 @@ def test_ordinary_packets_take_the_quick_parse():
     texts = [json.dumps(packet, ensure_ascii=ascii) for ascii in (True, False)
              for packet in synthetic.generate(book, 20, 1, records=50)]
     assert all(json_text._quick(text) is not json_text._UNSURE for text in texts)
+    assert not any(json_text._may_be_forbidden(text) for text in texts)  # so no character is looked at
