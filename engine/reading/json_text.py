@@ -100,6 +100,9 @@ _UNSURE = object()
 # bound (in MAX_DEPTH of them) starts a line with 2 * MAX_DEPTH spaces; no string holds a line
 # break (orjson writes it `\n`).
 _DEEPER = b"\n" + b" " * (2 * MAX_DEPTH)
+# orjson writes a float of 1e16 or more with an exponent: `e+` since orjson 3.11.7, `e` before
+# (a mark then found in almost every text, which leaves the quick parse rarely sure, but right).
+_EXPONENT = b"e+" if b"e+" in orjson.dumps(2.0 ** 63) else b"e"
 
 
 def _quick(text: str) -> Any:
@@ -112,8 +115,8 @@ def _quick(text: str) -> Any:
     - a duplicate key: every string is written between two quotes, and a quote in a string
       as an escape (the text's `\"`, orjson's `\"`); so with no quote in any string read,
       a text holding no more quotes than orjson writes holds no string more than it read;
-    - an integer read as a float: orjson writes a float of 1e16 or more with `e+`, and an
-      integer past 64 bits is at least 2**63;
+    - an integer read as a float: orjson writes a float of 1e16 or more with an exponent
+      (`_EXPONENT`), and an integer past 64 bits is at least 2**63;
     - the bounds: depth in the indentation; entries (each after a comma but the first),
       nodes (a character each at least) and text lengths in the length of the text, checked
       value by value (the bounds walk) only in a text long enough to break them."""
@@ -123,7 +126,7 @@ def _quick(text: str) -> Any:
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # (it writes no more than 254 levels)
         return _UNSURE
     if (_DEEPER in shown or text.count('"') != shown.count(b'"') or (b"\\" in shown and b'\\"' in shown)
-            or (b"+" in shown and b"e+" in shown)):
+            or (_EXPONENT[-1:] in shown and _EXPONENT in shown)):
         return _UNSURE
     if len(text) > min(MAX_CHARS, MAX_NODES):
         if _Check(False).first(data) is not None:
