@@ -112,14 +112,15 @@ def _quick(text: str) -> Any:
     orjson refuses NaN, infinities, numbers too large for a float and lone surrogates, as
     `_checked` does, but keeps the last of duplicate keys, reads an integer past 64 bits as
     a float and has looser bounds. So, read in its own output (which it writes at C speed):
-    - a duplicate key: every string is written between two quotes, and a quote in a string
-      as an escape (the text's `\"`, orjson's `\"`); so with no quote in any string read,
-      a text holding no more quotes than orjson writes holds no string more than it read;
+    - a duplicate key: the text holds two quotes for each string written in it (more if one
+      holds an escaped quote), orjson's output two for each string it read if none of them
+      holds a quote (it would write `\"`): as many quotes in both, and no key was dropped;
     - an integer read as a float: orjson writes a float of 1e16 or more with an exponent
       (`_EXPONENT`), and an integer past 64 bits is at least 2**63;
-    - the bounds: depth in the indentation; entries (each after a comma but the first),
-      nodes (a character each at least) and text lengths in the length of the text, checked
-      value by value (the bounds walk) only in a text long enough to break them."""
+    - the bounds: depth in the indentation; entries (all but a list's or mapping's first
+      follow a comma), values (a character each at least) and text lengths in the length of
+      the text, checked value by value (the bounds walk) only in a text long enough to break
+      one."""
     try:
         data = orjson.loads(text)
         shown = orjson.dumps(data, option=orjson.OPT_INDENT_2)
