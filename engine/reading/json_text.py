@@ -103,6 +103,7 @@ _DEEPER = b"\n" + b" " * (2 * MAX_DEPTH)
 # orjson writes a float of 1e16 or more with an exponent: `e+` since orjson 3.11.7, `e` before
 # (a mark then found in almost every text, which leaves the quick parse rarely sure, but right).
 _EXPONENT = b"e+" if b"e+" in orjson.dumps(2.0 ** 63) else b"e"
+_ALL_BUT_MARKS = bytes(sorted(set(range(256)) - set(b'",')))
 
 
 def _quick(text: str) -> Any:
@@ -117,22 +118,24 @@ def _quick(text: str) -> Any:
       holds a quote (it would write `\"`): as many quotes in both, and no key was dropped;
     - an integer read as a float: orjson writes a float of 1e16 or more with an exponent
       (`_EXPONENT`), and an integer past 64 bits is at least 2**63;
-    - the bounds: depth in the indentation; entries (all but a list's or mapping's first
-      follow a comma), values (a character each at least) and text lengths in the length of
-      the text, checked value by value (the bounds walk) only in a text long enough to break
-      one."""
+    - the bounds: depth in the indentation; entries in the commas (all but a list's or
+      mapping's first follow one), values (a character each at least) and text lengths in
+      the length of the text; value by value (the bounds walk) only in a text with enough
+      of them to break one."""
     try:
         data = orjson.loads(text)
         shown = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # (it writes no more than 254 levels)
         return _UNSURE
-    if (_DEEPER in shown or text.count('"') != shown.count(b'"') or (b"\\" in shown and b'\\"' in shown)
+    marks = shown.translate(None, _ALL_BUT_MARKS)  # its quotes and commas, counted in one pass
+    quotes = marks.count(b'"')
+    if (_DEEPER in shown or text.count('"') != quotes or (b"\\" in shown and b'\\"' in shown)
             or (_EXPONENT[-1:] in shown and _EXPONENT in shown)):
         return _UNSURE
     if len(text) > min(MAX_CHARS, MAX_NODES):
         if _Check(False).first(data) is not None:
             return _UNSURE
-    elif text.count(",") >= MAX_ENTRIES and _past_bounds(data):
+    elif len(marks) - quotes >= MAX_ENTRIES and _past_bounds(data):
         return _UNSURE
     return data
 
