@@ -113,9 +113,7 @@ def _quick(text: str) -> Any:
     orjson refuses NaN, infinities, numbers too large for a float and lone surrogates, as
     `_checked` does, but keeps the last of duplicate keys, reads an integer past 64 bits as
     a float and has looser bounds. So, read in its own output (which it writes at C speed):
-    - a duplicate key: the text holds two quotes for each string written in it (more if one
-      holds an escaped quote), orjson's output two for each string it read if none of them
-      holds a quote (it would write `\"`): as many quotes in both, and no key was dropped;
+    - a duplicate key: orjson read fewer strings than the text writes (`_as_many_strings`);
     - an integer read as a float: orjson writes a float of 1e16 or more with an exponent
       (`_EXPONENT`), and an integer past 64 bits is at least 2**63;
     - the bounds: depth in the indentation; entries in the commas (all but a list's or
@@ -129,8 +127,7 @@ def _quick(text: str) -> Any:
         return _UNSURE
     marks = shown.translate(None, _ALL_BUT_MARKS)  # its quotes and commas, counted in one pass
     quotes = marks.count(b'"')
-    if (_DEEPER in shown or text.count('"') != quotes or (b"\\" in shown and b'\\"' in shown)
-            or (_EXPONENT[-1:] in shown and _EXPONENT in shown)):
+    if _DEEPER in shown or (_EXPONENT[-1:] in shown and _EXPONENT in shown) or not _as_many_strings(text, shown, quotes):
         return _UNSURE
     if len(text) > min(MAX_CHARS, MAX_NODES):
         if _Check(False).first(data) is not None:
@@ -138,6 +135,29 @@ def _quick(text: str) -> Any:
     elif len(marks) - quotes >= MAX_ENTRIES and _past_bounds(data):
         return _UNSURE
     return data
+
+
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_ESCAPE_BYTES = re.compile(rb"\\.", re.DOTALL)
+
+
+def _as_many_strings(text: str, shown: bytes, quotes: int) -> bool:
+    """Whether orjson read as many strings as `text` writes, so dropped no duplicate key,
+    given the `quotes` in its output `shown`.
+
+    Both write a string between two quotes and a quote in one as the escape `\\"` (the text
+    may write `\\u0022`, which adds none), so the text holds at least two quotes a string
+    written, and `shown` exactly two a string read when no string holds a quote. Else each
+    side's escaped quotes are counted (escapes read left to right, as `\\\\"` is a backslash
+    and the end of a string) and taken off."""
+    written = text.count('"')
+    if written == quotes and (b"\\" not in shown or b'\\"' not in shown):
+        return True
+    if "\\" in text:
+        written -= _ESCAPE.findall(text).count('\\"')
+    if b"\\" in shown:
+        quotes -= _ESCAPE_BYTES.findall(shown).count(b'\\"')
+    return written == quotes
 
 
 def _may_be_forbidden(text: str) -> bool:

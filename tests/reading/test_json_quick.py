@@ -122,6 +122,8 @@ LONG = "x" * (MAX_CHARS + 1)
 @example('{"a": 1, "a": 2, "b": "\\u0022\\u0022"}').via("a duplicate key beside quotes written as escapes")
 @example('["\x7f"]').via("DEL, the one control orjson takes")
 @example('["é", "\x9f"]').via("a C1 control in text that is not ASCII")
+@example('{"a": "\\\\", "b": "\\"", "a": "\\\\\\""}').via("a duplicate key among escaped backslashes and quotes")
+@example('{"a": "\\\\", "a": "\\\\", "b": "\\\\", "c": "\\\\"}').via("a duplicate key among strings ending in a backslash")
 @example('["\ufffe"]').via("a noncharacter")
 @example('["\uffff"]').via("the other noncharacter")
 @example('[18446744073709551616, 1e19, 1.0, 1, -0.0, -0]').via("an integer past 64 bits beside floats")
@@ -153,5 +155,8 @@ def test_ordinary_packets_take_the_quick_parse():
     book = api.rulebook()
     texts = [json.dumps(packet, ensure_ascii=ascii) for ascii in (True, False)
              for packet in synthetic.generate(book, 20, 1, records=50)]
+    quoted = [dict(packet, evidence=[dict(record, title=f'Talk "{record["title"]}" \\ {n}') for n, record in enumerate(packet["evidence"])])
+              for packet in synthetic.generate(book, 5, 2, records=20)]
+    texts += [json.dumps(packet, indent=indent) for indent in (None, 2) for packet in quoted]
     assert all(json_text._quick(text) is not json_text._UNSURE for text in texts)
     assert not any(json_text._may_be_forbidden(text) for text in texts)  # so no character is looked at
