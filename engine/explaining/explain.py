@@ -16,10 +16,14 @@ from engine.reading.model import Nearly, Rulebook
 VERDICT_WORDS = {READY: "Ready", NEARLY: "Nearly ready", NOT_READY: "Not ready"}
 
 
-def explain(rulebook: Rulebook, evaluation: Evaluation) -> dict[str, Any]:
+def explain(rulebook: Rulebook, evaluation: Evaluation, why_not: bool = True) -> dict[str, Any]:
+    """The verdict document. Without `why_not`, each criterion leaves out `not_counted` (the
+    records that did not count, and why: most of the work on a packet of many records), for an
+    output that never shows it (a calibration's CSV, impact, placement's headlines); the rest
+    is the same, byte for byte."""
     packet, rules = evaluation.packet, evaluation.rules
     full = evaluation.all_evidence
-    words = Outcomes(rulebook, packet)
+    words = Outcomes(rulebook, packet, why_not)
     candidate = packet.candidate
     current = rulebook.levels[candidate.level]
     required_total = sum(1 for c in rules.competencies for k in c.criteria if k.required) + len(full.points)
@@ -83,7 +87,7 @@ def _points_json(points) -> dict:
 
 def _confidence(evaluation: Evaluation, words: Outcomes) -> dict[str, Any]:
     full, verified = evaluation.all_evidence, evaluation.verified_only
-    records = {r.id: r for r in evaluation.packet.records}
+    records = words.records
     unverified = sorted((r for r in records.values() if r.confidence != "verified"), key=lambda r: r.index)
     depends: dict[str, list[str]] = {}
     for result in _changed(full, verified):

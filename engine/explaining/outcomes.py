@@ -14,13 +14,22 @@ from engine.explaining.phrasing import (
     listed,
     number,
     plural,
-    quantity,
     requirement,
     spaced,
 )
+from engine.explaining.memo import table
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import Assessment, CriterionResult, Miss
-from engine.reading.model import CandidateCriterion, CompositeCriterion, CountCriterion, NoDisputedCriterion, Packet, Rulebook, SumCriterion
+from engine.reading.model import (
+    CandidateCriterion,
+    CompositeCriterion,
+    CountCriterion,
+    Criterion,
+    NoDisputedCriterion,
+    Packet,
+    Rulebook,
+    SumCriterion,
+)
 
 THRESHOLDS = ("lt", "lte", "gt", "gte")
 NUMERIC = ("integer", "number")
@@ -29,29 +38,26 @@ NUMERIC = ("integer", "number")
 class Outcomes:
     """Sentences about one packet's criterion results."""
 
-    def __init__(self, rulebook: Rulebook, packet: Packet):
-        self.rulebook, self.packet = rulebook, packet
-        self.records = {r.id: r for r in packet.records}
+    def __init__(self, rulebook: Rulebook, packet: Packet, why_not: bool = True):
+        """`why_not`: with each criterion, the records that did not count and why
+        (`not_counted`); without, the key is left out, for outputs that never show it."""
+        self.rulebook, self.packet, self.why_not = rulebook, packet, why_not
         self.reasons = Reasons(rulebook, packet)
+        self.records = self.reasons.records
+        self._heads, self._units = table(rulebook, "head"), table(rulebook, "units")
 
     def criterion(self, result: CriterionResult) -> dict[str, Any]:
         criterion = result.criterion
         item: dict[str, Any] = {
-            "id": criterion.id,
-            "kind": criterion.kind,
-            "description": criterion.description or capital(requirement(self.rulebook, criterion)),
-            "requirement": requirement(self.rulebook, criterion),
-            "required": criterion.required,
-            "blocker": criterion.blocker,
-            "inherited_from": criterion.inherited_from,
-            "inherited_from_name": self.rulebook.levels[criterion.inherited_from].name if criterion.inherited_from else None,
+            **self._heads.of(criterion, self._head),
             "met": result.met,
             "observed": number(result.observed),
             "needed": number(result.needed),
             "statement": self.statement(result),
             "counted": [self._record_ref(rid) for rid in result.counted],
-            "not_counted": [self.reasons.miss(criterion, miss) for miss in result.misses],
         }
+        if self.why_not:
+            item["not_counted"] = [self.reasons.miss(criterion, miss) for miss in result.misses]
         if isinstance(criterion, CountCriterion) and criterion.distinct:
             item["distinct_values"] = list(result.distinct_values)
         if isinstance(criterion, SumCriterion) and criterion.best_per:
@@ -66,6 +72,25 @@ class Outcomes:
                     found = ", ".join(r["id"] for r in child["counted"])
                     child["statement"] = f"found: {found}" if child["met"] else "none found" + _set_aside(child_result)
         return item
+
+    def _head(self, criterion: Criterion) -> dict[str, Any]:
+        """What a criterion's entry says whatever the packet: the rule and where it comes from."""
+        wanted = requirement(self.rulebook, criterion)
+        return {
+            "id": criterion.id,
+            "kind": criterion.kind,
+            "description": criterion.description or capital(wanted),
+            "requirement": wanted,
+            "required": criterion.required,
+            "blocker": criterion.blocker,
+            "inherited_from": criterion.inherited_from,
+            "inherited_from_name": self.rulebook.levels[criterion.inherited_from].name if criterion.inherited_from else None,
+        }
+
+    def unit(self, criterion: CountCriterion | SumCriterion, n: float) -> str:
+        """`counted_unit` agreeing with `n`: it only tells one from many, so both are kept."""
+        units = self._units.of(criterion, lambda c: (counted_unit(self.rulebook, c, 1), counted_unit(self.rulebook, c, 2)))
+        return units[0] if n == 1 else units[1]
 
     def statement(self, result: CriterionResult) -> str:
         """Observed against needed: '1 of 2 projects in the last 12 months', '3 mentees (needs 2)'."""
@@ -91,11 +116,11 @@ class Outcomes:
         if result.best:  # which record decided each key, and what it is worth
             values = f" ({'; '.join(best_phrase(criterion, b) for b in result.best)})"
         if not result.met and not per_record:
-            text = self.own_terms(result) or quantity(self.rulebook, result) + values + window
+            text = self.own_terms(result) or f"{observed} of {needed} {self.unit(criterion, needed)}{values}{window}"
         elif criterion.required:
-            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window} (needs {needed})"
+            text = f"{observed} {self.unit(criterion, observed)}{values}{window} (needs {needed})"
         else:
-            text = f"{observed} {counted_unit(self.rulebook, criterion, observed)}{values}{window}"
+            text = f"{observed} {self.unit(criterion, observed)}{values}{window}"
         return text + self._points(result)
 
     def own_terms(self, result: CriterionResult) -> str | None:
@@ -148,7 +173,7 @@ class Outcomes:
                 criterion = result.criterion
                 if result.met or not criterion.required:
                     continue
-                what = criterion.description or capital(requirement(self.rulebook, criterion))
+                what = self._heads.of(criterion, self._head)["description"]
                 prefix = f"{competency_names[competency_id]}: "
                 if criterion.blocker:
                     prefix = "Blocker - " + prefix

@@ -281,17 +281,32 @@ def failure(term: Term, actual: Any, candidate: dict | None = None) -> str:
     candidate's fields, for a condition that compares with them."""
     if isinstance(term.value, CandidateValue):
         return _candidate_failure(term, actual, (candidate or {}).get(term.value.field))
+    return failing(failure_words(term), actual)
+
+
+def failure_words(term: Term) -> tuple[str, str, str]:
+    """What `failure` says of a condition whatever the value (its field's name, its operator,
+    what it needs), apart so that it can be worked out once per condition (`memo`). Not for a
+    condition that compares with the candidate."""
     name, op = spaced(term.field), term.op
-    if op == "present":
-        return f"{name} is missing"
-    if op == "absent":
-        return f"{name} is {value_text(actual)}, needs to be absent"
-    if op == "contains":
+    if op in ("present", "absent"):
+        needs = ""
+    elif op == "contains":
         needs = f"to contain {term.value!r}"
     elif op in ("in", "not_in"):
         needs = NEEDS[op].format(v=", ".join(value_text(v) for v in term.value) or "nothing")
     else:
         needs = NEEDS[op].format(v=value_text(term.value) if op != "matches" else repr(term.value))
+    return name, op, needs
+
+
+def failing(words: tuple[str, str, str], actual: Any) -> str:
+    """`failure` from the condition's `failure_words` and the value that fails it."""
+    name, op, needs = words
+    if op == "present":
+        return f"{name} is missing"
+    if op == "absent":
+        return f"{name} is {value_text(actual)}, needs to be absent"
     if actual is None:
         return f"{name} is missing, needs {needs}"
     shown = f"[{', '.join(map(str, actual))}]" if isinstance(actual, list) else value_text(actual)

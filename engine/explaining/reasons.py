@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from engine.explaining.phrasing import NEEDS, failure, join_words, spaced, value_text
+from engine.explaining.memo import once, table
+from engine.explaining.phrasing import NEEDS, failing, failure, failure_words, join_words, spaced, value_text
 from engine.matching.compile import Condition
 from engine.matching.evaluate import Miss, candidate_fields
-from engine.reading.model import CandidateCriterion, Criterion, Packet, Rulebook, Term, Window
+from engine.reading.model import CandidateCriterion, CandidateValue, Criterion, Level, Packet, Rulebook, Term, Window
 
 
 def standing(rulebook: Rulebook, packet: Packet) -> str:
@@ -23,6 +24,8 @@ class Reasons:
     def __init__(self, rulebook: Rulebook, packet: Packet):
         self.rulebook, self.packet = rulebook, packet
         self.records = {r.id: r for r in packet.records}
+        self._windows: dict[Window, str] = {}  # a window's words: the same for every record of the packet
+        self._terms = table(rulebook, "failure")
 
     @cached_property
     def candidate(self) -> dict:
@@ -47,19 +50,25 @@ class Reasons:
         return {"id": record.id, "title": record.title, "confidence": record.confidence, "reasons": reasons}
 
     def reason(self, record, condition: Condition) -> str:
-        as_of = self.packet.as_of
+        if condition.kind == "term":
+            term: Term = condition.term
+            actual = record.confidence if term.field == "confidence" else record.fields.get(term.field)
+            words = self._terms.of(term, _term_words)
+            return failing(words, actual) if words is not None else failure(term, actual, self.candidate)
         if condition.kind == "window":
-            window: Window = condition.window
             when = f"ended {record.end}" if record.end and record.end != record.start else f"dated {record.start}"
-            return f"{when}, before the {window.adjective} window (from {window.cutoff(as_of)})"
+            return f"{when}, {self._window(condition.window)}"
         if condition.kind == "disputed":
             return "it is disputed and counts toward nothing until resolved"
-        if condition.kind == "as_of":
-            when = f"starts {record.start}" if record.end != record.start else f"dated {record.start}"
-            return f"{when}, after the as-of date {as_of}"
-        term: Term = condition.term
-        actual = record.confidence if term.field == "confidence" else record.fields.get(term.field)
-        return failure(term, actual, self.candidate)
+        # as_of
+        when = f"starts {record.start}" if record.end != record.start else f"dated {record.start}"
+        return f"{when}, after the as-of date {self.packet.as_of}"
+
+    def _window(self, window: Window) -> str:
+        """'before the 12-month window (from 2025-11-01)', for this packet's as-of date."""
+        if window not in self._windows:
+            self._windows[window] = f"before the {window.adjective} window (from {window.cutoff(self.packet.as_of)})"
+        return self._windows[window]
 
     def _candidate_reason(self, term: Term) -> str:
         actual = self.candidate.get(term.field)
@@ -98,7 +107,9 @@ class Reasons:
     def _levels_at(self, steps: int) -> list[str]:
         """Names of the levels (any track) that stand `steps` below the target; never the target
         or a level above it on its own track (a packet cannot target those)."""
-        target = self.packet.target
+        return once(self.rulebook, f"levels-at {steps}", self.packet.target, lambda target: self._below(target, steps))
+
+    def _below(self, target: Level, steps: int) -> list[str]:
         return [level.name for level in self.rulebook.levels.values()
                 if (eq := self.rulebook.equivalent(level, target.track)) is not None and target.rank - eq.rank == steps
                 and (level.track != target.track or steps > 0)] or ["no level"]
@@ -110,3 +121,11 @@ class Reasons:
         if steps == 1:
             return "the level directly below"
         return f"{steps} levels below" if steps > 1 else f"{-steps} level{'s' if steps < -1 else ''} above"
+
+
+
+
+def _term_words(term: Term) -> tuple[str, str, str] | None:
+    """`failure_words` of a condition, or None for one that compares with the candidate: its
+    words depend on the packet's candidate."""
+    return None if isinstance(term.value, CandidateValue) else failure_words(term)
