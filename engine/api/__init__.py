@@ -54,7 +54,8 @@ def evaluate_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
 
 def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | None = None,
                      target: str | None = None, track: str | None = None, jobs: int | None = None,
-                     timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> Iterator[Result]:
+                     timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True,
+                     why_not: bool = True) -> Iterator[Result]:
     """Each packet the paths name (files, directories of them, .jsonl files), in order;
     LadderError now, before any packet is read, if some path names none.
 
@@ -62,10 +63,14 @@ def evaluate_packets(book: Rulebook, paths: Iterable[str | Path], as_of: date | 
     other packet its verdict. With `jobs`, packets are evaluated on that many worker processes
     (see `pool`), so one that runs past `timeout` seconds or crashes the engine is stopped and
     reported too; without, in this process, one after the other. An unchanged packet's verdict
-    comes from `cache` (as in `evaluate_packet`) without evaluating it."""
+    comes from `cache` (as in `evaluate_packet`) without evaluating it. Without `why_not` (for
+    an output that never shows it, such as the summary), criteria may leave out the records that
+    did not count; not when answers are cached: those are kept whole, for any later output."""
     tasks = cohort.all_items(paths)
-    reuse = Reuse(resolve(cache), EVALUATED, book, (as_of, target, track))
-    return _run(reuse, tasks, lambda item: _evaluate(book, item, as_of, target, track), jobs, timeout)
+    verdicts = resolve(cache)
+    why_not = why_not or verdicts is not None
+    reuse = Reuse(verdicts, EVALUATED, book, (as_of, target, track))
+    return _run(reuse, tasks, lambda item: _evaluate(book, item, as_of, target, track, why_not), jobs, timeout)
 
 
 def place_packet(book: Rulebook, path: str | Path, as_of: date | None = None, cache: bool | VerdictCache = True) -> dict | Invalid:
@@ -140,7 +145,8 @@ def _plan(book: Rulebook, item: cohort.Item, as_of: date | None) -> dict | Inval
     return plan.plan(book, packet)
 
 
-def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None) -> Result:
+def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str | None, track: str | None,
+              why_not: bool = True) -> Result:
     from engine.explaining import plan
     from engine.explaining.explain import explain
     from engine.matching.evaluate import evaluate
@@ -151,10 +157,10 @@ def _evaluate(book: Rulebook, item: cohort.Item, as_of: date | None, target: str
         return Invalid(item.label, tuple(e.diagnostics))
     home = evaluate(book, packet)
     if track is None:
-        return explain(book, home)
+        return explain(book, home, why_not)
     moved = plan.on_track(book, packet, track) if track != packet.target.track else None
     if moved is None:  # an answer, not an error: the verdict at home, and why it is not on `track`
-        document = explain(book, home)
+        document = explain(book, home, why_not)
         document["track_note"] = plan.not_on_track(book, packet, track)
         return document
     away = evaluate(book, moved)

@@ -121,7 +121,7 @@ def _evaluated(packets: tuple[Path, ...], rules: Path | None, as_of: date | None
     if target is not None and target not in book.levels:
         raise click.BadParameter(unknown_level(book, target), param_hint="--target")
     with stopping_on_failure():
-        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout, cache)
+        stream = api.evaluate_packets(book, packets, as_of, target, track, jobs, timeout, cache, why_not=fmt != "summary")
         with progress_bar(stream, packets, None if fmt != "json" else False, minimum=2) as evaluated:
             return list(evaluated)
 

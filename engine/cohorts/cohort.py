@@ -173,14 +173,16 @@ def load(book: Rulebook, item: Item, as_of: date | None = None, target: str | No
     return replace(build_packet(read(item), book, as_of, target, placing), source=item.label)
 
 
-def evaluate_item(book: Rulebook, item: Item, placing: bool = False) -> Evaluated:
+def evaluate_item(book: Rulebook, item: Item, placing: bool = False, why_not: bool = True) -> Evaluated:
     """The item's verdict; with `placing`, a packet that names no target of its own is also
-    placed on its candidate's track (what a calibration shows beside the verdict)."""
-    return evaluate_read(book, item.label, lambda: read(item), placing)
+    placed on its candidate's track (what a calibration shows beside the verdict). Without
+    `why_not`, its criteria leave out the records that did not count (`explain`), for a run
+    whose outputs never show them."""
+    return evaluate_read(book, item.label, lambda: read(item), placing, why_not=why_not)
 
 
 def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], placing: bool = False,
-                  as_of: date | None = None) -> Evaluated:
+                  as_of: date | None = None, why_not: bool = True) -> Evaluated:
     """`evaluate_item` for a packet `reader` reads (a file, or one a promotion cycle stored),
     named `label`; `as_of` judges it as of that date instead of its own."""
     try:
@@ -193,7 +195,7 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
     from engine.matching.evaluate import evaluate
 
     evaluation = evaluate(book, packet)
-    result = explain(book, evaluation)
+    result = explain(book, evaluation, why_not)
     untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
     where = placed(book, packet) if placing and untargeted else None
     return Evaluated(label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
@@ -226,7 +228,17 @@ def fault(item: Item, reason: str) -> Evaluated:
     return Evaluated(item.label, fault_result(item, reason))
 
 
-CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing)
+CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing[, BRIEF])
+# In a cached answer's options: its criteria leave out the why-not (`evaluate_item`'s why_not).
+# Such an answer is kept apart, and only a run that shows no why-not looks it up; such a run
+# takes a whole answer as well (`brief`).
+BRIEF = "no why-not"
+
+
+def brief(options: tuple) -> tuple[tuple, tuple[tuple, ...]]:
+    """(options, also) for a `Reuse` whose outputs show no why-not: its own answers kept under
+    `options` + BRIEF; a whole answer under `options` is as good."""
+    return (*options, BRIEF), (options,)
 
 
 def evaluated(value: Evaluated) -> bool:
@@ -235,10 +247,13 @@ def evaluated(value: Evaluated) -> bool:
 
 
 def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,
-                 work: Callable[[Item], Evaluated] | None = None, cache: VerdictCache | None = None) -> Iterator[Evaluated]:
+                 work: Callable[[Item], Evaluated] | None = None, cache: VerdictCache | None = None,
+                 why_not: bool = True) -> Iterator[Evaluated]:
     """Every item evaluated, in order, on `jobs` worker processes; by default (a calibration's
-    run), a packet that names no target placed too (`evaluate_item`). Through `cache` when given:
-    an unchanged packet's answer is looked up here, and not evaluated."""
-    reuse = Reuse(cache, CALIBRATED, book, (True,))
-    work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True)), evaluated)
+    run), a packet that names no target placed too (`evaluate_item`, `why_not` as there: False
+    for a calibration that writes no candidate pages). Through `cache` when given: an unchanged
+    packet's answer is looked up here, and not evaluated."""
+    options, also = ((True,), ()) if why_not else brief((True,))
+    reuse = Reuse(cache, CALIBRATED, book, options, also)
+    work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True, why_not=why_not)), evaluated)
     return pool.run(tasks, work, fault, jobs, timeout, reuse.known)

@@ -107,7 +107,7 @@ def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None)
     entry |= {"met": verdict == READY, "verdict": verdict, "verified_only_verdict": evaluation.verified_only.verdict,
               "set_aside": _set_aside(book, at_level, evaluation) if standing is None or level.rank > standing.rank else []}
     if verdict != READY:
-        document = explain(book, evaluation)
+        document = explain(book, evaluation, why_not=False)  # its headline and what it misses only
         entry |= {"headline": document["headline"], "missing": document["missing"]}
     return entry
 

@@ -132,16 +132,18 @@ class Impact:
 class Reading:
     """How impact reads the packets it is given: cohort items (files, lines of a .jsonl) by
     default; a stored cycle's frozen packets as `engine.api` reads them (impact never imports
-    the store), judged as of the cycle's date. `fault`: a packet whose evaluation failed."""
+    the store), judged as of the cycle's date. `fault`: a packet whose evaluation failed.
+    `why_not`: whether verdicts carry why records did not count; impact never shows it."""
 
     read: Callable[[Any], Document] | None = None  # None: cohort items, through `cohort.evaluate_item`
     fault: Callable[[Any, str], cohort.Evaluated] = cohort.fault
     as_of: date | None = None
+    why_not: bool = False
 
     def evaluate(self, book: Rulebook, item: Any) -> cohort.Evaluated:
         if self.read is None:
-            return cohort.evaluate_item(book, item)
-        return cohort.evaluate_read(book, item.label, lambda: self.read(item), as_of=self.as_of)
+            return cohort.evaluate_item(book, item, why_not=self.why_not)
+        return cohort.evaluate_read(book, item.label, lambda: self.read(item), as_of=self.as_of, why_not=self.why_not)
 
     def check(self, book: Rulebook, item: Any) -> None:
         """Read and check the packet (LadderError if it is invalid), without evaluating it."""
@@ -179,8 +181,11 @@ def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, task
     once, for the rates."""
     result = Impact(base, head)
     changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING
-    before = Reuse(cache, IMPACT, base_book, (), also=((True,),) if cache else ())
-    after = Reuse(cache, IMPACT, head_book)
+    # Impact's own answers, or a calibration's (placed too) for `base`: whole ones are as good.
+    options, also = ((), ()) if reading.why_not else cohort.brief(())
+    calibrated = ((True,),) if reading.why_not else ((True, cohort.BRIEF), (True,))
+    before = Reuse(cache, IMPACT, base_book, options, also=(*also, *calibrated))
+    after = Reuse(cache, IMPACT, head_book, options, also)
     only_checked = changed == set() and not by  # nothing to evaluate, only invalid packets to list
 
     def judged(book: Rulebook, reuse: Reuse, item: Any) -> cohort.Evaluated:

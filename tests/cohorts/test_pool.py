@@ -147,8 +147,8 @@ FAULTY_CASE = yaml.safe_load(sorted((ROOT / "rules" / "tests").glob("*.yaml"))[0
 
 def test_impact_and_rule_tests_report_an_engine_fault_with_exit_3_after_every_other_result(tmp_path, monkeypatch, rules_copy):
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item: (os.abort() if item.label.endswith("ic-staff-ready.yaml")
-                                                                       else _real_evaluate(book, item)))
+    monkeypatch.setattr(cohort, "evaluate_item", lambda book, item, **options: (os.abort() if item.label.endswith("ic-staff-ready.yaml")
+                                                                                  else _real_evaluate(book, item, **options)))
     # Reworded, so that every packet is evaluated on both sides (the same rules evaluate none).
     ladder = rules_copy / "ladder.yaml"
     ladder.write_text(ladder.read_text().replace("name: Example Engineering Career Framework", "name: Reworded Framework", 1))
