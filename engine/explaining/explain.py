@@ -88,7 +88,7 @@ def _points_json(points) -> dict:
 def _confidence(evaluation: Evaluation, words: Outcomes) -> dict[str, Any]:
     full, verified = evaluation.all_evidence, evaluation.verified_only
     records = words.records
-    unverified = sorted((r for r in records.values() if r.confidence != "verified"), key=lambda r: r.index)
+    unverified = [r for r in records.values() if r.confidence != "verified"]
     depends: dict[str, list[str]] = {}
     for result in _changed(full, verified):
         for record_id in words.relied_on(result):
@@ -101,9 +101,9 @@ def _confidence(evaluation: Evaluation, words: Outcomes) -> dict[str, Any]:
         "unverified_records": len(unverified),
         "verified_only_verdict": verified.verdict,
         "differs": differs,
-        "depends_on": [
+        "depends_on": [  # in packet order
             {"id": r.id, "title": r.title, "confidence": r.confidence, "criteria": depends[r.id]}
-            for r in unverified if r.id in depends
+            for r in sorted((records[record_id] for record_id in depends), key=lambda r: r.index)
         ],
     }
     notes = []

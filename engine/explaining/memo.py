@@ -9,7 +9,8 @@ itself and is used only for that very object, so an entry can never answer for a
 even one created later at the same address (the entry keeps the first alive)."""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from engine.reading.model import Rulebook
 

@@ -17,7 +17,7 @@ from engine.explaining.phrasing import (
     requirement,
     spaced,
 )
-from engine.explaining.memo import table
+from engine.explaining.memo import Table, table
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import Assessment, CriterionResult, Miss
 from engine.reading.model import (
@@ -45,6 +45,7 @@ class Outcomes:
         self.reasons = Reasons(rulebook, packet)
         self.records = self.reasons.records
         self._heads, self._units = table(rulebook, "head"), table(rulebook, "units")
+        self._statements, self._own = Table(), Table()  # by result: `missing` says an unmet one again
 
     def criterion(self, result: CriterionResult) -> dict[str, Any]:
         criterion = result.criterion
@@ -94,10 +95,14 @@ class Outcomes:
 
     def statement(self, result: CriterionResult) -> str:
         """Observed against needed: '1 of 2 projects in the last 12 months', '3 mentees (needs 2)'."""
+        return self._statements.of(result, self._statement)
+
+    def _statement(self, result: CriterionResult) -> str:
         criterion = result.criterion
         if isinstance(criterion, CandidateCriterion):
-            facts = self.reasons.candidate_facts(criterion)
-            return "; ".join(facts) if result.met else "; ".join(self.reasons.miss(criterion, m)["reasons"][0] for m in result.misses)
+            if result.met:
+                return "; ".join(self.reasons.candidate_facts(criterion))
+            return "; ".join(self.reasons.miss(criterion, m)["reasons"][0] for m in result.misses)
         if isinstance(criterion, NoDisputedCriterion):
             if result.met:
                 return f"no disputed {disputed_scope(self.rulebook, criterion)}" + self._points(result)
@@ -132,6 +137,9 @@ class Outcomes:
         fails nothing but thresholds (lt, lte, gt, gte) on numbers it has: that record is the
         candidate's, and only its value stands between it and the criterion. Of several, the
         one nearest its thresholds; None otherwise."""
+        return self._own.of(result, self._own_terms)
+
+    def _own_terms(self, result: CriterionResult) -> str | None:
         criterion = result.criterion
         if not isinstance(criterion, CountCriterion) or criterion.distinct or criterion.at_least != 1 or result.met:
             return None
@@ -220,7 +228,7 @@ def set_aside(result: CriterionResult) -> list[str]:
     """Records that did not count only because they are disputed (the rulebook's `disputed`
     policy sets them aside until resolved), in packet order."""
     return list(dict.fromkeys(m.record for inner in result.walk() for m in inner.misses
-                              if not m.linked and [c.kind for c in m.failed] == ["disputed"]))
+                              if not m.linked and len(m.failed) == 1 and m.failed[0].kind == "disputed"))
 
 
 def _set_aside(result: CriterionResult) -> str:

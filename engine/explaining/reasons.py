@@ -7,10 +7,27 @@ from functools import cached_property
 from typing import Any
 
 from engine.explaining.memo import once, table
-from engine.explaining.phrasing import NEEDS, failing, failure, failure_words, join_words, spaced, value_text
+from engine.explaining.phrasing import (
+    NEEDS,
+    failing,
+    failure,
+    failure_words,
+    join_words,
+    spaced,
+    value_text,
+)
 from engine.matching.compile import Condition
 from engine.matching.evaluate import Miss, candidate_fields
-from engine.reading.model import CandidateCriterion, CandidateValue, Criterion, Level, Packet, Rulebook, Term, Window
+from engine.reading.model import (
+    CandidateCriterion,
+    CandidateValue,
+    Criterion,
+    Level,
+    Packet,
+    Rulebook,
+    Term,
+    Window,
+)
 
 
 def standing(rulebook: Rulebook, packet: Packet) -> str:
@@ -53,8 +70,8 @@ class Reasons:
         if condition.kind == "term":
             term: Term = condition.term
             actual = record.confidence if term.field == "confidence" else record.fields.get(term.field)
-            words = self._terms.of(term, _term_words)
-            return failing(words, actual) if words is not None else failure(term, actual, self.candidate)
+            said = self._terms.of(term, Said.of)
+            return said.failure(actual) if said is not None else failure(term, actual, self.candidate)
         if condition.kind == "window":
             when = f"ended {record.end}" if record.end and record.end != record.start else f"dated {record.start}"
             return f"{when}, {self._window(condition.window)}"
@@ -124,8 +141,32 @@ class Reasons:
 
 
 
+class Said:
+    """How a condition (not one that compares with the candidate) fails: its `failure_words`,
+    and the sentences already said for plain values. A cohort's records repeat a few values
+    per field (statuses, roles), so most sentences are said once per rulebook."""
 
-def _term_words(term: Term) -> tuple[str, str, str] | None:
-    """`failure_words` of a condition, or None for one that compares with the candidate: its
-    words depend on the packet's candidate."""
-    return None if isinstance(term.value, CandidateValue) else failure_words(term)
+    PLAIN = (str, int, float, bool, type(None))  # hashable, each said the same every time
+    KEPT = 64  # sentences kept per condition: a field of free numbers or text should not grow it without end
+
+    __slots__ = ("said", "words")
+
+    def __init__(self, term: Term):
+        self.words = failure_words(term)
+        self.said: dict[tuple[type, Any], str] = {}
+
+    @classmethod
+    def of(cls, term: Term) -> Said | None:
+        return None if isinstance(term.value, CandidateValue) else cls(term)
+
+    def failure(self, actual: Any) -> str:
+        kind = type(actual)
+        if kind not in self.PLAIN:
+            return failing(self.words, actual)
+        key = (kind, actual)  # by type too: True and 1 are equal keys, said 'true' and '1'
+        text = self.said.get(key)
+        if text is None:
+            text = failing(self.words, actual)
+            if len(self.said) < self.KEPT:
+                self.said[key] = text
+        return text

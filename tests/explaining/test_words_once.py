@@ -8,17 +8,22 @@ as of another date)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.cohorts import synthetic
 from engine.common.errors import LadderError
 from engine.explaining.explain import explain
+from engine.explaining.phrasing import failing, failure_words
+from engine.explaining.reasons import Said
 from engine.matching.evaluate import evaluate
 from engine.reading.load import Document, load_file
+from engine.reading.model import Term
 from engine.reading.packet import build_packet
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -46,3 +51,18 @@ def test_an_explanation_does_not_depend_on_the_packets_explained_before_it(book,
     # the other order (words remembered anywhere else would then differ).
     first = [json.dumps(explain(replace(book, compiled_cache={}), e, why_not)) for e in reversed(evaluations)]
     assert in_a_row == first[::-1]
+
+
+TERMS = [Term("size", op, value) for op, value in
+         (("eq", 1), ("eq", True), ("lt", 2.5), ("gte", 0), ("in", ("a", "b")), ("not_in", (1, 2)), ("ne", "x"),
+          ("contains", "y"), ("matches", "^z"), ("present", None), ("absent", None))]
+PLAIN = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True),
+                  st.sampled_from([1.0, -0.0, 0.0, 1, True, 0, False]), st.text(max_size=3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(term=st.sampled_from(TERMS), values=st.lists(PLAIN, max_size=12))
+def test_a_remembered_reason_is_the_one_said_afresh_for_every_value(term, values):
+    """True and 1, 1.0 and 1, 0.0 and -0.0 are equal keys: each value is still said as it is."""
+    said = Said(term)
+    assert [said.failure(value) for value in values] == [failing(failure_words(term), value) for value in values]
