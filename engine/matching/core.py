@@ -25,6 +25,7 @@ not its Python `Host`, and offers a small vocabulary - facts, patterns of tests,
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -116,7 +117,9 @@ class _Chunk:
 
     def __init__(self, rules: list[Rule]):
         self.names = {f"r{i}": rule for i, rule in enumerate(rules)}
-        self.aliases = {short: tuple(p.alias for p in rule.patterns) for short, rule in self.names.items()}
+        # short name -> (rule, facts in a match); the sentinel's matches are none of ours
+        self.decoding = {short: (rule.name, len(rule.patterns)) for short, rule in self.names.items()}
+        self.decoding[_SENTINEL] = ("", 0)
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
         tests = [t for rule in rules for p in rule.patterns for t in p.tests]
         plain = [t for t in tests if not answered(t)]
@@ -146,7 +149,7 @@ class _Chunk:
         decode), its kind, its key and the guard, with user fields namespaced. `sole`: the
         session's only fact of each kind that has one, for answers against another fact."""
         get = fact.fields.get
-        encoded = {short: number(v) if type(v) in _NUMBERS else v for field, short in self.fields if (v := get(field)) is not None}
+        encoded = {short: v if type(v) in _PLAIN else _value(v) for field, short in self.fields if (v := get(field)) is not None}
         for short, field, holds, other in self.texts.get(fact.kind, ()):
             if (v := get(field)) is not None:
                 encoded[short] = holds(v, None if other is None else sole_of(sole, other).fields)
@@ -169,23 +172,21 @@ class _Chunk:
             code, state = _engine.assert_facts(self.handle, _dumps(batch))
             if code == 2:  # cannot happen with _FactIds' ids; if it does, a match may be lost
                 raise EngineFault("durable-rules refused a fact as one it had already seen in the session")
-            result = _engine.start_action_for_state(self.handle, state)
-            while result:
-                for short, frames in orjson.loads(result[1]).items():
-                    if short == _SENTINEL:
-                        sentinel_fired = True
-                        continue
-                    found = matches[self.names[short].name]
-                    if not isinstance(frames, list):
-                        frames = [frames]
-                    aliases = self.aliases[short]
-                    if len(aliases) == 1:  # most rules: the probes test one fact
-                        alias = aliases[0]
-                        found.extend((frame[alias][_KEY],) for frame in frames)
-                    else:
-                        found.extend(tuple(frame[a][_KEY] for a in aliases) for frame in frames)
-                following = _engine.complete_and_start_action(self.handle, state)
-                result = (None, following) if following else None
+            key_of = {fact["id"]: fact[_KEY] for fact in batch}
+            decoding, findall = self.decoding, _FACT_END.findall
+            message = _engine.start_action_for_state(self.handle, state)
+            message = message and message[1]
+            while message:
+                rule, width = decoding[message[2:message.index('"', 2)]]  # {"<rule>": a frame, or a list of them}
+                if width:
+                    ids = findall(message)
+                    if len(ids) % width:
+                        raise EngineFault(f"durable-rules reported {len(ids)} facts for {width}-fact matches of {rule}")
+                    keys = map(key_of.__getitem__, ids)
+                    matches[rule].extend(zip(*[keys] * width))  # each frame's facts in pattern order
+                else:
+                    sentinel_fired = True
+                message = _engine.complete_and_start_action(self.handle, state)
             if not sentinel_fired:
                 _poisoned = "a session ran no action, and deleting it would free a garbage pointer"
                 raise EngineFault(_poisoned)
@@ -209,6 +210,30 @@ class _Chunk:
             result = _engine.complete_and_start_action(self.handle, state)
         _engine.delete_state(self.handle, sid)
         return fired
+
+
+# How `run` reads an action's message without parsing it: the engine writes each matched fact as
+# the very text it was given (src/rules/state.c, serializeResultFrame), frame by frame, the facts
+# of a frame in the order of the rule's patterns. Every fact of ours ends with its id (`_session`
+# adds it last), and its values hold no object (`_value`), so `"id":"<digits>"}` marks the end
+# of a fact and nothing else: inside a text value a quote is escaped, so the quote after `id`
+# closes a key, and no key of ours or of a user (`f_...`) but `id` comes last in a fact.
+_FACT_END = re.compile(r'"id":"(\d+)"}')
+_PLAIN = frozenset((str, bool))  # values that go to the engine as they are
+_SCALARS = frozenset((str, bool, int, float))
+
+
+def _value(value: Any) -> Any:
+    """A fact's value as the engine is given it: a number written by `number`, a list of
+    scalars as it is; an object (anywhere) is refused, so `_FACT_END` marks only our facts."""
+    kind = type(value)
+    if kind is int and -2**63 <= value < 2**63:  # most numbers: day numbers
+        return value
+    if kind in _NUMBERS:
+        return number(value)
+    if kind in (list, tuple) and all(type(item) in _SCALARS for item in value):
+        return value
+    raise ValueError(f"a fact's field holds {value!r}; facts hold text, numbers, booleans and lists of those")
 
 
 def _session(batch: list[dict]) -> tuple[str, list[dict]]:
