@@ -27,8 +27,6 @@ from engine.matching.compile import (
     Condition,
     RecordPlan,
     compiled,
-    opportunity_criteria,
-    record_kind,
 )
 from engine.reading.dates import months_between, span_length
 from engine.reading.model import CONFIDENCE_FIELD, CandidateCriterion, CompositeCriterion, Criterion, LevelRules, NoDisputedCriterion, Packet, Record, Rulebook, SumCriterion
@@ -132,24 +130,35 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
         verified = everything
     else:
         verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
-    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in opportunity_criteria(rulebook)}
+    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
-    """The packet as engine facts: the context (as-of and window bounds), the candidate, records."""
+    """The packet as the engine reads it: the context (as-of and window bounds), the candidate,
+    and the records of the kinds its rules test with the fields they read (a record of another
+    kind, or another field, could not change a match)."""
     context = {AS_OF: packet.as_of.toordinal()}
     for window in level.windows:
         context[window.key] = window.cutoff(packet.as_of).toordinal()
     result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
-    confidence = CONFIDENCE_FIELD.name
+    kinds, read = level.kinds, level.engine.fields
+    confidence = CONFIDENCE_FIELD.name  # no declared field has this name (reserved)
+    extras = (RECORD_ID in read, confidence in read, START in read, END in read)
     for record in packet.records:
-        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items()}
-        fields[RECORD_ID] = record.id
-        fields[confidence] = record.confidence  # no declared field has this name (reserved)
-        fields[START] = record.start.toordinal()
-        fields[END] = record.end.toordinal() if record.end else ONGOING
-        result.append(core.Fact(record.id, record_kind(record.type), fields))
+        if (kind := kinds.get(record.type)) is None:
+            continue
+        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items() if name in read}
+        with_id, with_confidence, with_start, with_end = extras
+        if with_id:
+            fields[RECORD_ID] = record.id
+        if with_confidence:
+            fields[confidence] = record.confidence
+        if with_start:
+            fields[START] = record.start.toordinal()
+        if with_end:
+            fields[END] = record.end.toordinal() if record.end else ONGOING
+        result.append(core.Fact(record.id, kind, fields))
     return result
 
 
