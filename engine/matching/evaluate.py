@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Callable, Iterable
 
@@ -124,12 +125,10 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
     level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
-    assessor = _Assessor(level, packet, matches, lambda record: True)
+    assessor = _Assessor(level, packet, matches)
     everything = assessor.assess()
-    if all(r.confidence == "verified" for r in packet.records):
-        verified = everything
-    else:
-        verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
+    unverified = frozenset(r.id for r in packet.records if r.confidence != "verified") - {CANDIDATE_KEY, CONTEXT_KEY}
+    verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
     shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
 
@@ -208,20 +207,41 @@ def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
 
 
 class _Assessor:
-    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool]):
-        self.level, self.packet, self.matches = level, packet, matches
-        self.records = [r for r in packet.records if include(r)]
-        self.everything = len(self.records) == len(packet.records)
-        self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+    """One assessment of a packet: on all its records, or without the `left_out` ones (the
+    verdict on verified evidence), from the same matches."""
+
+    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, left_out: frozenset[str] = frozenset(),
+                 everything: _Assessor | None = None):
+        self.level, self.packet, self.matches, self.left_out = level, packet, matches, left_out
+        self.everything = everything  # the assessment on all records, when this one leaves some out
+        # criterion id -> a record criterion's (counted, misses), a candidate criterion's result
+        self.answers: dict[str, tuple[list[Record], tuple[Miss, ...]] | CriterionResult] = {}
+        self._kept: dict[str, list[tuple[str, ...]]] = {}
         self._sets: dict[str, set[str]] = {}
-        self.by_type: dict[str, list[Record]] = {}  # each criterion looks only at its evidence types
+
+    @cached_property
+    def records(self) -> list[Record]:
+        return [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
+
+    @cached_property
+    def included(self) -> set[str]:
+        return {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+
+    @cached_property
+    def by_type(self) -> dict[str, list[Record]]:
+        """Each criterion looks only at its evidence types."""
+        by_type: dict[str, list[Record]] = {}
         for record in self.records:
-            self.by_type.setdefault(record.type, []).append(record)
+            by_type.setdefault(record.type, []).append(record)
+        return by_type
 
     def kept(self, rule: str) -> list[tuple[str, ...]]:
         """The rule's matches among the included records."""
-        found = self.matches[rule]
-        return found if self.everything else [m for m in found if all(k in self.included for k in m)]
+        if not self.left_out:
+            return self.matches[rule]
+        if rule not in self._kept:
+            self._kept[rule] = [m for m in self.matches[rule] if self.left_out.isdisjoint(m)]
+        return self._kept[rule]
 
     def satisfied(self, rule: str) -> set[str]:
         """Keys of the facts (the last pattern's fact) in every match of a one-fact probe rule."""
@@ -260,28 +280,20 @@ class _Assessor:
             met_count = sum(c.met for c in children)
             met = met_count == 0 if criterion.kind == "none_of" else met_count >= criterion.needed
             return CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
-        if isinstance(criterion, CandidateCriterion):
-            plan = self.level.candidates[criterion.id]
-            met = CANDIDATE_KEY in self.satisfied(plan.rule)
-            misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
-            set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
-            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
-        counted_ids: set[str] = set()
-        misses_by_id: dict[str, Miss] = {}
-        for plan in self.level.records[criterion.id]:  # one per evidence type counted
-            found = {m[plan.record_at] for m in self.kept(plan.rule)}
-            probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-            for record in self.by_type.get(plan.evidence, ()):
-                if record.id not in found:
-                    misses_by_id[record.id] = self._miss(plan, record, probes)
-                elif _failed(probes, record.id):
-                    raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
-            counted_ids |= found
-        counted = [r for r in self.records if r.id in counted_ids]
+        shared = self.everything and criterion.id in self.level.per_record and self.everything.answers.get(criterion.id)
+        if isinstance(criterion, CandidateCriterion):  # the candidate is never left out
+            if shared:
+                return shared
+            result = self.answers[criterion.id] = self._candidate(criterion)
+            return result
+        if shared:  # each record's answer as on all records, less those left out
+            counted = [r for r in shared[0] if r.id not in self.left_out]
+            misses = tuple(m for m in shared[1] if m.record not in self.left_out)
+        else:
+            counted, misses = self.answers[criterion.id] = self._answers(criterion)
         if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
             return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
                                    points=criterion.points if not counted else 0)
-        misses = tuple(misses_by_id[r.id] for r in self.records if r.id in misses_by_id)  # packet order
         distinct_values: tuple = ()
         best: tuple[Best, ...] = ()
         if isinstance(criterion, SumCriterion) and criterion.best_per:
@@ -307,6 +319,34 @@ class _Assessor:
         return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values,
                                points=points, best=best)
 
+    def _candidate(self, criterion: CandidateCriterion) -> CriterionResult:
+        plan = self.level.candidates[criterion.id]
+        met = CANDIDATE_KEY in self.satisfied(plan.rule)
+        misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
+        set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
+        return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
+
+    def _answers(self, criterion: Criterion) -> tuple[list[Record], tuple[Miss, ...]]:
+        """The records a record criterion counts (in packet order, before any `best_per`), and
+        why each other record of its types does not count."""
+        counted_ids: set[str] = set()
+        misses_by_id: dict[str, Miss] = {}
+        plans = self.level.records[criterion.id]  # one per evidence type counted
+        for plan in plans:
+            records = self.by_type.get(plan.evidence, ())
+            found = {m[plan.record_at] for m in self.kept(plan.rule)}  # of these records, all included
+            probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
+            if not all(found <= satisfied for _, satisfied in probes):
+                self._check_counted(plan, records, found, probes)
+            for record in records:
+                if record.id not in found:
+                    misses_by_id[record.id] = self._miss(plan, record, probes)
+            counted_ids |= found
+        if len(plans) == 1:  # the records of one type, already in packet order
+            return [r for r in records if r.id in counted_ids], tuple(misses_by_id.values())
+        return ([r for r in self.records if r.id in counted_ids],
+                tuple(misses_by_id[r.id] for r in self.records if r.id in misses_by_id))  # packet order
+
     def _amount(self, criterion: SumCriterion) -> Callable[[Record], float]:
         """What one counted record adds to a sum: its field, or the length of its span inside
         the window and up to as_of (the engine chose the records; this only measures them)."""
@@ -315,6 +355,16 @@ class _Assessor:
         window, as_of = criterion.match.window, self.packet.as_of
         first = window.cutoff(as_of) if window else None
         return lambda record: span_length(record.start, record.end, first, as_of, criterion.span)
+
+    def _check_counted(self, plan: RecordPlan, records: Iterable[Record], found: set[str], probes: list[tuple[Condition, set[str]]]) -> None:
+        """Record by record, in packet order, as the engine's counts are checked against its probes
+        (a record it counted although a condition fails is a fault; so is one it left out
+        although none fails, found first if it comes first)."""
+        for record in records:
+            if record.id not in found:
+                self._miss(plan, record, probes)
+            elif _failed(probes, record.id):
+                raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
 
     def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
         failed = _failed(probes, record.id)
