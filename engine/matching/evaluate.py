@@ -4,13 +4,12 @@ The engine decides which records (and the candidate) satisfy what; this stage on
 what the engine cannot (counts, distinct values, sums, points, any/all/k-of/none-of) and applies
 the level's verdict rule. The verdict on verified evidence alone reuses the same matches: our
 rules have no negated patterns, so a match among verified records alone is exactly a match
-whose records are all verified."""
+whose records are all verified. What an evaluation says is `results`' (re-exported here)."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Callable, Iterable
 
 from engine.common.errors import EngineFault
@@ -29,89 +28,13 @@ from engine.matching.compile import (
     RecordPlan,
     compiled,
 )
+from engine.matching.results import NEARLY, NOT_READY, READY, Assessment, Best, CriterionResult, Evaluation, Miss, PointsResult
 from engine.reading.dates import months_between, span_length
 from engine.reading.model import CONFIDENCE_FIELD, CandidateCriterion, CompositeCriterion, Criterion, LevelRules, NoDisputedCriterion, Packet, Record, Rulebook, SumCriterion
 
-READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
-
-
-@dataclass(frozen=True)
-class Miss:
-    """A record of the right type (or the candidate) that did not count, and why."""
-
-    record: str
-    failed: tuple[Condition, ...]
-    linked: str | None = None  # the linked record, when it is the linked record that failed
-    linked_failed: tuple[Condition, ...] = ()
-
-
-@dataclass(frozen=True)
-class Best:
-    """For a sum with `best_per`: one key, its highest value, the record that has it, and the
-    points it earns (with `points_each`)."""
-
-    key: str
-    value: float
-    record: str
-    points: int = 0
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    criterion: Criterion
-    met: bool
-    observed: float  # records, distinct values, a sum, children met, or 1/0 for the candidate
-    needed: float
-    counted: tuple[str, ...] = ()  # record ids, in packet order
-    misses: tuple[Miss, ...] = ()
-    distinct_values: tuple = ()
-    children: tuple["CriterionResult", ...] = ()
-    points: int = 0
-    set_aside: tuple[Condition, ...] = ()  # standing conditions that do not hold, not judged (placement)
-    best: tuple[Best, ...] = ()  # sums with `best_per`, by key
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass(frozen=True)
-class PointsResult:
-    group: str | None  # None: the level's total
-    observed: int
-    needed: int
-
-    @property
-    def met(self) -> bool:
-        return self.observed >= self.needed
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """The level's verdict on one set of records."""
-
-    verdict: str
-    competencies: tuple[tuple[str, tuple[CriterionResult, ...]], ...]  # (competency id, results)
-    points: tuple[PointsResult, ...]
-    unmet: tuple[str, ...]  # ids of unmet required criteria (and "points", "points:<group>")
-    blockers: tuple[str, ...]  # ids of unmet blockers
-
-    def results(self):
-        for _, results in self.competencies:
-            for result in results:
-                yield from result.walk()
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    packet: Packet
-    rules: LevelRules
-    all_evidence: Assessment
-    verified_only: Assessment
-    opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
-
+__all__ = ["NEARLY", "NOT_READY", "READY", "Assessment", "Best", "CriterionResult", "Evaluation", "Miss", "PointsResult",
+           "CANDIDATE_KEY", "CONTEXT_KEY", "EVALUATE_EVENT", "candidate_fields", "evaluate", "facts"]
 
 EVALUATE_EVENT = "ladder.evaluate"
 
