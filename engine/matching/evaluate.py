@@ -52,7 +52,7 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     everything = assessor.assess()
     unverified = frozenset(r.id for r in packet.records if r.confidence != "verified") - {CANDIDATE_KEY, CONTEXT_KEY}
     verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
-    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in level.opportunities}
+    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c, why=False).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
 
 
@@ -197,7 +197,9 @@ class _Assessor:
         found += [PointsResult(group, totals.get(group, 0), needed) for group, needed in rule.groups.items()]
         return tuple(found)
 
-    def criterion(self, criterion: Criterion) -> CriterionResult:
+    def criterion(self, criterion: Criterion, why: bool = True) -> CriterionResult:
+        """The criterion's result; without `why`, with no misses (only whether it is met, and
+        what counted, are wanted)."""
         if isinstance(criterion, CompositeCriterion):
             children = tuple(self.criterion(c) for c in criterion.children)
             met_count = sum(c.met for c in children)
@@ -212,8 +214,10 @@ class _Assessor:
         if shared:  # each record's answer as on all records, less those left out
             counted = [r for r in shared[0] if r.id not in self.left_out]
             misses = tuple(m for m in shared[1] if m.record not in self.left_out)
-        else:
+        elif why:
             counted, misses = self.answers[criterion.id] = self._answers(criterion)
+        else:
+            counted, misses = self._answers(criterion, why)
         if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
             return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
                                    points=criterion.points if not counted else 0)
@@ -249,9 +253,10 @@ class _Assessor:
         set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
         return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
 
-    def _answers(self, criterion: Criterion) -> tuple[list[Record], tuple[Miss, ...]]:
+    def _answers(self, criterion: Criterion, why: bool = True) -> tuple[list[Record], tuple[Miss, ...]]:
         """The records a record criterion counts (in packet order, before any `best_per`), and
-        why each other record of its types does not count."""
+        why each other record of its types does not count (without `why`: none, once it is
+        clear that each fails a condition of its own)."""
         counted_ids: set[str] = set()
         misses_by_id: dict[str, Miss] = {}
         plans = self.level.records[criterion.id]  # one per evidence type counted
@@ -259,12 +264,16 @@ class _Assessor:
             records = self.by_type.get(plan.evidence, ())
             found = {m[plan.record_at] for m in self.kept(plan.rule)}  # of these records, all included
             probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-            if not all(found <= satisfied for _, satisfied in probes):
+            sets = [satisfied for _, satisfied in probes]
+            if not all(map(found.issubset, sets)):
                 self._check_counted(plan, records, found, probes)
-            for record in records:
-                if record.id not in found:
-                    misses_by_id[record.id] = self._miss(plan, record, probes)
+            if why or plan.link or not sets or set.intersection(*sets).difference(found).intersection(r.id for r in records):
+                for record in records:
+                    if record.id not in found:
+                        misses_by_id[record.id] = self._miss(plan, record, probes)
             counted_ids |= found
+        if not why:
+            misses_by_id.clear()
         if len(plans) == 1:  # the records of one type, already in packet order
             return [r for r in records if r.id in counted_ids], tuple(misses_by_id.values())
         return ([r for r in self.records if r.id in counted_ids],

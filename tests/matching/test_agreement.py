@@ -13,16 +13,21 @@ from engine.matching.evaluate import evaluate
 from engine.reading.load import load_file
 from engine.reading.packet import build_packet
 
-PACKET = Path(__file__).resolve().parents[2] / "fixtures" / "packets" / "ic-developer-ready.yaml"
-CRITERION = "shipped-work"
+PACKETS = Path(__file__).resolve().parents[2] / "fixtures" / "packets"
+# A criterion of the level (its misses explained), and a calibration opportunity (only whether
+# the packet shows it is wanted: the check must hold without the misses).
+CASES = pytest.mark.parametrize("packet_file, criterion", [
+    ("ic-developer-ready.yaml", "shipped-work"),
+    ("ic-distinguished-ready-points-met.yaml", "opportunity:spoke-beyond-team"),  # its rules are its own
+])
 
 
-def doctored(monkeypatch, book, change):
+def doctored(monkeypatch, book, packet_file, criterion, change):
     """The fixture's evaluation with the engine's matches changed by `change(matches, plan, counted)`
     (`counted`: the records the engine counted for the criterion, in packet order)."""
-    packet = build_packet(load_file(PACKET), book)
+    packet = build_packet(load_file(PACKETS / packet_file), book)
     level = compiled(book, packet.target.id)
-    plan, = level.records[CRITERION]
+    plan, = level.records[criterion]
     run = level.engine.run
 
     def changed(facts):
@@ -44,20 +49,23 @@ def drop_count(matches, plan, record):
     matches[plan.rule] = [m for m in matches[plan.rule] if m[plan.record_at] != record]
 
 
-def test_a_record_counted_although_a_condition_fails_is_an_engine_fault(monkeypatch, book):
-    run = doctored(monkeypatch, book, lambda matches, plan, counted: drop_probe(matches, plan, counted[1]))
-    with pytest.raises(EngineFault, match=r"the engine counted P-\S+ for shipped-work:match although a condition fails"):
+@CASES
+def test_a_record_counted_although_a_condition_fails_is_an_engine_fault(monkeypatch, book, packet_file, criterion):
+    run = doctored(monkeypatch, book, packet_file, criterion, lambda matches, plan, counted: drop_probe(matches, plan, counted[1]))
+    with pytest.raises(EngineFault, match=rf"the engine counted \S+ for {criterion}:match although a condition fails"):
         run()
 
 
-def test_a_record_left_out_although_every_condition_holds_is_an_engine_fault(monkeypatch, book):
-    run = doctored(monkeypatch, book, lambda matches, plan, counted: drop_count(matches, plan, counted[1]))
-    with pytest.raises(EngineFault, match=r"P-\S+ meets every condition of shipped-work:match but the engine did not count it"):
+@CASES
+def test_a_record_left_out_although_every_condition_holds_is_an_engine_fault(monkeypatch, book, packet_file, criterion):
+    run = doctored(monkeypatch, book, packet_file, criterion, lambda matches, plan, counted: drop_count(matches, plan, counted[1]))
+    with pytest.raises(EngineFault, match=rf"\S+ meets every condition of {criterion}:match but the engine did not count it"):
         run()
 
 
+@CASES
 @pytest.mark.parametrize("left_out_first", [True, False])
-def test_of_two_disagreements_the_first_record_in_the_packet_is_named(monkeypatch, book, left_out_first):
+def test_of_two_disagreements_the_first_record_in_the_packet_is_named(monkeypatch, book, packet_file, criterion, left_out_first):
     names = {}
 
     def change(matches, plan, counted):
@@ -66,7 +74,7 @@ def test_of_two_disagreements_the_first_record_in_the_packet_is_named(monkeypatc
         (drop_count if left_out_first else drop_probe)(matches, plan, first)
         (drop_probe if left_out_first else drop_count)(matches, plan, second)
 
-    run = doctored(monkeypatch, book, change)
+    run = doctored(monkeypatch, book, packet_file, criterion, change)
     with pytest.raises(EngineFault) as fault:
         run()
     assert names["first"] in str(fault.value) and names["second"] not in str(fault.value)

@@ -2,7 +2,8 @@
 rulebook (and in placement, where standing is probed). `evaluate.facts` gives the engine only
 the records of the kinds its rules test, with only the fields they read: the engine must match
 exactly what it matches on every record with every field. The verdict on verified evidence
-takes what it can from the one on all evidence: it must be the one worked out alone."""
+takes what it can from the one on all evidence: it must be the one worked out alone. The
+calibration's opportunities are worked out without their misses: they count the same."""
 from __future__ import annotations
 
 import json
@@ -63,6 +64,9 @@ def test_the_verdict_on_verified_evidence_shared_with_all_evidence_is_the_one_wo
             matches = level.engine.run(facts(book, level, packet))
             everything = _Assessor(level, packet, matches)
             assert everything.assess() == _Assessor(level, packet, matches).assess()
+            for opportunity in level.opportunities:  # shown without the misses: the same counts
+                full, bare = everything.criterion(opportunity), everything.criterion(opportunity, why=False)
+                assert (bare.met, bare.observed, bare.counted, bare.misses) == (full.met, full.observed, full.counted, ())
             alone = _Assessor(level, packet, matches, unverified).assess()
             assert _Assessor(level, packet, matches, unverified, everything).assess() == alone, (packet.source, level_id)
             shared += bool(unverified) and bool(level.per_record)
