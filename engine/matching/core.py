@@ -70,7 +70,7 @@ class Engine:
     def __init__(self, rules: Sequence[Rule]):
         _check_alive()
         self.rules = list(rules)
-        names = [rule.name for rule in self.rules]
+        self._names = names = [rule.name for rule in self.rules]
         if len(set(names)) != len(names):
             raise ValueError("rule names must be unique")
         patterns = [(rule, p) for rule in self.rules for p in rule.patterns]
@@ -85,7 +85,7 @@ class Engine:
         self._finalizer = weakref.finalize(self, _delete_rulesets, [c.handle for c in self._chunks])
 
     def run(self, facts: Iterable[Fact]) -> Matches:
-        matches: Matches = {rule.name: [] for rule in self.rules}
+        matches: Matches = {name: [] for name in self._names}
         for chunk, batch in self._batches(facts):
             chunk.run(batch, matches)
         return matches
@@ -181,7 +181,9 @@ class _Chunk:
             message = message and message[1]
             while message:
                 rule, width = decoding[message[2:message.index('"', 2)]]  # {"<rule>": a frame, or a list of them}
-                if width:
+                if width == 1:  # most rules: one fact a match
+                    matches[rule].extend(zip(map(key_of.__getitem__, findall(message))))
+                elif width:
                     ids = findall(message)
                     if len(ids) % width:
                         raise EngineFault(f"durable-rules reported {len(ids)} facts for {width}-fact matches of {rule}")

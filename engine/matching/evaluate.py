@@ -7,9 +7,9 @@ rules have no negated patterns, so a match among verified records alone is exact
 whose records are all verified. What an evaluation says is `results`' (re-exported here)."""
 from __future__ import annotations
 
+import operator
 import sys
 from datetime import date
-from functools import cached_property
 from typing import Callable, Iterable
 
 from engine.common.errors import EngineFault
@@ -50,7 +50,7 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     matches = level.engine.run(facts(rulebook, level, packet))
     assessor = _Assessor(level, packet, matches)
     everything = assessor.assess()
-    unverified = frozenset(r.id for r in packet.records if r.confidence != "verified") - {CANDIDATE_KEY, CONTEXT_KEY}
+    unverified = frozenset([r.id for r in packet.records if r.confidence != "verified"]) - {CANDIDATE_KEY, CONTEXT_KEY}
     verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
     shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c, why=False).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
@@ -58,29 +58,25 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
     """The packet as the engine reads it: the context (as-of and window bounds), the candidate,
-    and the records of the kinds its rules test with the fields they read (a record of another
-    kind, or another field, could not change a match)."""
+    and the records of the kinds its rules test, with the fields they read besides each record's
+    id, confidence and dates (a record of another kind, or another field, cannot change a match)."""
     context = {AS_OF: packet.as_of.toordinal()}
     for window in level.windows:
         context[window.key] = window.cutoff(packet.as_of).toordinal()
     result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
     kinds, read = level.kinds, level.engine.fields
     confidence = CONFIDENCE_FIELD.name  # no declared field has this name (reserved)
-    extras = (RECORD_ID in read, confidence in read, START in read, END in read)
+    append = result.append
     for record in packet.records:
-        if (kind := kinds.get(record.type)) is None:
+        kind = kinds.get(record.type)
+        if kind is None:
             continue
-        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items() if name in read}
-        with_id, with_confidence, with_start, with_end = extras
-        if with_id:
-            fields[RECORD_ID] = record.id
-        if with_confidence:
-            fields[confidence] = record.confidence
-        if with_start:
-            fields[START] = record.start.toordinal()
-        if with_end:
-            fields[END] = record.end.toordinal() if record.end else ONGOING
-        result.append(core.Fact(record.id, kind, fields))
+        end = record.end
+        fields = {RECORD_ID: record.id, confidence: record.confidence, START: record.start.toordinal(), END: end.toordinal() if end else ONGOING}
+        for name, value in record.fields.items():
+            if name in read:
+                fields[name] = value.toordinal() if isinstance(value, date) else value
+        append(core.Fact(record.id, kind, fields))
     return result
 
 
@@ -137,26 +133,35 @@ class _Assessor:
                  everything: _Assessor | None = None):
         self.level, self.packet, self.matches, self.left_out = level, packet, matches, left_out
         self.everything = everything  # the assessment on all records, when this one leaves some out
-        # criterion id -> a record criterion's (counted, misses), a candidate criterion's result
-        self.answers: dict[str, tuple[list[Record], tuple[Miss, ...]] | CriterionResult] = {}
+        self.answers: dict[str, tuple[list[Record], tuple[Miss, ...]]] = {}  # criterion id -> (counted, misses)
+        self.results: dict[str, CriterionResult] = {}  # criterion id -> result (with its misses)
         self._kept: dict[str, list[tuple[str, ...]]] = {}
         self._sets: dict[str, set[str]] = {}
+        # Worked out when first wanted: an assessment that shares all it can wants none of them.
+        self._records: list[Record] | None = None
+        self._included: set[str] | None = None
+        self._by_type: dict[str, list[Record]] | None = None
 
-    @cached_property
+    @property
     def records(self) -> list[Record]:
-        return [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
+        if self._records is None:
+            self._records = [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
+        return self._records
 
-    @cached_property
+    @property
     def included(self) -> set[str]:
-        return {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+        if self._included is None:
+            self._included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+        return self._included
 
-    @cached_property
+    @property
     def by_type(self) -> dict[str, list[Record]]:
         """Each criterion looks only at its evidence types."""
-        by_type: dict[str, list[Record]] = {}
-        for record in self.records:
-            by_type.setdefault(record.type, []).append(record)
-        return by_type
+        if self._by_type is None:
+            self._by_type = {}
+            for record in self.records:
+                self._by_type.setdefault(record.type, []).append(record)
+        return self._by_type
 
     def kept(self, rule: str) -> list[tuple[str, ...]]:
         """The rule's matches among the included records."""
@@ -175,7 +180,8 @@ class _Assessor:
     def assess(self) -> Assessment:
         rules = self.level.rules
         competencies = tuple((c.id, tuple(self.criterion(k) for k in c.criteria)) for c in rules.competencies)
-        top = [(c, r) for c in rules.competencies for r in dict(competencies)[c.id]]
+        by_id = dict(competencies)
+        top = [(c, r) for c in rules.competencies for r in by_id[c.id]]
         points = self._points(top)
         unmet = [r.criterion.id for _, r in top if r.criterion.required and not r.met]
         unmet += [f"points:{p.group}" if p.group else "points" for p in points if not p.met]
@@ -200,24 +206,35 @@ class _Assessor:
     def criterion(self, criterion: Criterion, why: bool = True) -> CriterionResult:
         """The criterion's result; without `why`, with no misses (only whether it is met, and
         what counted, are wanted)."""
+        everything = self.everything and self.everything.results.get(criterion.id)
         if isinstance(criterion, CompositeCriterion):
             children = tuple(self.criterion(c) for c in criterion.children)
+            if everything and all(map(operator.is_, children, everything.children)):
+                return everything  # no child changed
             met_count = sum(c.met for c in children)
             met = met_count == 0 if criterion.kind == "none_of" else met_count >= criterion.needed
-            return CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
-        shared = self.everything and criterion.id in self.level.per_record and self.everything.answers.get(criterion.id)
-        if isinstance(criterion, CandidateCriterion):  # the candidate is never left out
-            if shared:
-                return shared
-            result = self.answers[criterion.id] = self._candidate(criterion)
-            return result
-        if shared:  # each record's answer as on all records, less those left out
-            counted = [r for r in shared[0] if r.id not in self.left_out]
-            misses = tuple(m for m in shared[1] if m.record not in self.left_out)
+            result = CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
+        elif everything and criterion.id in self.level.per_record:  # each record's answer as on all records, less those left out
+            if isinstance(criterion, CandidateCriterion):
+                return everything  # the candidate is never left out
+            every_counted, every_miss = self.everything.answers[criterion.id]
+            counted = [r for r in every_counted if r.id not in self.left_out]
+            misses = tuple(m for m in every_miss if m.record not in self.left_out)
+            if len(counted) == len(every_counted) and len(misses) == len(every_miss):
+                return everything  # none of its records is left out
+            result = self._result(criterion, counted, misses)
+        elif isinstance(criterion, CandidateCriterion):
+            result = self._candidate(criterion)
         elif why:
-            counted, misses = self.answers[criterion.id] = self._answers(criterion)
+            self.answers[criterion.id] = self._answers(criterion)
+            result = self._result(criterion, *self.answers[criterion.id])
         else:
-            counted, misses = self._answers(criterion, why)
+            return self._result(criterion, *self._answers(criterion, why))
+        self.results[criterion.id] = result
+        return result
+
+    def _result(self, criterion: Criterion, counted: list[Record], misses: tuple[Miss, ...]) -> CriterionResult:
+        """A record criterion's result from the records it counts and the misses."""
         if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
             return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
                                    points=criterion.points if not counted else 0)
