@@ -56,6 +56,9 @@ _poisoned: str | None = None
 
 
 class Fact(NamedTuple):  # a tuple: built for every record of every packet, several times faster than a dataclass
+    """A fact: its key (one fact a key in a run), its kind, and its fields (text, numbers,
+    booleans, or lists of those; None is an absent field)."""
+
     key: str
     kind: str
     fields: dict[str, Any]
@@ -85,6 +88,7 @@ class Engine:
         self._finalizer = weakref.finalize(self, _delete_rulesets, [c.handle for c in self._chunks])
 
     def run(self, facts: Iterable[Fact]) -> Matches:
+        """Every match of every rule: the keys of its facts, in the order of the rule's patterns."""
         matches: Matches = {name: [] for name in self._names}
         for chunk, batch in self._batches(facts):
             chunk.run(batch, matches)
