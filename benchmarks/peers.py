@@ -12,7 +12,8 @@
      rules, every action a no-op (the ceiling of any pipeline over this engine);
    - zen-engine (GoRules' Rust engine, an optional `bench` dependency): the level written as
      a ZEN decision, benchmarks/developer.decision.json, given the packet as a dict; its
-     verdicts and criteria are checked against ladder's and the agreement printed;
+     verdicts and criteria are checked against ladder's and the agreement printed (a disputed
+     record counts toward none of its counts, as under the rulebook's `disputed: hold`);
    - plain Python: tests/oracle.py (the plain statement of the semantics that the property
      tests hold the engine to) from the JSON line.
 2. A cohort as YAML files against the same packets as JSON Lines: `ladder calibrate --jobs 1`
@@ -22,6 +23,8 @@
 4. Start-up: `python -c pass`, `ladder --help`, and a one-packet `ladder evaluate` cold, with
    the rulebook cached, and with its verdict cached, median of 7, wall and CPU.
 
+Rates are packets per CPU second, the best of 7 rounds taking every row in turn; then the
+pipeline's stages are timed apart (where a packet's time goes).
 The machine is shared and noisy: compare the ratios of one run, not figures across runs."""
 from __future__ import annotations
 
@@ -58,21 +61,27 @@ DECISION = Path(__file__).resolve().parent / "developer.decision.json"
 INSTALL_ZEN = "pip install '.[bench]' (zen-engine)"
 
 
-def rate(n: int, work) -> float:
-    """Packets a second of `work()` over n packets: the best of three runs."""
-    best = min(_timed(work) for _ in range(3))
-    return n / best
+REPEATS = 7
 
 
-def _timed(work) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
+def rates(n: int, works: dict, repeats: int = REPEATS) -> dict:
+    """Packets per CPU second of each `works[name]()` over n packets: the best of `repeats`
+    rounds, the works taken in turn within each round, so a burst of load on the shared machine
+    slows every row alike rather than one. CPU time (`time.process_time`): wall clock here swung
+    2x between runs, CPU time a few per cent."""
+    best = dict.fromkeys(works, float("inf"))
+    for _ in range(repeats):
+        for name, work in works.items():
+            started = time.process_time()
+            work()
+            best[name] = min(best[name], time.process_time() - started)
+    return {name: n / max(spent, 1e-9) for name, spent in best.items()}
 
 
 def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
-    """Print the table of one level; packets/s by row ("ladder", "ceiling", "zen", "python") and
-    zen-engine's agreement ("zen_verdicts", "zen_criteria": shares of 1; absent without it)."""
+    """Print the table of one level and where a packet's time goes; packets/s by row ("ladder",
+    "ceiling", "zen", "python") and zen-engine's agreement ("zen_verdicts", "zen_criteria":
+    shares of 1; absent without it)."""
     import oracle  # tests/oracle.py
 
     packets, kept = [], []
@@ -95,39 +104,68 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
                 explain(book, evaluation)
 
     prepared = [facts(book, level, packet) for packet in packets]
-    ladder_dict, evidence_dict, level_dicts = raw_rules
-    rows = [("ladder pipeline (load, validate, evaluate, explain)", rate(n, lambda: pipeline(True))),
-            ("ladder without explain", rate(n, lambda: pipeline(False))),
-            ("durable-rules alone, prepared facts, no-op actions", rate(n, lambda: [level.engine.drain_only(f) for f in prepared]))]
+    documents = [load_json_text(line, "bench", number) for number, line in enumerate(kept)]
+    names = {"ladder": "ladder pipeline (load, validate, evaluate, explain)", "bare": "ladder without explain",
+             "ceiling": "durable-rules alone, prepared facts, no-op actions"}
+    works = {"ladder": lambda: pipeline(True), "bare": lambda: pipeline(False),
+             "ceiling": lambda: [level.engine.drain_only(f) for f in prepared],
+             # the stages of the pipeline, each over what the one before it gives
+             "load": lambda: [load_json_text(line, "bench", number) for number, line in enumerate(kept)],
+             "build": lambda: [build_packet(document, book, target=LEVEL) for document in documents],
+             "facts": lambda: [facts(book, level, packet) for packet in packets],
+             "run": lambda: [level.engine.run(f) for f in prepared],
+             "evaluate": lambda: [evaluate(book, packet) for packet in packets],
+             "explain": lambda: [explain(book, evaluation) for evaluation in evaluations]}
     agreement, figures = "", {}
     try:
         import zen
     except ImportError:
-        rows.append((f"zen-engine: skipped, not installed ({INSTALL_ZEN})", None))
+        zen = None
     else:
         decision = zen.ZenEngine().create_decision(DECISION.read_text())
         inputs = [copy.deepcopy(d) for d in dicts]
-        rows.append(("zen-engine (GoRules, Rust), the level as one decision, prepared input",
-                     rate(n, lambda: [decision.evaluate(i) for i in inputs])))
+        names["zen"] = "zen-engine (GoRules, Rust), the level as one decision, prepared input"
+        works["zen"] = lambda: [decision.evaluate(i) for i in inputs]
+    ladder_dict, evidence_dict, level_dicts = raw_rules
+    names["python"] = "plain Python over the same criteria, from a JSON line (tests/oracle.py)"
+    works["python"] = lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
+                               for line in kept]
+    found = rates(n, works)
+    if zen is not None:
         theirs = [decision.evaluate(i)["result"] for i in inputs]
         verdicts = sum(t["verdict"] == o[0] for t, o in zip(theirs, ours))
         criteria = sum(t["criteria"][c] == met for t, o in zip(theirs, ours) for c, met in o[1].items())
         total = sum(len(o[1]) for o in ours)
         agreement = f"zen-engine agreed with ladder on {verdicts}/{n} verdicts and {criteria}/{total} criteria."
-        figures.update(zen=rows[-1][1], zen_verdicts=verdicts / n, zen_criteria=criteria / total)
-    rows.append(("plain Python over the same criteria, from a JSON line (tests/oracle.py)",
-                 rate(n, lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
-                                  for line in kept])))
+        figures.update(zen=found["zen"], zen_verdicts=verdicts / n, zen_criteria=criteria / total)
     spread = {v: sum(o[0] == v for o in ours) for v in ("ready", "nearly", "not_ready")}
-    print(f"## One level ({LEVEL}), the same {n} packets, one core\n")
+    print(f"## One level ({LEVEL}), the same {n} packets, one core (CPU time, best of {REPEATS} interleaved rounds)\n")
     print("| | packets/s | vs ladder |\n|---|---:|---:|")
-    base = rows[0][1]
-    for name, value in rows:
-        print(f"| {name} | - | - |" if value is None else f"| {name} | {value:,.0f} | {value / base:.1f} |")
+    base = found["ladder"]
+    for key, name in names.items():
+        print(f"| {name} | {found[key]:,.0f} | {found[key] / base:.1f} |")
+    if zen is None:
+        print(f"| zen-engine: skipped, not installed ({INSTALL_ZEN}) | - | - |")
     print(f"\nladder's verdicts: {spread['ready']} ready, {spread['nearly']} nearly, {spread['not_ready']} not ready. {agreement}")
-    figures.update(ladder=base, ceiling=rows[2][1], python=rows[-1][1])
-    print(f"Pipeline / durable-rules ceiling: {base / rows[2][1]:.2f}.")
+    figures.update(ladder=base, ceiling=found["ceiling"], python=found["python"])
+    print(f"Pipeline / durable-rules ceiling: {base / found['ceiling']:.2f}.")
+    stages(found)
     return figures
+
+
+def stages(found: dict[str, float]) -> None:
+    """Print where one packet's CPU time goes, stage by stage, from the rates `one_level` took."""
+    ms = {key: 1000 / value for key, value in found.items()}
+    rows = [("load (JSON text to data)", ms["load"]), ("build (validate, the packet's model)", ms["build"]),
+            ("facts (the packet as engine facts)", ms["facts"]),
+            ("engine session (encode, assert, actions, their matches)", ms["run"]),
+            ("  of which the ceiling (the same, actions no-ops)", ms["ceiling"]),
+            ("assess (count, judge; twice: all evidence, verified only)", ms["evaluate"] - ms["facts"] - ms["run"]),
+            ("explain", ms["explain"]), ("the whole pipeline", ms["ladder"])]
+    print("\n### Where a packet's CPU time goes (ms; stages timed apart, so they need not add up exactly)\n")
+    print("| stage | ms a packet | share of the pipeline |\n|---|---:|---:|")
+    for name, value in rows:
+        print(f"| {name} | {value:.3f} | {value / ms['ladder']:.0%} |")
 
 
 def cpu_of(command: list[str], env: dict | None = None) -> tuple[float, float]:

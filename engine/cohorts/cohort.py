@@ -200,15 +200,11 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
 
 
 def placed(book: Rulebook, packet: Packet) -> dict:
-    """Where the packet's evidence places its candidate on their own track, in brief: the level
-    (None: none met), its steps from the current level, and the first level above it not met
-    (None: the top is met)."""
-    from engine.explaining.placement import place
+    """Where the packet's evidence places its candidate on their own track, in brief (see
+    `placement.placed`)."""
+    from engine.explaining.placement import placed
 
-    track = place(book, packet, [packet.candidate.track], why=False)["tracks"][0]
-    level, first = track["placed"], track["first_not_met"]
-    return {"level": level["level"] if level else None, "steps": level["steps"] if level else None,
-            "first_not_met": first["level"] if first else None}
+    return placed(book, packet)
 
 
 FAULT = "engine.fault"  # the code of a packet's error when its evaluation failed, hung or crashed its worker

@@ -29,14 +29,14 @@ from engine.explaining.explain import VERDICT_WORDS, explain
 from engine.explaining.phrasing import plural
 from engine.explaining.reasons import Reasons
 from engine.matching.evaluate import READY, Evaluation, Miss, evaluate
+from engine.matching.evaluate import verdict as level_verdict
 from engine.reading.dates import months_between
 from engine.reading.model import Level, Packet, Rulebook
 
 
-def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None, why: bool = True) -> dict[str, Any]:
+def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None) -> dict[str, Any]:
     """The placement of the packet's candidate on `tracks` (default: every track, theirs first).
-    The packet's target is ignored. Without `why`, the levels not met leave out their headline
-    and what they miss (for a caller that needs only where the candidate is placed)."""
+    The packet's target is ignored. (`placed`: where the candidate is placed, alone.)"""
     candidate = packet.candidate
     current = book.levels[candidate.level]
     order = tracks or [candidate.track] + [t for t in book.tracks if t != candidate.track]
@@ -46,15 +46,38 @@ def place(book: Rulebook, packet: Packet, tracks: list[str] | None = None, why: 
                       "level_name": current.name, "months_at_level": months_between(candidate.level_since, packet.as_of)},
         "as_of": packet.as_of.isoformat(),
         "rulebook": {"name": book.name, "digest": book.digest[:16]},
-        "tracks": [_track(book, packet, track, why) for track in order],
+        "tracks": [_track(book, packet, track) for track in order],
     }
 
 
-def _track(book: Rulebook, packet: Packet, track_id: str, why: bool = True) -> dict[str, Any]:
+def placed(book: Rulebook, packet: Packet) -> dict[str, Any]:
+    """The placement on the candidate's own track in brief, what a calibration shows beside a
+    verdict: the level placed at (None: none met), its steps from the current level, and the
+    first level above it not met (None: the top is met). The same as `place`'s, at a fraction
+    of its cost: each level's verdict alone is worked out (`matching.evaluate.verdict`), from
+    the top of the track down, stopping at the first level met (the highest met is the
+    placement; the levels below it do not change it)."""
+    levels = book.tracks[packet.candidate.track].levels
+    top = next((i for i in range(len(levels) - 1, -1, -1) if _met(book, packet, levels[i])), -1)
+    level = levels[top] if top >= 0 else None
+    first = levels[top + 1] if top + 1 < len(levels) else None
+    standing = book.levels[packet.candidate.level]
+    return {"level": level.id if level else None, "steps": level.rank - standing.rank if level else None,
+            "first_not_met": first.id if first else None}
+
+
+def _met(book: Rulebook, packet: Packet, level: Level) -> bool:
+    """Whether the evidence meets the level, as `_level` decides it."""
+    if level.id not in book.rules:
+        return level.rank == 0
+    return level_verdict(book, replace(packet, target=level), judge_standing=False) == READY
+
+
+def _track(book: Rulebook, packet: Packet, track_id: str) -> dict[str, Any]:
     """Every level of one track, bottom-up; the highest met, and the first not met above it."""
     track = book.tracks[track_id]
     standing = book.equivalent(book.levels[packet.candidate.level], track_id)
-    levels = [_level(book, packet, level, standing, why) for level in track.levels]
+    levels = [_level(book, packet, level, standing) for level in track.levels]
     top = max((i for i, judged in enumerate(levels) if judged["met"]), default=-1)
     placed = track.levels[top] if top >= 0 else None
     first = track.levels[top + 1] if top + 1 < len(track.levels) else None
@@ -70,7 +93,7 @@ def _track(book: Rulebook, packet: Packet, track_id: str, why: bool = True) -> d
     }
 
 
-def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None, why: bool = True) -> dict[str, Any]:
+def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None) -> dict[str, Any]:
     """One level judged: met or not, its verdict, and for a level not met, why."""
     entry: dict[str, Any] = {"level": level.id, "name": level.name,
                              "steps": level.rank - standing.rank if standing else None}
@@ -83,7 +106,7 @@ def _level(book: Rulebook, packet: Packet, level: Level, standing: Level | None,
     verdict = evaluation.all_evidence.verdict
     entry |= {"met": verdict == READY, "verdict": verdict, "verified_only_verdict": evaluation.verified_only.verdict,
               "set_aside": _set_aside(book, at_level, evaluation) if standing is None or level.rank > standing.rank else []}
-    if verdict != READY and why:
+    if verdict != READY:
         document = explain(book, evaluation)
         entry |= {"headline": document["headline"], "missing": document["missing"]}
     return entry

@@ -34,7 +34,7 @@ from engine.reading.model import CONFIDENCE_FIELD, CandidateCriterion, Composite
 
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
 __all__ = ["NEARLY", "NOT_READY", "READY", "Assessment", "Best", "CriterionResult", "Evaluation", "Miss", "PointsResult",
-           "CANDIDATE_KEY", "CONTEXT_KEY", "EVALUATE_EVENT", "candidate_fields", "evaluate", "facts"]
+           "CANDIDATE_KEY", "CONTEXT_KEY", "EVALUATE_EVENT", "candidate_fields", "evaluate", "facts", "verdict"]
 
 EVALUATE_EVENT = "ladder.evaluate"
 
@@ -54,6 +54,16 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
     shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c, why=False).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
+
+
+def verdict(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> str:
+    """`evaluate(...).all_evidence.verdict` alone, for a caller that shows nothing else (a
+    calibration's placement judges each level of a track only for whether it is met): neither
+    the verdict on verified evidence nor why a record did not count is worked out."""
+    sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
+    level = compiled(rulebook, packet.target.id, judge_standing)
+    matches = level.engine.run(facts(rulebook, level, packet))
+    return _Assessor(level, packet, matches, why=False).assess().verdict
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
@@ -130,9 +140,10 @@ class _Assessor:
     verdict on verified evidence), from the same matches."""
 
     def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, left_out: frozenset[str] = frozenset(),
-                 everything: _Assessor | None = None):
+                 everything: _Assessor | None = None, why: bool = True):
         self.level, self.packet, self.matches, self.left_out = level, packet, matches, left_out
         self.everything = everything  # the assessment on all records, when this one leaves some out
+        self.why = why  # False: results without misses (`verdict`), the verdict the same
         self.answers: dict[str, tuple[list[Record], tuple[Miss, ...]]] = {}  # criterion id -> (counted, misses)
         self.results: dict[str, CriterionResult] = {}  # criterion id -> result (with its misses)
         self._kept: dict[str, list[tuple[str, ...]]] = {}
@@ -203,9 +214,10 @@ class _Assessor:
         found += [PointsResult(group, totals.get(group, 0), needed) for group, needed in rule.groups.items()]
         return tuple(found)
 
-    def criterion(self, criterion: Criterion, why: bool = True) -> CriterionResult:
-        """The criterion's result; without `why`, with no misses (only whether it is met, and
-        what counted, are wanted)."""
+    def criterion(self, criterion: Criterion, why: bool | None = None) -> CriterionResult:
+        """The criterion's result; without `why` (by default the assessment's), with no misses
+        (only whether it is met, and what counted, are wanted)."""
+        why = self.why if why is None else why
         everything = self.everything and self.everything.results.get(criterion.id)
         if isinstance(criterion, CompositeCriterion):
             children = tuple(self.criterion(c) for c in criterion.children)

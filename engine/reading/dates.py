@@ -14,12 +14,13 @@ def parse_date(text: str) -> date | None:
     """A real calendar date written YYYY-MM-DD, else None (2026-02-30 is None)."""
     if not isinstance(text, str):
         return None
-    return _parse_text(text)
+    return parse_date_text(text)
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse_text(text: str) -> date | None:
-    """Cached: a cohort's records share a few hundred dates, and a date is immutable."""
+def parse_date_text(text: str) -> date | None:
+    """`parse_date` of what is known to be text (a packet's schema-checked dates), without the
+    check. Cached: a cohort's records share a few hundred dates, and a date is immutable."""
     if not _ISO_DATE.match(text):
         return None
     try:

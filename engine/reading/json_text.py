@@ -1,5 +1,6 @@
-"""JSON text into plain data: the fast C decoder, checked against the same bounds as YAML, and
-positions re-read only when a later stage needs to point at a value (see `load`)."""
+"""JSON text into plain data: orjson's parse when it is sure to read what the checked parse reads,
+else the stdlib's C decoder with hooks, checked against the same bounds as YAML; positions are
+re-read only when a later stage needs to point at a value (see `load`)."""
 from __future__ import annotations
 
 import bisect
@@ -10,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from engine.common.errors import LadderError
 from engine.reading.document import (
@@ -84,6 +87,95 @@ class _Hooks:
 
 def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
     """Parse JSON fast; positions come from a second, slower parse only if someone asks."""
+    data = _quick(text)
+    if data is _UNSURE:
+        data = _checked(text, source, line_offset)
+    elif _may_be_forbidden(text):
+        check_characters(text, source, line_offset)
+    return Document(source, data, _remark=lambda: (_json_marks(text, line_offset), {}))
+
+
+_UNSURE = object()
+# orjson indents a value two spaces for each list or mapping around it, so one nested past the
+# bound (in MAX_DEPTH of them) starts a line with 2 * MAX_DEPTH spaces; no string holds a line
+# break (orjson writes it `\n`).
+_DEEPER = b"\n" + b" " * (2 * MAX_DEPTH)
+# orjson writes a float of 1e16 or more with an exponent: `e+` since orjson 3.11.7, `e` before
+# (a mark then found in almost every text, which leaves the quick parse rarely sure, but right).
+_EXPONENT = b"e+" if b"e+" in orjson.dumps(2.0 ** 63) else b"e"
+_ALL_BUT_MARKS = bytes(sorted(set(range(256)) - set(b'",')))
+
+
+def _quick(text: str) -> Any:
+    """The data, from orjson, when it is sure to be what `_checked` returns; else `_UNSURE`,
+    for `_checked` to decide and to say what is wrong where (the same as before orjson).
+
+    orjson refuses NaN, infinities, numbers too large for a float and lone surrogates, as
+    `_checked` does, but keeps the last of duplicate keys, reads an integer past 64 bits as
+    a float and has looser bounds. So, read in its own output (which it writes at C speed):
+    - a duplicate key: orjson read fewer strings than the text writes (`_as_many_strings`);
+    - an integer read as a float: orjson writes a float of 1e16 or more with an exponent
+      (`_EXPONENT`), and an integer past 64 bits is at least 2**63;
+    - the bounds: depth in the indentation; entries in the commas (all but a list's or
+      mapping's first follow one), values (a character each at least) and text lengths in
+      the length of the text; value by value (the bounds walk) only in a text with enough
+      of them to break one."""
+    try:
+        data = orjson.loads(text)
+        shown = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # (it writes no more than 254 levels)
+        return _UNSURE
+    marks = shown.translate(None, _ALL_BUT_MARKS)  # its quotes and commas, counted in one pass
+    quotes = marks.count(b'"')
+    if _DEEPER in shown or (_EXPONENT[-1:] in shown and _EXPONENT in shown) or not _as_many_strings(text, shown, quotes):
+        return _UNSURE
+    if len(text) > min(MAX_CHARS, MAX_NODES):
+        if _Check(False).first(data) is not None:
+            return _UNSURE
+    elif len(marks) - quotes >= MAX_ENTRIES and _past_bounds(data):
+        return _UNSURE
+    return data
+
+
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_ESCAPE_BYTES = re.compile(rb"\\.", re.DOTALL)
+
+
+def _as_many_strings(text: str, shown: bytes, quotes: int) -> bool:
+    """Whether orjson read as many strings as `text` writes, so dropped no duplicate key,
+    given the `quotes` in its output `shown`.
+
+    Both write a string between two quotes and a quote in one as the escape `\\"` (the text
+    may write `\\u0022`, which adds none), so the text holds at least two quotes a string
+    written, and `shown` exactly two a string read when no string holds a quote. Else each
+    side's escaped quotes are counted (escapes read left to right, as `\\\\"` is a backslash
+    and the end of a string) and taken off."""
+    written = text.count('"')
+    if written == quotes and (b"\\" not in shown or b'\\"' not in shown):
+        return True
+    if "\\" in text:
+        written -= _ESCAPE.findall(text).count('\\"')
+    if b"\\" in shown:
+        quotes -= _ESCAPE_BYTES.findall(shown).count(b'\\"')
+    return written == quotes
+
+
+def _may_be_forbidden(text: str) -> bool:
+    """Whether text orjson took may hold a character no file may hold (`check_characters`).
+
+    orjson refuses the C0 controls but tab and line breaks (in a string, and they are no
+    whitespace outside one) and lone surrogates; what is left, DEL, the C1 controls, U+FFFE
+    and U+FFFF, is written in UTF-8 with a byte found at C speed: 7F, C2 (U+0080-U+00BF), or
+    EF BF BE/BF."""
+    if text.isascii():
+        return "\x7f" in text
+    utf8 = text.encode()  # a copy of the UTF-8 orjson read, which the str keeps
+    return b"\x7f" in utf8 or b"\xc2" in utf8 or b"\xef\xbf\xbe" in utf8 or b"\xef\xbf\xbf" in utf8
+
+
+def _checked(text: str, source: str, line_offset: int) -> Any:
+    """The data, parsed with hooks that stand in for what must be refused, checked against
+    the bounds; LadderError at the first thing wrong (characters first), at its place."""
     check_characters(text, source, line_offset)
     hooks = _Hooks()
     try:
@@ -103,7 +195,7 @@ def load_json_text(text: str, source: str, line_offset: int = 0) -> Document:
             path, key, message, code = excess
             line, col = _position(text, _locate(text, path, key), line_offset)
             raise LadderError.one(source, line, col, message, code)
-    return Document(source, data, _remark=lambda: (_json_marks(text, line_offset), {}))
+    return data
 
 
 def _past_bounds(data: Any) -> bool:

@@ -9,7 +9,7 @@ Loading is strict so that what a person wrote is what the engine reads:
   bounded, and checked while reading, at the value that crosses the bound: hostile input fails
   fast and small, whatever it holds after that.
 YAML is read event by event from libyaml's parser, straight into plain data. Both take a fast
-path (YAML: events read without places; JSON: the C decoder), are checked against the same
+path (YAML: events read without places; JSON: orjson, checked in its own output), are checked against the same
 bounds, and re-read themselves with positions only when a later stage needs to point at a value. This module reads files; `yaml_text` and
 `json_text` read text, into the `Document` of `document`."""
 from __future__ import annotations

@@ -1,20 +1,23 @@
 """Packets: validate a loaded packet against the schema and the rulebook, and build the model.
 
 Record fields are checked against a JSON Schema generated from the rulebook's own evidence
-declarations, so an organisation's new evidence type is validated like the built-in ones."""
+declarations, so an organisation's new evidence type is validated like the built-in ones.
+A valid packet, the common case, is checked whole by one call and its records built without
+placing anything; any other is checked part by part, which finds and places every problem."""
 from __future__ import annotations
 
+import copy
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from engine.common.errors import Diagnostic, raise_if_errors
 from engine.reading import validate
-from engine.reading.dates import parse_date
+from engine.reading.dates import parse_date, parse_date_text
 from engine.reading.load import Document, load_file
 from engine.reading.model import Candidate, EvidenceType, Level, Packet, Record, Rulebook
 from engine.reading.rulebook import display_path
-
 
 
 def load_packet(path: str | Path, rulebook: Rulebook, as_of: date | None = None, target: str | None = None,
@@ -30,8 +33,24 @@ def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, t
 
     `placing`: the packet is read for placement, which judges every level of every track in
     turn, those the candidate holds included; its `target` is neither read nor checked, and the
-    packet's target is None until placement sets the level it judges."""
-    found = validate.located(doc, "packet")
+    packet's target is None until placement sets the level it judges.
+
+    A whole packet, its every record included, is first checked by one schema call; only a
+    packet that fails it, or whose records do not all hold together, is checked part by part
+    (`build_packet_slowly`), which finds and places every problem."""
+    return _build(doc, rulebook, as_of, target, placing, fast=True)
+
+
+def build_packet_slowly(doc: Document, rulebook: Rulebook, as_of: date | None = None, target: str | None = None,
+                        placing: bool = False) -> Packet:
+    """`build_packet` checking each record on its own, always: what the fast path must equal
+    (tests/reading/test_fast_build.py holds them to the same Packet, or the same diagnostics)."""
+    return _build(doc, rulebook, as_of, target, placing, fast=False)
+
+
+def _build(doc: Document, rulebook: Rulebook, as_of: date | None, target: str | None, placing: bool, fast: bool) -> Packet:
+    whole = fast and _packet_checker(rulebook).fast.is_valid(doc.data)
+    found = [] if whole else validate.located(doc, "packet")
     problems = [d for _, d in found]
     broken = [path for path, _ in found]
 
@@ -47,7 +66,9 @@ def build_packet(doc: Document, rulebook: Rulebook, as_of: date | None = None, t
             problems.append(doc.diag((), "no as_of date: add `as_of: YYYY-MM-DD` to the packet or pass --as-of", "packet.no-as-of"))
     target_level = _target(doc, data, candidate, rulebook, target, problems) if clean("target") and not placing else None
     evidence = data.get("evidence")
-    records = _records(doc, evidence, rulebook, problems) if isinstance(evidence, list) else []
+    records = _whole_records(evidence, rulebook) if whole and isinstance(evidence, list) else None
+    if records is None:
+        records = _records(doc, evidence, rulebook, problems) if isinstance(evidence, list) else []
     if candidate and packet_as_of and candidate.level_since > packet_as_of:
         given = " given by --as-of" if as_of else ""
         problems.append(doc.diag(("candidate", "level_since"), f"level_since {candidate.level_since} is after the as-of date {packet_as_of}{given}", "packet.bad-date"))
@@ -225,3 +246,112 @@ def record_schema(evidence: EvidenceType) -> dict:
         if declared.required:
             required.append(name)
     return {"type": "object", "required": required, "properties": properties, "additionalProperties": False}
+
+
+def _packet_checker(rulebook: Rulebook) -> validate.Checker:
+    """One schema for a whole packet of this rulebook: the packet schema, each record held to
+    its evidence type's schema (`record_schema`; the `type` const of each lets only its own
+    match) and a record of no known type refused. A packet valid against it is valid against
+    the packet schema and each of its records against its type's, so the part-by-part checks
+    would find nothing: one call answers for all of them. Built once per rulebook."""
+    cache = rulebook.compiled_cache
+    if "packet-checker" not in cache:
+        contents = copy.deepcopy(validate.schema("packet"))
+        contents["$id"] = validate.BASE_URI + "whole-packet.schema.json"  # its relative $refs resolve as the packet schema's
+        by_type = [_whole_record_schema(evidence) for evidence in rulebook.evidence.values()]
+        contents["properties"]["evidence"]["items"] = {"anyOf": by_type} if by_type else False  # no types: no record is valid
+        cache["packet-checker"] = validate.Checker(contents)
+    return cache["packet-checker"]
+
+
+def _whole_record_schema(evidence: EvidenceType) -> dict:
+    """`record_schema`, which implies the packet schema's own `record` (same common keys, the
+    type a const) unless a rulebook built in code, not read from rule files (which refuse
+    both), has an evidence id that is no id or a field named as one of a record's own keys:
+    then the packet's `record` is checked too. Without it the packet's `record` is not checked
+    again, which would cost a third of the whole call."""
+    common = validate.schema("packet")["$defs"]["record"]["properties"]
+    if _is_id(evidence.id) and common.keys().isdisjoint(evidence.fields):
+        return record_schema(evidence)
+    return {"allOf": [{"$ref": "#/$defs/record"}, record_schema(evidence)]}
+
+
+def _is_id(text: str) -> bool:
+    return _id_checker().fast.is_valid(text)
+
+
+@functools.cache
+def _id_checker() -> validate.Checker:
+    return validate.Checker({"$ref": validate.BASE_URI + "ladder.schema.json#/$defs/id"})
+
+
+def _shapes(rulebook: Rulebook) -> dict[str, tuple[bool, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    """For each evidence type, what building one of its records needs: whether it has one date
+    (else a span), its declared fields in order, those that are dates, and its link fields with
+    the type each must name. Built once per rulebook."""
+    cache = rulebook.compiled_cache
+    if "record-shapes" not in cache:
+        cache["record-shapes"] = {
+            evidence.id: (evidence.dates == "point", tuple(evidence.fields),
+                          tuple(name for name, declared in evidence.fields.items() if declared.type == "date"),
+                          tuple((name, declared.evidence) for name, declared in evidence.fields.items() if declared.type == "ref"))
+            for evidence in rulebook.evidence.values()}
+    return cache["record-shapes"]
+
+
+def _whole_records(raw_records: list[dict], rulebook: Rulebook) -> list[Record] | None:
+    """The records of a packet `_packet_checker` found valid, built as `_records` builds them but
+    without placing anything; None as soon as one has a problem that only the record-by-record
+    checks can tell (an id used twice, a date not in the calendar, an end before its start, a
+    link to no record or to one of the wrong type), so that `_records` finds and says it."""
+    shapes = _shapes(rulebook)
+    records: list[Record] = []
+    seen: dict[str, str] = {}  # id -> type
+    links: list[tuple[str, str, str]] = []  # (record id, target id, type it must name)
+    for index, raw in enumerate(raw_records):
+        record_id, kind = raw["id"], raw["type"]
+        if record_id in seen:
+            return None
+        seen[record_id] = kind
+        point, names, dates, refs = shapes[kind]
+        fields = {name: raw[name] for name in names if name in raw}
+        for name in dates:
+            if name in fields:
+                fields[name] = parse_date_text(fields[name])
+                if fields[name] is None:
+                    return None
+        if point:
+            start = end = parse_date_text(raw["date"])
+        else:
+            start, end = parse_date_text(raw["start"]), raw.get("end")
+            if end is not None and ((end := parse_date_text(end)) is None or (start is not None and end < start)):
+                return None
+        if start is None:
+            return None
+        records.append(_new_record(record_id, kind, raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index))
+        if refs:
+            links += [(record_id, raw[name], wanted) for name, wanted in refs if name in raw]
+    for record_id, target, wanted in links:
+        if target == record_id or seen.get(target) != wanted:
+            return None
+    return records
+
+
+def _new_record(id: str, type: str, title: str, start: date, end: date | None, confidence: str, fields: dict[str, Any],
+                index: int) -> Record:
+    """`Record(...)`, for a third of the cost: a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, which is most of what building a valid packet costs. Its
+    attributes are written straight into its `__dict__`, in the order `__init__` writes them, so
+    the two are indistinguishable (tests/reading/test_fast_build.py compares them); Record has
+    no `__post_init__` to skip."""
+    record = object.__new__(Record)
+    attributes = record.__dict__
+    attributes["id"] = id
+    attributes["type"] = type
+    attributes["title"] = title
+    attributes["start"] = start
+    attributes["end"] = end
+    attributes["confidence"] = confidence
+    attributes["fields"] = fields
+    attributes["index"] = index
+    return record

@@ -9,7 +9,12 @@ import pytest
 import yaml
 
 from engine import api
+from engine.cohorts import synthetic
+from engine.common.errors import LadderError
+from engine.explaining.placement import place, placed
 from engine.matching.evaluate import READY
+from engine.reading.load import Document, load_file
+from engine.reading.packet import build_packet
 from engine.rendering.report import Invalid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +110,41 @@ def test_an_invalid_packet_gets_its_errors_not_a_placement(book):
     path = ROOT / "fixtures" / "packets" / "invalid" / "end-before-start.yaml"
     result = api.place_packet(book, path)
     assert isinstance(result, Invalid) and [d.code for d in result.diagnostics] == ["packet.bad-date"]
+
+
+def _brief(book, packet) -> dict:
+    """The placement on the candidate's own track in brief, read from the full document."""
+    track = place(book, packet, [packet.candidate.track])["tracks"][0]
+    level, first = track["placed"], track["first_not_met"]
+    return {"level": level["level"] if level else None, "steps": level["steps"] if level else None,
+            "first_not_met": first["level"] if first else None}
+
+
+def _placeable(book, documents):
+    for document in documents:
+        try:
+            yield build_packet(document, book, placing=True)
+        except LadderError:
+            continue
+
+
+def test_a_calibration_places_every_candidate_where_the_full_placement_does(book):
+    """A calibration's brief placement works out each level's verdict alone; over every sample
+    packet, every placement case and a generated cohort (every level of both tracks reached)
+    it says what the full placement says."""
+    files = [*CASES, *PACKETS]
+    documents = [load_file(path) for path in files]
+    documents += [Document(f"generated {n}", data, {}) for n, data in enumerate(synthetic.generate(book, 120, 7, records=30))]
+    packets = list(_placeable(book, documents))
+    assert len(packets) > 100 and {p.candidate.track for p in packets} == {"ic", "management"}
+    briefs = [placed(book, packet) for packet in packets]
+    assert briefs == [_brief(book, packet) for packet in packets]
+    assert len({b["level"] for b in briefs}) >= 6, "the packets should be placed at many levels"
+
+
+def test_the_brief_placement_of_a_track_whose_level_has_no_rules_matches_the_full_one(rules_copy):
+    (rules_copy / "levels" / "vp-of-engineering.yaml").unlink()
+    book = api.rulebook(rules_copy)
+    packet = build_packet(load_file(PLACEMENT / "vp-at-the-top-of-the-track-with-no-target.yaml"), book, placing=True)
+    assert placed(book, packet) == _brief(book, packet) == {"level": "director-of-engineering", "steps": -1,
+                                                           "first_not_met": "vp-of-engineering"}
