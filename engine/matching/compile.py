@@ -77,6 +77,14 @@ class CompiledLevel:
     records: dict[str, tuple[RecordPlan, ...]]  # criterion id -> a plan per evidence type it counts
     candidates: dict[str, CandidatePlan]
     engine: core.Engine
+    opportunities: tuple[CountCriterion, ...] = ()  # the calibration's, compiled with the level
+    # evidence type -> its facts' kind, for the types whose facts the engine reads (the others
+    # match nothing: `evaluate.facts` leaves them out)
+    kinds: dict[str, str] = field(default_factory=dict)
+    # Criteria each of whose rules' matches holds at most one record, beside the context and the
+    # candidate: leaving some records out (the verdict on verified evidence) leaves every other
+    # record's answer, and the candidate's, as it was.
+    per_record: frozenset[str] = frozenset()
 
 
 OPPORTUNITY = "opportunity:"  # prefix of calibration opportunities compiled with each level
@@ -121,8 +129,14 @@ class _Compiler:
                                               for type_id in criterion.match.types)
             elif isinstance(criterion, CandidateCriterion):
                 candidates[criterion.id] = self._candidate_plan(criterion.id, criterion.terms)
-        rules = list(self.rules.values())
-        return CompiledLevel(level, tuple(sorted(self.windows, key=lambda w: w.key)), records, candidates, core.Engine(rules))
+        engine = core.Engine(list(self.rules.values()))
+        kinds = {type_id: record_kind(type_id) for type_id in self.rulebook.evidence if record_kind(type_id) in engine.kinds}
+        single = {r.name for r in engine.rules if all(p.kind in (CONTEXT, CANDIDATE) for p in r.patterns[:-1])}
+        per_record = frozenset([*(criterion_id for criterion_id, plans in records.items()
+                                  if all(p.link is None and {p.rule, *(c.rule for c in p.conditions)} <= single for p in plans)),
+                                *(criterion_id for criterion_id, p in candidates.items()
+                                  if {p.rule, *(c.rule for c in p.conditions + p.set_aside)} <= single)])
+        return CompiledLevel(level, tuple(sorted(self.windows, key=lambda w: w.key)), records, candidates, engine, extra, kinds, per_record)
 
     def _rule(self, name: str, patterns: tuple[core.Pattern, ...]) -> str:
         key = json.dumps([[p.alias, p.kind, [[t.field, t.op, _plain(t.value)] for t in p.tests]] for p in patterns], sort_keys=True)

@@ -1,56 +1,51 @@
 """The fence around durable-rules: the only module that imports it.
 
 durable-rules 2.0.28 is a fast Rete matcher with sharp edges (see the README and
-`tests/matching/test_core.py`, which reproduces each). This module drives its C API directly, not its Python `Host`, and
-offers a small vocabulary - facts, patterns of tests, rules - that cannot reach the edges:
+`tests/matching/test_core.py`, which reproduces each). This module drives its C API directly,
+not its Python `Host`, and offers a small vocabulary - facts, patterns of tests, rules - that cannot reach the edges:
 
 - No `Host`: its timer threads can run actions on another thread, and it raises on an
   unmatched fact before running the matched facts' actions. Here every session is asserted in
   one batch, all its actions are drained, and the session is deleted, always (1024-session cap).
-- Session state is never re-asserted (no `update_state`), and every pattern starts with a
-  test on the fact's kind, so no rule can match the engine's own state fact: tests on `sid`/`id`
-  and `$nex` cannot loop.
-- User field names are namespaced (`f_<name>`); the engine's reserved names cannot be reached.
+- Session state is never re-asserted (no `update_state`), and no rule can match the engine's
+  own state fact; how rules and numbers are written for the engine (the kind test first, user
+  fields namespaced, cross-fact comparisons laid out, text tests answered when a fact is
+  encoded), and the faults that writing avoids, is `encoding`'s.
 - Every fact carries its unique key, so no two facts have identical content, and an `id` of
   ours that no other fact of its session shares under the engine's 32-bit hash: the engine
   indexes a session's facts by that hash alone and drops a second fact with a taken one (see
   `fact_ids.FactIds`).
-- Cross-fact comparisons ("beta" tests) are laid out so the engine evaluates them all: an
-  always-true comparison ends them (the engine reads past its list when the last comparison of
-  an `$and` is false, found with valgrind) and `$or`/`$and` groups come after them (an empty
-  group's end marker ends the list early). See `_encode_pattern`.
 - Rules are split into rulesets of at most `RULES_PER_RULESET`: more than 64 branches matching
   one fact overflow the engine's stack (error 303), and ~250 rules joining on one fact fail to
   build (error 108). Facts go only to the rulesets whose rules can use them.
 - Every session runs at least one action (a sentinel rule) before it is deleted: the engine
   frees a new session's never-initialised action context on delete (found with valgrind).
 - A `MemoryError` from the engine (its session table full) poisons the process: every later
-  call raises `EngineFault`.
-- Text tests (`contains_text`, `glob`) are answered when a fact is encoded, and the engine
-  matches the answer: its regex compiler runs out of states (error 503) on plain text such as
-  `.*aaaé.*` or `.*cccac.*` (text that repeats its own beginning), and cannot express `"`,
-  `%`, `\\` or `]`."""
+  call raises `EngineFault`."""
 from __future__ import annotations
 
-import hashlib
 import itertools
-import math
+import re
 import weakref
-from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import durable_rules_engine as _engine
 import orjson
 
 from engine.common.errors import EngineFault
+from engine.matching.answers import sole_of
+from engine.matching.encoding import GUARD as _GUARD
+from engine.matching.encoding import KEY as _KEY
+from engine.matching.encoding import KIND as _KIND
+from engine.matching.encoding import NUMBERS as _NUMBERS
+from engine.matching.encoding import Pattern, Ref, Rule, Test, answered, encode_rule, name, number, numbers, text_name, text_test
 from engine.matching.fact_ids import FactIds
-from engine.matching.answers import TEXT_TESTS, predicate, sole_of
+
+# The vocabulary (`encoding`'s) is core's to offer: callers say `core.Rule`, `core.Test`.
+__all__ = ["Engine", "Fact", "Matches", "Pattern", "Ref", "Rule", "Test", "MAX_FACT_FIELDS", "RULES_PER_RULESET"]
 
 RULES_PER_RULESET = 48
-CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
-MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
 MAX_FACT_FIELDS = 249  # the engine takes 254 properties (at 255 it loses facts or crashes); sid, id, k, fk and g are ours
-_KIND, _KEY, _GUARD = "k", "fk", "g"
 # Every session gets this fact and every ruleset a rule that matches it: see _Chunk.
 _SESSION = {_KIND: "\u0000session", _KEY: "\u0000session", _GUARD: 1}
 _SENTINEL = "sentinel"
@@ -60,43 +55,10 @@ _ruleset_names = itertools.count(1)
 _poisoned: str | None = None
 
 
-@dataclass(frozen=True)
-class Ref:
-    """The value of `field` on the fact matched by the earlier pattern `alias`."""
+class Fact(NamedTuple):  # a tuple: built for every record of every packet, several times faster than a dataclass
+    """A fact: its key (one fact a key in a run), its kind, and its fields (text, numbers,
+    booleans, or lists of those; None is an absent field)."""
 
-    alias: str
-    field: str
-
-
-@dataclass(frozen=True)
-class Test:
-    """`field op value`. A test on an absent field fails, except `absent` (and `not_in ()`
-    which needs the field present). Ops: eq ne lt lte gt gte in not_in present absent never,
-    has_item (a list holds the value), contains_text (literal substring), and glob (a full
-    match where `*` is any text and everything else is literal). Text tests on a value that is
-    not text fail."""
-
-    field: str
-    op: str
-    value: Any = None  # a Ref: the other pattern's field; has_item and contains_text with a Ref
-    # are answered at encode time against the session's only fact of that pattern's kind
-
-
-@dataclass(frozen=True)
-class Pattern:
-    alias: str
-    kind: str
-    tests: tuple[Test, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    patterns: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True)
-class Fact:
     key: str
     kind: str
     fields: dict[str, Any]
@@ -111,9 +73,14 @@ class Engine:
     def __init__(self, rules: Sequence[Rule]):
         _check_alive()
         self.rules = list(rules)
-        names = [rule.name for rule in self.rules]
+        self._names = names = [rule.name for rule in self.rules]
         if len(set(names)) != len(names):
             raise ValueError("rule names must be unique")
+        patterns = [(rule, p) for rule in self.rules for p in rule.patterns]
+        self.kinds = frozenset(p.kind for _, p in patterns)  # a fact of another kind matches nothing
+        # Fields any rule reads, on any fact (the others cannot change a match).
+        self.fields = frozenset({t.field for _, p in patterns for t in p.tests}
+                                | {t.value.field for _, p in patterns for t in p.tests if isinstance(t.value, Ref)})
         self._chunks: list[_Chunk] = []
         ordered = sorted(self.rules, key=lambda r: (sorted({p.kind for p in r.patterns}), r.name))
         for start in range(0, len(ordered), RULES_PER_RULESET):
@@ -121,7 +88,8 @@ class Engine:
         self._finalizer = weakref.finalize(self, _delete_rulesets, [c.handle for c in self._chunks])
 
     def run(self, facts: Iterable[Fact]) -> Matches:
-        matches: Matches = {rule.name: [] for rule in self.rules}
+        """Every match of every rule: the keys of its facts, in the order of the rule's patterns."""
+        matches: Matches = {name: [] for name in self._names}
         for chunk, batch in self._batches(facts):
             chunk.run(batch, matches)
         return matches
@@ -156,28 +124,30 @@ class _Chunk:
 
     def __init__(self, rules: list[Rule]):
         self.names = {f"r{i}": rule for i, rule in enumerate(rules)}
-        self.aliases = {short: tuple(p.alias for p in rule.patterns) for short, rule in self.names.items()}
+        # short name -> (rule, facts in a match); the sentinel's matches are none of ours
+        self.decoding = {short: (rule.name, len(rule.patterns)) for short, rule in self.names.items()}
+        self.decoding[_SENTINEL] = ("", 0)
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
         tests = [t for rule in rules for p in rule.patterns for t in p.tests]
-        plain = [t for t in tests if not _answered(t)]
+        plain = [t for t in tests if not answered(t)]
         fields = sorted({t.field for t in plain} | {t.value.field for t in plain if isinstance(t.value, Ref)})
-        self.fields = [(field, _name(field)) for field in fields]
+        self.fields = [(field, name(field)) for field in fields]
         # kind -> (answer's name, field, test, the kind of the fact a Ref value names, or None)
         self.texts: dict[str, list[tuple[str, str, Any, str | None]]] = {}
-        answered = set()
+        texts = set()
         for rule in rules:
             kinds = {p.alias: p.kind for p in rule.patterns}
-            answered |= {(p.kind, t, kinds[t.value.alias] if isinstance(t.value, Ref) else None)
-                         for p in rule.patterns for t in p.tests if _answered(t)}
-        for kind, test, other in sorted(answered, key=lambda kt: (kt[0], _text_name(kt[1]))):
-            self.texts.setdefault(kind, []).append((_text_name(test), test.field, _text_test(test), other))
+            texts |= {(p.kind, t, kinds[t.value.alias] if isinstance(t.value, Ref) else None)
+                      for p in rule.patterns for t in p.tests if answered(t)}
+        for kind, test, other in sorted(texts, key=lambda kt: (kt[0], text_name(kt[1]))):
+            self.texts.setdefault(kind, []).append((text_name(test), test.field, text_test(test), other))
         widest = len(self.fields) + max((len(t) for t in self.texts.values()), default=0)
         if widest > MAX_FACT_FIELDS:
             raise ValueError(f"these rules test {widest} fields of one kind of fact; at most {MAX_FACT_FIELDS}")
-        definition = {short: _encode_rule(rule) for short, rule in self.names.items()}
+        definition = {short: encode_rule(rule) for short, rule in self.names.items()}
         definition[_SENTINEL] = {"all": [{"m": {_KIND: _SESSION[_KIND]}}]}
         try:
-            self.handle = _engine.create_ruleset(f"ladder{next(_ruleset_names)}", orjson.dumps(_numbers(definition)).decode())
+            self.handle = _engine.create_ruleset(f"ladder{next(_ruleset_names)}", orjson.dumps(numbers(definition)).decode())
         except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
             raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
 
@@ -186,10 +156,10 @@ class _Chunk:
         decode), its kind, its key and the guard, with user fields namespaced. `sole`: the
         session's only fact of each kind that has one, for answers against another fact."""
         get = fact.fields.get
-        encoded = {name: _number(v) if type(v) in _NUMBERS else v for field, name in self.fields if (v := get(field)) is not None}
-        for name, field, holds, other in self.texts.get(fact.kind, ()):
+        encoded = {short: v if type(v) in _PLAIN else _value(v) for field, short in self.fields if (v := get(field)) is not None}
+        for short, field, holds, other in self.texts.get(fact.kind, ()):
             if (v := get(field)) is not None:
-                encoded[name] = holds(v, None if other is None else sole_of(sole, other).fields)
+                encoded[short] = holds(v, None if other is None else sole_of(sole, other).fields)
         encoded[_KIND] = fact.kind
         encoded[_KEY] = fact.key
         encoded[_GUARD] = 1
@@ -209,23 +179,23 @@ class _Chunk:
             code, state = _engine.assert_facts(self.handle, _dumps(batch))
             if code == 2:  # cannot happen with _FactIds' ids; if it does, a match may be lost
                 raise EngineFault("durable-rules refused a fact as one it had already seen in the session")
-            result = _engine.start_action_for_state(self.handle, state)
-            while result:
-                for short, frames in orjson.loads(result[1]).items():
-                    if short == _SENTINEL:
-                        sentinel_fired = True
-                        continue
-                    found = matches[self.names[short].name]
-                    if not isinstance(frames, list):
-                        frames = [frames]
-                    aliases = self.aliases[short]
-                    if len(aliases) == 1:  # most rules: the probes test one fact
-                        alias = aliases[0]
-                        found.extend((frame[alias][_KEY],) for frame in frames)
-                    else:
-                        found.extend(tuple(frame[a][_KEY] for a in aliases) for frame in frames)
-                following = _engine.complete_and_start_action(self.handle, state)
-                result = (None, following) if following else None
+            key_of = {fact["id"]: fact[_KEY] for fact in batch}
+            decoding, findall = self.decoding, _FACT_END.findall
+            message = _engine.start_action_for_state(self.handle, state)
+            message = message and message[1]
+            while message:
+                rule, width = decoding[message[2:message.index('"', 2)]]  # {"<rule>": a frame, or a list of them}
+                if width == 1:  # most rules: one fact a match
+                    matches[rule].extend(zip(map(key_of.__getitem__, findall(message))))
+                elif width:
+                    ids = findall(message)
+                    if len(ids) % width:
+                        raise EngineFault(f"durable-rules reported {len(ids)} facts for {width}-fact matches of {rule}")
+                    keys = map(key_of.__getitem__, ids)
+                    matches[rule].extend(zip(*[keys] * width))  # each frame's facts in pattern order
+                else:
+                    sentinel_fired = True
+                message = _engine.complete_and_start_action(self.handle, state)
             if not sentinel_fired:
                 _poisoned = "a session ran no action, and deleting it would free a garbage pointer"
                 raise EngineFault(_poisoned)
@@ -251,6 +221,30 @@ class _Chunk:
         return fired
 
 
+# How `run` reads an action's message without parsing it: the engine writes each matched fact as
+# the very text it was given (src/rules/state.c, serializeResultFrame), frame by frame, the facts
+# of a frame in the order of the rule's patterns. Every fact of ours ends with its id (`_session`
+# adds it last), and its values hold no object (`_value`), so `"id":"<digits>"}` marks the end
+# of a fact and nothing else: inside a text value a quote is escaped, so the quote after `id`
+# closes a key, and no key of ours or of a user (`f_...`) but `id` comes last in a fact.
+_FACT_END = re.compile(r'"id":"(\d+)"}')
+_PLAIN = frozenset((str, bool))  # values that go to the engine as they are
+_SCALARS = frozenset((str, bool, int, float))
+
+
+def _value(value: Any) -> Any:
+    """A fact's value as the engine is given it: a number written by `number`, a list of
+    scalars as it is; an object (anywhere) is refused, so `_FACT_END` marks only our facts."""
+    kind = type(value)
+    if kind is int and -2**63 <= value < 2**63:  # most numbers: day numbers
+        return value
+    if kind in _NUMBERS:
+        return number(value)
+    if kind in (list, tuple) and all(type(item) in _SCALARS for item in value):
+        return value
+    raise ValueError(f"a fact's field holds {value!r}; facts hold text, numbers, booleans and lists of those")
+
+
 def _session(batch: list[dict]) -> tuple[str, list[dict]]:
     """A new session's id, and the batch with the session's own fact, each fact given the
     session and an id of its own (see `fact_ids.FactIds`)."""
@@ -270,33 +264,6 @@ def _dumps(messages: list[dict]) -> str:
     return orjson.dumps(messages).decode()
 
 
-_NUMBERS = (int, float)  # exact types: a bool is not a number here
-
-
-def _numbers(value: Any) -> Any:
-    """`value` with every number in it written as `_number` writes it (for rule definitions)."""
-    if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_numbers(v) for v in value]
-    return _number(value) if type(value) in _NUMBERS else value
-
-
-def _number(value: int | float) -> Any:
-    """A number written so that the engine's parser reads it right: it refuses an exponent
-    without a fraction (`1e-07`, error 204) and clamps integers beyond 64 bits (so -10**21 would
-    equal -10**20), which go as floats instead (orjson refuses them anyway)."""
-    if type(value) is int:
-        if -2**63 <= value < 2**63:
-            return value
-        value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{value} cannot be given to the engine")  # the loaders refuse these
-    text = repr(value)
-    mantissa, e, exponent = text.partition("e")
-    return orjson.Fragment(f"{mantissa}.0e{exponent}") if e and "." not in mantissa else value
-
-
 def _check_alive() -> None:
     if _poisoned:
         raise EngineFault(f"the rules engine is unusable in this process: {_poisoned}")
@@ -308,91 +275,3 @@ def _delete_rulesets(handles: list[int]) -> None:
             _engine.delete_ruleset(handle)
         except Exception:  # noqa: BLE001 - best effort at shutdown
             pass
-
-
-# ---------------------------------------------------------------------------------- encoding
-
-def _name(field: str) -> str:
-    return "f_" + field
-
-
-def _text_name(test: Test) -> str:
-    """The field carrying a text test's answer (`t_`: apart from user fields and the engine's)."""
-    return "t_" + hashlib.blake2s(repr((test.field, test.op, test.value)).encode(), digest_size=8).hexdigest()
-
-
-def _answered(test: Test) -> bool:
-    """Tests answered when a fact is encoded (see `answers`)."""
-    return test.op in TEXT_TESTS or (test.op == "has_item" and isinstance(test.value, Ref))
-
-
-def _text_test(test: Test):
-    ref = test.value.field if isinstance(test.value, Ref) else None
-    return predicate(test.op, test.value, ref)
-
-
-def _encode_rule(rule: Rule) -> dict:
-    count = sum(len(p.tests) + 3 for p in rule.patterns)
-    if count > MAX_TESTS_PER_RULE:
-        raise ValueError(f"rule {rule.name} has {count} expressions; durable-rules allows 32")
-    return {"all": [{p.alias: _encode_pattern(p)} for p in rule.patterns], "cap": CAP}
-
-
-def _encode_pattern(pattern: Pattern) -> dict:
-    """`$and` of: the kind, plain tests, cross-fact tests, the guard, then `$or`/`$and` groups.
-
-    The order matters to durable-rules. It evaluates cross-fact tests from a list in which
-    every `$or`/`$and` group leaves a marker, and an empty group's end marker ends the whole
-    list early: cross-fact tests after a group are silently skipped (a record outside its
-    window counted). Groups go last. The guard comes right after the cross-fact tests: the
-    engine reads past a list whose last test is false."""
-    encoded = [_encode_test(t) for t in pattern.tests]
-    cross = [isinstance(t.value, Ref) and not _answered(t) for t in pattern.tests]  # answered: a plain test
-    plain = [e for c, e in zip(cross, encoded) if not c and not _is_group(e)]
-    groups = [e for c, e in zip(cross, encoded) if not c and _is_group(e)]
-    beta = [e for c, e in zip(cross, encoded) if c]
-    if beta:
-        anchor = next(t.value.alias for t, c in zip(pattern.tests, cross) if c)
-        beta.append({_GUARD: {anchor: _GUARD}})
-    return {"$and": [{_KIND: pattern.kind}, *plain, *beta, *groups]}
-
-
-def _is_group(encoded: dict) -> bool:
-    return "$or" in encoded or "$and" in encoded
-
-
-_COMPARE = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
-
-
-def _value(value: Any) -> Any:
-    return {value.alias: _name(value.field)} if isinstance(value, Ref) else value
-
-
-def _encode_test(test: Test) -> dict:
-    field, op, value = _name(test.field), test.op, test.value
-    if _answered(test):
-        return {_text_name(test): True}
-    if op == "eq":
-        return {field: _value(value)}
-    if op in _COMPARE:
-        return {_COMPARE[op]: {field: _value(value)}}
-    if op == "in":
-        if len(value) == 1:
-            return {field: value[0]}
-        return {"$or": [{field: v} for v in value]} if value else _NEVER
-    if op == "not_in":
-        if len(value) == 1:
-            return {"$neq": {field: value[0]}}
-        return {"$and": [{"$neq": {field: v}} for v in value]} if value else {"$ex": {field: 1}}
-    if op == "has_item":
-        return {"$iany": {field: {"$i": value}}}
-    if op == "present":
-        return {"$ex": {field: 1}}
-    if op == "absent":
-        return {"$nex": {field: 1}}  # safe: the pattern's kind test keeps the state fact out
-    if op == "never":
-        return _NEVER
-    raise ValueError(f"unknown test operator {op!r}")
-
-
-_NEVER = {_KIND: "\u0000never"}

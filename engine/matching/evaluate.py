@@ -4,11 +4,11 @@ The engine decides which records (and the candidate) satisfy what; this stage on
 what the engine cannot (counts, distinct values, sums, points, any/all/k-of/none-of) and applies
 the level's verdict rule. The verdict on verified evidence alone reuses the same matches: our
 rules have no negated patterns, so a match among verified records alone is exactly a match
-whose records are all verified."""
+whose records are all verified. What an evaluation says is `results`' (re-exported here)."""
 from __future__ import annotations
 
+import operator
 import sys
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
@@ -27,92 +27,14 @@ from engine.matching.compile import (
     Condition,
     RecordPlan,
     compiled,
-    opportunity_criteria,
-    record_kind,
 )
+from engine.matching.results import NEARLY, NOT_READY, READY, Assessment, Best, CriterionResult, Evaluation, Miss, PointsResult
 from engine.reading.dates import months_between, span_length
 from engine.reading.model import CONFIDENCE_FIELD, CandidateCriterion, CompositeCriterion, Criterion, LevelRules, NoDisputedCriterion, Packet, Record, Rulebook, SumCriterion
 
-READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
 CANDIDATE_KEY, CONTEXT_KEY = "\u0000candidate", "\u0000context"
-
-
-@dataclass(frozen=True)
-class Miss:
-    """A record of the right type (or the candidate) that did not count, and why."""
-
-    record: str
-    failed: tuple[Condition, ...]
-    linked: str | None = None  # the linked record, when it is the linked record that failed
-    linked_failed: tuple[Condition, ...] = ()
-
-
-@dataclass(frozen=True)
-class Best:
-    """For a sum with `best_per`: one key, its highest value, the record that has it, and the
-    points it earns (with `points_each`)."""
-
-    key: str
-    value: float
-    record: str
-    points: int = 0
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    criterion: Criterion
-    met: bool
-    observed: float  # records, distinct values, a sum, children met, or 1/0 for the candidate
-    needed: float
-    counted: tuple[str, ...] = ()  # record ids, in packet order
-    misses: tuple[Miss, ...] = ()
-    distinct_values: tuple = ()
-    children: tuple["CriterionResult", ...] = ()
-    points: int = 0
-    set_aside: tuple[Condition, ...] = ()  # standing conditions that do not hold, not judged (placement)
-    best: tuple[Best, ...] = ()  # sums with `best_per`, by key
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass(frozen=True)
-class PointsResult:
-    group: str | None  # None: the level's total
-    observed: int
-    needed: int
-
-    @property
-    def met(self) -> bool:
-        return self.observed >= self.needed
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """The level's verdict on one set of records."""
-
-    verdict: str
-    competencies: tuple[tuple[str, tuple[CriterionResult, ...]], ...]  # (competency id, results)
-    points: tuple[PointsResult, ...]
-    unmet: tuple[str, ...]  # ids of unmet required criteria (and "points", "points:<group>")
-    blockers: tuple[str, ...]  # ids of unmet blockers
-
-    def results(self):
-        for _, results in self.competencies:
-            for result in results:
-                yield from result.walk()
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    packet: Packet
-    rules: LevelRules
-    all_evidence: Assessment
-    verified_only: Assessment
-    opportunities: dict[str, bool]  # the calibration's opportunities the packet shows (any confidence)
-
+__all__ = ["NEARLY", "NOT_READY", "READY", "Assessment", "Best", "CriterionResult", "Evaluation", "Miss", "PointsResult",
+           "CANDIDATE_KEY", "CONTEXT_KEY", "EVALUATE_EVENT", "candidate_fields", "evaluate", "facts", "verdict"]
 
 EVALUATE_EVENT = "ladder.evaluate"
 
@@ -126,13 +48,11 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
     level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
-    assessor = _Assessor(level, packet, matches, lambda record: True)
+    assessor = _Assessor(level, packet, matches)
     everything = assessor.assess()
-    if all(r.confidence == "verified" for r in packet.records):
-        verified = everything
-    else:
-        verified = _Assessor(level, packet, matches, lambda record: record.confidence == "verified").assess()
-    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c).met for c in opportunity_criteria(rulebook)}
+    unverified = frozenset([r.id for r in packet.records if r.confidence != "verified"]) - {CANDIDATE_KEY, CONTEXT_KEY}
+    verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
+    shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c, why=False).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
 
 
@@ -143,23 +63,30 @@ def verdict(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> 
     sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
     level = compiled(rulebook, packet.target.id, judge_standing)
     matches = level.engine.run(facts(rulebook, level, packet))
-    return _Assessor(level, packet, matches, lambda record: True, why_not=False).assess().verdict
+    return _Assessor(level, packet, matches, why=False).assess().verdict
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
-    """The packet as engine facts: the context (as-of and window bounds), the candidate, records."""
+    """The packet as the engine reads it: the context (as-of and window bounds), the candidate,
+    and the records of the kinds its rules test, with the fields they read besides each record's
+    id, confidence and dates (a record of another kind, or another field, cannot change a match)."""
     context = {AS_OF: packet.as_of.toordinal()}
     for window in level.windows:
         context[window.key] = window.cutoff(packet.as_of).toordinal()
     result = [core.Fact(CONTEXT_KEY, CONTEXT, context), core.Fact(CANDIDATE_KEY, CANDIDATE, candidate_fields(rulebook, packet))]
-    confidence = CONFIDENCE_FIELD.name
+    kinds, read = level.kinds, level.engine.fields
+    confidence = CONFIDENCE_FIELD.name  # no declared field has this name (reserved)
+    append = result.append
     for record in packet.records:
-        fields = {name: (value.toordinal() if isinstance(value, date) else value) for name, value in record.fields.items()}
-        fields[RECORD_ID] = record.id
-        fields[confidence] = record.confidence  # no declared field has this name (reserved)
-        fields[START] = record.start.toordinal()
-        fields[END] = record.end.toordinal() if record.end else ONGOING
-        result.append(core.Fact(record.id, record_kind(record.type), fields))
+        kind = kinds.get(record.type)
+        if kind is None:
+            continue
+        end = record.end
+        fields = {RECORD_ID: record.id, confidence: record.confidence, START: record.start.toordinal(), END: end.toordinal() if end else ONGOING}
+        for name, value in record.fields.items():
+            if name in read:
+                fields[name] = value.toordinal() if isinstance(value, date) else value
+        append(core.Fact(record.id, kind, fields))
     return result
 
 
@@ -209,22 +136,51 @@ def candidate_fields(rulebook: Rulebook, packet: Packet) -> dict:
 
 
 class _Assessor:
-    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, include: Callable[[Record], bool],
-                 why_not: bool = True):
-        self.level, self.packet, self.matches = level, packet, matches
-        self.why_not = why_not  # False: results without misses (`verdict`), the verdict the same
-        self.records = [r for r in packet.records if include(r)]
-        self.everything = len(self.records) == len(packet.records)
-        self.included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+    """One assessment of a packet: on all its records, or without the `left_out` ones (the
+    verdict on verified evidence), from the same matches."""
+
+    def __init__(self, level: CompiledLevel, packet: Packet, matches: core.Matches, left_out: frozenset[str] = frozenset(),
+                 everything: _Assessor | None = None, why: bool = True):
+        self.level, self.packet, self.matches, self.left_out = level, packet, matches, left_out
+        self.everything = everything  # the assessment on all records, when this one leaves some out
+        self.why = why  # False: results without misses (`verdict`), the verdict the same
+        self.answers: dict[str, tuple[list[Record], tuple[Miss, ...]]] = {}  # criterion id -> (counted, misses)
+        self.results: dict[str, CriterionResult] = {}  # criterion id -> result (with its misses)
+        self._kept: dict[str, list[tuple[str, ...]]] = {}
         self._sets: dict[str, set[str]] = {}
-        self.by_type: dict[str, list[Record]] = {}  # each criterion looks only at its evidence types
-        for record in self.records:
-            self.by_type.setdefault(record.type, []).append(record)
+        # Worked out when first wanted: an assessment that shares all it can wants none of them.
+        self._records: list[Record] | None = None
+        self._included: set[str] | None = None
+        self._by_type: dict[str, list[Record]] | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        if self._records is None:
+            self._records = [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
+        return self._records
+
+    @property
+    def included(self) -> set[str]:
+        if self._included is None:
+            self._included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
+        return self._included
+
+    @property
+    def by_type(self) -> dict[str, list[Record]]:
+        """Each criterion looks only at its evidence types."""
+        if self._by_type is None:
+            self._by_type = {}
+            for record in self.records:
+                self._by_type.setdefault(record.type, []).append(record)
+        return self._by_type
 
     def kept(self, rule: str) -> list[tuple[str, ...]]:
         """The rule's matches among the included records."""
-        found = self.matches[rule]
-        return found if self.everything else [m for m in found if all(k in self.included for k in m)]
+        if not self.left_out:
+            return self.matches[rule]
+        if rule not in self._kept:
+            self._kept[rule] = [m for m in self.matches[rule] if self.left_out.isdisjoint(m)]
+        return self._kept[rule]
 
     def satisfied(self, rule: str) -> set[str]:
         """Keys of the facts (the last pattern's fact) in every match of a one-fact probe rule."""
@@ -235,7 +191,8 @@ class _Assessor:
     def assess(self) -> Assessment:
         rules = self.level.rules
         competencies = tuple((c.id, tuple(self.criterion(k) for k in c.criteria)) for c in rules.competencies)
-        top = [(c, r) for c in rules.competencies for r in dict(competencies)[c.id]]
+        by_id = dict(competencies)
+        top = [(c, r) for c in rules.competencies for r in by_id[c.id]]
         points = self._points(top)
         unmet = [r.criterion.id for _, r in top if r.criterion.required and not r.met]
         unmet += [f"points:{p.group}" if p.group else "points" for p in points if not p.met]
@@ -257,36 +214,42 @@ class _Assessor:
         found += [PointsResult(group, totals.get(group, 0), needed) for group, needed in rule.groups.items()]
         return tuple(found)
 
-    def criterion(self, criterion: Criterion) -> CriterionResult:
+    def criterion(self, criterion: Criterion, why: bool | None = None) -> CriterionResult:
+        """The criterion's result; without `why` (by default the assessment's), with no misses
+        (only whether it is met, and what counted, are wanted)."""
+        why = self.why if why is None else why
+        everything = self.everything and self.everything.results.get(criterion.id)
         if isinstance(criterion, CompositeCriterion):
             children = tuple(self.criterion(c) for c in criterion.children)
+            if everything and all(map(operator.is_, children, everything.children)):
+                return everything  # no child changed
             met_count = sum(c.met for c in children)
             met = met_count == 0 if criterion.kind == "none_of" else met_count >= criterion.needed
-            return CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
-        if isinstance(criterion, CandidateCriterion):
-            plan = self.level.candidates[criterion.id]
-            met = CANDIDATE_KEY in self.satisfied(plan.rule)
-            misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
-            set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
-            return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
-        counted_ids: set[str] = set()
-        misses_by_id: dict[str, Miss] = {}
-        for plan in self.level.records[criterion.id]:  # one per evidence type counted
-            found = {m[plan.record_at] for m in self.kept(plan.rule)}
-            counted_ids |= found
-            if not self.why_not:
-                continue
-            probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
-            for record in self.by_type.get(plan.evidence, ()):
-                if record.id not in found:
-                    misses_by_id[record.id] = self._miss(plan, record, probes)
-                elif _failed(probes, record.id):
-                    raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
-        counted = [r for r in self.records if r.id in counted_ids]
+            result = CriterionResult(criterion, met, met_count, criterion.needed, children=children, points=criterion.points if met else 0)
+        elif everything and criterion.id in self.level.per_record:  # each record's answer as on all records, less those left out
+            if isinstance(criterion, CandidateCriterion):
+                return everything  # the candidate is never left out
+            every_counted, every_miss = self.everything.answers[criterion.id]
+            counted = [r for r in every_counted if r.id not in self.left_out]
+            misses = tuple(m for m in every_miss if m.record not in self.left_out)
+            if len(counted) == len(every_counted) and len(misses) == len(every_miss):
+                return everything  # none of its records is left out
+            result = self._result(criterion, counted, misses)
+        elif isinstance(criterion, CandidateCriterion):
+            result = self._candidate(criterion)
+        elif why:
+            self.answers[criterion.id] = self._answers(criterion)
+            result = self._result(criterion, *self.answers[criterion.id])
+        else:
+            return self._result(criterion, *self._answers(criterion, why))
+        self.results[criterion.id] = result
+        return result
+
+    def _result(self, criterion: Criterion, counted: list[Record], misses: tuple[Miss, ...]) -> CriterionResult:
+        """A record criterion's result from the records it counts and the misses."""
         if isinstance(criterion, NoDisputedCriterion):  # the records counted are those that break it
             return CriterionResult(criterion, not counted, len(counted), 0, tuple(r.id for r in counted),
                                    points=criterion.points if not counted else 0)
-        misses = tuple(misses_by_id[r.id] for r in self.records if r.id in misses_by_id)  # packet order
         distinct_values: tuple = ()
         best: tuple[Best, ...] = ()
         if isinstance(criterion, SumCriterion) and criterion.best_per:
@@ -312,6 +275,39 @@ class _Assessor:
         return CriterionResult(criterion, met, observed, criterion.at_least, tuple(r.id for r in counted), misses, distinct_values,
                                points=points, best=best)
 
+    def _candidate(self, criterion: CandidateCriterion) -> CriterionResult:
+        plan = self.level.candidates[criterion.id]
+        met = CANDIDATE_KEY in self.satisfied(plan.rule)
+        misses = () if met else (Miss("candidate", _failed([(c, self.satisfied(c.rule)) for c in plan.conditions], CANDIDATE_KEY)),)
+        set_aside = _failed([(c, self.satisfied(c.rule)) for c in plan.set_aside], CANDIDATE_KEY)
+        return CriterionResult(criterion, met, int(met), 1, misses=misses, points=criterion.points if met else 0, set_aside=set_aside)
+
+    def _answers(self, criterion: Criterion, why: bool = True) -> tuple[list[Record], tuple[Miss, ...]]:
+        """The records a record criterion counts (in packet order, before any `best_per`), and
+        why each other record of its types does not count (without `why`: none, once it is
+        clear that each fails a condition of its own)."""
+        counted_ids: set[str] = set()
+        misses_by_id: dict[str, Miss] = {}
+        plans = self.level.records[criterion.id]  # one per evidence type counted
+        for plan in plans:
+            records = self.by_type.get(plan.evidence, ())
+            found = {m[plan.record_at] for m in self.kept(plan.rule)}  # of these records, all included
+            probes = [(c, self.satisfied(c.rule)) for c in plan.conditions]
+            sets = [satisfied for _, satisfied in probes]
+            if not all(map(found.issubset, sets)):
+                self._check_counted(plan, records, found, probes)
+            if why or plan.link or not sets or set.intersection(*sets).difference(found).intersection(r.id for r in records):
+                for record in records:
+                    if record.id not in found:
+                        misses_by_id[record.id] = self._miss(plan, record, probes)
+            counted_ids |= found
+        if not why:
+            misses_by_id.clear()
+        if len(plans) == 1:  # the records of one type, already in packet order
+            return [r for r in records if r.id in counted_ids], tuple(misses_by_id.values())
+        return ([r for r in self.records if r.id in counted_ids],
+                tuple(misses_by_id[r.id] for r in self.records if r.id in misses_by_id))  # packet order
+
     def _amount(self, criterion: SumCriterion) -> Callable[[Record], float]:
         """What one counted record adds to a sum: its field, or the length of its span inside
         the window and up to as_of (the engine chose the records; this only measures them)."""
@@ -320,6 +316,16 @@ class _Assessor:
         window, as_of = criterion.match.window, self.packet.as_of
         first = window.cutoff(as_of) if window else None
         return lambda record: span_length(record.start, record.end, first, as_of, criterion.span)
+
+    def _check_counted(self, plan: RecordPlan, records: Iterable[Record], found: set[str], probes: list[tuple[Condition, set[str]]]) -> None:
+        """Record by record, in packet order, as the engine's counts are checked against its probes
+        (a record it counted although a condition fails is a fault; so is one it left out
+        although none fails, found first if it comes first)."""
+        for record in records:
+            if record.id not in found:
+                self._miss(plan, record, probes)
+            elif _failed(probes, record.id):
+                raise EngineFault(f"{self.packet.source}: the engine counted {record.id} for {plan.rule} although a condition fails")
 
     def _miss(self, plan: RecordPlan, record: Record, probes: list[tuple[Condition, set[str]]]) -> Miss:
         failed = _failed(probes, record.id)
