@@ -4,7 +4,6 @@ written, text that looks like a formula stays text, and a bad output is a usage 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
