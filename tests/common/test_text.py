@@ -17,7 +17,9 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad"
 
 
 any_text = st.text(st.characters(blacklist_categories=()))  # surrogates too: a JSON packet can hold them
-ordinary = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"),
+# Text people write: no controls, format or unassigned code points (U+E0000, in the tag block
+# that hides text, is unassigned: Cn), no line or paragraph separators.
+ordinary = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"),
                                  blacklist_characters=[chr(c) for c in INVISIBLE_LETTERS]))
 ATTACKS = [
     "\x1b]0;pwned\x07",  # OSC 0: sets the window title
