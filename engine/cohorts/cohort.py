@@ -242,8 +242,11 @@ def brief(options: tuple) -> tuple[tuple, tuple[tuple, ...]]:
 
 
 def evaluated(value: Evaluated) -> bool:
-    """An answer worth keeping: a verdict, not an invalid packet's errors or a fault."""
-    return not isinstance(value.result, Invalid)
+    """An answer worth keeping for a cohort: a verdict, or an invalid packet's errors (as fixed as
+    a verdict by what the key holds: the packet's bytes and name, the rules, ladder's code); not a
+    fault, which another run may not meet. Errors are cheap to find again, but only in a worker:
+    kept, a warm run over a cohort with invalid packets starts none."""
+    return not is_fault(value.result)
 
 
 def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: float = pool.DEFAULT_TIMEOUT,

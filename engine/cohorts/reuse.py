@@ -2,8 +2,8 @@
 packet's answer looked up in the parent process before any work is handed out (`known`, the
 pool's hook), a changed one's computed by a worker and stored (`work`).
 
-Only answers are stored, never an invalid packet's errors (they quote positions and are cheap
-to find again) nor a failed evaluation."""
+Only answers are stored (a cohort's invalid packets' errors too: see `cohort.evaluated`), never
+a failed evaluation."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """The verdict cache turned on, in a directory of the test's own, and evaluations counted as the
-engine raises them (the audit event `ladder.evaluate`), in this process and its forked workers."""
+engine raises them (the audit event `ladder.evaluate`), in this process and its forked workers;
+and the workers started (the audit event `os.fork`)."""
 from __future__ import annotations
 
 import os
@@ -14,11 +15,15 @@ from engine.matching.evaluate import EVALUATE_EVENT
 _LOG: dict[str, str | None] = {"path": None}  # where the hook appends; read by forked workers as forked
 
 
+_FORK = "\u0000fork"  # the line of a process forked (a worker started), apart from packets'
+
+
 def _hook(event: str, args: tuple) -> None:
-    if event == EVALUATE_EVENT and _LOG["path"]:
+    if event in (EVALUATE_EVENT, "os.fork") and _LOG["path"]:
+        line = f"{args[0]}\t{args[1]}\n" if event == EVALUATE_EVENT else f"{_FORK}\t\n"
         handle = os.open(_LOG["path"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(handle, f"{args[0]}\t{args[1]}\n".encode())  # one write, O_APPEND: lines from workers never interleave
+            os.write(handle, line.encode())  # one write, O_APPEND: lines from workers never interleave
         finally:
             os.close(handle)
 
@@ -37,7 +42,12 @@ class Evaluations:
         self.path.write_text("")
 
     def packets(self) -> Counter:
-        return Counter(line.split("\t")[0] for line in self.path.read_text().splitlines())
+        return Counter(line.split("\t")[0] for line in self.path.read_text().splitlines() if not line.startswith(_FORK))
+
+    @property
+    def forks(self) -> int:
+        """Processes forked (workers started) since `reset`."""
+        return sum(line.startswith(_FORK) for line in self.path.read_text().splitlines())
 
     @property
     def count(self) -> int:

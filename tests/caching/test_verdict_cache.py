@@ -194,3 +194,33 @@ def test_the_store_refuses_an_entry_whose_bytes_do_not_match_its_checksum(tmp_pa
     store.close()
     with sqlite3.connect(tmp_path / FILE) as connection:
         assert connection.execute("SELECT key FROM entries").fetchall() == [(b"other",)]  # the damaged entry is gone
+
+
+def test_a_warm_run_over_invalid_packets_starts_no_worker(tmp_path, cache_dir, evaluations, monkeypatch):
+    """An invalid packet's errors are kept like a verdict, so a warm calibration of a cohort that
+    holds some (as most real ones do) reads everything from the cache, in the one process."""
+    cohort = tmp_path / "cohort"
+    shutil.copytree(ROOT / COHORT, cohort)
+    for bad in ("end-before-start.yaml", "unknown-evidence-type-typo.yaml"):
+        shutil.copy(ROOT / "fixtures" / "packets" / "invalid" / bad, cohort / f"zz-{bad}")
+    monkeypatch.chdir(tmp_path)
+    command = ["calibrate", "cohort", "--out", f"{OUT}.csv", "--out", f"{OUT}.json"]
+    cold = run(command, tmp_path)
+    assert "4 invalid packets" in cold[2], cold[2]  # the cohort's own two, and these
+    evaluations.reset()
+    warm = run(command, tmp_path)
+    assert evaluations.forks == 0 and evaluations.count == 0
+    assert warm == cold == run(command, tmp_path, "--no-cache")
+
+
+def test_a_failed_evaluation_is_never_kept(tmp_path):
+    """A fault (an engine failure, a hang, a crashed worker) may not happen again: it is not an
+    answer to keep, whereas a verdict and an invalid packet's errors are."""
+    from engine.cohorts.cohort import Evaluated, Item, evaluated, fault
+    from engine.common.errors import Diagnostic
+    from engine.rendering.report import Invalid
+
+    item = Item("p.yaml", tmp_path / "p.yaml")
+    assert not evaluated(fault(item, "the worker running it died"))
+    assert evaluated(Evaluated("p.yaml", Invalid("p.yaml", (Diagnostic("p.yaml", 3, 1, "no such level", "packet.unknown-level"),))))
+    assert evaluated(Evaluated("p.yaml", {"verdict": "ready"}))
