@@ -6,8 +6,10 @@ The key: what kind of answer it is; the rulebook's digest (every rule file's byt
 packet's bytes as read (a file, or its line of a JSON Lines file) and how it is named (its path,
 or path:line: the answer quotes it); the options that change an answer (`--as-of`, `--target`,
 `--track`, placement); and ladder's code (a digest of every module of `engine/` and the schemas,
-stricter than the version number, which stays the same between commits). Only answers are
-kept: an invalid packet, or one whose evaluation failed, is read again each time.
+stricter than the version number, which stays the same between commits) with Python's version
+and the distributions installed beside the libraries whose words an answer can quote (a JSON or
+YAML parser's message in an invalid packet's errors). Answers are kept, and a cohort's invalid
+packets' errors (`cohorts.cohort.evaluated`); an evaluation that failed is never kept.
 
 Where: `verdicts.sqlite` (`store`) in the directory of the rulebook cache ($LADDER_CACHE_DIR,
 else $XDG_CACHE_HOME/ladder, else ~/.cache/ladder). Its values are bounded by
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import os
 import pickle
+import sys
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +51,26 @@ def code_version() -> bytes:
     for name, path in sorted((p.relative_to(engine).as_posix(), p) for p in engine.rglob("*.py")) + \
             sorted((p.name, p) for p in data_dir("schemas").glob("*.json")):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(libraries().encode())
     return digest.digest()
+
+
+QUOTED_LIBRARIES = ("yaml", "jsonschema", "jsonschema_rs", "durable_rules_engine", "orjson")
+
+
+def libraries() -> str:
+    """Python's version and the `.dist-info` names (which carry the versions) in each directory
+    that holds one of `QUOTED_LIBRARIES`, found without importing them: an upgrade of one, or of
+    Python, makes every cached answer a miss. Any other upgrade in those directories does too,
+    which costs one cold run."""
+    sites = set()
+    for module in QUOTED_LIBRARIES:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            origin = Path(spec.origin)
+            sites.add(origin.parent.parent if spec.submodule_search_locations else origin.parent)
+    names = sorted(name for site in sites if site.is_dir() for name in os.listdir(site) if name.endswith(".dist-info"))
+    return "\n".join([sys.version, *names])
 
 
 def max_bytes() -> int:

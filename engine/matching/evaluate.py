@@ -84,7 +84,7 @@ def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core
         end = record.end
         fields = {RECORD_ID: record.id, confidence: record.confidence, START: record.start.toordinal(), END: end.toordinal() if end else ONGOING}
         for name, value in record.fields.items():
-            if name in read:
+            if name in read and name not in fields:  # the record's own id, confidence and dates win, as the engine's
                 fields[name] = value.toordinal() if isinstance(value, date) else value
         append(core.Fact(record.id, kind, fields))
     return result

@@ -224,3 +224,17 @@ def test_a_failed_evaluation_is_never_kept(tmp_path):
     assert not evaluated(fault(item, "the worker running it died"))
     assert evaluated(Evaluated("p.yaml", Invalid("p.yaml", (Diagnostic("p.yaml", 3, 1, "no such level", "packet.unknown-level"),))))
     assert evaluated(Evaluated("p.yaml", {"verdict": "ready"}))
+
+
+def test_an_upgrade_of_python_or_of_a_library_an_answer_quotes_makes_every_entry_a_miss():
+    """An invalid packet's kept errors can quote a library (a JSON or YAML parser's message, which
+    differs between Python versions): the code's part of every key holds Python's version and
+    the installed versions of those libraries."""
+    from importlib.metadata import version
+
+    from engine.caching.verdicts import libraries
+
+    held = libraries().splitlines()
+    assert held[0] == sys.version
+    for distribution in ("PyYAML", "jsonschema", "durable_rules", "orjson"):
+        assert any(name.lower().startswith(f"{distribution.lower()}-{version(distribution)}.") for name in held), distribution
