@@ -41,8 +41,16 @@ class Evaluations:
     def reset(self) -> None:
         self.path.write_text("")
 
+    def _lines(self) -> list[list[str]]:
+        """(packet, target) of each evaluation logged."""
+        return [line.split("\t") for line in self.path.read_text().splitlines() if not line.startswith(_FORK)]
+
     def packets(self) -> Counter:
-        return Counter(line.split("\t")[0] for line in self.path.read_text().splitlines() if not line.startswith(_FORK))
+        return Counter(packet for packet, _ in self._lines())
+
+    def targets(self) -> set[str]:
+        """The levels packets were evaluated for."""
+        return {target for _, target in self._lines()}
 
     @property
     def forks(self) -> int:
