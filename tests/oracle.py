@@ -335,11 +335,11 @@ def resolve(levels: dict[str, dict], level_id: str) -> list[dict]:
     for own in raw["competencies"]:
         inherited = next((c for c in competencies if c["id"] == own["id"]), None)
         if inherited is None:
-            competencies.append({"id": own["id"], "group": own.get("group"), "criteria": list(own["criteria"])})
+            competencies.append({"id": own["id"], "group": own.get("group"), "criteria": list(own.get("criteria", []))})
             continue
         if "group" in own:
             inherited["group"] = own["group"]
-        for criterion in own["criteria"]:
+        for criterion in own.get("criteria", []):  # none: the level only describes it in its own words
             ids = [c["id"] for c in inherited["criteria"]]
             if criterion["id"] in ids:
                 inherited["criteria"][ids.index(criterion["id"])] = criterion  # replaced in place
