@@ -45,9 +45,7 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
 
     Raises the audit event `ladder.evaluate` (packet source, target level): how a program, or a
     test, sees how many evaluations a command ran (`sys.addaudithook`); it costs nothing unhooked."""
-    sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
-    level = compiled(rulebook, packet.target.id, judge_standing)
-    matches = level.engine.run(facts(rulebook, level, packet))
+    level, matches = _matched(rulebook, packet, judge_standing)
     assessor = _Assessor(level, packet, matches)
     everything = assessor.assess()
     unverified = frozenset([r.id for r in packet.records if r.confidence != "verified"]) - {CANDIDATE_KEY, CONTEXT_KEY}
@@ -60,10 +58,15 @@ def verdict(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) -> 
     """`evaluate(...).all_evidence.verdict` alone, for a caller that shows nothing else (a
     calibration's placement judges each level of a track only for whether it is met): neither
     the verdict on verified evidence nor why a record did not count is worked out."""
+    level, matches = _matched(rulebook, packet, judge_standing)
+    return _Assessor(level, packet, matches, why=False).assess().verdict
+
+
+def _matched(rulebook: Rulebook, packet: Packet, judge_standing: bool) -> tuple[CompiledLevel, core.Matches]:
+    """The target's compiled rules and the packet's matches through them (the audit event raised)."""
     sys.audit(EVALUATE_EVENT, packet.source, packet.target.id)
     level = compiled(rulebook, packet.target.id, judge_standing)
-    matches = level.engine.run(facts(rulebook, level, packet))
-    return _Assessor(level, packet, matches, why=False).assess().verdict
+    return level, level.engine.run(facts(rulebook, level, packet))
 
 
 def facts(rulebook: Rulebook, level: CompiledLevel, packet: Packet) -> list[core.Fact]:
