@@ -141,10 +141,7 @@ class CriteriaReader:
             fields = {**evidence.fields, CONFIDENCE_FIELD.name: CONFIDENCE_FIELD}
             own = self._terms(doc, spec.get("where", {}), path + ("where",), fields, f"a {evidence.name}")
             terms = terms or own
-        window = None
-        if "within" in spec:
-            amount, unit = spec["within"].split()
-            window = Window(int(amount), unit if unit.endswith("s") else unit + "s")
+        window = _window(spec)
         link = self._link(doc, spec["linked"], types, path + ("linked",)) if "linked" in spec else None
         return RecordMatch(types[0], terms, window, link, tuple(types[1:]))
 
@@ -172,10 +169,7 @@ class CriteriaReader:
         types = self._types(doc, spec["evidence"], path + ("evidence",)) if "evidence" in spec else list(self.evidence)
         if not types:
             return None
-        window = None
-        if "within" in spec:
-            amount, unit = spec["within"].split()
-            window = Window(int(amount), unit if unit.endswith("s") else unit + "s")
+        window = _window(spec)
         return RecordMatch(types[0], (Term(CONFIDENCE_FIELD.name, "eq", "disputed"),), window, None, tuple(types[1:]))
 
     def _field_of(self, doc: Document, type_id: str, name: str, path: tuple, refuse: tuple[str, ...]) -> Field | None:
@@ -267,3 +261,11 @@ def _value_problem(declared: Field, op: str, value: Any) -> str | None:
     if kind == "date" and parse_date(value) is None:
         return f"{value!r} is not a date: write YYYY-MM-DD"
     return None
+
+
+def _window(spec: dict) -> Window | None:
+    """A match's `within: N unit(s)` (already checked by the schema), or None."""
+    if "within" not in spec:
+        return None
+    amount, unit = spec["within"].split()
+    return Window(int(amount), unit if unit.endswith("s") else unit + "s")
