@@ -12,10 +12,12 @@ from engine.reading.model import Pos
 @dataclass
 class Problems:
     found: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set)  # `found`'s, for a look-up that does not scan it
 
     def error(self, doc: Document, path: tuple, message: str, code: str, key: bool = False) -> None:
         found = doc.diag(path, message, code, key=key)
-        if found not in self.found:  # a condition checked once per evidence type counted together
+        if found not in self._seen:  # a condition checked once per evidence type counted together
+            self._seen.add(found)
             self.found.append(found)
 
     @staticmethod
