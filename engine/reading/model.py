@@ -65,9 +65,6 @@ class EvidenceType:
 
 # A record's confidence, which `where` may test like a field (`confidence: verified`).
 CONFIDENCE_FIELD = Field("confidence", "enum", True, CONFIDENCE, description="how far the record is confirmed")
-# How a disputed record counts (ladder.yaml `disputed:`; docs/rules.md, "Confidence"): toward
-# nothing until resolved (the default); only where it holds the candidate back; like any other.
-DISPUTED_POLICIES = ("ignore", "hold", "count")
 
 # Candidate facts that `candidate:` criteria can test; derived per packet in evaluate.
 CANDIDATE_FIELDS: dict[str, Field] = {
@@ -338,7 +335,10 @@ class Rulebook:
     calibration: Calibration = Calibration()
     standing: str = ""  # how the organisation treats levels one track has and another lacks
     accepted: tuple[Acceptance, ...] = ()
-    disputed: str = "ignore"  # one of DISPUTED_POLICIES
+    # How a disputed record counts (ladder.yaml `disputed:`; docs/rules.md, "Confidence"): toward
+    # nothing until resolved ("ignore", the default); only where it holds the candidate back
+    # ("hold"); like any other ("count").
+    disputed: str = "ignore"
     compiled_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def next_level(self, level: Level) -> Level | None:
