@@ -62,11 +62,11 @@ class Reuse:
         if self.cache is None:
             return None
         try:
+            data = self.content_of(item)  # read once, whatever the options tried
+            if data is None:
+                return None
             for options in (self.options, *self.also):
-                key = self._key(item, options)
-                if key is None:
-                    return None
-                value = self.cache.get(key)
+                value = self.cache.get(self.cache.key(self.kind, self.book, item.label, data, *options))
                 if value is not None:
                     return value
         except Exception:  # noqa: BLE001 - a cache can make a run faster, never make it fail
