@@ -69,7 +69,9 @@ def evaluate(book: Rulebook, packet: FrozenPacket, as_of: date | None = None) ->
     return cohort.evaluate_read(book, packet.label, packet.document, placing=True, as_of=as_of)
 
 
-def _fault(packet: FrozenPacket, reason: str) -> cohort.Evaluated:
+def fault(packet: FrozenPacket, reason: str) -> cohort.Evaluated:
+    """A frozen packet whose evaluation failed, placed as its other errors are (a JSON Lines
+    packet's at its line of the file)."""
     where = packet.label.rsplit(":", 1)[0] if packet.kind == "jsonl" else packet.label
     return cohort.Evaluated(packet.label, Invalid(packet.label, (Diagnostic(where, packet.line or 1, 1, reason, cohort.FAULT),)))
 
@@ -86,8 +88,8 @@ def evaluate_all(book: Rulebook, packets: Iterable[FrozenPacket], as_of: date | 
     reuse = Reuse(cache, cohort.CALIBRATED, book, (True,) if as_of is None else (True, as_of), content_of=_frozen_bytes)
     work = reuse.work(lambda packet: evaluate(book, packet, as_of), cohort.evaluated)
     if jobs is None:
-        return pool.run_here(packets, work, _fault, reuse.known)
-    return pool.run(packets, work, _fault, jobs, timeout, reuse.known)
+        return pool.run_here(packets, work, fault, reuse.known)
+    return pool.run(packets, work, fault, jobs, timeout, reuse.known)
 
 
 def _frozen_bytes(packet: FrozenPacket) -> bytes | None:

@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from engine.cohorts import cohort, pool
-from engine.common.errors import Diagnostic
-from engine.cycles.freezing import FrozenPacket
+from engine.cohorts import pool
+from engine.cycles.freezing import FrozenPacket, fault
 from engine.cycles.store import Store
 from engine.reading.model import Rulebook
-from engine.rendering.report import Invalid
 from engine.tooling import impact as impacts
-
-
-def _fault(packet: FrozenPacket, reason: str) -> cohort.Evaluated:
-    """A frozen packet whose evaluation failed, placed as its other errors are (a JSON Lines
-    packet's at its line of the file)."""
-    where = packet.label.rsplit(":", 1)[0] if packet.kind == "jsonl" else packet.label
-    return cohort.Evaluated(packet.label, Invalid(packet.label, (Diagnostic(where, packet.line or 1, 1, reason, cohort.FAULT),)))
 
 
 def impact_of_cycle(store: Store, name: str, base: str, head: str, books: tuple[Rulebook, Rulebook], by: Sequence[str] = (),
@@ -28,5 +19,5 @@ def impact_of_cycle(store: Store, name: str, base: str, head: str, books: tuple[
     """Cycle `name`'s packets under `books` (base, head); StoreError if there is no such cycle."""
     as_of = store.cycle(name).as_of
     packets = list(store.packets(name))  # read whole: the workers must not wait on an open read
-    reading = impacts.Reading(read=FrozenPacket.document, fault=_fault, as_of=as_of)
+    reading = impacts.Reading(read=FrozenPacket.document, fault=fault, as_of=as_of)
     return impacts.compare(base, head, *books, packets, jobs, timeout, None, by=by, reading=reading)
