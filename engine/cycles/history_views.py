@@ -6,8 +6,8 @@ import json
 
 from engine.common.text import md_escape, visible
 from engine.cycles.history import Change, Step
-from engine.cycles.model import DECISION_WORDS, VERDICT_WORDS, Decision
-from engine.cycles.views import cycle_json, decision_json
+from engine.cycles.model import VERDICT_WORDS, Decision
+from engine.cycles.views import cycle_json, decided, decision_json
 from engine.explaining.phrasing import plural
 
 HISTORY_FORMAT = "ladder.history/1"
@@ -36,10 +36,7 @@ def _name(steps: list[Step]) -> str | None:
 
 
 def _decision(decision: Decision) -> str:
-    words = DECISION_WORDS[decision.decision] + (" (override)" if decision.override else "")
-    by = f" by {decision.by}" if decision.by else ""
-    reason = f": {decision.reason}" if decision.reason else ""
-    return f"v{decision.version} {decision.at:%Y-%m-%d %H:%M} UTC, {words}{by}{reason}"
+    return f"v{decision.version} {decision.at:%Y-%m-%d %H:%M} UTC, {decided(decision)}"
 
 
 def _change(change: Change) -> str:

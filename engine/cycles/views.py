@@ -54,7 +54,8 @@ def _summary(cycle: Cycle) -> list[str]:
             f"decided: {cycle.decided} of {cycle.packets}, {plural(cycle.overrides, 'override')}"]
 
 
-def _decided(decision: Decision | None) -> str:
+def decided(decision: Decision | None) -> str:
+    """A decision in words: 'promote (override) by ana: reason', or 'undecided'."""
     if decision is None:
         return "undecided"
     words = DECISION_WORDS[decision.decision] + (" (override)" if decision.override else "")
@@ -72,20 +73,20 @@ def show(cycle: Cycle, entries: Iterable[Entry], fmt: str) -> str:
                  "| Candidate | Name | Level → target | Manager | Nominated | Verdict | Decision |", "|---|---|---|---|---|---|---|"]
         for e in entries:
             if e.verdict is None:
-                lines.append(f"| {md_escape(e.label)} | | | | | invalid ({plural(len(e.errors), 'error')}) | {md_escape(_decided(e.decision))} |")
+                lines.append(f"| {md_escape(e.label)} | | | | | invalid ({plural(len(e.errors), 'error')}) | {md_escape(decided(e.decision))} |")
                 continue
             nominated = "yes" if e.nominated else "no" if e.nominated is False else ""
             lines.append(f"| {md_escape(e.candidate_id or '')} | {md_escape(e.name or '')} | {md_escape(e.level or '')} → "
                          f"{md_escape(e.target or '')} | {md_escape(e.manager or '')} | {nominated} | {_verdict(e.verdict)} | "
-                         f"{md_escape(_decided(e.decision))} |")
+                         f"{md_escape(decided(e.decision))} |")
         return "\n".join(lines) + "\n"
     lines = [f"cycle {visible(cycle.name)}", *(f"  {visible(line)}" for line in _summary(cycle)), ""]
     for e in entries:
         if e.verdict is None:
-            lines.append(f"{visible(e.label)}: INVALID ({plural(len(e.errors), 'error')}); {visible(_decided(e.decision))}")
+            lines.append(f"{visible(e.label)}: INVALID ({plural(len(e.errors), 'error')}); {visible(decided(e.decision))}")
             continue
         lines.append(f"{visible(e.candidate_id or '')} {visible(e.name or '')}, {visible(e.level or '')} -> {visible(e.target or '')}, "
-                     f"manager {visible(e.manager or '-')}: {_verdict(e.verdict).upper()}; {visible(_decided(e.decision))}")
+                     f"manager {visible(e.manager or '-')}: {_verdict(e.verdict).upper()}; {visible(decided(e.decision))}")
     return "\n".join(lines) + "\n"
 
 
