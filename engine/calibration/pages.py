@@ -175,8 +175,7 @@ def _decisions(calibration: Calibration) -> dict[str, list[str]] | None:
     CSV stays as it was). Under --redact the reasons are scrubbed as the report's are."""
     if calibration.cycle is None:
         return None
-    scrub = calibration.redactor.scrub if calibration.redactor else (lambda text: text)
-    return {d.packet: [d.decision or "", str(d.override).lower() if d.decision else "", scrub(d.reason)]
+    return {d.packet: [d.decision or "", str(d.override).lower() if d.decision else "", calibration._scrubbed(d.reason)]
             for d in calibration.cycle.decided}
 
 
