@@ -10,7 +10,7 @@ import copy
 import functools
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.common.errors import Diagnostic, raise_if_errors
 from engine.reading import validate
@@ -149,6 +149,7 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
     records: list[Record] = []
     seen: dict[str, tuple[int, str]] = {}  # id -> (index, type) of the first record with it
     links: list[tuple[int, str, str, str, str]] = []  # (index, record id, field, target id, type it must name)
+    shapes = _shapes(rulebook)
     for index, raw in enumerate(raw_records):
         path = ("evidence", index)
         if not (isinstance(raw, dict) and isinstance(raw.get("id"), str) and isinstance(raw.get("type"), str)):
@@ -161,14 +162,13 @@ def _records(doc: Document, raw_records: list[dict], rulebook: Rulebook, problem
         if evidence is None:
             problems.append(doc.diag(path + ("type",), f"unknown evidence type {raw['type']!r}{validate.did_you_mean(raw['type'], rulebook.evidence)}; this rulebook has {', '.join(rulebook.evidence)}", "packet.unknown-evidence"))
             continue
-        checker, refs = _record_checker(rulebook, evidence)
-        found = checker.errors(doc, raw, path)
+        found = _record_checker(rulebook, evidence).errors(doc, raw, path)
         problems.extend(d for _, d in found)
         broken = {where for where, _ in found}
         record = _record(doc, raw, index, evidence, problems, broken)
         if record:
             records.append(record)
-        links += [(index, raw["id"], name, raw[name], wanted) for name, wanted in refs
+        links += [(index, raw["id"], name, raw[name], wanted) for name, wanted in shapes[evidence.id].links
                   if isinstance(raw.get(name), str) and path + (name,) not in broken]
     for index, record_id, name, target, wanted in links:
         path = ("evidence", index, name)
@@ -206,13 +206,11 @@ def _record(doc: Document, raw: dict, index: int, evidence: EvidenceType, proble
     return Record(raw["id"], raw["type"], raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index)
 
 
-def _record_checker(rulebook: Rulebook, evidence: EvidenceType) -> tuple[validate.Checker, list[tuple[str, str]]]:
-    """The evidence type's record checker, and its link fields (name, the type each must name):
-    built once per rulebook, not once per record."""
+def _record_checker(rulebook: Rulebook, evidence: EvidenceType) -> validate.Checker:
+    """The evidence type's record checker: built once per rulebook, not once per record."""
     cache = rulebook.compiled_cache.setdefault("record-checkers", {})
     if evidence.id not in cache:
-        refs = [(name, declared.evidence) for name, declared in evidence.fields.items() if declared.type == "ref"]
-        cache[evidence.id] = validate.Checker(record_schema(evidence)), refs
+        cache[evidence.id] = validate.Checker(record_schema(evidence))
     return cache[evidence.id]
 
 
@@ -285,16 +283,24 @@ def _id_checker() -> validate.Checker:
     return validate.Checker({"$ref": validate.BASE_URI + "ladder.schema.json#/$defs/id"})
 
 
-def _shapes(rulebook: Rulebook) -> dict[str, tuple[bool, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]]:
-    """For each evidence type, what building one of its records needs: whether it has one date
-    (else a span), its declared fields in order, those that are dates, and its link fields with
-    the type each must name. Built once per rulebook."""
+class _Shape(NamedTuple):
+    """What building and linking one evidence type's records needs, worked out from its declaration."""
+
+    point: bool  # it has one date, else a span
+    names: tuple[str, ...]  # its declared fields, in order
+    dates: tuple[str, ...]  # those that are dates
+    links: tuple[tuple[str, str], ...]  # its link fields, each with the type it must name
+
+
+def _shapes(rulebook: Rulebook) -> dict[str, _Shape]:
+    """Each evidence type's `_Shape`, for both ways of building records (`_records` and
+    `_whole_records`): built once per rulebook."""
     cache = rulebook.compiled_cache
     if "record-shapes" not in cache:
         cache["record-shapes"] = {
-            evidence.id: (evidence.dates == "point", tuple(evidence.fields),
-                          tuple(name for name, declared in evidence.fields.items() if declared.type == "date"),
-                          tuple((name, declared.evidence) for name, declared in evidence.fields.items() if declared.type == "ref"))
+            evidence.id: _Shape(evidence.dates == "point", tuple(evidence.fields),
+                                tuple(name for name, declared in evidence.fields.items() if declared.type == "date"),
+                                tuple((name, declared.evidence) for name, declared in evidence.fields.items() if declared.type == "ref"))
             for evidence in rulebook.evidence.values()}
     return cache["record-shapes"]
 
