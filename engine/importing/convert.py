@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.reading.model import Field
-from engine.reading.validate import did_you_mean
+from engine.reading.validate import did_you_mean, loose_spelling
 
 ISO = "%Y-%m-%d"
 TRUE_WORDS = ("yes", "y", "true", "1")
@@ -56,7 +56,7 @@ class Spelling:
         exact, similar = self._lookup
         if text in exact:
             return True, exact[text]
-        wanted = loose(text)
+        wanted = loose_spelling(text)
         return (True, similar[wanted]) if wanted in similar else (False, None)
 
     @functools.cached_property
@@ -65,7 +65,7 @@ class Spelling:
         similar: dict[str, Any] = {}
         for said, value in self.values:
             exact.setdefault(said, value)
-            similar.setdefault(loose(said), value)  # the first translation wins, as in the mapping's order
+            similar.setdefault(loose_spelling(said), value)  # the first translation wins, as in the mapping's order
         return exact, similar
 
 
@@ -121,7 +121,7 @@ def _enum(cell: Any, field: Field, spelling: Spelling) -> str:
     text = _text(cell)
     if text in field.values:
         return text
-    same = _loosely(field.values).get(loose(text), ())
+    same = _loosely(field.values).get(loose_spelling(text), ())
     if len(same) == 1:  # 'Shipped', 'In progress': the allowed value, written as people write it
         return same[0]
     raise Unreadable(f"{text!r} is not one of {', '.join(field.values)}{did_you_mean(text, field.values)}; "
@@ -133,7 +133,7 @@ def _loosely(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """An enum's allowed values by their loose spelling."""
     found: dict[str, tuple[str, ...]] = {}
     for value in values:
-        found[loose(value)] = found.get(loose(value), ()) + (value,)
+        found[loose_spelling(value)] = found.get(loose_spelling(value), ()) + (value,)
     return found
 
 
@@ -253,8 +253,3 @@ def _fits_a_workbook(number: int | float) -> bool:
     if isinstance(number, int):
         return abs(number) < 10**15
     return float(f"{number:.15g}") == number
-
-
-def loose(word: str) -> str:
-    """A word as compared when case, spaces, hyphens and underscores do not matter."""
-    return " ".join(re.split(r"[\s_-]+", word.strip().lower()))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine.common.errors import Diagnostic, LadderError, raise_if_errors
-from engine.importing.convert import FALSE_WORDS, ISO, SEPARATOR, TRUE_WORDS, Spelling, loose
+from engine.importing.convert import FALSE_WORDS, ISO, SEPARATOR, TRUE_WORDS, Spelling
 from engine.reading import validate
 from engine.reading.load import Document, load_file
 from engine.reading.model import Field, Pos, Rulebook
@@ -109,7 +109,7 @@ def build_mapping(doc: Document, book: Rulebook) -> Mapping:
     for column, (_, _, path) in zip(columns, places):
         if column.header is None or kind == "docs":  # nothing is exported into documents: a key (the folder) may feed several
             continue
-        first = headers.setdefault(loose(column.header), column)
+        first = headers.setdefault(validate.loose_spelling(column.header), column)
         if first is not column:
             problems.append(doc.diag(path, f"column {column.header!r} is already read into {first.label} (line {first.pos.line}): "
                                      "a column feeds one key, so an export can write it back", "mapping.duplicate-column"))
@@ -241,15 +241,15 @@ def bind(mapping: Mapping, header: list[str], table: str) -> dict[str, int]:
     for index, name in enumerate(header):
         if name:
             exact.setdefault(name, index)
-            similar.setdefault(loose(name), []).append(index)
+            similar.setdefault(validate.loose_spelling(name), []).append(index)
     found, problems = {}, []
     for column in mapping.columns:
         if column.header is None:
             continue
         if column.header in exact:
             found[column.label] = exact[column.header]
-        elif len(similar.get(loose(column.header), [])) == 1:  # 'Record ID' for 'record id'
-            found[column.label] = similar[loose(column.header)][0]
+        elif len(similar.get(validate.loose_spelling(column.header), [])) == 1:  # 'Record ID' for 'record id'
+            found[column.label] = similar[validate.loose_spelling(column.header)][0]
         elif column.default is None:
             names = [h for h in header if h]
             problems.append(Diagnostic(column.pos.file, column.pos.line, column.pos.col,

@@ -195,17 +195,19 @@ def closest(word: str, options: Iterable[Any]) -> str | None:
     options = [str(o) for o in options]
     if len(options) > MAX_SUGGESTION_OPTIONS:
         return None  # comparing by letters with thousands of names, for every error, is quadratic
-    key = _spelling(str(word))
-    same = [o for o in options if _spelling(o) == key]
-    starts = sorted((o for o in options if _spelling(o) and key.startswith(_spelling(o) + " ")), key=len, reverse=True)
+    key = loose_spelling(str(word))
+    same = [o for o in options if loose_spelling(o) == key]
+    starts = sorted((o for o in options if loose_spelling(o) and key.startswith(loose_spelling(o) + " ")), key=len, reverse=True)
     close = same or starts or difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     return close[0] if close else None
 
 
 def same_spelling(word: str, option: str) -> bool:
     """`word` is `option` but for case and separators: 'Individual contributor' and 'individual-contributor'."""
-    return _spelling(word) == _spelling(option)
+    return loose_spelling(word) == loose_spelling(option)
 
 
-def _spelling(word: str) -> str:
+def loose_spelling(word: str) -> str:
+    """`word` as compared when case, spaces, hyphens and underscores do not matter: lower case,
+    each run of them one space ('Record_ID ' and 'record id' are both 'record id')."""
     return " ".join(re.split(r"[\s_-]+", word.strip().lower()))
