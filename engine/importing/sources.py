@@ -12,9 +12,10 @@ import csv
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from engine.common.errors import LadderError
+from engine.importing.convert import is_empty
 
 SUFFIXES = (".csv", ".xlsx")
 # A cell may hold a record's notes (10,000 characters) and more: the csv module's default
@@ -45,8 +46,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def is_blank(cells: tuple[Any, ...]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+def is_blank(cells: Iterable[Any]) -> bool:
+    """No cell of the row holds anything (each is `convert.is_empty`): a blank row."""
+    return all(map(is_empty, cells))
 
 
 @contextlib.contextmanager
@@ -110,7 +112,7 @@ def _csv_table(stream: Iterator[str], source: str) -> Table:
             cells = next_row()
             if cells is None:
                 return
-            if not is_blank(tuple(cells)):
+            if not is_blank(cells):
                 yield Row(number, tuple(cells))
     return Table(source, [h.strip() for h in header], rows())
 

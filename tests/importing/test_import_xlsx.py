@@ -79,3 +79,17 @@ def test_a_sheet_the_workbook_lacks_is_named_with_the_closest(book, tmp_path):
     report = api.import_table(book, [IMPORTS / "brag.xlsx"], mapping, tmp_path / "out")
     (problem,) = report.diagnostics
     assert problem.message == "has no sheet 'Evidense' (did you mean 'Evidence'?); its sheets: About, Evidence"
+
+
+def test_a_sheet_whose_first_row_is_blank_is_reported_empty_not_as_missing_columns(book, tmp_path):
+    """A header row of empty or space-only cells is no header: the sheet is said to be empty,
+    at the file, rather than each mapped column reported missing from it."""
+    source = tmp_path / "brag.xlsx"
+    workbook = brag_script().workbook()
+    sheet = workbook["Evidence"]
+    for cell in sheet[1]:
+        cell.value = "  " if cell.column % 2 else None
+    workbook.save(source)
+    report = api.import_table(book, [source], IMPORTS / "brag.map.yaml", tmp_path / "out")
+    assert [(d.line, d.col, d.message, d.code) for d in report.diagnostics] == [
+        (1, 1, "is empty: the first row must name the columns", "import.empty")]
