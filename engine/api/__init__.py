@@ -127,7 +127,7 @@ def plan_packet(book: Rulebook, path: str | Path, as_of: date | None = None,
                 timeout: float = pool.DEFAULT_TIMEOUT, cache: bool | VerdictCache = True) -> dict | Invalid:
     """Next steps for the one packet in `path` (see `plan.plan`), worked out in a worker process
     that is stopped after `timeout` seconds; `Invalid` with its problems, or with a
-    `cohort.FAULT` error when the evaluation failed, hung or crashed. `cohort.NoPackets` (a
+    `cohort.FAULT` error when the evaluation failed, hung or crashed. `errors.NoPackets` (a
     ValueError) if the path holds no packet, ValueError if it holds several. `cache` as in
     `evaluate_packet`."""
     reuse = Reuse(resolve(cache), PLANNED, book, (as_of,))
@@ -278,7 +278,7 @@ def export_table(book: Rulebook, packets: Iterable[str | Path], mapping: str | P
     """The packets `packets` name (files, directories, .jsonl), written to `out` (.csv or .xlsx,
     atomically) as a table in the `mapping`'s shape, a row per record, so that `import_table`
     reads them back the same. An invalid packet, or one holding a value the table cannot carry,
-    is reported and left out. LadderError if the mapping cannot be used; `cohort.NoPackets` if
+    is reported and left out. LadderError if the mapping cannot be used; `errors.NoPackets` if
     some spec names no packet."""
     from engine.importing import export as exports
     from engine.importing.mapping import load_mapping

@@ -35,7 +35,7 @@ def impact(base: str, head: str, packets: Iterable[str | Path], by: Sequence[str
     """Whom the change from rules `base` to `head` affects among `packets` (see
     `tooling.impact`); with `by`, readiness by group of those attributes before and after,
     and the gaps the change widens beyond calibration.yaml's threshold (`Impact.fairness`).
-    `books`: the two rulebooks, if already loaded. `cohort.NoPackets` if some path names none."""
+    `books`: the two rulebooks, if already loaded. `errors.NoPackets` if some path names none."""
     from engine.tooling import impact as impacts
 
     tasks = cohort.all_items(packets)  # every path naming no packets is reported, before any work
@@ -66,7 +66,7 @@ def _with_fairness(report: Impact, head: Rulebook, by: Sequence[str]) -> Impact:
 # ------------------------------------------------------------------------ promotion cycles
 # A store of cycles (`engine.cycles`): each function opens no store of its own; pass the one
 # `open_store` gives (close it, or use it in a `with`). Errors: StoreError (with a stable
-# `code`), LadderError for a rulebook or CSV file with located problems, cohort.NoPackets.
+# `code`), LadderError for a rulebook or CSV file with located problems, errors.NoPackets.
 # engine.cycles is imported inside each function: SQLAlchemy and Alembic take longer to import
 # than a one-packet `ladder evaluate` takes to run.
 

@@ -19,7 +19,7 @@ from typing import NoReturn
 import click
 
 from engine.cohorts import pool
-from engine.common.errors import Diagnostic, EngineFault, LadderError
+from engine.common.errors import Diagnostic, EngineFault, LadderError, NoPackets
 from engine.reading.dates import parse_date
 from engine.rendering.report import Style, plain, write_atomic
 
@@ -181,19 +181,14 @@ rules_option = click.option(
 
 
 class _Command(click.Command):
-    """A command whose cohort argument names no packets (`cohort.NoPackets`) stops with a usage
+    """A command whose cohort argument names no packets (`NoPackets`) stops with a usage
     error, exit 2, before any work: the mistake is in the command line, not in a packet."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except Exception as e:
-            # Only reading a cohort raises it, so its module is loaded by then: looked up here,
-            # not imported, so that a command reading none never loads it.
-            cohort = sys.modules.get("engine.cohorts.cohort")
-            if cohort is not None and isinstance(e, cohort.NoPackets):
-                raise click.UsageError(str(e), ctx=ctx) from None
-            raise
+        except NoPackets as e:
+            raise click.UsageError(str(e), ctx=ctx) from None
 
 
 class _Ladder(click.Group):

@@ -13,8 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 from engine.caching.verdicts import VerdictCache
 from engine.cohorts import pool
 from engine.cohorts.reuse import Reuse
-from engine.common.errors import Diagnostic, LadderError
-from engine.common.text import visible
+from engine.common.errors import Diagnostic, LadderError, NoPackets
 from engine.reading.load import MAX_FILE_BYTES, Document, iter_json_lines, load_file, load_json_text
 from engine.reading.model import Packet, Rulebook
 from engine.reading.packet import build_packet
@@ -25,17 +24,6 @@ GLOB_CHARACTERS = set("*?[")
 PACKET_SUFFIXES = (".yaml", ".yml", ".json")
 JSONL_SUFFIX = ".jsonl"  # JSON Lines: one packet a line
 EMPTY_JSONL = "no packets in this file (JSON Lines: one packet per line)"
-
-
-class NoPackets(ValueError):
-    """A cohort argument that names no packets (an empty or missing directory, a glob matching
-    nothing, an empty JSON Lines file, a device): a mistake in the command, not in a packet,
-    so the command line reports it as a usage error, before any work. Every such argument of
-    one command is named at once, one a line."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems  # (the argument as given, what is wrong with it)
-        super().__init__("\n".join(f"{visible(spec)}: {problem}" for spec, problem in problems))
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,18 @@ class EngineFault(RuntimeError):
         return visible(super().__str__())
 
 
+class NoPackets(ValueError):
+    """A cohort argument that names no packets (an empty or missing directory, a glob matching
+    nothing, an empty JSON Lines file, a device): a mistake in the command, not in a packet,
+    so the command line reports it as a usage error, before any work. Every such argument of
+    one command is named at once, one a line. Raised by `engine.cohorts.cohort`; kept here,
+    with the other errors, so the command line catches it without importing what reads cohorts."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems  # (the argument as given, what is wrong with it)
+        super().__init__("\n".join(f"{visible(spec)}: {problem}" for spec, problem in problems))
+
+
 def raise_if_errors(diagnostics: Iterable[Diagnostic]) -> None:
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:

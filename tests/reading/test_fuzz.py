@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from engine import api
 from engine.cohorts import cohort
-from engine.common.errors import Diagnostic, LadderError
+from engine.common.errors import Diagnostic, LadderError, NoPackets
 from engine.explaining.explain import explain
 from engine.explaining.plan import plan
 from engine.matching.evaluate import evaluate
@@ -87,7 +87,7 @@ def read_file(path: Path) -> list[load.Document]:
     if cohort.is_jsonl(path):
         try:
             items = list(cohort.items(path))
-        except cohort.NoPackets as e:
+        except NoPackets as e:
             assert e.problems and str(e)
             return []
         return [cohort.read(item) for item in items]
