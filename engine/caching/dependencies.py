@@ -69,10 +69,17 @@ def closure(book: Rulebook, level_id: str) -> set[str]:
     verdict reads no other level's rules (a what-if on another track, `--track`, is a verdict
     for the equivalent level, with that level's closure). Nor, for a packet that names no
     target, the levels of its track: its target, the next level, comes from the rest too."""
-    found: set[str] = set()
+    return set(lineage(book, level_id))
+
+
+def lineage(book: Rulebook, level_id: str) -> list[str]:
+    """`level_id` and the levels it builds on, nearest first (`ladder new` names them in this
+    order). A walk that stops at a level it has seen, or one the rulebook lacks, though reading
+    lets neither through."""
+    found: list[str] = []
     current: str | None = level_id
     while current is not None and current not in found and current in book.levels:
-        found.add(current)
+        found.append(current)
         rules = book.rules.get(current)
         current = rules.builds_on if rules else None
     return found

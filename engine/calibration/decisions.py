@@ -3,12 +3,11 @@ held (not yet), deferred or left undecided; how often the committee overrode the
 track, level, manager and group attribute; and the reasons given for each override.
 
 Override rates are where discretion shows, so they are withheld as the fairness section
-withholds its groups (`fairness.shown_groups`, the same `min_group` from calibration.yaml): a
+withholds its groups (`fairness.grouped`, the same `min_group` from calibration.yaml): a
 group of a few decided candidates says nothing and could name them. The figures come from
 plain `Decided` records: the store that holds them is a layer above."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -80,15 +79,8 @@ def order_of_track(book: Rulebook, track: str) -> int:
 
 def _dimension(key: str, title: str, judged: list[Decided], value: Callable[[Decided], str | None],
                labels: Callable[[set[str]], dict[str, str]], order_key: Callable[[str], Any] | None, min_group: int) -> dict[str, Any]:
-    groups: dict[str, list[Decided]] = defaultdict(list)
-    for item in judged:
-        if (found := value(item)) is not None:
-            groups[found].append(item)
-    shown = fairness.shown_groups({v: len(members) for v, members in groups.items()},
-                                  len(judged) - sum(map(len, groups.values())), min_group)
-    named = labels(shown)
-    ordered = sorted(shown, key=order_key or named.__getitem__)
-    return {"key": key, "title": title, "groups": [{"group": named[v], **_rate(groups[v])} for v in ordered],
+    groups, shown = fairness.grouped(judged, value, min_group, labels, order_key)
+    return {"key": key, "title": title, "groups": [{"group": group, **_rate(groups[v])} for v, group in shown],
             "suppressed": len(shown) < len(groups)}
 
 

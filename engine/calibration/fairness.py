@@ -9,12 +9,14 @@ the total minus the cells shown would give the withheld figure away."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from engine.calibration.figures import levels_with_rules
 from engine.calibration.rows import Row
 from engine.matching.evaluate import READY
 from engine.reading.model import Rulebook
+
+Member = TypeVar("Member")
 
 RULE = ("Groups of fewer than {n} candidates are withheld; and while the candidates withheld (with those who lack "
         "the attribute) number fewer than {n}, the next smallest group is withheld too, so that no withheld group's "
@@ -35,20 +37,14 @@ def fairness(book: Rulebook, rows: list[Row], labels: Callable[[set[str]], dict[
     opportunities = [{"id": c.id, "description": c.description} for c in settings.opportunities]
     attributes = []
     for name in names:
-        groups: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            if name in row.attributes:
-                groups[str(row.attributes[name])].append(row)
-        shown = shown_groups({value: len(members) for value, members in groups.items()},
-                             len(rows) - sum(map(len, groups.values())), settings.min_group)
-        named = labels(shown)
-        ordered = sorted(shown, key=named.__getitem__)
+        groups, shown = grouped(rows, lambda row: str(row.attributes[name]) if name in row.attributes else None,
+                                settings.min_group, labels)
         attributes.append({
             "attribute": scrub(name), "label": label(scrub(name)),
-            "groups": [{"group": named[value], **_rates(groups[value], opportunities)} for value in ordered],
+            "groups": [{"group": group, **_rates(groups[value], opportunities)} for value, group in shown],
             "suppressed": len(shown) < len(groups),
         })
-        levels = by_level(book, rows, name, [(value, named[value]) for value in ordered], settings.min_group)
+        levels = by_level(book, rows, name, shown, settings.min_group)
         shown_levels = [level for level in levels if any(cell["candidates"] is not None for cell in level["groups"])]
         attributes[-1].update(by_level=shown_levels, levels_withheld=len(levels) - len(shown_levels))
     return {"min_group": settings.min_group, "rule": RULE.format(n=settings.min_group), "opportunities": opportunities,
@@ -61,6 +57,23 @@ def _rates(members: list[Row], opportunities: list[dict]) -> dict[str, Any]:
             "ready_rate": round(sum(r.verdict == READY for r in members) / size, 4) if size else None,
             "opportunities": {o["id"]: round(sum(r.opportunities.get(o["id"], False) for r in members) / size, 4) if size else None
                               for o in opportunities}}
+
+
+def grouped(members: list[Member], value: Callable[[Member], str | None], min_group: int,
+            labels: Callable[[set[str]], dict[str, str]], order: Callable[[str], Any] | None = None,
+            ) -> tuple[dict[str, list[Member]], list[tuple[str, str]]]:
+    """`members` by group (`value`: a member's group, None where it is not known), and the groups
+    whose figures can be shown (`shown_groups`) as (group, label), in `order` (default: by label).
+    `labels` is asked for the groups shown only. The fairness section's attributes and the
+    decisions' override rates are withheld by this one rule."""
+    groups: dict[str, list[Member]] = defaultdict(list)
+    for member in members:
+        if (found := value(member)) is not None:
+            groups[found].append(member)
+    shown = shown_groups({group: len(found) for group, found in groups.items()},
+                         len(members) - sum(map(len, groups.values())), min_group)
+    named = labels(shown)
+    return groups, [(group, named[group]) for group in sorted(shown, key=order or named.__getitem__)]
 
 
 def shown_groups(sizes: dict[str, int], without: int, min_group: int) -> set[str]:

@@ -45,7 +45,7 @@ def history(store: Store, candidate: str) -> list[Step]:
         close = difflib.get_close_matches(candidate, store.candidate_ids(), 3)
         hint = f": did you mean {', '.join(repr(c) for c in close)}?" if close else ": give a candidate id as `ladder cycle show` lists them"
         raise StoreError(f"no candidate {candidate!r} in any cycle of {store.where}{hint}", "history.unknown-candidate")
-    cycles = {c.name: c for c in store.cycles()}
+    cycles = {name: store.cycle(name) for name in dict.fromkeys(entry.cycle for entry in entries)}  # only those shown
     steps: list[Step] = []
     before: dict[str, tuple[bool, str, str]] | None = None
     previous: Entry | None = None

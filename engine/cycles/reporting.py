@@ -17,7 +17,7 @@ from engine.cohorts import pool
 from engine.cycles import freezing
 from engine.cycles.database import StoreError
 from engine.cycles.freezing import FrozenPacket
-from engine.cycles.model import Entry
+from engine.cycles.model import Cycle, Entry
 from engine.cycles.store import Store
 from engine.reading.model import Rulebook
 
@@ -29,7 +29,8 @@ def calibration(store: Store, name: str, since: str | None = None, redact: bool 
     `since` naming the cycle itself. Close the result when done (it spools pages)."""
     cycle = store.cycle(name)
     previous = _previous(store, name, since)
-    report = Calibration(store.thawed_rulebook(name), cycle.cohort, redact=redact, keep_pages=keep_pages)
+    book = store.thawed_rulebook(name)
+    report = Calibration(book, cycle.cohort, redact=redact, keep_pages=keep_pages)
     try:
         entries = store.entries(name)
         decided = []
@@ -38,22 +39,21 @@ def calibration(store: Store, name: str, since: str | None = None, redact: bool 
             decided.append(_decided(entry, evaluated.attributes))
         report.cycle = CycleFacts(name, decided)
         if previous is not None:
-            _compare(store, report.cycle, previous, entries, jobs, timeout)
+            _compare(store, report.cycle, cycle, book, previous, entries, jobs, timeout)
     except BaseException:
         report.close()
         raise
     return report
 
 
-def _previous(store: Store, name: str, since: str | None) -> str | None:
+def _previous(store: Store, name: str, since: str | None) -> Cycle | None:
     if since is not None:
         if since == name:
             raise StoreError(f"--since-cycle {since!r} is the cycle reported on: name an earlier one", "calibrate.same-cycle")
-        store.cycle(since)  # StoreError if unknown, with a suggestion
-        return since
-    names = [c.name for c in store.cycles()]  # oldest first, by opened time
-    index = names.index(name)
-    return names[index - 1] if index else None
+        return store.cycle(since)  # StoreError if unknown, with a suggestion
+    cycles = store.cycles()  # oldest first, by opened time
+    index = [c.name for c in cycles].index(name)
+    return cycles[index - 1] if index else None
 
 
 def _decided(entry: Entry, attributes: dict) -> Decided:
@@ -63,16 +63,18 @@ def _decided(entry: Entry, attributes: dict) -> Decided:
                    dict(attributes or {}))
 
 
-def _compare(store: Store, facts: CycleFacts, previous: str, entries: list[Entry], jobs: int | None, timeout: float) -> None:
-    """Match the candidates of both cycles by id (those with one packet in each) and judge
-    each side's packet under the other side's rules. Only where both differ is there judging
-    to do: under the same rules, each side under the other's rules is its own frozen verdict;
-    and a packet the same in both cycles (bytes and date) differs only by the rules, so last
-    cycle's under this cycle's rules is this cycle's verdict, and the other way round."""
+def _compare(store: Store, facts: CycleFacts, now_cycle: Cycle, now_book: Rulebook, before_cycle: Cycle,
+             entries: list[Entry], jobs: int | None, timeout: float) -> None:
+    """Match the candidates of `now_cycle` (whose rulebook, `now_book`, the report has read
+    already) and of `before_cycle` by id (those with one packet in each) and judge each side's
+    packet under the other side's rules. Only where both differ is there judging to do: under
+    the same rules, each side under the other's rules is its own frozen verdict; and a packet
+    the same in both cycles (bytes and date) differs only by the rules, so last cycle's under
+    this cycle's rules is this cycle's verdict, and the other way round."""
+    previous = before_cycle.name
     before_entries = store.entries(previous)
     now_by_id, before_by_id = _single(entries), _single(before_entries)
     pairs = [(before_by_id[e.candidate_id], e) for e in entries if e.candidate_id in now_by_id and e.candidate_id in before_by_id]
-    now_cycle, before_cycle = store.cycle(facts.name), store.cycle(previous)
     facts.since = previous
     facts.new = len(now_by_id.keys() - before_by_id.keys())
     facts.gone = len(before_by_id.keys() - now_by_id.keys())
@@ -84,7 +86,7 @@ def _compare(store: Store, facts: CycleFacts, previous: str, entries: list[Entry
         before_packets = _frozen(store, previous, {b.label for b, _ in pairs})
         differ = [(b, e) for b, e in pairs if now_cycle.as_of != before_cycle.as_of
                   or (before_packets[b.label].kind, before_packets[b.label].content) != (now_packets[e.label].kind, now_packets[e.label].content)]
-        old_under_new = _judged(store.thawed_rulebook(facts.name), [before_packets[b.label] for b, _ in differ], before_cycle.as_of,
+        old_under_new = _judged(now_book, [before_packets[b.label] for b, _ in differ], before_cycle.as_of,
                                 jobs, timeout)
         new_under_old = _judged(store.thawed_rulebook(previous), [now_packets[e.label] for _, e in differ], now_cycle.as_of,
                                 jobs, timeout)

@@ -30,6 +30,7 @@ from engine.reading.model import (
     SumCriterion,
     Term,
     Window,
+    record_field,
     walk_sides,
 )
 
@@ -184,7 +185,7 @@ class _Compiler:
             probe = self._rule(f"{evidence.id}:undisputed", (core.Pattern("m", kind, (test,)),))
             result.append((Condition("disputed", probe), test))
         for term in terms:
-            test = _test(term, evidence.fields.get(term.field, CONFIDENCE_FIELD))
+            test = _test(term, record_field(evidence.fields, term.field))
             probe = self._rule(f"{evidence.id}:{term.field}:{term.op}", (*_who([term]), core.Pattern("m", kind, (test,))))
             result.append((Condition("term", probe, term=term), test))
         if window:

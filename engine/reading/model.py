@@ -66,6 +66,14 @@ class EvidenceType:
 # A record's confidence, which `where` may test like a field (`confidence: verified`).
 CONFIDENCE_FIELD = Field("confidence", "enum", True, CONFIDENCE, description="how far the record is confirmed")
 
+
+def record_field(fields: dict[str, Field], name: str) -> Field:
+    """The field `name` that a condition on a record tests, given its type's declared `fields`:
+    a name none declares is the record's confidence, the one other name `where` accepts (no
+    type may declare it: every record has its own)."""
+    return fields.get(name, CONFIDENCE_FIELD)
+
+
 # Candidate facts that `candidate:` criteria can test; derived per packet in evaluate.
 CANDIDATE_FIELDS: dict[str, Field] = {
     "months_at_level": Field("months_at_level", "integer", description="whole months since reaching the current level"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from engine.caching import dependencies
 from engine.common.text import json_text
 from engine.explaining.phrasing import in_sentence, join_words
 from engine.reading import validate
@@ -200,7 +201,7 @@ def _heading(book: Rulebook, found: Asked, level: Level, target: Level, wanted: 
     if found.of_candidate:
         lines += ["#", "# Asked of the candidate, not of records:"]
         lines += [line for criterion in found.of_candidate for line in wrapped(criterion_line(book, criterion), "", "  ", "    ")]
-    bases = [book.levels[base].name for base in _bases(book, target.id)]
+    bases = [book.levels[base].name for base in dependencies.lineage(book, target.id)[1:]]
     also = ""
     if bases:
         also = f", with what {join_words(bases, 'and')} ask{'s' if len(bases) == 1 else ''} (it builds on {'it' if len(bases) == 1 else 'them'})"
@@ -208,12 +209,3 @@ def _heading(book: Rulebook, found: Asked, level: Level, target: Level, wanted: 
         f"Under `evidence:` is a commented-out template of each kind of record {target.name} asks for{also}. To add a "
         "record, uncomment its lines (remove the `# ` after the indent), replace each <placeholder>, and give it an id "
         "of its own; copy it again for another. A line still commented after that is an optional field.")
-
-
-def _bases(book: Rulebook, level_id: str) -> list[str]:
-    """The levels `level_id` builds on, nearest first."""
-    chain, rules = [], book.rules[level_id]
-    while rules.builds_on:
-        chain.append(rules.builds_on)
-        rules = book.rules[rules.builds_on]
-    return chain

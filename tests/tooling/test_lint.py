@@ -146,3 +146,12 @@ def test_bands_only_one_track_has_keep_their_place_and_numbers_compare_as_number
     book = api.rulebook(rules_copy)
     assert book.band_order() == ["A", "E2", "E3", "E4", "E5", "E6", "E10"]
     assert "which reaches E10 (vp-of-engineering)" in run(rules_copy).stdout
+
+
+def test_conditions_on_a_records_confidence_that_cannot_all_hold_are_found(rules_copy):
+    level = rules_copy / "levels" / "director-of-engineering.yaml"
+    level.write_text(level.read_text().replace("where: {teams: {gte: 3}}",
+                                               "where: {teams: {gte: 3}, confidence: {eq: verified, ne: verified}}"))
+    (finding,) = [d for d in lint.lint(rules_copy) if d.code == "lint.never-holds"]
+    assert (finding.line, finding.message) == (
+        24, "no team growth record can meet these conditions: no value of confidence meets every condition on it")

@@ -306,3 +306,10 @@ def test_new_help_says_the_default_target_and_gives_an_example():
     text = CliRunner().invoke(main, ["new", "--help"], terminal_width=100).output
     assert "Default: the next level up on their track." in " ".join(text.split())
     assert "ladder new packets/alex.yaml --candidate E-1001" in text
+
+
+def test_the_heading_names_the_levels_the_target_builds_on_nearest_first(book):
+    text = prose(scaffold(book, alex(level="staff-engineer")).text)
+    assert ("record Principal Engineer asks for, with what Staff Engineer, Senior Developer and Developer ask "
+            "(it builds on them)") in text
+    assert "(it builds on it)" in prose(scaffold(book, alex(level="developer")).text)  # Senior Developer: Developer alone

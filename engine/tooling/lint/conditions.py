@@ -6,7 +6,7 @@ import math
 from typing import Iterable
 
 from engine.reading.dates import parse_date
-from engine.reading.model import CONFIDENCE_FIELD, CandidateValue, Field, Term
+from engine.reading.model import CandidateValue, Field, Term, record_field
 
 
 def terms_never_hold(terms: Iterable[Term], fields: dict[str, Field]) -> str | None:
@@ -16,7 +16,7 @@ def terms_never_hold(terms: Iterable[Term], fields: dict[str, Field]) -> str | N
             continue
         by_field.setdefault(term.field, []).append(term)
     for name, group in by_field.items():
-        reason = _field_never_holds(fields.get(name, CONFIDENCE_FIELD), group)  # a record's confidence is no declared field
+        reason = _field_never_holds(record_field(fields, name), group)
         if reason:
             return reason
     return None
