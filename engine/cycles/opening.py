@@ -26,7 +26,7 @@ def open_cycle(store: Store, name: str, spec: str, rules: Path, book: Rulebook, 
     `rules` (already loaded as `book`), and every verdict with its explanation, judged as of
     `as_of` (None: each packet's own). An invalid packet is stored with its errors; the others
     with their verdicts. StoreError if the name is taken (before any work),
-    `cohort.NoPackets` if `spec` names no packets. A verdict already in `cache` (a calibration's
+    `errors.NoPackets` if `spec` names no packets. A verdict already in `cache` (a calibration's
     of the same bytes) is stored without evaluating the packet again (`freezing.evaluate_all`)."""
     if not name.strip():
         raise StoreError("a cycle needs a name, e.g. 2026-spring", "cycle.name")
