@@ -153,7 +153,6 @@ class _Assessor:
         self._sets: dict[str, set[str]] = {}
         # Worked out when first wanted: an assessment that shares all it can wants none of them.
         self._records: list[Record] | None = None
-        self._included: set[str] | None = None
         self._by_type: dict[str, list[Record]] | None = None
 
     @property
@@ -161,12 +160,6 @@ class _Assessor:
         if self._records is None:
             self._records = [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
         return self._records
-
-    @property
-    def included(self) -> set[str]:
-        if self._included is None:
-            self._included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
-        return self._included
 
     @property
     def by_type(self) -> dict[str, list[Record]]:
@@ -336,7 +329,7 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
-            if linked not in self.included:  # left out (not verified): its conditions were not tested
+            if linked in self.left_out:  # not verified: its conditions were not tested
                 return Miss(record.id, (), linked)
             linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
             if linked_failed:
