@@ -128,10 +128,19 @@ class _Chunk:
         self.decoding = {short: (rule.name, len(rule.patterns)) for short, rule in self.names.items()}
         self.decoding[_SENTINEL] = ("", 0)
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
-        tests = [t for rule in rules for p in rule.patterns for t in p.tests]
-        plain = [t for t in tests if not answered(t)]
-        fields = sorted({t.field for t in plain} | {t.value.field for t in plain if isinstance(t.value, Ref)})
-        self.fields = [(field, name(field)) for field in fields]
+        # kind -> (field, its name in the engine) for each field its rules test on a fact of that
+        # kind, or compare with from another: the fields an encoded fact carries (fewer to parse
+        # and decode; a rule's test reads only the fact its pattern matched)
+        tested: dict[str, set[str]] = {}
+        for rule in rules:
+            kinds = {p.alias: p.kind for p in rule.patterns}
+            for p in rule.patterns:
+                for t in p.tests:
+                    if not answered(t):
+                        tested.setdefault(p.kind, set()).add(t.field)
+                        if isinstance(t.value, Ref):
+                            tested.setdefault(kinds[t.value.alias], set()).add(t.value.field)
+        self.fields = {kind: [(field, name(field)) for field in sorted(fields)] for kind, fields in tested.items()}
         # kind -> (answer's name, field, test, the kind of the fact a Ref value names, or None)
         self.texts: dict[str, list[tuple[str, str, Any, str | None]]] = {}
         texts = set()
@@ -141,7 +150,7 @@ class _Chunk:
                       for p in rule.patterns for t in p.tests if answered(t)}
         for kind, test, other in sorted(texts, key=lambda kt: (kt[0], text_name(kt[1]))):
             self.texts.setdefault(kind, []).append((text_name(test), test.field, text_test(test), other))
-        widest = len(self.fields) + max((len(t) for t in self.texts.values()), default=0)
+        widest = max((len(self.fields.get(kind, ())) + len(self.texts.get(kind, ())) for kind in self.kinds), default=0)
         if widest > MAX_FACT_FIELDS:
             raise ValueError(f"these rules test {widest} fields of one kind of fact; at most {MAX_FACT_FIELDS}")
         definition = {short: encode_rule(rule) for short, rule in self.names.items()}
@@ -156,7 +165,7 @@ class _Chunk:
         decode), its kind, its key and the guard, with user fields namespaced. `sole`: the
         session's only fact of each kind that has one, for answers against another fact."""
         get = fact.fields.get
-        encoded = {short: v if type(v) in _PLAIN else _value(v) for field, short in self.fields if (v := get(field)) is not None}
+        encoded = {short: v if type(v) in _PLAIN else _value(v) for field, short in self.fields.get(fact.kind, ()) if (v := get(field)) is not None}
         for short, field, holds, other in self.texts.get(fact.kind, ()):
             if (v := get(field)) is not None:
                 encoded[short] = holds(v, None if other is None else sole_of(sole, other).fields)
