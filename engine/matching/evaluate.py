@@ -294,8 +294,10 @@ class _Assessor:
                 self._check_counted(plan, records, found, probes)
             if why or plan.link or not sets or set.intersection(*sets).difference(found).intersection(r.id for r in records):
                 for record in records:
-                    if record.id not in found:
-                        misses_by_id[record.id] = self._miss(plan, record, probes)
+                    if (key := record.id) not in found:
+                        # most misses fail a condition of their own: said here, without _miss's calls
+                        failed = tuple([condition for condition, satisfied in probes if key not in satisfied])
+                        misses_by_id[key] = Miss(key, failed) if failed else self._miss(plan, record, probes)
             counted_ids |= found
         if not why:
             misses_by_id.clear()
@@ -339,7 +341,7 @@ class _Assessor:
 
 def _failed(probes: list[tuple[Condition, set[str]]], key: str) -> tuple[Condition, ...]:
     """The conditions whose probe rule did not match the fact `key`."""
-    return tuple(condition for condition, satisfied in probes if key not in satisfied)
+    return tuple([condition for condition, satisfied in probes if key not in satisfied])
 
 
 def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...], points: tuple[PointsResult, ...]) -> str:
