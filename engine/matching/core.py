@@ -111,7 +111,7 @@ class Engine:
             by_kind.setdefault(fact.kind, []).append(fact)
         sole = {kind: found[0] for kind, found in by_kind.items() if len(found) == 1}
         for chunk in self._chunks:
-            batch = [chunk.encode(fact, sole) for kind in chunk.kinds for fact in by_kind.get(kind, ())]
+            batch = [message for kind in chunk.kinds if kind in by_kind for message in chunk.encode(kind, by_kind[kind], sole)]
             if batch:
                 yield chunk, batch
 
@@ -128,10 +128,19 @@ class _Chunk:
         self.decoding = {short: (rule.name, len(rule.patterns)) for short, rule in self.names.items()}
         self.decoding[_SENTINEL] = ("", 0)
         self.kinds = sorted({p.kind for rule in rules for p in rule.patterns})
-        tests = [t for rule in rules for p in rule.patterns for t in p.tests]
-        plain = [t for t in tests if not answered(t)]
-        fields = sorted({t.field for t in plain} | {t.value.field for t in plain if isinstance(t.value, Ref)})
-        self.fields = [(field, name(field)) for field in fields]
+        # kind -> (field, its name in the engine) for each field its rules test on a fact of that
+        # kind, or compare with from another: the fields an encoded fact carries (fewer to parse
+        # and decode; a rule's test reads only the fact its pattern matched)
+        tested: dict[str, set[str]] = {}
+        for rule in rules:
+            kinds = {p.alias: p.kind for p in rule.patterns}
+            for p in rule.patterns:
+                for t in p.tests:
+                    if not answered(t):
+                        tested.setdefault(p.kind, set()).add(t.field)
+                        if isinstance(t.value, Ref):
+                            tested.setdefault(kinds[t.value.alias], set()).add(t.value.field)
+        self.fields = {kind: [(field, name(field)) for field in sorted(fields)] for kind, fields in tested.items()}
         # kind -> (answer's name, field, test, the kind of the fact a Ref value names, or None)
         self.texts: dict[str, list[tuple[str, str, Any, str | None]]] = {}
         texts = set()
@@ -141,7 +150,7 @@ class _Chunk:
                       for p in rule.patterns for t in p.tests if answered(t)}
         for kind, test, other in sorted(texts, key=lambda kt: (kt[0], text_name(kt[1]))):
             self.texts.setdefault(kind, []).append((text_name(test), test.field, text_test(test), other))
-        widest = len(self.fields) + max((len(t) for t in self.texts.values()), default=0)
+        widest = max((len(self.fields.get(kind, ())) + len(self.texts.get(kind, ())) for kind in self.kinds), default=0)
         if widest > MAX_FACT_FIELDS:
             raise ValueError(f"these rules test {widest} fields of one kind of fact; at most {MAX_FACT_FIELDS}")
         definition = {short: encode_rule(rule) for short, rule in self.names.items()}
@@ -151,18 +160,25 @@ class _Chunk:
         except Exception as e:  # noqa: BLE001 - the C module raises bare Exceptions with codes
             raise EngineFault(f"durable-rules refused a ruleset ({e}); rules: {', '.join(r.name for r in rules)}") from None
 
-    def encode(self, fact: Fact, sole: dict[str, Fact]) -> dict:
-        """The fact as this ruleset sees it: the fields its rules test (smaller messages to
-        decode), its kind, its key and the guard, with user fields namespaced. `sole`: the
-        session's only fact of each kind that has one, for answers against another fact."""
-        get = fact.fields.get
-        encoded = {short: v if type(v) in _PLAIN else _value(v) for field, short in self.fields if (v := get(field)) is not None}
-        for short, field, holds, other in self.texts.get(fact.kind, ()):
-            if (v := get(field)) is not None:
-                encoded[short] = holds(v, None if other is None else sole_of(sole, other).fields)
-        encoded[_KIND] = fact.kind
-        encoded[_KEY] = fact.key
-        encoded[_GUARD] = 1
+    def encode(self, kind: str, facts: list[Fact], sole: dict[str, Fact]) -> list[dict]:
+        """Facts of one kind as this ruleset sees them: the fields its rules test (smaller
+        messages to decode), the kind, the fact's key and the guard, with user fields namespaced.
+        `sole`: the session's only fact of each kind that has one, for answers against another
+        fact. A kind at a time: what the kind decides is looked up once, not once a fact."""
+        fields, texts = self.fields.get(kind, ()), self.texts.get(kind, ())
+        encoded = []
+        for fact in facts:
+            get = fact.fields.get
+            # text, booleans and 64-bit integers (most numbers: day numbers) go as they are (see _value)
+            message = {short: v if (t := type(v)) is str or (t is int and _INT_MIN <= v <= _INT_MAX) or t is bool else _value(v)
+                       for field, short in fields if (v := get(field)) is not None}
+            for short, field, holds, other in texts:
+                if (v := get(field)) is not None:
+                    message[short] = holds(v, None if other is None else sole_of(sole, other).fields)
+            message[_KIND] = kind
+            message[_KEY] = fact.key
+            message[_GUARD] = 1
+            encoded.append(message)
         return encoded
 
     def run(self, batch: list[dict], matches: Matches) -> None:
@@ -228,7 +244,7 @@ class _Chunk:
 # of a fact and nothing else: inside a text value a quote is escaped, so the quote after `id`
 # closes a key, and no key of ours or of a user (`f_...`) but `id` comes last in a fact.
 _FACT_END = re.compile(r'"id":"(\d+)"}')
-_PLAIN = frozenset((str, bool))  # values that go to the engine as they are
+_INT_MIN, _INT_MAX = -2**63, 2**63 - 1  # the integers the engine reads as they are
 _SCALARS = frozenset((str, bool, int, float))
 
 
@@ -236,7 +252,7 @@ def _value(value: Any) -> Any:
     """A fact's value as the engine is given it: a number written by `number`, a list of
     scalars as it is; an object (anywhere) is refused, so `_FACT_END` marks only our facts."""
     kind = type(value)
-    if kind is int and -2**63 <= value < 2**63:  # most numbers: day numbers
+    if kind in (str, bool) or (kind is int and _INT_MIN <= value <= _INT_MAX):  # most values (`encode` says these itself)
         return value
     if kind in _NUMBERS:
         return number(value)

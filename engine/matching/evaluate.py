@@ -153,7 +153,6 @@ class _Assessor:
         self._sets: dict[str, set[str]] = {}
         # Worked out when first wanted: an assessment that shares all it can wants none of them.
         self._records: list[Record] | None = None
-        self._included: set[str] | None = None
         self._by_type: dict[str, list[Record]] | None = None
 
     @property
@@ -161,12 +160,6 @@ class _Assessor:
         if self._records is None:
             self._records = [r for r in self.packet.records if r.id not in self.left_out] if self.left_out else self.packet.records
         return self._records
-
-    @property
-    def included(self) -> set[str]:
-        if self._included is None:
-            self._included = {r.id for r in self.records} | {CANDIDATE_KEY, CONTEXT_KEY}
-        return self._included
 
     @property
     def by_type(self) -> dict[str, list[Record]]:
@@ -301,8 +294,10 @@ class _Assessor:
                 self._check_counted(plan, records, found, probes)
             if why or plan.link or not sets or set.intersection(*sets).difference(found).intersection(r.id for r in records):
                 for record in records:
-                    if record.id not in found:
-                        misses_by_id[record.id] = self._miss(plan, record, probes)
+                    if (key := record.id) not in found:
+                        # most misses fail a condition of their own: said here, without _miss's calls
+                        failed = tuple([condition for condition, satisfied in probes if key not in satisfied])
+                        misses_by_id[key] = Miss(key, failed) if failed else self._miss(plan, record, probes)
             counted_ids |= found
         if not why:
             misses_by_id.clear()
@@ -336,7 +331,7 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
-            if linked not in self.included:  # left out (not verified): its conditions were not tested
+            if linked in self.left_out:  # not verified: its conditions were not tested
                 return Miss(record.id, (), linked)
             linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
             if linked_failed:
@@ -346,7 +341,7 @@ class _Assessor:
 
 def _failed(probes: list[tuple[Condition, set[str]]], key: str) -> tuple[Condition, ...]:
     """The conditions whose probe rule did not match the fact `key`."""
-    return tuple(condition for condition, satisfied in probes if key not in satisfied)
+    return tuple([condition for condition, satisfied in probes if key not in satisfied])
 
 
 def _verdict(rules: LevelRules, unmet: Iterable[str], blockers: tuple[str, ...], points: tuple[PointsResult, ...]) -> str:

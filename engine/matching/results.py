@@ -4,14 +4,41 @@ count. Plain frozen values, read by explaining, rendering, caching and the tools
 `evaluate`."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import TypeVar
 
 from engine.matching.compile import Condition
 from engine.reading.model import Criterion, LevelRules, Packet
 
 READY, NEARLY, NOT_READY = "ready", "nearly", "not_ready"
+T = TypeVar("T")
 
 
+def stored(cls: type[T]) -> type[T]:
+    """`cls`, a frozen dataclass, with an `__init__` that stores each field straight into the
+    new instance's dict. A frozen dataclass's own `__init__` calls `object.__setattr__` once a
+    field, which made building results a fifth of assessing a packet: an evaluation builds a
+    result per criterion and a `Miss` per record that did not count, for every packet. The same
+    signature and defaults, so the same instances; equality, hash, repr, `replace` and pickling
+    are still the dataclass's (they read the fields, not `__init__`). Fields with a default
+    factory or `init=False`, and `__post_init__`, are not supported (none of ours has them)."""
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or any(not f.init or f.default_factory is not dataclasses.MISSING for f in fields):
+        raise TypeError(f"stored() cannot build {cls.__name__}'s __init__")
+    defaults = {f"_default_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
+    params = ", ".join(f.name if f.default is dataclasses.MISSING else f"{f.name}=_default_{f.name}" for f in fields)
+    body = "".join(f"\n    store[{f.name!r}] = {f.name}" for f in fields)
+    namespace: dict = {}
+    exec(f"def __init__(self, {params}):\n    store = self.__dict__{body}", dict(defaults), namespace)  # noqa: S102 - from field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = cls.__init__.__annotations__
+    cls.__init__ = init
+    return cls
+
+
+@stored
 @dataclass(frozen=True)
 class Miss:
     """A record of the right type (or the candidate) that did not count, and why."""
@@ -22,6 +49,7 @@ class Miss:
     linked_failed: tuple[Condition, ...] = ()
 
 
+@stored
 @dataclass(frozen=True)
 class Best:
     """For a sum with `best_per`: one key, its highest value, the record that has it, and the
@@ -33,6 +61,7 @@ class Best:
     points: int = 0
 
 
+@stored
 @dataclass(frozen=True)
 class CriterionResult:
     criterion: Criterion
@@ -53,6 +82,7 @@ class CriterionResult:
             yield from child.walk()
 
 
+@stored
 @dataclass(frozen=True)
 class PointsResult:
     group: str | None  # None: the level's total
@@ -64,6 +94,7 @@ class PointsResult:
         return self.observed >= self.needed
 
 
+@stored
 @dataclass(frozen=True)
 class Assessment:
     """The level's verdict on one set of records."""
@@ -80,6 +111,7 @@ class Assessment:
                 yield from result.walk()
 
 
+@stored
 @dataclass(frozen=True)
 class Evaluation:
     packet: Packet
