@@ -29,7 +29,6 @@ The machine is shared and noisy: compare the ratios of one run, not figures acro
 from __future__ import annotations
 
 import argparse
-import copy
 import itertools
 import json
 import os
@@ -39,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,9 +59,12 @@ from engine.reading.packet import build_packet  # noqa: E402
 LEVEL = "developer"
 DECISION = Path(__file__).resolve().parent / "developer.decision.json"
 INSTALL_ZEN = "pip install '.[bench]' (zen-engine)"
-
-
 REPEATS = 7
+# The rows of the one-level table, in the order printed (zen-engine's only when installed).
+ROWS = {"ladder": "ladder pipeline (load, validate, evaluate, explain)", "bare": "ladder without explain",
+        "ceiling": "durable-rules alone, prepared facts, no-op actions",
+        "zen": "zen-engine (GoRules, Rust), the level as one decision, prepared input",
+        "python": "plain Python over the same criteria, from a JSON line (tests/oracle.py)"}
 
 
 def rates(n: int, works: dict, repeats: int = REPEATS) -> dict:
@@ -78,10 +81,30 @@ def rates(n: int, works: dict, repeats: int = REPEATS) -> dict:
     return {name: n / max(spent, 1e-9) for name, spent in best.items()}
 
 
-def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
-    """Print the table of one level and where a packet's time goes; packets/s by row ("ladder",
-    "ceiling", "zen", "python") and zen-engine's agreement ("zen_verdicts", "zen_criteria":
-    shares of 1; absent without it)."""
+def oracle_rules() -> tuple:
+    """The default rule files as plain data: what tests/oracle.py judges by."""
+    rules = api.default_rules_dir()
+    return (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
+            [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
+
+
+@dataclass(frozen=True)
+class OneLevel:
+    """What `measure` found: packets/s on one core by work (the keys of ROWS, zen-engine's only
+    when asked for and installed, and the pipeline's stages: "load", "build", "facts", "run",
+    "evaluate", "explain"); ladder's verdict and criteria met for each packet; and, where
+    zen-engine ran, how many of its verdicts and criteria agreed with ladder's, of how many."""
+    packets: int
+    rates: dict[str, float]
+    verdicts: list[tuple[str, dict[str, bool]]]
+    zen_agreed: tuple[int, int, int] | None = None  # verdicts agreed; criteria agreed, of how many
+
+
+def measure(book, lines: list[str], zen: bool = True) -> OneLevel:
+    """The one measurement of ladder's pipeline beside the durable-rules ceiling and the
+    plain-Python loop (bench.py and issue16.py quote it too, so the ratio means one thing
+    everywhere): every packet of `lines` (JSON) that is valid for LEVEL, judged for it on one
+    core; CPU time, the best of REPEATS interleaved rounds (`rates`)."""
     import oracle  # tests/oracle.py
 
     packets, kept = [], []
@@ -91,8 +114,8 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
             kept.append(line)
         except LadderError:
             continue
-    dicts = [{**json.loads(line), "target": LEVEL} for line in kept]
-    n = len(packets)
+    if not packets:
+        raise SystemExit(f"no packet of the sample is valid for {LEVEL}: nothing to time")
     level = compiled(book, LEVEL)
     evaluations = [evaluate(book, packet) for packet in packets]
     ours = [(e.all_evidence.verdict, {r.criterion.id: r.met for r in e.all_evidence.results()}) for e in evaluations]
@@ -105,8 +128,6 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
 
     prepared = [facts(book, level, packet) for packet in packets]
     documents = [load_json_text(line, "bench", number) for number, line in enumerate(kept)]
-    names = {"ladder": "ladder pipeline (load, validate, evaluate, explain)", "bare": "ladder without explain",
-             "ceiling": "durable-rules alone, prepared facts, no-op actions"}
     works = {"ladder": lambda: pipeline(True), "bare": lambda: pipeline(False),
              "ceiling": lambda: [level.engine.drain_only(f) for f in prepared],
              # the stages of the pipeline, each over what the one before it gives
@@ -116,56 +137,68 @@ def one_level(book, lines: list[str], raw_rules: tuple) -> dict[str, float]:
              "run": lambda: [level.engine.run(f) for f in prepared],
              "evaluate": lambda: [evaluate(book, packet) for packet in packets],
              "explain": lambda: [explain(book, evaluation) for evaluation in evaluations]}
-    agreement, figures = "", {}
-    try:
-        import zen
-    except ImportError:
-        zen = None
-    else:
-        decision = zen.ZenEngine().create_decision(DECISION.read_text())
-        inputs = [copy.deepcopy(d) for d in dicts]
-        names["zen"] = "zen-engine (GoRules, Rust), the level as one decision, prepared input"
-        works["zen"] = lambda: [decision.evaluate(i) for i in inputs]
-    ladder_dict, evidence_dict, level_dicts = raw_rules
-    names["python"] = "plain Python over the same criteria, from a JSON line (tests/oracle.py)"
+    decision, inputs = None, []
+    if zen:
+        try:
+            import zen as zen_engine
+        except ImportError:
+            pass
+        else:
+            decision = zen_engine.ZenEngine().create_decision(DECISION.read_text())
+            inputs = [{**json.loads(line), "target": LEVEL} for line in kept]
+            works["zen"] = lambda: [decision.evaluate(i) for i in inputs]
+    ladder_dict, evidence_dict, level_dicts = oracle_rules()
     works["python"] = lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
                                for line in kept]
-    found = rates(n, works)
-    if zen is not None:
+    found = rates(len(packets), works)
+    agreed = None
+    if decision is not None:
         theirs = [decision.evaluate(i)["result"] for i in inputs]
-        verdicts = sum(t["verdict"] == o[0] for t, o in zip(theirs, ours))
-        criteria = sum(t["criteria"][c] == met for t, o in zip(theirs, ours) for c, met in o[1].items())
-        total = sum(len(o[1]) for o in ours)
+        agreed = (sum(t["verdict"] == o[0] for t, o in zip(theirs, ours)),
+                  sum(t["criteria"][c] == met for t, o in zip(theirs, ours) for c, met in o[1].items()),
+                  sum(len(o[1]) for o in ours))
+    return OneLevel(len(packets), found, ours, agreed)
+
+
+def one_level(book, lines: list[str]) -> dict[str, float]:
+    """Print the table of one level and where a packet's time goes; packets/s by row ("ladder",
+    "ceiling", "zen", "python") and zen-engine's agreement ("zen_verdicts", "zen_criteria":
+    shares of 1; absent without it)."""
+    found = measure(book, lines)
+    n, agreement, figures = found.packets, "", {}
+    if found.zen_agreed is not None:
+        verdicts, criteria, total = found.zen_agreed
         agreement = f"zen-engine agreed with ladder on {verdicts}/{n} verdicts and {criteria}/{total} criteria."
-        figures.update(zen=found["zen"], zen_verdicts=verdicts / n, zen_criteria=criteria / total)
-    spread = {v: sum(o[0] == v for o in ours) for v in ("ready", "nearly", "not_ready")}
+        figures.update(zen=found.rates["zen"], zen_verdicts=verdicts / n, zen_criteria=criteria / total)
+    spread = {v: sum(o[0] == v for o in found.verdicts) for v in ("ready", "nearly", "not_ready")}
     print(f"## One level ({LEVEL}), the same {n} packets, one core (CPU time, best of {REPEATS} interleaved rounds)\n")
     print("| | packets/s | vs ladder |\n|---|---:|---:|")
-    base = found["ladder"]
-    for key, name in names.items():
-        print(f"| {name} | {found[key]:,.0f} | {found[key] / base:.1f} |")
-    if zen is None:
+    base = found.rates["ladder"]
+    for key, name in ROWS.items():
+        if key in found.rates:
+            print(f"| {name} | {found.rates[key]:,.0f} | {found.rates[key] / base:.1f} |")
+    if found.zen_agreed is None:
         print(f"| zen-engine: skipped, not installed ({INSTALL_ZEN}) | - | - |")
     print(f"\nladder's verdicts: {spread['ready']} ready, {spread['nearly']} nearly, {spread['not_ready']} not ready. {agreement}")
-    figures.update(ladder=base, ceiling=found["ceiling"], python=found["python"])
-    print(f"Pipeline / durable-rules ceiling: {base / found['ceiling']:.2f}.")
-    stages(found)
+    figures.update(ladder=base, ceiling=found.rates["ceiling"], python=found.rates["python"])
+    print(f"Pipeline / durable-rules ceiling: {base / found.rates['ceiling']:.2f}.")
+    print("\n### Where a packet's CPU time goes (ms; stages timed apart, so they need not add up exactly)\n")
+    print("| stage | ms a packet | share of the pipeline |\n|---|---:|---:|")
+    whole = 1000 / base
+    for name, value in stages(found.rates):
+        print(f"| {name} | {value:.3f} | {value / whole:.0%} |")
     return figures
 
 
-def stages(found: dict[str, float]) -> None:
-    """Print where one packet's CPU time goes, stage by stage, from the rates `one_level` took."""
+def stages(found: dict[str, float]) -> list[tuple[str, float]]:
+    """Where one packet's CPU time goes, ms by stage, from the rates `measure` took."""
     ms = {key: 1000 / value for key, value in found.items()}
-    rows = [("load (JSON text to data)", ms["load"]), ("build (validate, the packet's model)", ms["build"]),
+    return [("load (JSON text to data)", ms["load"]), ("build (validate, the packet's model)", ms["build"]),
             ("facts (the packet as engine facts)", ms["facts"]),
             ("engine session (encode, assert, actions, their matches)", ms["run"]),
             ("  of which the ceiling (the same, actions no-ops)", ms["ceiling"]),
             ("assess (count, judge; twice: all evidence, verified only)", ms["evaluate"] - ms["facts"] - ms["run"]),
             ("explain", ms["explain"]), ("the whole pipeline", ms["ladder"])]
-    print("\n### Where a packet's CPU time goes (ms; stages timed apart, so they need not add up exactly)\n")
-    print("| stage | ms a packet | share of the pipeline |\n|---|---:|---:|")
-    for name, value in rows:
-        print(f"| {name} | {value:.3f} | {value / ms['ladder']:.0%} |")
 
 
 def cpu_of(command: list[str], env: dict | None = None) -> tuple[float, float]:
@@ -280,11 +313,8 @@ def main() -> None:
 def report(size: int, records: int, seed: int) -> dict:
     """Print every table; their figures by name (see each part's function)."""
     book = api.rulebook()
-    rules = api.default_rules_dir()
-    raw_rules = (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
-                 [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
     packets = list(synthetic.generate(book, size, seed, records=records))
-    figures = one_level(book, [json.dumps(packet) for packet in packets], raw_rules)
+    figures = one_level(book, [json.dumps(packet) for packet in packets])
     with tempfile.TemporaryDirectory(prefix="ladder-peers-") as scratch:
         figures["yaml_vs_jsonl"] = formats(book, packets, Path(scratch))
         figures.update(generating(book, size, records, seed, Path(scratch)))
