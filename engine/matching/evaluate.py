@@ -331,7 +331,9 @@ class _Assessor:
             return Miss(record.id, failed)
         if plan.link:
             linked = record.fields[plan.link.by]
-            if linked in self.left_out:  # not verified: its conditions were not tested
+            # not verified: its conditions were not tested (a link names a record of the packet:
+            # reading refuses any other, packet.bad-link, so left out means not verified)
+            if linked in self.left_out:
                 return Miss(record.id, (), linked)
             linked_failed = _failed([(c, self.satisfied(c.rule)) for c in plan.linked_conditions], linked)
             if linked_failed:

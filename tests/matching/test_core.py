@@ -189,6 +189,23 @@ def test_facts_with_as_many_fields_as_rules_may_test_keep_their_matches():
         result.stdout + result.stderr[-2000:]
 
 
+def test_two_kinds_of_fact_each_tested_on_the_most_fields_keep_their_matches_in_one_ruleset():
+    # The limit is a fact's: a fact carries only the fields tested on its own kind, so one
+    # ruleset may test MAX_FACT_FIELDS fields of each of two kinds (498 in all).
+    result = run_child("""
+        from engine.matching import core
+        names = {kind: [f"{kind}{n}" for n in range(core.MAX_FACT_FIELDS)] for kind in ("rec", "ctx")}
+        rules = [core.Rule(f"{kind}{n}", (core.Pattern("m", kind, tuple(core.Test(x, "eq", 1) for x in found[n:n + 25])),))
+                 for kind, found in names.items() for n in range(0, len(found), 25)]
+        engine = core.Engine(rules)
+        assert len(engine._chunks) == 1
+        facts = [core.Fact(kind + key, kind, dict.fromkeys(found, 1)) for kind, found in names.items() for key in "abc"]
+        matches = engine.run(facts)
+        print(len(matches), sorted({len(found) for found in matches.values()}))
+    """)
+    assert result.stdout.splitlines() == ["20 [3]"], result.stdout + result.stderr[-2000:]
+
+
 def test_a_rule_over_the_expression_limit_is_refused():
     with pytest.raises(ValueError, match="expressions"):
         core.Engine([rule("big", *[core.Test(f"f{i}", "eq", i) for i in range(40)])])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import pickle
+import typing
 
 import pytest
 from hypothesis import given
@@ -47,10 +48,29 @@ def test_a_result_is_the_value_its_dataclass_would_build(cls, data):
         setattr(ours, fields[0].name, 1)
 
 
-def test_stored_refuses_a_dataclass_whose_init_it_cannot_write():
-    @dataclasses.dataclass(frozen=True)
-    class Listed:
-        items: list = dataclasses.field(default_factory=list)
+@dataclasses.dataclass(frozen=True)
+class _Listed:
+    items: list = dataclasses.field(default_factory=list)
 
+
+@dataclasses.dataclass(frozen=True)
+class _KeywordOnly:
+    name: str = dataclasses.field(default="", kw_only=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class _NamedLikeTheInit:
+    store: str
+
+
+@pytest.mark.parametrize("cls", [_Listed, _KeywordOnly, _NamedLikeTheInit], ids=lambda cls: cls.__name__)
+def test_stored_refuses_a_dataclass_whose_init_it_cannot_write(cls):
     with pytest.raises(TypeError):
-        results.stored(Listed)
+        results.stored(cls)
+
+
+@pytest.mark.parametrize("cls", TYPES, ids=lambda cls: cls.__name__)
+def test_a_results_init_reads_its_hints_in_its_own_module(cls):
+    assert cls.__init__.__module__ == "engine.matching.results"
+    assert typing.get_type_hints(cls.__init__) == typing.get_type_hints(as_the_dataclass_builds(cls).__init__,
+                                                                      vars(results))
