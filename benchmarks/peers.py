@@ -29,6 +29,7 @@ The machine is shared and noisy: compare the ratios of one run, not figures acro
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import os
@@ -71,13 +72,21 @@ def rates(n: int, works: dict, repeats: int = REPEATS) -> dict:
     """Packets per CPU second of each `works[name]()` over n packets: the best of `repeats`
     rounds, the works taken in turn within each round, so a burst of load on the shared machine
     slows every row alike rather than one. CPU time (`time.process_time`): wall clock here swung
-    2x between runs, CPU time a few per cent."""
+    2x between runs, CPU time a few per cent. What the harness holds (the lines, packets, facts
+    and evaluations every stage starts from) is frozen out of the garbage collector while timing:
+    a worker holds one packet at a time, and with 500 packets held the collector's walks over
+    them tripled the load and assess stages (the pipeline's row moved little)."""
     best = dict.fromkeys(works, float("inf"))
-    for _ in range(repeats):
-        for name, work in works.items():
-            started = time.process_time()
-            work()
-            best[name] = min(best[name], time.process_time() - started)
+    gc.collect()
+    gc.freeze()
+    try:
+        for _ in range(repeats):
+            for name, work in works.items():
+                started = time.process_time()
+                work()
+                best[name] = min(best[name], time.process_time() - started)
+    finally:
+        gc.unfreeze()
     return {name: n / max(spent, 1e-9) for name, spent in best.items()}
 
 
