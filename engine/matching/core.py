@@ -35,6 +35,8 @@ import orjson
 from engine.common.errors import EngineFault
 from engine.matching.answers import sole_of
 from engine.matching.encoding import GUARD as _GUARD
+from engine.matching.encoding import INT_MAX as _INT_MAX
+from engine.matching.encoding import INT_MIN as _INT_MIN
 from engine.matching.encoding import KEY as _KEY
 from engine.matching.encoding import KIND as _KIND
 from engine.matching.encoding import NUMBERS as _NUMBERS
@@ -244,7 +246,6 @@ class _Chunk:
 # of a fact and nothing else: inside a text value a quote is escaped, so the quote after `id`
 # closes a key, and no key of ours or of a user (`f_...`) but `id` comes last in a fact.
 _FACT_END = re.compile(r'"id":"(\d+)"}')
-_INT_MIN, _INT_MAX = -2**63, 2**63 - 1  # the integers the engine reads as they are
 _SCALARS = frozenset((str, bool, int, float))
 
 
@@ -252,8 +253,8 @@ def _value(value: Any) -> Any:
     """A fact's value as the engine is given it: a number written by `number`, a list of
     scalars as it is; an object (anywhere) is refused, so `_FACT_END` marks only our facts."""
     kind = type(value)
-    if kind in (str, bool) or (kind is int and _INT_MIN <= value <= _INT_MAX):
-        return value  # `encode` passes these itself, without calling here: kept so this is the whole rule, which tests hold it to
+    if kind in (str, bool):  # `encode` passes these, and 64-bit integers, itself: this is the whole rule
+        return value
     if kind in _NUMBERS:
         return number(value)
     if kind in (list, tuple) and all(type(item) in _SCALARS for item in value):

@@ -31,6 +31,7 @@ from engine.matching.answers import TEXT_TESTS, predicate
 CAP = 10_000  # matches per action: a rule's matches in a session arrive in one message
 MAX_TESTS_PER_RULE = 30  # the engine's limit is 32 expressions; `$and` wrappers count too
 KIND, KEY, GUARD = "k", "fk", "g"
+INT_MIN, INT_MAX = -2**63, 2**63 - 1  # the integers the engine reads as they are (beyond: clamped)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def number(value: int | float) -> Any:
     without a fraction (`1e-07`, error 204) and clamps integers beyond 64 bits (so -10**21 would
     equal -10**20), which go as floats instead (orjson refuses them anyway)."""
     if type(value) is int:
-        if -2**63 <= value < 2**63:
+        if INT_MIN <= value <= INT_MAX:
             return value
         value = float(value)
     if not math.isfinite(value):

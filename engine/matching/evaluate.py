@@ -295,8 +295,8 @@ class _Assessor:
             if why or plan.link or not sets or set.intersection(*sets).difference(found).intersection(r.id for r in records):
                 for record in records:
                     if (key := record.id) not in found:
-                        # most misses fail a condition of their own: said here, without _miss's calls
-                        failed = tuple([condition for condition, satisfied in probes if key not in satisfied])
+                        # most misses fail a condition of their own: said here, without _miss's call
+                        failed = _failed(probes, key)
                         misses_by_id[key] = Miss(key, failed) if failed else self._miss(plan, record, probes)
             counted_ids |= found
         if not why:
