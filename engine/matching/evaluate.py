@@ -48,7 +48,7 @@ def evaluate(rulebook: Rulebook, packet: Packet, judge_standing: bool = True) ->
     level, matches = _matched(rulebook, packet, judge_standing)
     assessor = _Assessor(level, packet, matches)
     everything = assessor.assess()
-    unverified = frozenset([r.id for r in packet.records if r.confidence != "verified"]) - {CANDIDATE_KEY, CONTEXT_KEY}
+    unverified = frozenset([r.id for r in packet.records if r.confidence != "verified"])  # record ids never start with \u0000, as our keys do
     verified = _Assessor(level, packet, matches, unverified, assessor).assess() if unverified else everything
     shown = {c.id[len(OPPORTUNITY):]: assessor.criterion(c, why=False).met for c in level.opportunities}
     return Evaluation(packet, level.rules, everything, verified, shown)
