@@ -219,7 +219,8 @@ def fault(item: Item, reason: str) -> Evaluated:
 CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing[, BRIEF])
 # In a cached answer's options: its criteria leave out the why-not (`evaluate_item`'s why_not).
 # Such an answer is kept apart, and only a run that shows no why-not looks it up; such a run
-# takes a whole answer as well (`brief`).
+# takes a whole answer as well (`brief`). Only impact keeps such answers: a calibration keeps
+# whole ones (`evaluate_all`).
 BRIEF = "no why-not"
 
 
@@ -243,8 +244,10 @@ def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: floa
     """Every item evaluated, in order, on `jobs` worker processes; by default (a calibration's
     run), a packet that names no target placed too (`evaluate_item`, `why_not` as there: False
     for a calibration that writes no candidate pages). Through `cache` when given: an unchanged
-    packet's answer is looked up here, and not evaluated."""
-    options, also = ((True,), ()) if why_not else brief((True,))
-    reuse = Reuse(cache, CALIBRATED, book, options, also)
+    packet's answer is looked up here, and not evaluated; its answers are then kept whole (with
+    the why-not, whatever `why_not` says), for a later run with pages or a cycle's opening to
+    reuse (it costs about 1% of a calibration)."""
+    why_not = why_not or cache is not None
+    reuse = Reuse(cache, CALIBRATED, book, (True,))
     work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True, why_not=why_not)), evaluated)
     return pool.run(tasks, work, fault, jobs, timeout, reuse.known)

@@ -181,10 +181,10 @@ def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, task
     once, for the rates."""
     result = Impact(base, head)
     changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING
-    # Impact's own answers, or a calibration's (placed too) for `base`: whole ones are as good.
+    # Impact's own answers, or a calibration's (placed too, and always whole) for `base`: whole
+    # ones are as good.
     options, also = ((), ()) if reading.why_not else cohort.brief(())
-    calibrated = ((True,),) if reading.why_not else ((True, cohort.BRIEF), (True,))
-    before = Reuse(cache, IMPACT, base_book, options, also=(*also, *calibrated))
+    before = Reuse(cache, IMPACT, base_book, options, also=(*also, (True,)))
     after = Reuse(cache, IMPACT, head_book, options, also)
     only_checked = changed == set() and not by  # nothing to evaluate, only invalid packets to list
 
