@@ -216,18 +216,8 @@ def fault(item: Item, reason: str) -> Evaluated:
     return Evaluated(item.label, fault_result(item, reason))
 
 
-CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing[, BRIEF])
-# In a cached answer's options: its criteria leave out the why-not (`evaluate_item`'s why_not).
-# Such an answer is kept apart, and only a run that shows no why-not looks it up; such a run
-# takes a whole answer as well (`brief`). Only impact keeps such answers: a calibration keeps
-# whole ones (`evaluate_all`).
-BRIEF = "no why-not"
-
-
-def brief(options: tuple) -> tuple[tuple, tuple[tuple, ...]]:
-    """(options, also) for a `Reuse` whose outputs show no why-not: its own answers kept under
-    `options` + BRIEF; a whole answer under `options` is as good."""
-    return (*options, BRIEF), (options,)
+CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: a calibration's, or impact's)
+CALIBRATION = (True,)  # a calibration's options under it: placed, and whole (`evaluate_all`)
 
 
 def evaluated(value: Evaluated) -> bool:
@@ -248,6 +238,6 @@ def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: floa
     the why-not, whatever `why_not` says), for a later run with pages or a cycle's opening to
     reuse (it costs about 1% of a calibration)."""
     why_not = why_not or cache is not None
-    reuse = Reuse(cache, CALIBRATED, book, (True,))
+    reuse = Reuse(cache, CALIBRATED, book, CALIBRATION)
     work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True, why_not=why_not)), evaluated)
     return pool.run(tasks, work, fault, jobs, timeout, reuse.known)
