@@ -42,7 +42,7 @@ class Evaluated:
     result: dict | Invalid
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
-    placement: dict | None = None  # for a packet that names no target: its track's placement (`placed`)
+    placement: dict | None = None  # for a packet that names no target: its track's placement (`placement.placed`)
 
 
 def is_jsonl(path: Path) -> bool:
@@ -180,6 +180,7 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
         return Evaluated(label, Invalid(label, tuple(e.diagnostics)))
     # Imported here: reading packets (`ladder validate`) needs no rules engine.
     from engine.explaining.explain import explain
+    from engine.explaining.placement import placed
     from engine.matching.evaluate import evaluate
 
     evaluation = evaluate(book, packet)
@@ -187,14 +188,6 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
     untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
     where = placed(book, packet) if placing and untargeted else None
     return Evaluated(label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
-
-
-def placed(book: Rulebook, packet: Packet) -> dict:
-    """Where the packet's evidence places its candidate on their own track, in brief (see
-    `placement.placed`)."""
-    from engine.explaining.placement import placed
-
-    return placed(book, packet)
 
 
 FAULT = "engine.fault"  # the code of a packet's error when its evaluation failed, hung or crashed its worker
