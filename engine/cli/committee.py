@@ -133,10 +133,8 @@ def _cohort_report(spec: str, rules: Path | None, redact: bool, pages: bool, pro
     verdicts = open_cache(cache)
     with stopping_on_failure():
         # Without candidate pages (only a CSV) no output shows why a record did not count: it is
-        # left out, unless the answers are cached, where a later run with pages or a cycle's
-        # opening reuses them whole (it costs about 1% of a calibration).
-        why_not = pages or verdicts is not None
-        stream = cohort_module.evaluate_all(book, packets, jobs, timeout, cache=verdicts, why_not=why_not)
+        # left out, unless the answers are cached (`evaluate_all` keeps those whole).
+        stream = cohort_module.evaluate_all(book, packets, jobs, timeout, cache=verdicts, why_not=pages)
         report = calibration.Calibration(book, spec, redact=redact, keep_pages=pages)
         with progress_bar(stream, [spec], progress) as evaluated_all:
             for evaluated in evaluated_all:

@@ -42,7 +42,7 @@ class Evaluated:
     result: dict | Invalid
     attributes: dict[str, Any] = field(default_factory=dict)
     opportunities: dict[str, bool] = field(default_factory=dict)
-    placement: dict | None = None  # for a packet that names no target: its track's placement (`placed`)
+    placement: dict | None = None  # for a packet that names no target: its track's placement (`placement.placed`)
 
 
 def is_jsonl(path: Path) -> bool:
@@ -180,6 +180,7 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
         return Evaluated(label, Invalid(label, tuple(e.diagnostics)))
     # Imported here: reading packets (`ladder validate`) needs no rules engine.
     from engine.explaining.explain import explain
+    from engine.explaining.placement import placed
     from engine.matching.evaluate import evaluate
 
     evaluation = evaluate(book, packet)
@@ -187,14 +188,6 @@ def evaluate_read(book: Rulebook, label: str, reader: Callable[[], Document], pl
     untargeted = not (isinstance(document.data, dict) and document.data.get("target"))
     where = placed(book, packet) if placing and untargeted else None
     return Evaluated(label, result, dict(packet.candidate.attributes), evaluation.opportunities, where)
-
-
-def placed(book: Rulebook, packet: Packet) -> dict:
-    """Where the packet's evidence places its candidate on their own track, in brief (see
-    `placement.placed`)."""
-    from engine.explaining.placement import placed
-
-    return placed(book, packet)
 
 
 FAULT = "engine.fault"  # the code of a packet's error when its evaluation failed, hung or crashed its worker
@@ -216,17 +209,8 @@ def fault(item: Item, reason: str) -> Evaluated:
     return Evaluated(item.label, fault_result(item, reason))
 
 
-CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: placing[, BRIEF])
-# In a cached answer's options: its criteria leave out the why-not (`evaluate_item`'s why_not).
-# Such an answer is kept apart, and only a run that shows no why-not looks it up; such a run
-# takes a whole answer as well (`brief`).
-BRIEF = "no why-not"
-
-
-def brief(options: tuple) -> tuple[tuple, tuple[tuple, ...]]:
-    """(options, also) for a `Reuse` whose outputs show no why-not: its own answers kept under
-    `options` + BRIEF; a whole answer under `options` is as good."""
-    return (*options, BRIEF), (options,)
+CALIBRATED = "cohort"  # the verdict cache's kind for `evaluate_item`'s answers (options: a calibration's, or impact's)
+CALIBRATION = (True,)  # a calibration's options under it: placed, and whole (`evaluate_all`)
 
 
 def evaluated(value: Evaluated) -> bool:
@@ -243,8 +227,10 @@ def evaluate_all(book: Rulebook, tasks: Iterable[Item], jobs: int, timeout: floa
     """Every item evaluated, in order, on `jobs` worker processes; by default (a calibration's
     run), a packet that names no target placed too (`evaluate_item`, `why_not` as there: False
     for a calibration that writes no candidate pages). Through `cache` when given: an unchanged
-    packet's answer is looked up here, and not evaluated."""
-    options, also = ((True,), ()) if why_not else brief((True,))
-    reuse = Reuse(cache, CALIBRATED, book, options, also)
+    packet's answer is looked up here, and not evaluated; its answers are then kept whole (with
+    the why-not, whatever `why_not` says), for a later run with pages or a cycle's opening to
+    reuse (it costs about 1% of a calibration)."""
+    why_not = why_not or cache is not None
+    reuse = Reuse(cache, CALIBRATED, book, CALIBRATION)
     work = reuse.work(work or (lambda item: evaluate_item(book, item, placing=True, why_not=why_not)), evaluated)
     return pool.run(tasks, work, fault, jobs, timeout, reuse.known)

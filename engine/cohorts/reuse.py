@@ -55,7 +55,12 @@ class Reuse:
 
     def _key(self, item: Item, options: tuple) -> bytes | None:
         data = self.content_of(item)
-        return None if data is None else self.cache.key(self.kind, self.book, item.label, data, *options)
+        return None if data is None else self._key_of(item, data, options)
+
+    def _key_of(self, item: Item, data: bytes, options: tuple) -> bytes:
+        """The key of the item's answer under `options`, its bytes `data` already read (`known`
+        reads them once for every options it tries)."""
+        return self.cache.key(self.kind, self.book, item.label, data, *options)
 
     def known(self, item: Item) -> Any | None:
         """The item's cached answer, or None (the pool's `known`: it never raises)."""
@@ -66,7 +71,7 @@ class Reuse:
             if data is None:
                 return None
             for options in (self.options, *self.also):
-                value = self.cache.get(self.cache.key(self.kind, self.book, item.label, data, *options))
+                value = self.cache.get(self._key_of(item, data, options))
                 if value is not None:
                     return value
         except Exception:  # noqa: BLE001 - a cache can make a run faster, never make it fail

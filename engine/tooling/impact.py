@@ -181,10 +181,10 @@ def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, task
     once, for the rates."""
     result = Impact(base, head)
     changed = dependencies.changed_levels(base_book, head_book) if selective else dependencies.EVERYTHING
-    # Impact's own answers, or a calibration's (placed too) for `base`: whole ones are as good.
-    options, also = ((), ()) if reading.why_not else cohort.brief(())
-    calibrated = ((True,),) if reading.why_not else ((True, cohort.BRIEF), (True,))
-    before = Reuse(cache, IMPACT, base_book, options, also=(*also, *calibrated))
+    # Impact's own answers (kept apart when brief), or a calibration's (placed too) for `base`:
+    # whole ones are as good.
+    options, also = ((), ()) if reading.why_not else ((BRIEF,), ((),))
+    before = Reuse(cache, IMPACT, base_book, options, also=(*also, cohort.CALIBRATION))
     after = Reuse(cache, IMPACT, head_book, options, also)
     only_checked = changed == set() and not by  # nothing to evaluate, only invalid packets to list
 
@@ -238,6 +238,10 @@ def compare(base: str, head: str, base_book: Rulebook, head_book: Rulebook, task
 
 
 IMPACT = cohort.CALIBRATED  # the verdict cache's kind: the same answers as a calibration's, without placement
+# In an impact answer's options: its criteria leave out the why-not (`Reading.why_not` False).
+# Such an answer is kept apart, and only a run that shows no why-not looks it up; such a run
+# takes a whole answer as well.
+BRIEF = "no why-not"
 
 
 def _checked(book: Rulebook, item: Any, reading: Reading) -> Result | None:
