@@ -27,6 +27,19 @@ def evaluated(book, data: dict):
     return evaluation, explain(book, evaluation)
 
 
+def placeable(book, documents):
+    """The packets built from `documents` for placing (no target needed), skipping those
+    that are not valid packets: a generated cohort holds some."""
+    from engine.common.errors import LadderError
+    from engine.reading.packet import build_packet
+
+    for document in documents:
+        try:
+            yield build_packet(document, book, placing=True)
+        except LadderError:
+            continue
+
+
 def criterion(document: dict, criterion_id: str) -> dict:
     """A criterion of a verdict document, found at any depth."""
     def walk(items):
