@@ -40,16 +40,21 @@ def placeable(book, documents):
             continue
 
 
-def criterion(document: dict, criterion_id: str) -> dict:
-    """A criterion of a verdict document, found at any depth."""
+def criteria(document: dict):
+    """Every criterion of a verdict document, at any depth: each before its children."""
     def walk(items):
         for item in items:
             yield item
             yield from walk(item.get("children", []))
     for competency in document["competencies"]:
-        for item in walk(competency["criteria"]):
-            if item["id"] == criterion_id:
-                return item
+        yield from walk(competency["criteria"])
+
+
+def criterion(document: dict, criterion_id: str) -> dict:
+    """A criterion of a verdict document, found at any depth."""
+    for item in criteria(document):
+        if item["id"] == criterion_id:
+            return item
     raise KeyError(criterion_id)
 
 
