@@ -90,13 +90,6 @@ def rates(n: int, works: dict, repeats: int = REPEATS) -> dict:
     return {name: n / max(spent, 1e-9) for name, spent in best.items()}
 
 
-def oracle_rules() -> tuple:
-    """The default rule files as plain data: what tests/oracle.py judges by."""
-    rules = api.default_rules_dir()
-    return (yaml.safe_load((rules / "ladder.yaml").read_text()), yaml.safe_load((rules / "evidence.yaml").read_text()),
-            [yaml.safe_load(p.read_text()) for p in sorted((rules / "levels").glob("*.yaml"))])
-
-
 @dataclass(frozen=True)
 class OneLevel:
     """What `measure` found: packets/s on one core by work (the keys of ROWS, zen-engine's only
@@ -156,7 +149,7 @@ def measure(book, lines: list[str], zen: bool = True) -> OneLevel:
             decision = zen_engine.ZenEngine().create_decision(DECISION.read_text())
             inputs = [{**json.loads(line), "target": LEVEL} for line in kept]
             works["zen"] = lambda: [decision.evaluate(i) for i in inputs]
-    ladder_dict, evidence_dict, level_dicts = oracle_rules()
+    ladder_dict, evidence_dict, level_dicts = oracle.read_rules(api.default_rules_dir())
     works["python"] = lambda: [oracle.evaluate(ladder_dict, evidence_dict, level_dicts, {**json.loads(line), "target": LEVEL})
                                for line in kept]
     found = rates(len(packets), works)

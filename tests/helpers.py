@@ -27,16 +27,34 @@ def evaluated(book, data: dict):
     return evaluation, explain(book, evaluation)
 
 
-def criterion(document: dict, criterion_id: str) -> dict:
-    """A criterion of a verdict document, found at any depth."""
+def placeable(book, documents):
+    """The packets built from `documents` for placing (no target needed), skipping those
+    that are not valid packets: a generated cohort holds some."""
+    from engine.common.errors import LadderError
+    from engine.reading.packet import build_packet
+
+    for document in documents:
+        try:
+            yield build_packet(document, book, placing=True)
+        except LadderError:
+            continue
+
+
+def criteria(document: dict):
+    """Every criterion of a verdict document, at any depth: each before its children."""
     def walk(items):
         for item in items:
             yield item
             yield from walk(item.get("children", []))
     for competency in document["competencies"]:
-        for item in walk(competency["criteria"]):
-            if item["id"] == criterion_id:
-                return item
+        yield from walk(competency["criteria"])
+
+
+def criterion(document: dict, criterion_id: str) -> dict:
+    """A criterion of a verdict document, found at any depth."""
+    for item in criteria(document):
+        if item["id"] == criterion_id:
+            return item
     raise KeyError(criterion_id)
 
 

@@ -17,6 +17,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
 
 COMPOSITES = ("all_of", "any_of", "none_of", "k_of")
 CANDIDATE_FIELD_TYPES = {
@@ -443,6 +446,14 @@ def assess(ladder, evidence, levels, packet, target, records) -> Assessment:
 def default_target(ladder: dict, packet: dict) -> str:
     levels = [lv["id"] for lv in ladder["tracks"][packet["candidate"]["track"]]["levels"]]
     return levels[levels.index(packet["candidate"]["level"]) + 1]
+
+
+def read_rules(directory: Path) -> tuple[dict, dict, list[dict]]:
+    """A rules directory's files as plain data, as `evaluate` takes them: ladder.yaml,
+    evidence.yaml, and levels/*.yaml in name order. The directory is the caller's to find
+    (`api.default_rules_dir()`), so that the oracle still shares no code with the engine."""
+    levels = [yaml.safe_load(path.read_text()) for path in sorted((directory / "levels").glob("*.yaml"))]
+    return yaml.safe_load((directory / "ladder.yaml").read_text()), yaml.safe_load((directory / "evidence.yaml").read_text()), levels
 
 
 def evaluate(ladder: dict, evidence: dict, levels: list[dict], packet: dict) -> OracleResult:

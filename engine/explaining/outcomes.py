@@ -93,6 +93,12 @@ class Outcomes:
         units = self._units.of(criterion, lambda c: (counted_unit(self.rulebook, c, 1), counted_unit(self.rulebook, c, 2)))
         return units[0] if n == 1 else units[1]
 
+    def quantity(self, result: CriterionResult) -> str:
+        """A count or sum against what it needs, with its unit: '1 of 2 design docs',
+        '0 of 3 promotions across team growth records'."""
+        needed = number(result.criterion.at_least)
+        return f"{number(result.observed)} of {needed} {self.unit(result.criterion, needed)}"
+
     def statement(self, result: CriterionResult) -> str:
         """Observed against needed: '1 of 2 projects in the last 12 months', '3 mentees (needs 2)'."""
         return self._statements.of(result, self._statement)
@@ -121,7 +127,7 @@ class Outcomes:
         if result.best:  # which record decided each key, and what it is worth
             values = f" ({'; '.join(best_phrase(criterion, b) for b in result.best)})"
         if not result.met and not per_record:
-            text = self.own_terms(result) or f"{observed} of {needed} {self.unit(criterion, needed)}{values}{window}"
+            text = self.own_terms(result) or f"{self.quantity(result)}{values}{window}"
         elif criterion.required:
             text = f"{observed} {self.unit(criterion, observed)}{values}{window} (needs {needed})"
         else:

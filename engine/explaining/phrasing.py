@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.common.text import noun_for, number, plural  # noqa: F401 - numbers in words, kept low for the CLI
-from engine.matching.evaluate import Best, CriterionResult
+from engine.matching.evaluate import Best
 from engine.reading.model import (
     CANDIDATE_VALUES,
     CandidateCriterion,
@@ -111,13 +111,6 @@ def _match_clause(rulebook, match) -> str:
     if match.window:
         parts.append(f", in the last {match.window}" if parts else f" in the last {match.window}")
     return "".join(parts)
-
-
-def quantity(rulebook: Rulebook, result: CriterionResult) -> str:
-    """A count or sum against what it needs, with its unit: '1 of 2 design docs',
-    '0 of 3 promotions across team growth records'."""
-    needed = number(result.criterion.at_least)
-    return f"{number(result.observed)} of {needed} {counted_unit(rulebook, result.criterion, needed)}"
 
 
 def counted_unit(rulebook: Rulebook, criterion: CountCriterion | SumCriterion, n: float = 1) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from engine.common.text import record_label
 from engine.explaining.explain import VERDICT_WORDS, explain
 from engine.explaining.outcomes import Outcomes, set_aside
-from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, quantity, requirement
+from engine.explaining.phrasing import counted_unit, indefinite, join_words, plural, requirement
 from engine.explaining.reasons import standing
 from engine.matching.evaluate import CriterionResult, Evaluation, PointsResult, candidate_fields, evaluate
 from engine.reading.model import CountCriterion, Level, Packet, Rulebook, SumCriterion, Term, Window
@@ -370,7 +370,7 @@ def _route(book: Rulebook, result: CriterionResult, words: Outcomes) -> tuple[tu
     if criterion.points and not result.met:
         if isinstance(criterion, (CountCriterion, SumCriterion)):
             gap = (result.needed - result.observed) / result.needed if result.needed else 1.0
-            have = words.own_terms(result) or f"you have {quantity(book, result)}"
+            have = words.own_terms(result) or f"you have {words.quantity(result)}"
             return (2, gap), f"{description} ({plural(criterion.points, 'point')}; {have})"
         return (2, 1.0), f"{description} ({plural(criterion.points, 'point')})"
     return None

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import placeable
 
 from engine import api
 from engine.cohorts import synthetic
-from engine.common.errors import LadderError
 from engine.explaining.placement import place, placed
 from engine.matching.evaluate import READY
 from engine.reading.load import Document, load_file
@@ -120,14 +120,6 @@ def _brief(book, packet) -> dict:
             "first_not_met": first["level"] if first else None}
 
 
-def _placeable(book, documents):
-    for document in documents:
-        try:
-            yield build_packet(document, book, placing=True)
-        except LadderError:
-            continue
-
-
 def test_a_calibration_places_every_candidate_where_the_full_placement_does(book):
     """A calibration's brief placement works out each level's verdict alone; over every sample
     packet, every placement case and a generated cohort (every level of both tracks reached)
@@ -135,7 +127,7 @@ def test_a_calibration_places_every_candidate_where_the_full_placement_does(book
     files = [*CASES, *PACKETS]
     documents = [load_file(path) for path in files]
     documents += [Document(f"generated {n}", data, {}) for n, data in enumerate(synthetic.generate(book, 120, 7, records=30))]
-    packets = list(_placeable(book, documents))
+    packets = list(placeable(book, documents))
     assert len(packets) > 100 and {p.candidate.track for p in packets} == {"ic", "management"}
     briefs = [placed(book, packet) for packet in packets]
     assert briefs == [_brief(book, packet) for packet in packets]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import criteria
 
 from engine import api
 from engine.caching.verdicts import VerdictCache
@@ -24,18 +25,9 @@ COHORT = str(ROOT / "fixtures" / "cohorts" / "spring-2026")
 PACKETS = str(ROOT / "fixtures" / "packets")
 
 
-def _criteria(document: dict):
-    def walk(items):
-        for item in items:
-            yield item
-            yield from walk(item.get("children", []))
-    for competency in document["competencies"]:
-        yield from walk(competency["criteria"])
-
-
 def _has_why_not(results) -> set[bool]:
     """Whether each verdict's criteria carry `not_counted` (one answer for all, or the mix)."""
-    return {"not_counted" in item for r in results if not isinstance(r, Invalid) for item in _criteria(r)}
+    return {"not_counted" in item for r in results if not isinstance(r, Invalid) for item in criteria(r)}
 
 
 def _csv(book, why_not: bool, cache: VerdictCache | None = None) -> tuple[str, list]:

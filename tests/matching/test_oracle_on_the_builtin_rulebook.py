@@ -6,7 +6,6 @@ describes an inherited competency in its own words, with no criteria, once broke
 from __future__ import annotations
 
 import oracle
-import yaml
 
 from engine import api
 from engine.cohorts import synthetic
@@ -22,9 +21,7 @@ def _criteria(assessment) -> dict[str, bool]:
 
 def test_the_oracle_judges_every_sample_and_generated_packet_as_ladder_does(book):
     rules = api.default_rules_dir()
-    ladder = yaml.safe_load((rules / "ladder.yaml").read_text())
-    evidence = yaml.safe_load((rules / "evidence.yaml").read_text())
-    levels = [yaml.safe_load(path.read_text()) for path in sorted((rules / "levels").glob("*.yaml"))]
+    ladder, evidence, levels = oracle.read_rules(rules)
     documents = [load_file(path) for path in sorted((rules.parent / "fixtures" / "packets").glob("*.yaml"))]
     documents += [Document(f"generated {n}", data, {}) for n, data in enumerate(synthetic.generate(book, 150, 5, records=40))]
     targets = set()

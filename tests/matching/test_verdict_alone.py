@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from helpers import placeable
+
 from engine.cohorts import synthetic
-from engine.common.errors import LadderError
 from engine.matching.evaluate import evaluate, verdict
 from engine.reading.load import Document
-from engine.reading.packet import build_packet
 
 
 def test_the_verdict_alone_is_the_full_evaluations_at_every_level_with_and_without_standing(book):
-    packets = []
-    for number, data in enumerate(synthetic.generate(book, 80, 11, records=40)):
-        try:
-            packets.append(build_packet(Document(f"generated {number}", data, {}), book, placing=True))
-        except LadderError:
-            continue
+    generated = synthetic.generate(book, 80, 11, records=40)
+    packets = list(placeable(book, (Document(f"generated {number}", data, {}) for number, data in enumerate(generated))))
     compared = set()
     for packet in packets:
         for level in book.tracks[packet.candidate.track].levels:
