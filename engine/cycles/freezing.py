@@ -85,7 +85,8 @@ def evaluate_all(book: Rulebook, packets: Iterable[FrozenPacket], as_of: date | 
     same evaluation of the same bytes under the same name), so a cycle opened right after a
     `ladder calibrate` of its cohort looks its verdicts up instead of evaluating them again;
     judged as of another date than the packet's own, the date is in the key."""
-    reuse = Reuse(cache, cohort.CALIBRATED, book, (True,) if as_of is None else (True, as_of), content_of=_frozen_bytes)
+    reuse = Reuse(cache, cohort.CALIBRATED, book, cohort.CALIBRATION if as_of is None else (*cohort.CALIBRATION, as_of),
+                  content_of=_frozen_bytes)
     work = reuse.work(lambda packet: evaluate(book, packet, as_of), cohort.evaluated)
     if jobs is None:
         return pool.run_here(packets, work, fault, reuse.known)
