@@ -17,9 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import fuzz_strategies
 import pytest
 from fuzz_strategies import PACKET_FILES, broken
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from engine import api
@@ -165,16 +166,8 @@ TARGET = st.none() | st.sampled_from(["developer", "senior-developer", "staff-en
 BOOKS = st.sampled_from([book, extended_book]).map(lambda which: which())
 
 
-NIGHTLY = 25  # the nightly twin of each property runs this many times as many cases
-
-
-def twins(examples: int, **strategies: st.SearchStrategy):
-    """CI's test of `examples` cases and a nightly one of NIGHTLY times as many."""
-    def make(prop):
-        def variant(count: int):
-            return settings(max_examples=count, deadline=None, suppress_health_check=SUPPRESSED)(given(**strategies)(prop))
-        return variant(examples), pytest.mark.nightly(variant(examples * NIGHTLY))
-    return make
+# `test_x, test_x_nightly = twins(n, ...)(x)`: CI's test of n cases and the nightly one's
+twins = functools.partial(fuzz_strategies.twins, deadline=None, suppressed=SUPPRESSED)
 
 
 def _mistakes_either_way(case: tuple[Rulebook, dict], read: bool, as_of: date | None, target: str | None, placing: bool) -> None:
