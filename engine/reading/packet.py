@@ -334,30 +334,10 @@ def _whole_records(raw_records: list[dict], rulebook: Rulebook) -> list[Record] 
                 return None
         if start is None:
             return None
-        records.append(_new_record(record_id, kind, raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index))
+        records.append(Record(record_id, kind, raw["title"], start, end, raw.get("confidence", "self-reported"), fields, index))
         if refs:
             links += [(record_id, raw[name], wanted) for name, wanted in refs if name in raw]
     for record_id, target, wanted in links:
         if target == record_id or seen.get(target) != wanted:
             return None
     return records
-
-
-def _new_record(id: str, type: str, title: str, start: date, end: date | None, confidence: str, fields: dict[str, Any],
-                index: int) -> Record:
-    """`Record(...)`, for a third of the cost: a frozen dataclass's `__init__` sets each field
-    through `object.__setattr__`, which is most of what building a valid packet costs. Its
-    attributes are written straight into its `__dict__`, in the order `__init__` writes them, so
-    the two are indistinguishable (tests/reading/test_fast_build.py compares them); Record has
-    no `__post_init__` to skip."""
-    record = object.__new__(Record)
-    attributes = record.__dict__
-    attributes["id"] = id
-    attributes["type"] = type
-    attributes["title"] = title
-    attributes["start"] = start
-    attributes["end"] = end
-    attributes["confidence"] = confidence
-    attributes["fields"] = fields
-    attributes["index"] = index
-    return record

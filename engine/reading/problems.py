@@ -11,14 +11,13 @@ from engine.reading.model import Pos
 
 @dataclass
 class Problems:
-    found: list[Diagnostic] = field(default_factory=list)
-    _seen: set[Diagnostic] = field(default_factory=set)  # `found`'s, for a look-up that does not scan it
+    # In the order found, each once: a dict as an ordered set, so a repeat is a look-up, not a scan
+    found: dict[Diagnostic, None] = field(default_factory=dict)
 
     def error(self, doc: Document, path: tuple, message: str, code: str, key: bool = False) -> None:
-        found = doc.diag(path, message, code, key=key)
-        if found not in self._seen:  # a condition checked once per evidence type counted together
-            self._seen.add(found)
-            self.found.append(found)
+        # a condition checked once per evidence type counted together says the same thing; the
+        # first stays where it was
+        self.found.setdefault(doc.diag(path, message, code, key=key))
 
     @staticmethod
     def pos(doc: Document, path: tuple) -> Pos:

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.common.frozen import stored
+
 if TYPE_CHECKING:  # model imports this module: the name is for readers and type checkers only
     from engine.reading.model import Level
 
 CONFIDENCE = ("verified", "self-reported", "disputed")
 
 
+@stored  # a valid packet's records are built in bulk (packet._whole_records)
 @dataclass(frozen=True)
 class Record:
     id: str

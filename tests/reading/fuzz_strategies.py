@@ -1,4 +1,5 @@
-"""Hypothesis strategies for hostile input, for tests/reading/test_fuzz.py.
+"""Hypothesis strategies for hostile input, for tests/reading/test_fuzz.py (and test_fast_build.py),
+and `twins`, the CI and nightly pair of tests both make of each property.
 
 Three kinds, from the outside in:
 - bytes: anything at all, YAML- and JSON-like token soup (control characters, escapes, deep
@@ -14,9 +15,13 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.reading.load import load_file
@@ -26,6 +31,19 @@ from engine.reading.validate import data_dir
 ROOT = Path(__file__).resolve().parents[2]
 PACKET_FILES = sorted((ROOT / "fixtures" / "packets").glob("*.yaml"))
 RULES = data_dir("rules")
+NIGHTLY = 25  # the nightly twin of each property runs this many times as many cases
+
+
+def twins(examples: int, deadline: timedelta | None, suppressed: Sequence[HealthCheck],
+          **strategies: st.SearchStrategy) -> Callable:
+    """Two tests of one property: CI's, of `examples` cases, and a nightly one of NIGHTLY times
+    as many (`test_x, test_x_nightly = twins(n, deadline, suppressed, ...)(x)`), each with
+    that deadline a case and those health checks suppressed."""
+    def make(prop: Callable) -> tuple[Callable, Callable]:
+        def variant(count: int) -> Callable:
+            return settings(max_examples=count, deadline=deadline, suppress_health_check=suppressed)(given(**strategies)(prop))
+        return variant(examples), pytest.mark.nightly(variant(examples * NIGHTLY))
+    return make
 
 # Text that has broken, or could break, something: controls and terminal escapes, bidi and
 # zero-width characters, names the engine reserves, regex and glob syntax, dates at and past

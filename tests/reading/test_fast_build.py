@@ -12,23 +12,23 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import pickle
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import fuzz_strategies
 import pytest
 from fuzz_strategies import PACKET_FILES, broken
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
 from engine import api
 from engine.cohorts import synthetic
 from engine.common.errors import LadderError
 from engine.reading import load
-from engine.reading.model import Field, Record, Rulebook
-from engine.reading.packet import _new_record, _packet_checker, _whole_records, build_packet, build_packet_slowly
+from engine.reading.model import Field, Rulebook
+from engine.reading.packet import _packet_checker, _whole_records, build_packet, build_packet_slowly
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID_FILES = sorted((ROOT / "fixtures" / "packets" / "invalid").glob("*.yaml"))
@@ -166,16 +166,8 @@ TARGET = st.none() | st.sampled_from(["developer", "senior-developer", "staff-en
 BOOKS = st.sampled_from([book, extended_book]).map(lambda which: which())
 
 
-NIGHTLY = 25  # the nightly twin of each property runs this many times as many cases
-
-
-def twins(examples: int, **strategies: st.SearchStrategy):
-    """CI's test of `examples` cases and a nightly one of NIGHTLY times as many."""
-    def make(prop):
-        def variant(count: int):
-            return settings(max_examples=count, deadline=None, suppress_health_check=SUPPRESSED)(given(**strategies)(prop))
-        return variant(examples), pytest.mark.nightly(variant(examples * NIGHTLY))
-    return make
+# `test_x, test_x_nightly = twins(n, ...)(x)`: CI's test of n cases and the nightly one's
+twins = functools.partial(fuzz_strategies.twins, deadline=None, suppressed=SUPPRESSED)
 
 
 def _mistakes_either_way(case: tuple[Rulebook, dict], read: bool, as_of: date | None, target: str | None, placing: bool) -> None:
@@ -275,12 +267,3 @@ def test_a_rulebook_built_in_code_past_the_rule_files_checks_still_has_its_recor
     data = dict(seeds()[PACKET_FILES.index(ROOT / "fixtures" / "packets" / "ic-developer-ready.yaml")], evidence=[record])
     assert same_both_ways(data, rulebook=rulebook)[0] == "refused"
 
-
-def test_a_record_built_without_its_init_is_the_record_its_init_builds():
-    args = ("P-1", "project", "Ledger", date(2025, 1, 13), None, "verified", {"role": "lead"}, 0)
-    fast, slow = _new_record(*args), Record(*args)
-    assert type(fast) is Record and fast == slow and repr(fast) == repr(slow)
-    assert list(vars(fast).items()) == list(vars(slow).items())
-    assert pickle.dumps(fast) == pickle.dumps(slow)
-    with pytest.raises(AttributeError):
-        fast.title = "changed"  # still frozen

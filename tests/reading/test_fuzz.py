@@ -6,7 +6,7 @@ explanation and a plan: a verdict), and broken rulebooks to the rulebook builder
 files; a few cases go through the command line too. No exception but LadderError may escape,
 every diagnostic is placed (line and column from 1) and printable, and no case may take longer
 than DEADLINE. CI runs about 2,400 cases in all, in about half a minute; each property has a
-nightly twin (`.ci/nightly`) running NIGHTLY times as many."""
+nightly twin (`.ci/nightly`) running fuzz_strategies.NIGHTLY times as many."""
 from __future__ import annotations
 
 import functools
@@ -16,10 +16,10 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from fuzz_strategies import RULES, STRINGS, hostile_bytes, packets, rulebook_data, rulebooks, token_soup
+from fuzz_strategies import RULES, STRINGS, hostile_bytes, packets, rulebook_data, rulebooks, token_soup, twins
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,18 +36,9 @@ from engine.reading.rulebook import EVIDENCE_FILE, LADDER_FILE, LEVELS_DIR, load
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = timedelta(seconds=5)  # a case takes milliseconds: this catches a hang or a blow-up, not noise
-NIGHTLY = 25
 SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-
-
-def fuzz(examples: int, **strategies: st.SearchStrategy) -> Callable:
-    """Two tests of one property: CI's, of `examples` cases, and a nightly one of NIGHTLY times
-    as many (`test_x, test_x_nightly = fuzz(n, ...)(x)`)."""
-    def make(prop: Callable) -> tuple[Callable, Callable]:
-        def variant(count: int) -> Callable:
-            return settings(max_examples=count, deadline=DEADLINE, suppress_health_check=SUPPRESSED)(given(**strategies)(prop))
-        return variant(examples), pytest.mark.nightly(variant(examples * NIGHTLY))
-    return make
+# `test_x, test_x_nightly = fuzz(n, ...)(x)`: CI's test of n cases and the nightly one's
+fuzz = functools.partial(twins, deadline=DEADLINE, suppressed=SUPPRESSED)
 
 
 def placed(error: LadderError) -> None:

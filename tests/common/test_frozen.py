@@ -1,21 +1,24 @@
-"""An evaluation's results are built by `results.stored`'s `__init__` (it stores each field into
-the instance's dict, several times faster than a frozen dataclass's `object.__setattr__` a
-field): every result must be the very value the dataclass's own `__init__` builds, from the same
-arguments, with the same defaults, and stay frozen."""
+"""A packet's records and an evaluation's results are built by `frozen.stored`'s `__init__` (it
+stores each field into the instance's dict, several times faster than a frozen dataclass's
+`object.__setattr__` a field): every record and result must be the very value the dataclass's
+own `__init__` builds, from the same arguments, with the same defaults, and stay frozen."""
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import pickle
+import sys
 import typing
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.common.frozen import stored
 from engine.matching import results
+from engine.reading.records import Record
 
-TYPES = [results.Miss, results.Best, results.CriterionResult, results.PointsResult, results.Assessment, results.Evaluation]
+TYPES = [Record, results.Miss, results.Best, results.CriterionResult, results.PointsResult, results.Assessment, results.Evaluation]
 values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.tuples(st.text(max_size=3)))
 
 
@@ -66,11 +69,12 @@ class _NamedLikeTheInit:
 @pytest.mark.parametrize("cls", [_Listed, _KeywordOnly, _NamedLikeTheInit], ids=lambda cls: cls.__name__)
 def test_stored_refuses_a_dataclass_whose_init_it_cannot_write(cls):
     with pytest.raises(TypeError):
-        results.stored(cls)
+        stored(cls)
 
 
 @pytest.mark.parametrize("cls", TYPES, ids=lambda cls: cls.__name__)
-def test_a_results_init_reads_its_hints_in_its_own_module(cls):
-    assert cls.__init__.__module__ == "engine.matching.results"
+def test_an_init_reads_its_hints_in_its_classs_own_module(cls):
+    module = {Record: "engine.reading.records"}.get(cls, "engine.matching.results")
+    assert cls.__init__.__module__ == module
     assert typing.get_type_hints(cls.__init__) == typing.get_type_hints(as_the_dataclass_builds(cls).__init__,
-                                                                      vars(results))
+                                                                      vars(sys.modules[module]))
